@@ -1,0 +1,157 @@
+// Types that flow through the engine's pipeline: sampler → delta engine → attribution → store.
+// Everything here is plain data so that each stage stays a pure function of its input.
+
+/** Wall and monotonic time, injected so tests can drive it. Both in milliseconds. */
+export interface Clock {
+  /** Wall clock (epoch ms): labels samples; may jump. */
+  now(): number;
+  /** Monotonic clock (ms): measures intervals; never jumps, does not advance while the machine sleeps. */
+  mono(): number;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  mono: () => performance.now(),
+};
+
+export type Protocol = 'tcp4' | 'tcp6' | 'udp4' | 'udp6' | 'quic4' | 'quic6';
+
+/** The far end of a connection, where the OS tells it. */
+export interface RemoteEndpoint {
+  protocol: Protocol;
+  address: string;
+  port: number;
+}
+
+/** What the OS told about the process that owns a counter. */
+export interface ProcessInfo {
+  pid: number;
+  /** Name as the OS reports it (Linux `comm`, or nettop's label cut to 15 characters). */
+  name: string;
+  /** Executable path, where known (Linux `/proc/PID/exe`). */
+  path?: string | undefined;
+  /** Full command line, where known: tells Firefox's `-contentproc` children from the browser. */
+  cmdline?: string | undefined;
+  ppid?: number | undefined;
+  /** Name of the parent process, where known: folds helpers into their application. */
+  parentName?: string | undefined;
+  /** Executable path of the parent process, where known. */
+  parentPath?: string | undefined;
+  /** cgroup path (Linux), e.g. `/user.slice/user-1000.slice/user@1000.service/app.slice/app-firefox-1234.scope`. */
+  cgroup?: string | undefined;
+  uid?: number | undefined;
+  /** Process start time in the OS's own units (Linux: clock ticks since boot); tells a reused pid apart. */
+  startTime?: number | undefined;
+}
+
+/** One byte counter as a sampler saw it: a socket (Linux, keyed by cookie) or a whole process (nettop). */
+export interface FlowCounter {
+  /** Unique identity of this counter for as long as it lives: socket cookie, or nettop's `name.pid`. */
+  id: string;
+  owner: ProcessInfo | null;
+  remote?: RemoteEndpoint | undefined;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+/** Bytes counted by the network interfaces (all non-loopback interfaces summed). */
+export interface InterfaceTotals {
+  bytesIn: number;
+  bytesOut: number;
+}
+
+/** One observation of the machine, emitted by a sampler once per interval. */
+export interface Sample {
+  /** Wall clock when taken (epoch ms). */
+  wallMs: number;
+  /** Monotonic clock when taken (ms). */
+  monoMs: number;
+  /**
+   * `cumulative`: each flow's counters since the flow began (the delta engine subtracts).
+   * `delta`: each flow's bytes since the previous sample (nettop `-d` after its first frame).
+   */
+  mode: 'cumulative' | 'delta';
+  /** Counters of flows alive at this instant. */
+  flows: FlowCounter[];
+  /** Final cumulative counters of flows that ended since the previous sample (Linux close events). */
+  closed: FlowCounter[];
+  /** Cumulative interface counters at this instant, or null where the sampler could not read them. */
+  iface: InterfaceTotals | null;
+}
+
+/** Bytes one flow moved in one interval (always ≥ 0). */
+export interface FlowDelta {
+  id: string;
+  owner: ProcessInfo | null;
+  remote?: RemoteEndpoint | undefined;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+/** What the delta engine makes of one sample: the bytes of the interval that ended at `endMs`. */
+export interface Interval {
+  /** Wall time the interval began and ended (epoch ms); `endMs - startMs` is the monotonic duration. */
+  startMs: number;
+  endMs: number;
+  flows: FlowDelta[];
+  /** Interface bytes in this interval, or null when unknown (no counters, or they were reset). */
+  iface: InterfaceTotals | null;
+}
+
+/** A stretch of time with no measurement (sleep, clock jump, sampler down), recorded as such. */
+export interface Gap {
+  startMs: number;
+  endMs: number;
+  reason: 'sleep-or-clock-jump' | 'sampler-restart' | 'stall';
+}
+
+/** The name under which bytes nobody could be tied to are stored: never hidden, never dropped. */
+export const UNATTRIBUTED = '(unattributed)';
+
+/** Bytes of one application in one interval, as stored. */
+export interface AppUsage {
+  /** Interval end, epoch seconds. */
+  ts: number;
+  /** Interval length, seconds. */
+  durationS: number;
+  app: string;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+/** A process seen behind an application, for the Applications page's detail. */
+export interface ProcessSeen {
+  app: string;
+  name: string;
+  pid: number;
+  path: string | null;
+  /** Epoch seconds. */
+  ts: number;
+}
+
+export type SamplerState = 'starting' | 'running' | 'degraded' | 'failing' | 'stopped';
+
+/** How a sampler is doing, for `netmon doctor`, the status API and the popover. */
+export interface SamplerHealth {
+  sampler: string;
+  state: SamplerState;
+  /** Why it is degraded or failing, in words a user can act on; null when running well. */
+  reason: string | null;
+  restarts: number;
+  /** Lines of the source's output that could not be parsed and were skipped. */
+  malformedLines: number;
+  /** Wall time of the last sample emitted (epoch ms), or null. */
+  lastSampleAt: number | null;
+  /** Sampler-specific facts (mode, child CPU share, …). */
+  details: Record<string, string | number | boolean | null>;
+}
+
+/** A source of samples. Starts its own child processes or polls; never blocks the event loop. */
+export interface Sampler {
+  readonly name: string;
+  /** Begins sampling; `onSample` is called once per interval. */
+  start(onSample: (sample: Sample) => void): void;
+  /** Stops sampling and kills every child's whole process group; resolves when they are gone. */
+  stop(): Promise<void>;
+  health(): SamplerHealth;
+}
