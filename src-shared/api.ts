@@ -1,0 +1,359 @@
+// The typed contract between the engine and every client (renderer over Electron IPC, renderer in a
+// browser, CLI and scripts over HTTP under /api/v1). One map: channel name → request schema, kind and
+// response type. Both transports validate requests with these schemas and answer with `Result`.
+// Times are epoch seconds; ranges are half-open [since, until).
+import { z } from 'zod';
+import type { Result } from './result.js';
+
+/** Ranges the UI offers by name; `today`, `week` (from Monday) and `month` start at local midnight. */
+export const RANGE_PRESETS = ['1h', '6h', '24h', '7d', '30d', '90d', '365d', 'today', 'week', 'month'] as const;
+export type RangePreset = (typeof RANGE_PRESETS)[number];
+
+/** Bucket widths a timeline can be cut into, in seconds (1 min, 5 min, 1 h, 1 day). */
+export const BUCKET_SECONDS = [60, 300, 3600, 86_400] as const;
+export type BucketSeconds = (typeof BUCKET_SECONDS)[number];
+
+// 9999-12-31T23:59:59Z: keeps a range's arithmetic far from float trouble.
+const MAX_EPOCH_S = 253_402_300_799;
+
+/**
+ * A whole number that arrives as a JSON number (IPC, POST body) or as a decimal string (an HTTP query
+ * string). Anything else ("", "1e3", "0x10", " 5") is refused rather than coerced.
+ */
+function wholeNumber(min: number, max: number) {
+  return z
+    .union([z.number(), z.string().regex(/^\d{1,15}$/, 'expected a whole number').transform(Number)])
+    .pipe(z.number().int().min(min).max(max));
+}
+
+const epochSeconds = wholeNumber(0, MAX_EPOCH_S);
+
+const rangeFields = {
+  range: z.enum(RANGE_PRESETS).optional(),
+  since: epochSeconds.optional(),
+  until: epochSeconds.optional(),
+};
+
+interface RangeShape {
+  range?: RangePreset | undefined;
+  since?: number | undefined;
+  until?: number | undefined;
+}
+
+function checkRange(value: RangeShape, ctx: z.core.$RefinementCtx): void {
+  if (value.range !== undefined && (value.since !== undefined || value.until !== undefined)) {
+    ctx.addIssue({ code: 'custom', message: 'give either range or since/until, not both', path: ['range'] });
+  }
+  if (value.since !== undefined && value.until !== undefined && value.until <= value.since) {
+    ctx.addIssue({ code: 'custom', message: 'until must be after since', path: ['until'] });
+  }
+}
+
+const appName = z.string().min(1, 'app must not be empty').max(256, 'app is at most 256 characters');
+const limit = wholeNumber(1, 1000);
+const bucket = z
+  .union([z.literal('auto'), wholeNumber(1, 86_400)])
+  .refine((b) => b === 'auto' || (BUCKET_SECONDS as readonly number[]).includes(b), {
+    message: `bucket must be auto or one of ${BUCKET_SECONDS.join(', ')} (seconds)`,
+  });
+
+const empty = z.strictObject({});
+const rangeRequest = z.strictObject({ ...rangeFields }).superRefine(checkRange);
+
+/** A setting's value as the contract carries it; the engine's config validates each key. */
+const configValue = z.union([z.string().max(256), z.number(), z.boolean()]);
+
+/** Every request's schema, by channel. `kind` picks the HTTP method: GET for queries, POST for commands. */
+export const API_CHANNELS = {
+  'status:get': { kind: 'query', request: empty },
+  'usage:live': { kind: 'query', request: empty },
+  'usage:summary': { kind: 'query', request: empty },
+  'usage:timeline': {
+    kind: 'query',
+    request: z.strictObject({ ...rangeFields, bucket: bucket.optional() }).superRefine(checkRange),
+  },
+  'usage:heatmap': { kind: 'query', request: rangeRequest },
+  'apps:list': { kind: 'query', request: z.strictObject({ ...rangeFields, limit: limit.optional() }).superRefine(checkRange) },
+  'apps:processes': { kind: 'query', request: z.strictObject({ ...rangeFields, app: appName }).superRefine(checkRange) },
+  'apps:timeline': {
+    kind: 'query',
+    request: z.strictObject({ ...rangeFields, app: appName, bucket: bucket.optional() }).superRefine(checkRange),
+  },
+  'domains:list': {
+    kind: 'query',
+    request: z.strictObject({ ...rangeFields, app: appName.optional(), limit: limit.optional() }).superRefine(checkRange),
+  },
+  'config:get': { kind: 'query', request: empty },
+  'config:set': {
+    kind: 'command',
+    request: z.record(z.string().min(1).max(64), configValue).refine((patch) => Object.keys(patch).length > 0, {
+      message: 'name at least one setting to change',
+    }),
+  },
+  'capture:pause': {
+    kind: 'command',
+    // Without minutes the pause lasts until resumed.
+    request: z.strictObject({ minutes: wholeNumber(1, 7 * 24 * 60).optional() }),
+  },
+  'capture:resume': { kind: 'command', request: empty },
+  'data:purge': {
+    kind: 'command',
+    request: z.strictObject({ since: epochSeconds, until: epochSeconds }).superRefine(checkRange),
+  },
+  'data:export': {
+    kind: 'query',
+    request: z
+      .strictObject({ ...rangeFields, format: z.enum(['csv', 'json']), by: z.enum(['app', 'domain', 'hour', 'day']).optional() })
+      .superRefine(checkRange),
+  },
+} as const satisfies Record<string, { kind: 'query' | 'command'; request: z.ZodType }>;
+
+/** A channel name, `area:verb`. */
+export type ApiChannel = keyof typeof API_CHANNELS;
+
+/** Channel names, for routing and for the preload's allow-list. */
+export const API_CHANNEL_NAMES = Object.keys(API_CHANNELS) as ApiChannel[];
+
+/** True when `name` is a channel of the contract. */
+export function isApiChannel(name: string): name is ApiChannel {
+  return Object.hasOwn(API_CHANNELS, name);
+}
+
+/** What a caller sends on a channel (numbers may also be decimal strings, as in a query string). */
+export type ApiRequest<K extends ApiChannel> = z.input<(typeof API_CHANNELS)[K]['request']>;
+/** A request after validation, as the handlers see it. */
+export type ApiParsedRequest<K extends ApiChannel> = z.output<(typeof API_CHANNELS)[K]['request']>;
+
+// ---- Responses -------------------------------------------------------------------------------
+
+/** Bytes received and sent. */
+export interface ByteTotals {
+  bytesIn: number;
+  bytesOut: number;
+}
+
+/** The range a response covers, as the engine resolved it (epoch seconds, half-open). */
+export interface ResolvedRange {
+  since: number;
+  until: number;
+}
+
+/** A sampler's state as the status shows it (mirrors the engine's `SamplerHealth`). */
+export interface SamplerHealthView {
+  sampler: string;
+  state: 'starting' | 'running' | 'degraded' | 'failing' | 'stopped';
+  reason: string | null;
+  restarts: number;
+  malformedLines: number;
+  /** Epoch milliseconds, as the sampler reports it. */
+  lastSampleAt: number | null;
+  details: Record<string, string | number | boolean | null>;
+}
+
+/** Whether capture is paused, and until when (epoch seconds; null: until resumed). */
+export interface PauseState {
+  paused: boolean;
+  until: number | null;
+}
+
+/** The engine's health for the status bar and the popover. */
+export interface StatusInfo {
+  version: string;
+  sampler: SamplerHealthView;
+  pause: PauseState;
+  /** Epoch seconds of the last stored sample, or null before the first. */
+  lastSampleAt: number | null;
+  dataDir: string;
+  /** Bytes on disk of the data folder (database, WAL, logs, config). */
+  dataBytes: number;
+  /** Seconds since the engine started. */
+  uptimeS: number;
+}
+
+/** One application's current rate. */
+export interface AppRate {
+  app: string;
+  bytesInPerS: number;
+  bytesOutPerS: number;
+}
+
+/** The current rate and the busiest applications, pushed on the live feed every interval. */
+export interface LiveRate {
+  /** Epoch seconds of the interval's end. */
+  ts: number;
+  intervalS: number;
+  bytesInPerS: number;
+  bytesOutPerS: number;
+  topApps: AppRate[];
+}
+
+/** Totals of one named period. */
+export interface PeriodTotals extends ResolvedRange, ByteTotals {}
+
+/** Today, this week (from Monday) and this month, each from local midnight to now. */
+export interface UsageSummary {
+  today: PeriodTotals;
+  week: PeriodTotals;
+  month: PeriodTotals;
+}
+
+/** One bucket of a timeline; `ts` is the bucket's start. */
+export interface TimelinePoint extends ByteTotals {
+  ts: number;
+}
+
+/** Bytes over time, in buckets of `bucketS` seconds (empty buckets included as zeros). */
+export interface Timeline extends ResolvedRange {
+  bucketS: BucketSeconds;
+  /** The application the timeline is for, or null for all traffic. */
+  app: string | null;
+  points: TimelinePoint[];
+}
+
+/** One cell of the hour-of-week heatmap: weekday 0 is Monday, hours in local time. */
+export interface HeatmapCell extends ByteTotals {
+  weekday: number;
+  hour: number;
+}
+
+/** Usage by hour of the week: always 168 cells, Monday 00:00 first. */
+export interface Heatmap extends ResolvedRange {
+  cells: HeatmapCell[];
+}
+
+/** An application's totals over a range. */
+export interface AppTotal extends ByteTotals {
+  app: string;
+}
+
+/** Applications by total bytes, largest first. */
+export interface AppsList extends ResolvedRange {
+  apps: AppTotal[];
+}
+
+/** A process seen behind an application. */
+export interface ProcessView {
+  name: string;
+  pid: number;
+  path: string | null;
+  /** Epoch seconds when it was last seen. */
+  lastSeen: number;
+}
+
+/** The processes behind one application over a range. */
+export interface AppProcesses extends ResolvedRange {
+  app: string;
+  processes: ProcessView[];
+}
+
+/** A registrable domain's totals over a range. */
+export interface DomainTotal extends ByteTotals {
+  domain: string;
+}
+
+/** Domains by total bytes, largest first, for all traffic or one application. */
+export interface DomainsList extends ResolvedRange {
+  app: string | null;
+  domains: DomainTotal[];
+}
+
+/** The user's settings (mirrors the engine's `Config`; a compile-time check keeps them equal). */
+export interface ConfigValues {
+  sampling_interval_seconds: number;
+  web_server_port: number;
+  log_level: 'debug' | 'info' | 'warn' | 'error';
+  data_retention_days_raw: number;
+  data_retention_days_hourly: number;
+  capture_method: 'auto' | 'nettop' | 'linux';
+  domain_rollup: boolean;
+  high_usage_threshold_gb: number;
+  enable_notifications: boolean;
+}
+
+/** What a purge removed. */
+export interface PurgeResult extends ResolvedRange {
+  deletedRows: number;
+}
+
+/** A file for the user to save: the export of a range. */
+export interface ExportFile {
+  filename: string;
+  contentType: 'text/csv; charset=utf-8' | 'application/json; charset=utf-8';
+  body: string;
+}
+
+/** The response type of each channel. */
+export interface ApiResponses {
+  'status:get': StatusInfo;
+  'usage:live': LiveRate | null;
+  'usage:summary': UsageSummary;
+  'usage:timeline': Timeline;
+  'usage:heatmap': Heatmap;
+  'apps:list': AppsList;
+  'apps:processes': AppProcesses;
+  'apps:timeline': Timeline;
+  'domains:list': DomainsList;
+  'config:get': ConfigValues;
+  'config:set': ConfigValues;
+  'capture:pause': PauseState;
+  'capture:resume': PauseState;
+  'data:purge': PurgeResult;
+  'data:export': ExportFile;
+}
+
+/** What a channel answers. */
+export type ApiResponse<K extends ApiChannel> = ApiResponses[K];
+
+/** The whole API as a client sees it: one async function per channel, errors as values. */
+export type ApiClient = { [K in ApiChannel]: (request: ApiRequest<K>) => Promise<Result<ApiResponse<K>>> };
+
+// ---- Errors ------------------------------------------------------------------------------------
+
+/** Error codes a client can switch on; the HTTP transport maps each to one status. */
+export const API_ERROR_CODES = [
+  'bad-request',
+  'not-found',
+  'method-not-allowed',
+  'unauthorized',
+  'forbidden-host',
+  'forbidden-origin',
+  'unsupported-media-type',
+  'payload-too-large',
+  'rate-limited',
+  'unavailable',
+  'internal',
+] as const;
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
+
+// ---- Live feed and the browser extension's endpoint --------------------------------------------
+
+/** Events of the live feed (`GET /api/v1/live`, server-sent events): the event name and its data. */
+export interface LiveEvents {
+  rate: LiveRate;
+  status: StatusInfo;
+}
+
+/** What the extension posts to `POST /api/browser/active-tab`; unknown fields are ignored, not refused. */
+export const browserActiveTabSchema = z.object({
+  /** The tab's hostname (never a URL); the engine reduces it to a lower-case ASCII hostname. */
+  domain: z.string().min(1, 'domain must not be empty').max(1024, 'domain is too long'),
+  /** When the tab became active, epoch seconds. */
+  timestamp: epochSeconds,
+  browser: z
+    .string()
+    .min(1)
+    .max(32)
+    .regex(/^[a-z0-9][a-z0-9 ._-]*$/i, 'browser is a short name such as zen, firefox or chrome'),
+});
+export type BrowserActiveTab = z.input<typeof browserActiveTabSchema>;
+
+/** What the engine stored for an active-tab report. */
+export interface BrowserReportAccepted {
+  id: number;
+  hostname: string;
+  /** Registrable domain (Public Suffix List), or the hostname where it has none. */
+  domain: string;
+}
+
+/** The header that carries the pairing token on writes (`Authorization: Bearer TOKEN` works too). */
+export const PAIRING_TOKEN_HEADER = 'x-netmon-token';
