@@ -52,6 +52,11 @@ export interface FlowCounter {
   remote?: RemoteEndpoint | undefined;
   bytesIn: number;
   bytesOut: number;
+  /**
+   * True when the sampler knows this flow began after its previous sample (Linux: a socket cookie absent
+   * from the previous successful poll), so all of its counters are new bytes, not a baseline.
+   */
+  newSincePrevious?: boolean | undefined;
 }
 
 /** Bytes counted by the network interfaces (all non-loopback interfaces summed). */
