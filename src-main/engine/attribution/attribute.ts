@@ -1,0 +1,70 @@
+// Interval → rows to store: bytes per application, the processes seen behind each, and the honest
+// remainder. The interface counters are the truth about what crossed the wire; what the per-process
+// counters could not account for is stored as UNATTRIBUTED rather than dropped, so totals always add
+// up to what the machine really moved.
+import type { AppUsage, InterfaceTotals, Interval, ProcessSeen } from '../types.js';
+import { UNATTRIBUTED } from '../types.js';
+import { appForProcess } from './app-for-process.js';
+import type { Platform } from './app-for-process.js';
+
+/** The rows one interval becomes. */
+export interface Attribution {
+  /** One row per application with non-zero bytes, sorted by app name; UNATTRIBUTED included when non-zero. */
+  usage: AppUsage[];
+  /** One row per (app, name, pid, path) that moved bytes in the interval. */
+  processes: ProcessSeen[];
+  /**
+   * Bytes the flows claimed beyond the interface total (loopback counted, counters read at slightly
+   * different instants). Kept in `usage` as measured, reported here so the caller can log it; zero
+   * when the interface total is unknown.
+   */
+  overAttributed: InterfaceTotals;
+}
+
+/** Sums an interval's flows per application and adds the unattributed remainder of the interface total. */
+export function attribute(interval: Interval, platform: Platform): Attribution {
+  const ts = Math.round(interval.endMs / 1000);
+  // Rounded end minus rounded start, so contiguous intervals tile whole seconds without drift.
+  const durationS = Math.max(0, ts - Math.round(interval.startMs / 1000));
+
+  const perApp = new Map<string, { bytesIn: number; bytesOut: number }>();
+  const processes = new Map<string, ProcessSeen>();
+  let flowIn = 0;
+  let flowOut = 0;
+  for (const flow of interval.flows) {
+    if (flow.bytesIn === 0 && flow.bytesOut === 0) continue;
+    const app = appForProcess(flow.owner, platform);
+    const sum = perApp.get(app) ?? { bytesIn: 0, bytesOut: 0 };
+    sum.bytesIn += flow.bytesIn;
+    sum.bytesOut += flow.bytesOut;
+    perApp.set(app, sum);
+    flowIn += flow.bytesIn;
+    flowOut += flow.bytesOut;
+    if (flow.owner !== null) {
+      const path = flow.owner.path ?? null;
+      const key = JSON.stringify([app, flow.owner.name, flow.owner.pid, path]);
+      if (!processes.has(key)) processes.set(key, { app, name: flow.owner.name, pid: flow.owner.pid, path, ts });
+    }
+  }
+
+  const overAttributed: InterfaceTotals = { bytesIn: 0, bytesOut: 0 };
+  if (interval.iface !== null) {
+    const restIn = interval.iface.bytesIn - flowIn;
+    const restOut = interval.iface.bytesOut - flowOut;
+    overAttributed.bytesIn = Math.max(0, -restIn);
+    overAttributed.bytesOut = Math.max(0, -restOut);
+    if (restIn > 0 || restOut > 0) {
+      const sum = perApp.get(UNATTRIBUTED) ?? { bytesIn: 0, bytesOut: 0 };
+      sum.bytesIn += Math.max(0, restIn);
+      sum.bytesOut += Math.max(0, restOut);
+      perApp.set(UNATTRIBUTED, sum);
+    }
+  }
+
+  const usage: AppUsage[] = [];
+  for (const [app, sum] of [...perApp].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (sum.bytesIn === 0 && sum.bytesOut === 0) continue;
+    usage.push({ ts, durationS, app, bytesIn: sum.bytesIn, bytesOut: sum.bytesOut });
+  }
+  return { usage, processes: [...processes.values()], overAttributed };
+}
