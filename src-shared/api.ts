@@ -22,8 +22,8 @@ const MAX_EPOCH_S = 253_402_300_799;
  */
 function wholeNumber(min: number, max: number) {
   return z
-    .union([z.number(), z.string().regex(/^\d{1,15}$/, 'expected a whole number').transform(Number)])
-    .pipe(z.number().int().min(min).max(max));
+    .union([z.number(), z.string().regex(/^\d{1,15}$/).transform(Number)], { error: 'expected a whole number' })
+    .pipe(z.number().int('expected a whole number').min(min).max(max));
 }
 
 const epochSeconds = wholeNumber(0, MAX_EPOCH_S);
@@ -60,7 +60,20 @@ const bucket = z
 const empty = z.strictObject({});
 const rangeRequest = z.strictObject({ ...rangeFields }).superRefine(checkRange);
 
-/** A setting's value as the contract carries it; the engine's config validates each key. */
+/** The names of the user's settings (the keys of `ConfigValues`). */
+export const CONFIG_KEYS = [
+  'sampling_interval_seconds',
+  'web_server_port',
+  'log_level',
+  'data_retention_days_raw',
+  'data_retention_days_hourly',
+  'capture_method',
+  'domain_rollup',
+  'high_usage_threshold_gb',
+  'enable_notifications',
+] as const;
+
+/** A setting's value as the contract carries it; the engine's config validates each value. */
 const configValue = z.union([z.string().max(256), z.number(), z.boolean()]);
 
 /** Every request's schema, by channel. `kind` picks the HTTP method: GET for queries, POST for commands. */
@@ -86,7 +99,7 @@ export const API_CHANNELS = {
   'config:get': { kind: 'query', request: empty },
   'config:set': {
     kind: 'command',
-    request: z.record(z.string().min(1).max(64), configValue).refine((patch) => Object.keys(patch).length > 0, {
+    request: z.partialRecord(z.enum(CONFIG_KEYS), configValue).refine((patch) => Object.keys(patch).length > 0, {
       message: 'name at least one setting to change',
     }),
   },
@@ -347,9 +360,10 @@ export const browserActiveTabSchema = z.object({
 });
 export type BrowserActiveTab = z.input<typeof browserActiveTabSchema>;
 
-/** What the engine stored for an active-tab report. */
+/** What the engine made of an active-tab report (`stored` is false while capture is paused). */
 export interface BrowserReportAccepted {
-  id: number;
+  stored: boolean;
+  id: number | null;
   hostname: string;
   /** Registrable domain (Public Suffix List), or the hostname where it has none. */
   domain: string;

@@ -1,0 +1,340 @@
+// The one implementation of the API's handlers, independent of transport: `netmon serve` exposes it
+// over HTTP, the Electron shell over IPC. Every request is validated here with the contract's schema
+// and every answer is a `Result`; a handler never throws across the boundary.
+import { readdir, lstat } from 'node:fs/promises';
+import path from 'node:path';
+import type { z } from 'zod';
+import {
+  API_CHANNELS,
+  type CONFIG_KEYS,
+  browserActiveTabSchema,
+  type ApiChannel,
+  type ApiErrorCode,
+  type ApiParsedRequest,
+  type ApiResponse,
+  type AppTotal,
+  type BrowserReportAccepted,
+  type ByteTotals,
+  type ConfigValues,
+  type DomainTotal,
+  type HeatmapCell,
+  type PauseState,
+  type ProcessView,
+  type ResolvedRange,
+  type SamplerHealthView,
+  type Timeline,
+  type TimelinePoint,
+} from '../../src-shared/api.js';
+import { assertNever, type Result } from '../../src-shared/result.js';
+import { ConfigError, type Config } from '../engine/config.js';
+import { createLogger } from '../engine/log.js';
+import type { SamplerHealth } from '../engine/types.js';
+import { renderExport, type ExportRow } from './export.js';
+import { normalizeHostname } from './hostname.js';
+import type { LiveSource } from './live.js';
+import { autoBucket, bucketCount, bucketStarts, localMidnight, localMonthStart, localWeekStart, MAX_TIMELINE_POINTS, resolveRange } from './ranges.js';
+
+const log = createLogger('api');
+
+type MaybePromise<T> = T | Promise<T>;
+
+// The contract's mirrors of engine types must not drift from them.
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const _configMatches: Equal<Config, ConfigValues> = true;
+const _healthMatches: Equal<SamplerHealth, SamplerHealthView> = true;
+const _configKeysMatch: Equal<keyof Config, (typeof CONFIG_KEYS)[number]> = true;
+
+/** The query layer as the handlers need it; rows may be sparse, the handlers fill the gaps. */
+export interface UsageQueries {
+  /** Bytes of all traffic in the range (attributed and unattributed). */
+  totals(range: ResolvedRange): MaybePromise<ByteTotals>;
+  /** Applications by total bytes, largest first, at most `limit`. */
+  apps(range: ResolvedRange, limit: number): MaybePromise<AppTotal[]>;
+  /** Processes seen behind `app` in the range, most recently seen first. */
+  processes(app: string, range: ResolvedRange): MaybePromise<ProcessView[]>;
+  /** Registrable domains by total bytes, for all traffic or one app, at most `limit`. */
+  domains(range: ResolvedRange, app: string | null, limit: number): MaybePromise<DomainTotal[]>;
+  /** Bytes per bucket (`ts` = bucket start), for all traffic or one app; empty buckets may be left out. */
+  timeline(range: ResolvedRange, bucketS: number, app: string | null): MaybePromise<TimelinePoint[]>;
+  /** Bytes per local weekday (0 = Monday) and hour; empty cells may be left out. */
+  heatmap(range: ResolvedRange): MaybePromise<HeatmapCell[]>;
+  /** Deletes every stored row in the range (all tables); returns how many. */
+  purge(range: ResolvedRange): MaybePromise<number>;
+}
+
+/** Pausing and resuming capture. */
+export interface CaptureControl {
+  state(): PauseState;
+  /** Pauses until `untilS` (epoch seconds), or until resumed when null. */
+  pause(untilS: number | null): MaybePromise<PauseState>;
+  resume(): MaybePromise<PauseState>;
+}
+
+/** Reading and changing the settings (the engine's config.json). */
+export interface ConfigAccess {
+  get(): MaybePromise<ConfigValues>;
+  /** Validates and applies a change; throws `ConfigError` naming each refused key. */
+  set(patch: Partial<Record<keyof ConfigValues, string | number | boolean>>): MaybePromise<ConfigValues>;
+}
+
+/** An active-tab report, reduced and ready to store in its own table. */
+export interface BrowserReportRow {
+  /** Epoch seconds the engine received it. */
+  receivedAt: number;
+  /** Epoch seconds the tab became active, as the extension says. */
+  ts: number;
+  hostname: string;
+  domain: string;
+  browser: string;
+}
+
+/** Where browser reports land. */
+export interface BrowserReportSink {
+  /** Stores one report and returns its row id. */
+  record(report: BrowserReportRow): MaybePromise<number>;
+  /** Deletes the reports made in the range; returns how many. */
+  purge(range: ResolvedRange): MaybePromise<number>;
+}
+
+/** The facts the status is made of. */
+export interface StatusSource {
+  version: string;
+  /** Epoch seconds the engine started. */
+  startedAt: number;
+  samplerHealth(): SamplerHealth;
+  /** Epoch seconds of the last stored sample, or null. */
+  lastSampleAt(): MaybePromise<number | null>;
+}
+
+/** Everything the handlers need from the engine. */
+export interface ApiDeps {
+  /** Wall clock, epoch milliseconds. */
+  now: () => number;
+  dataDir: string;
+  queries: UsageQueries;
+  capture: CaptureControl;
+  config: ConfigAccess;
+  status: StatusSource;
+  live: LiveSource;
+  browserReports: BrowserReportSink;
+}
+
+/** An error a dependency may throw to choose the code the client sees. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** The API's handlers: one entry point per transport call, validated, errors as values. */
+export interface ApiHandlers {
+  /** Validates `request` against the channel's schema and runs it. */
+  invoke<K extends ApiChannel>(channel: K, request: unknown): Promise<Result<ApiResponse<K>>>;
+  /** The browser extension's active-tab report (an HTTP-only endpoint, same validation rules). */
+  reportActiveTab(body: unknown): Promise<Result<BrowserReportAccepted>>;
+}
+
+/** Turns zod's issues into one line a user can act on: `since: expected a whole number; …`. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const where = issue.path.length === 0 ? 'request' : issue.path.map(String).join('.');
+      return `${where}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
+function fail(code: ApiErrorCode, message: string): { ok: false; error: { code: ApiErrorCode; message: string } } {
+  return { ok: false, error: { code, message } };
+}
+
+async function folderBytes(dir: string, depth = 0): Promise<number> {
+  let total = 0;
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch {
+    return 0;
+  }
+  for (const name of entries) {
+    const full = path.join(dir, name);
+    try {
+      const st = await lstat(full);
+      if (st.isDirectory() && depth < 4) total += await folderBytes(full, depth + 1);
+      else if (st.isFile()) total += st.size;
+    } catch {
+      // A file rotated away between readdir and lstat: it no longer takes space.
+    }
+  }
+  return total;
+}
+
+// Reports from a clock this far ahead are refused rather than stored in the future.
+const MAX_FUTURE_S = 600;
+
+/** Builds the handlers over the engine's parts. */
+export function createApiHandlers(deps: ApiDeps): ApiHandlers {
+  const nowS = (): number => Math.floor(deps.now() / 1000);
+
+  const timeline = async (
+    req: { range?: ApiParsedRequest<'usage:timeline'>['range']; since?: number; until?: number; bucket?: number | 'auto' | undefined },
+    app: string | null,
+  ): Promise<Timeline> => {
+    const range = resolveRange(req, nowS());
+    const bucketS = req.bucket === undefined || req.bucket === 'auto' ? autoBucket(range) : (req.bucket as Timeline['bucketS']);
+    if (bucketCount(range, bucketS) > MAX_TIMELINE_POINTS) {
+      throw new ApiError('bad-request', `bucket ${bucketS}s over this range gives more than ${MAX_TIMELINE_POINTS} points: choose a wider bucket or auto`);
+    }
+    const starts = bucketStarts(range, bucketS);
+    const points: TimelinePoint[] = starts.map((ts) => ({ ts, bytesIn: 0, bytesOut: 0 }));
+    for (const row of await deps.queries.timeline(range, bucketS, app)) {
+      // Rows land in the bucket that holds them, whatever alignment the query layer used.
+      let lo = 0;
+      let hi = starts.length - 1;
+      if (hi < 0 || row.ts < (starts[0] ?? 0)) continue;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if ((starts[mid] ?? 0) <= row.ts) lo = mid;
+        else hi = mid - 1;
+      }
+      const point = points[lo];
+      if (point === undefined) continue;
+      point.bytesIn += row.bytesIn;
+      point.bytesOut += row.bytesOut;
+    }
+    return { ...range, bucketS, app, points };
+  };
+
+  const exportRows = async (req: ApiParsedRequest<'data:export'>, range: ResolvedRange): Promise<{ keyName: 'app' | 'domain' | 'ts'; rows: ExportRow[] }> => {
+    const by = req.by ?? 'app';
+    switch (by) {
+      case 'app':
+        return { keyName: 'app', rows: (await deps.queries.apps(range, 1000)).map((r) => ({ key: r.app, bytesIn: r.bytesIn, bytesOut: r.bytesOut })) };
+      case 'domain':
+        return {
+          keyName: 'domain',
+          rows: (await deps.queries.domains(range, null, 1000)).map((r) => ({ key: r.domain, bytesIn: r.bytesIn, bytesOut: r.bytesOut })),
+        };
+      case 'hour':
+      case 'day': {
+        const t = await timeline({ since: range.since, until: range.until, bucket: by === 'hour' ? 3600 : 86_400 }, null);
+        return { keyName: 'ts', rows: t.points.map((p) => ({ key: p.ts, bytesIn: p.bytesIn, bytesOut: p.bytesOut })) };
+      }
+      default:
+        return assertNever(by, 'export grouping');
+    }
+  };
+
+  const impl: { [K in ApiChannel]: (req: ApiParsedRequest<K>) => Promise<ApiResponse<K>> } = {
+    'status:get': async () => {
+      const now = nowS();
+      return {
+        version: deps.status.version,
+        sampler: deps.status.samplerHealth(),
+        pause: deps.capture.state(),
+        lastSampleAt: await deps.status.lastSampleAt(),
+        dataDir: deps.dataDir,
+        dataBytes: await folderBytes(deps.dataDir),
+        uptimeS: Math.max(0, now - deps.status.startedAt),
+      };
+    },
+    'usage:live': () => Promise.resolve(deps.live.latestRate()),
+    'usage:summary': async () => {
+      const now = nowS();
+      const period = async (since: number) => ({ since, until: now, ...(await deps.queries.totals({ since, until: now })) });
+      return { today: await period(localMidnight(now)), week: await period(localWeekStart(now)), month: await period(localMonthStart(now)) };
+    },
+    'usage:timeline': (req) => timeline(req, null),
+    'usage:heatmap': async (req) => {
+      const range = resolveRange(req, nowS());
+      const cells: HeatmapCell[] = [];
+      for (let weekday = 0; weekday < 7; weekday++) for (let hour = 0; hour < 24; hour++) cells.push({ weekday, hour, bytesIn: 0, bytesOut: 0 });
+      for (const row of await deps.queries.heatmap(range)) {
+        const cell = cells[row.weekday * 24 + row.hour];
+        if (cell === undefined || row.weekday < 0 || row.weekday > 6 || row.hour < 0 || row.hour > 23) continue;
+        cell.bytesIn += row.bytesIn;
+        cell.bytesOut += row.bytesOut;
+      }
+      return { ...range, cells };
+    },
+    'apps:list': async (req) => {
+      const range = resolveRange(req, nowS());
+      return { ...range, apps: await deps.queries.apps(range, req.limit ?? 100) };
+    },
+    'apps:processes': async (req) => {
+      const range = resolveRange(req, nowS());
+      return { ...range, app: req.app, processes: await deps.queries.processes(req.app, range) };
+    },
+    'apps:timeline': (req) => timeline(req, req.app),
+    'domains:list': async (req) => {
+      const range = resolveRange(req, nowS());
+      const app = req.app ?? null;
+      return { ...range, app, domains: await deps.queries.domains(range, app, req.limit ?? 100) };
+    },
+    'config:get': async () => deps.config.get(),
+    'config:set': async (req) => deps.config.set(req),
+    'capture:pause': async (req) => deps.capture.pause(req.minutes === undefined ? null : nowS() + req.minutes * 60),
+    'capture:resume': async () => deps.capture.resume(),
+    'data:purge': async (req) => {
+      const range = { since: req.since, until: req.until };
+      // Privacy: a purge removes everything recorded in the range, browser reports included.
+      const deletedRows = (await deps.queries.purge(range)) + (await deps.browserReports.purge(range));
+      log.info('purged a range', { since: range.since, until: range.until, deletedRows });
+      return { ...range, deletedRows };
+    },
+    'data:export': async (req) => {
+      const range = resolveRange(req, nowS());
+      const { keyName, rows } = await exportRows(req, range);
+      return renderExport({ range, keyName, rows }, req.format, req.by ?? 'app');
+    },
+  };
+
+  const runGuarded = async <T>(what: string, run: () => Promise<T>): Promise<Result<T>> => {
+    try {
+      return { ok: true, value: await run() };
+    } catch (err) {
+      if (err instanceof ApiError) return fail(err.code, err.message);
+      if (err instanceof ConfigError) return fail('bad-request', err.message);
+      // The client gets no internals (paths, SQL); the log has them.
+      log.error(`${what} failed`, { error: err });
+      return fail('internal', `${what} failed; see the log for details`);
+    }
+  };
+
+  return {
+    async invoke<K extends ApiChannel>(channel: K, request: unknown): Promise<Result<ApiResponse<K>>> {
+      if (!Object.hasOwn(API_CHANNELS, channel)) return fail('not-found', `no channel ${JSON.stringify(channel)}`);
+      const parsed = API_CHANNELS[channel].request.safeParse(request);
+      if (!parsed.success) return fail('bad-request', describeIssues(parsed.error));
+      const handler = impl[channel] as (req: ApiParsedRequest<K>) => Promise<ApiResponse<K>>;
+      return runGuarded(channel, () => handler(parsed.data as ApiParsedRequest<K>));
+    },
+
+    async reportActiveTab(body: unknown): Promise<Result<BrowserReportAccepted>> {
+      const parsed = browserActiveTabSchema.safeParse(body);
+      if (!parsed.success) return fail('bad-request', describeIssues(parsed.error));
+      const host = normalizeHostname(parsed.data.domain);
+      if (!host.ok) return fail('bad-request', host.reason);
+      const receivedAt = nowS();
+      if (parsed.data.timestamp > receivedAt + MAX_FUTURE_S) {
+        return fail('bad-request', 'timestamp: is in the future (epoch seconds expected, not milliseconds)');
+      }
+      // While paused nothing is recorded, browser reports included; the extension is not told off for it.
+      if (deps.capture.state().paused) return { ok: true, value: { stored: false, id: null, hostname: host.hostname, domain: host.domain } };
+      return runGuarded('browser report', async () => {
+        const id = await deps.browserReports.record({
+          receivedAt,
+          ts: parsed.data.timestamp,
+          hostname: host.hostname,
+          domain: host.domain,
+          browser: parsed.data.browser.toLowerCase(),
+        });
+        return { stored: true, id, hostname: host.hostname, domain: host.domain };
+      });
+    },
+  };
+}

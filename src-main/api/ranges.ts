@@ -1,0 +1,109 @@
+// Time ranges and timeline buckets of the API: presets resolved against the injected clock in local
+// time (today, week and month start at local midnight), and bucket grids that respect DST for days.
+import type { BucketSeconds, RangePreset, ResolvedRange } from '../../src-shared/api.js';
+import { assertNever } from '../../src-shared/result.js';
+
+/** A range as a request names it: a preset, or since/until (either may be left out). */
+export interface RangeRequest {
+  range?: RangePreset | undefined;
+  since?: number | undefined;
+  until?: number | undefined;
+}
+
+const HOUR = 3600;
+const DAY = 86_400;
+
+/** Local midnight (epoch seconds) of the day that holds `epochS`. */
+export function localMidnight(epochS: number): number {
+  const d = new Date(epochS * 1000);
+  d.setHours(0, 0, 0, 0);
+  return Math.floor(d.getTime() / 1000);
+}
+
+/** Local midnight of the Monday that starts the week holding `epochS`. */
+export function localWeekStart(epochS: number): number {
+  const d = new Date(localMidnight(epochS) * 1000);
+  const sinceMonday = (d.getDay() + 6) % 7;
+  d.setDate(d.getDate() - sinceMonday);
+  return Math.floor(d.getTime() / 1000);
+}
+
+/** Local midnight of the first day of the month holding `epochS`. */
+export function localMonthStart(epochS: number): number {
+  const d = new Date(epochS * 1000);
+  d.setDate(1);
+  d.setHours(0, 0, 0, 0);
+  return Math.floor(d.getTime() / 1000);
+}
+
+/** The start of a preset range ending at `nowS`. */
+export function presetStart(preset: RangePreset, nowS: number): number {
+  switch (preset) {
+    case '1h':
+      return nowS - HOUR;
+    case '6h':
+      return nowS - 6 * HOUR;
+    case '24h':
+      return nowS - DAY;
+    case '7d':
+      return nowS - 7 * DAY;
+    case '30d':
+      return nowS - 30 * DAY;
+    case '90d':
+      return nowS - 90 * DAY;
+    case '365d':
+      return nowS - 365 * DAY;
+    case 'today':
+      return localMidnight(nowS);
+    case 'week':
+      return localWeekStart(nowS);
+    case 'month':
+      return localMonthStart(nowS);
+    default:
+      return assertNever(preset, 'range preset');
+  }
+}
+
+/** Resolves a request's range; nothing named means the last 24 hours, a lone `since` runs to now. */
+export function resolveRange(request: RangeRequest, nowS: number): ResolvedRange {
+  if (request.range !== undefined) return { since: presetStart(request.range, nowS), until: nowS };
+  const until = request.until ?? nowS;
+  const since = request.since ?? until - DAY;
+  return { since, until };
+}
+
+/** The bucket a timeline uses when the request says `auto`: about 60 to 720 points for any span. */
+export function autoBucket(range: ResolvedRange): BucketSeconds {
+  const span = range.until - range.since;
+  if (span <= 3 * HOUR) return 60;
+  if (span <= 2 * DAY) return 300;
+  if (span <= 60 * DAY) return 3600;
+  return 86_400;
+}
+
+/** Most points a timeline may have; a finer bucket over a longer range is refused. */
+export const MAX_TIMELINE_POINTS = 10_000;
+
+/** Number of buckets of `bucketS` the range spans (upper bound, before DST correction). */
+export function bucketCount(range: ResolvedRange, bucketS: number): number {
+  return Math.ceil((range.until - range.since) / bucketS) + 1;
+}
+
+/**
+ * Start of every bucket that overlaps the range, ascending. Day buckets start at local midnight
+ * (so a DST day is 23 or 25 hours); shorter ones at multiples of their width since the epoch.
+ */
+export function bucketStarts(range: ResolvedRange, bucketS: BucketSeconds): number[] {
+  const starts: number[] = [];
+  if (range.until <= range.since) return starts;
+  if (bucketS === DAY) {
+    const d = new Date(localMidnight(range.since) * 1000);
+    while (d.getTime() / 1000 < range.until) {
+      starts.push(Math.floor(d.getTime() / 1000));
+      d.setDate(d.getDate() + 1);
+    }
+    return starts;
+  }
+  for (let t = Math.floor(range.since / bucketS) * bucketS; t < range.until; t += bucketS) starts.push(t);
+  return starts;
+}

@@ -1,0 +1,145 @@
+// GET /metrics in the Prometheus text exposition format 0.0.4: bytes per application and direction,
+// interface totals, unattributed bytes and the sampler's health. Counters count since the engine
+// started (Prometheus' rate() handles the restart), so they never go down while it runs.
+import type { AppUsage, InterfaceTotals, SamplerHealth, SamplerState } from '../engine/types.js';
+import { UNATTRIBUTED } from '../engine/types.js';
+
+/** The Content-Type of the text exposition format. */
+export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+/** What /metrics shows, gathered by the engine. */
+export interface MetricsSnapshot {
+  /** Bytes per application since start (the unattributed remainder excluded: it has its own metric). */
+  apps: ReadonlyArray<{ app: string; bytesIn: number; bytesOut: number }>;
+  /** Interface bytes since start, or null when the sampler cannot read interface counters. */
+  iface: InterfaceTotals | null;
+  unattributed: InterfaceTotals;
+  samplers: readonly SamplerHealth[];
+  paused: boolean;
+  /** Clients connected to the live feed. */
+  liveClients: number;
+}
+
+const SAMPLER_STATES: readonly SamplerState[] = ['starting', 'running', 'degraded', 'failing', 'stopped'];
+
+/** Escapes a label value: backslash, double quote and line feed (the format's only escapes). */
+export function escapeLabelValue(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+function formatValue(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (value === Infinity) return '+Inf';
+  if (value === -Infinity) return '-Inf';
+  return String(value);
+}
+
+type Labels = Record<string, string>;
+
+class Exposition {
+  private readonly lines: string[] = [];
+
+  family(name: string, type: 'counter' | 'gauge', help: string, samples: ReadonlyArray<[Labels, number]>): void {
+    this.lines.push(`# HELP ${name} ${help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`, `# TYPE ${name} ${type}`);
+    for (const [labels, value] of samples) {
+      const pairs = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabelValue(v)}"`);
+      this.lines.push(`${name}${pairs.length > 0 ? `{${pairs.join(',')}}` : ''} ${formatValue(value)}`);
+    }
+  }
+
+  text(): string {
+    return `${this.lines.join('\n')}\n`;
+  }
+}
+
+/** Renders a snapshot in the text exposition format. */
+export function renderMetrics(snapshot: MetricsSnapshot): string {
+  const out = new Exposition();
+  out.family(
+    'netmon_app_bytes_total',
+    'counter',
+    'Bytes moved by each application since netmon started, by direction.',
+    snapshot.apps.flatMap((a): Array<[Labels, number]> => [
+      [{ app: a.app, direction: 'in' }, a.bytesIn],
+      [{ app: a.app, direction: 'out' }, a.bytesOut],
+    ]),
+  );
+  if (snapshot.iface !== null) {
+    out.family('netmon_interface_bytes_total', 'counter', 'Bytes counted by the network interfaces (loopback excluded) since netmon started.', [
+      [{ direction: 'in' }, snapshot.iface.bytesIn],
+      [{ direction: 'out' }, snapshot.iface.bytesOut],
+    ]);
+  }
+  out.family('netmon_unattributed_bytes_total', 'counter', 'Interface bytes no application could be tied to, since netmon started.', [
+    [{ direction: 'in' }, snapshot.unattributed.bytesIn],
+    [{ direction: 'out' }, snapshot.unattributed.bytesOut],
+  ]);
+  const samplers = snapshot.samplers;
+  out.family(
+    'netmon_sampler_up',
+    'gauge',
+    '1 when the sampler is running (possibly degraded), 0 when starting, failing or stopped.',
+    samplers.map((s): [Labels, number] => [{ sampler: s.sampler }, s.state === 'running' || s.state === 'degraded' ? 1 : 0]),
+  );
+  out.family(
+    'netmon_sampler_state',
+    'gauge',
+    'The sampler state: 1 for the current state, 0 for the others.',
+    samplers.flatMap((s) => SAMPLER_STATES.map((state): [Labels, number] => [{ sampler: s.sampler, state }, s.state === state ? 1 : 0])),
+  );
+  out.family(
+    'netmon_sampler_restarts_total',
+    'counter',
+    'Times the sampler was restarted after it died or stalled.',
+    samplers.map((s): [Labels, number] => [{ sampler: s.sampler }, s.restarts]),
+  );
+  out.family(
+    'netmon_sampler_malformed_lines_total',
+    'counter',
+    'Lines of the sampler output that could not be parsed and were skipped.',
+    samplers.map((s): [Labels, number] => [{ sampler: s.sampler }, s.malformedLines]),
+  );
+  out.family(
+    'netmon_sampler_last_sample_timestamp_seconds',
+    'gauge',
+    'Unix time of the last sample the sampler emitted.',
+    samplers.filter((s) => s.lastSampleAt !== null).map((s): [Labels, number] => [{ sampler: s.sampler }, (s.lastSampleAt ?? 0) / 1000]),
+  );
+  out.family('netmon_capture_paused', 'gauge', '1 while the user has paused capture.', [[{}, snapshot.paused ? 1 : 0]]);
+  out.family('netmon_live_clients', 'gauge', 'Clients connected to the live feed.', [[{}, snapshot.liveClients]]);
+  return out.text();
+}
+
+/** Running totals for /metrics, fed by the engine as it stores each interval. */
+export interface UsageCounters {
+  /** Adds stored per-app rows; the unattributed remainder goes to its own counter. */
+  addAppUsage(rows: readonly AppUsage[]): void;
+  /** Adds one interval's interface bytes. */
+  addInterface(bytes: InterfaceTotals): void;
+  apps(): MetricsSnapshot['apps'];
+  iface(): InterfaceTotals | null;
+  unattributed(): InterfaceTotals;
+}
+
+/** Counters starting at zero. */
+export function createUsageCounters(): UsageCounters {
+  const perApp = new Map<string, { bytesIn: number; bytesOut: number }>();
+  const unattributed = { bytesIn: 0, bytesOut: 0 };
+  let iface: InterfaceTotals | null = null;
+  return {
+    addAppUsage(rows) {
+      for (const row of rows) {
+        const target = row.app === UNATTRIBUTED ? unattributed : perApp.get(row.app) ?? { bytesIn: 0, bytesOut: 0 };
+        target.bytesIn += row.bytesIn;
+        target.bytesOut += row.bytesOut;
+        if (row.app !== UNATTRIBUTED) perApp.set(row.app, target);
+      }
+    },
+    addInterface(bytes) {
+      iface = { bytesIn: (iface?.bytesIn ?? 0) + bytes.bytesIn, bytesOut: (iface?.bytesOut ?? 0) + bytes.bytesOut };
+    },
+    apps: () => [...perApp.entries()].map(([app, b]) => ({ app, bytesIn: b.bytesIn, bytesOut: b.bytesOut })).sort((a, b) => a.app.localeCompare(b.app)),
+    iface: () => (iface === null ? null : { ...iface }),
+    unattributed: () => ({ ...unattributed }),
+  };
+}

@@ -1,0 +1,52 @@
+// The pairing token: 32 random bytes, hex, kept in the data folder (600). The app shows it in its
+// settings, the extension stores it, and every write over HTTP must carry it.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** The token's file in the data folder. */
+export const PAIRING_TOKEN_FILE = 'pairing-token';
+
+const TOKEN_PATTERN = /^[0-9a-f]{64}$/;
+
+function writeToken(dataDir: string, token: string): void {
+  const file = path.join(dataDir, PAIRING_TOKEN_FILE);
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${token}\n`, { mode: 0o600 });
+  renameSync(tmp, file);
+}
+
+/** A fresh token: 32 bytes from the OS's CSPRNG, as 64 hex characters. */
+export function generatePairingToken(): string {
+  return randomBytes(32).toString('hex');
+}
+
+/** Reads the data folder's token, creating it (600) when it is missing or not a valid token. */
+export function loadOrCreatePairingToken(dataDir: string): string {
+  const file = path.join(dataDir, PAIRING_TOKEN_FILE);
+  if (existsSync(file)) {
+    chmodSync(file, 0o600);
+    const token = readFileSync(file, 'utf8').trim();
+    if (TOKEN_PATTERN.test(token)) return token;
+  }
+  const token = generatePairingToken();
+  writeToken(dataDir, token);
+  return token;
+}
+
+/** Replaces the token (the extension must be paired again) and returns the new one. */
+export function rotatePairingToken(dataDir: string): string {
+  const token = generatePairingToken();
+  writeToken(dataDir, token);
+  return token;
+}
+
+/**
+ * Compares a presented token with the expected one in constant time. Both are hashed first so that
+ * neither a length difference nor an early mismatch shows in the timing.
+ */
+export function tokensEqual(presented: string, expected: string): boolean {
+  const a = createHash('sha256').update(presented, 'utf8').digest();
+  const b = createHash('sha256').update(expected, 'utf8').digest();
+  return timingSafeEqual(a, b) && expected.length > 0;
+}

@@ -1,0 +1,123 @@
+// /metrics output, read back by an independent parser of the Prometheus text format.
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { createUsageCounters, escapeLabelValue, renderMetrics, type MetricsSnapshot } from '../../src-main/http/metrics.js';
+import { UNATTRIBUTED, type SamplerHealth } from '../../src-main/engine/types.js';
+
+interface ParsedFamily {
+  name: string;
+  help: string;
+  type: string;
+  metrics: Array<{ value: string; labels?: Record<string, string> }>;
+}
+// The package ships CommonJS without type declarations; its shape is the one its README documents.
+const parsePrometheus = createRequire(import.meta.url)('parse-prometheus-text-format') as (text: string) => ParsedFamily[];
+
+const health: SamplerHealth = {
+  sampler: 'linux',
+  state: 'degraded',
+  reason: 'no interface counters',
+  restarts: 3,
+  malformedLines: 7,
+  lastSampleAt: 1_700_000_123_500,
+  details: {},
+};
+
+const snapshot: MetricsSnapshot = {
+  apps: [
+    { app: 'Google Chrome', bytesIn: 1_500_000, bytesOut: 20_000 },
+    // Every character the format must escape, and a non-ASCII name.
+    { app: 'we"ird\\app\nname', bytesIn: 1, bytesOut: 2 },
+    { app: 'Zürich Café', bytesIn: 3, bytesOut: 4 },
+  ],
+  iface: { bytesIn: 2_000_000, bytesOut: 50_000 },
+  unattributed: { bytesIn: 499_996, bytesOut: 29_994 },
+  samplers: [health],
+  paused: false,
+  liveClients: 2,
+};
+
+function family(families: ParsedFamily[], name: string): ParsedFamily {
+  const found = families.find((f) => f.name === name);
+  if (found === undefined) throw new Error(`no family ${name}`);
+  return found;
+}
+
+function value(families: ParsedFamily[], name: string, labels: Record<string, string>): number {
+  const sample = family(families, name).metrics.find((m) => JSON.stringify(m.labels ?? {}) === JSON.stringify(labels));
+  if (sample === undefined) throw new Error(`no sample ${name} ${JSON.stringify(labels)}`);
+  return Number(sample.value);
+}
+
+describe('renderMetrics', () => {
+  const text = renderMetrics(snapshot);
+  const families = parsePrometheus(text);
+
+  it('is accepted by the parser, each family with HELP and TYPE', () => {
+    expect(families.map((f) => f.name)).toEqual([
+      'netmon_app_bytes_total',
+      'netmon_interface_bytes_total',
+      'netmon_unattributed_bytes_total',
+      'netmon_sampler_up',
+      'netmon_sampler_state',
+      'netmon_sampler_restarts_total',
+      'netmon_sampler_malformed_lines_total',
+      'netmon_sampler_last_sample_timestamp_seconds',
+      'netmon_capture_paused',
+      'netmon_live_clients',
+    ]);
+    for (const f of families) {
+      expect(f.name).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/);
+      expect(f.help.length).toBeGreaterThan(5);
+      expect(['COUNTER', 'GAUGE']).toContain(f.type);
+      for (const m of f.metrics) expect(Number.isFinite(Number(m.value)) && m.value !== '').toBe(true);
+    }
+    expect(text.endsWith('\n')).toBe(true);
+  });
+
+  it('carries bytes per app and direction, label values round-tripping through the escapes', () => {
+    expect(value(families, 'netmon_app_bytes_total', { app: 'Google Chrome', direction: 'in' })).toBe(1_500_000);
+    expect(value(families, 'netmon_app_bytes_total', { app: 'Google Chrome', direction: 'out' })).toBe(20_000);
+    expect(value(families, 'netmon_app_bytes_total', { app: 'we"ird\\app\nname', direction: 'out' })).toBe(2);
+    expect(value(families, 'netmon_app_bytes_total', { app: 'Zürich Café', direction: 'in' })).toBe(3);
+    expect(family(families, 'netmon_app_bytes_total').metrics).toHaveLength(6);
+  });
+
+  it('carries interface totals, unattributed bytes and sampler health', () => {
+    expect(value(families, 'netmon_interface_bytes_total', { direction: 'in' })).toBe(2_000_000);
+    expect(value(families, 'netmon_unattributed_bytes_total', { direction: 'out' })).toBe(29_994);
+    expect(value(families, 'netmon_sampler_up', { sampler: 'linux' })).toBe(1);
+    expect(value(families, 'netmon_sampler_state', { sampler: 'linux', state: 'degraded' })).toBe(1);
+    expect(value(families, 'netmon_sampler_state', { sampler: 'linux', state: 'running' })).toBe(0);
+    expect(family(families, 'netmon_sampler_state').metrics).toHaveLength(5);
+    expect(value(families, 'netmon_sampler_restarts_total', { sampler: 'linux' })).toBe(3);
+    expect(value(families, 'netmon_sampler_malformed_lines_total', { sampler: 'linux' })).toBe(7);
+    expect(value(families, 'netmon_sampler_last_sample_timestamp_seconds', { sampler: 'linux' })).toBe(1_700_000_123.5);
+    expect(value(families, 'netmon_live_clients', {})).toBe(2);
+  });
+
+  it('leaves the interface family out when the sampler has no interface counters', () => {
+    const names = parsePrometheus(renderMetrics({ ...snapshot, iface: null })).map((f) => f.name);
+    expect(names).not.toContain('netmon_interface_bytes_total');
+  });
+
+  it('escapes exactly backslash, quote and newline', () => {
+    expect(escapeLabelValue('a\\b"c\nd\te')).toBe('a\\\\b\\"c\\nd\te');
+  });
+});
+
+describe('createUsageCounters', () => {
+  it('sums per app, keeps the unattributed remainder apart, and sums interface bytes', () => {
+    const counters = createUsageCounters();
+    counters.addAppUsage([
+      { ts: 10, durationS: 5, app: 'Firefox', bytesIn: 100, bytesOut: 10 },
+      { ts: 10, durationS: 5, app: UNATTRIBUTED, bytesIn: 7, bytesOut: 1 },
+    ]);
+    counters.addAppUsage([{ ts: 15, durationS: 5, app: 'Firefox', bytesIn: 50, bytesOut: 5 }]);
+    counters.addInterface({ bytesIn: 107, bytesOut: 11 });
+    counters.addInterface({ bytesIn: 50, bytesOut: 5 });
+    expect(counters.apps()).toEqual([{ app: 'Firefox', bytesIn: 150, bytesOut: 15 }]);
+    expect(counters.unattributed()).toEqual({ bytesIn: 7, bytesOut: 1 });
+    expect(counters.iface()).toEqual({ bytesIn: 157, bytesOut: 16 });
+  });
+});
