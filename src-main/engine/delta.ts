@@ -4,8 +4,11 @@
 //
 // Rules, and why:
 // - A flow seen for the first time is a baseline: its counters hold bytes from before we were looking,
-//   and we cannot tell when they moved. Exception: in a `delta` sample the values already are the bytes
-//   since the previous sample, so a new flow's values count (after the very first sample).
+//   and we cannot tell when they moved. Exceptions (after the very first sample): in a `delta` sample
+//   the values already are the bytes since the previous sample, and a flow the sampler marks
+//   `newSincePrevious` (a socket born since its previous poll) holds only new bytes; both count whole.
+//   The mark is ignored on a flow the engine already tracks under the same owner (its own baseline is
+//   more precise, and counting whole would count twice).
 // - The state keeps a running cumulative counter per flow even in `delta` mode (it adds the deltas), so
 //   that a later `cumulative` sample (nettop restarted, or the first frame of a new `-d` stream)
 //   subtracts from the right base instead of counting everything again.
@@ -80,6 +83,8 @@ export interface DeltaState {
 export interface DeltaStats {
   /** Flows taken as a new baseline (first sight, or a new owner behind a known id). */
   baselines: number;
+  /** New flows counted whole because the sampler marked them `newSincePrevious`. */
+  newCounted: number;
   /** Flows whose id now belongs to a different process (reused pid). */
   ownerChanges: number;
   /** Counter directions that went down and were re-based (delta 0). */
@@ -173,6 +178,7 @@ export function stepDelta(state: DeltaState, sample: Sample, options: DeltaOptio
   const closedNow = new Map<string, FlowBaseline>();
   const out: FlowDelta[] = [];
   let baselines = 0;
+  let newCounted = 0;
   let ownerChanges = 0;
   let closedSettled = 0;
   let closedAlsoLive = 0;
@@ -228,8 +234,14 @@ export function stepDelta(state: DeltaState, sample: Sample, options: DeltaOptio
     if (prev === undefined || !sameOwner(prev.owner, f.owner)) {
       if (prev !== undefined) ownerChanges += 1;
       const base: FlowBaseline = { owner: f.owner, remote: f.remote, ...c };
-      if (sample.mode === 'delta' && counting) emit(f.id, base, c);
-      else baselines += 1;
+      if (counting && sample.mode === 'delta') {
+        emit(f.id, base, c);
+      } else if (counting && f.newSincePrevious === true) {
+        emit(f.id, base, c);
+        newCounted += 1;
+      } else {
+        baselines += 1;
+      }
       flows.set(f.id, base);
       continue;
     }
@@ -291,6 +303,7 @@ export function stepDelta(state: DeltaState, sample: Sample, options: DeltaOptio
     gap: counting ? timing.gap : null,
     stats: {
       baselines,
+      newCounted,
       ownerChanges,
       counterDrops: tally.counterDrops,
       vanished,

@@ -181,6 +181,26 @@ const flowCases: FlowCase[] = [
     expected: [null, { 'curl.200': [40, 4] }],
   },
   {
+    name: 'a flow the sampler marks newSincePrevious (born since its last poll) counts whole',
+    samples: [{ flows: [flow('a', 1, 1)] }, { flows: [flow('a', 1, 1), { ...flow('sock:11', 64_000, 900, curl), newSincePrevious: true }] }, { flows: [flow('sock:11', 64_500, 900, curl)] }],
+    expected: [null, { 'sock:11': [64_000, 900] }, { 'sock:11': [500, 0] }],
+  },
+  {
+    name: 'newSincePrevious on the very first sample is still only a baseline',
+    samples: [{ flows: [{ ...flow('sock:12', 5000, 50, curl), newSincePrevious: true }] }, { flows: [flow('sock:12', 5100, 50, curl)] }],
+    expected: [null, { 'sock:12': [100, 0] }],
+  },
+  {
+    name: 'newSincePrevious on a flow already tracked under the same owner is ignored (no double count)',
+    samples: [{ flows: [flow('sock:13', 100, 10, curl)] }, { flows: [{ ...flow('sock:13', 180, 10, curl), newSincePrevious: true }] }],
+    expected: [null, { 'sock:13': [80, 0] }],
+  },
+  {
+    name: 'newSincePrevious behind a known id with another owner counts whole (a new flow)',
+    samples: [{ flows: [flow('curl.200', 100, 10, curl)] }, { flows: [{ ...flow('curl.200', 70, 7, { ...curl, startTime: 9000 }), newSincePrevious: true }] }],
+    expected: [null, { 'curl.200': [70, 7] }],
+  },
+  {
     name: 'only flows that moved bytes are output',
     samples: [{ flows: [flow('a', 1, 1), flow('b', 2, 2)] }, { flows: [flow('a', 1, 1), flow('b', 2, 3)] }],
     expected: [null, { b: [0, 1] }],
@@ -211,10 +231,13 @@ describe('delta engine: flows', () => {
   it('counts what it did in stats', () => {
     const steps = run([
       { flows: [flow('a', 100, 100), flow('gone', 1, 1), flow('curl.200', 1, 1, curl)] },
-      { flows: [flow('a', 50, 120), flow('new', 1, 1), flow('curl.200', 1, 1, { ...curl, startTime: 1 }), flow('s', 1, 1)], closed: [flow('s', 9, 9)] },
+      {
+        flows: [flow('a', 50, 120), flow('new', 1, 1), { ...flow('born', 3, 3), newSincePrevious: true }, flow('curl.200', 1, 1, { ...curl, startTime: 1 }), flow('s', 1, 1)],
+        closed: [flow('s', 9, 9)],
+      },
     ]);
     const stats = steps[1]?.stats;
-    expect(stats).toMatchObject({ baselines: 2, ownerChanges: 1, counterDrops: 1, vanished: 1, closedSettled: 1, closedAlsoLive: 1, invalidValues: 0 });
+    expect(stats).toMatchObject({ baselines: 2, newCounted: 1, ownerChanges: 1, counterDrops: 1, vanished: 1, closedSettled: 1, closedAlsoLive: 1, invalidValues: 0 });
     expect(steps[0]?.stats.baselines).toBe(3);
   });
 
