@@ -109,6 +109,17 @@ describe('attribute', () => {
     ]);
   });
 
+  it('processes with the same name but different parents land in different apps within one interval', () => {
+    const result = attribute(
+      interval([d('s1', { pid: 20, name: 'Web Content', parentName: 'zen' }, 3, 0), d('s2', { pid: 21, name: 'Web Content', parentName: 'firefox' }, 4, 0), d('s3', { pid: 22, name: 'Web Content', parentName: 'zen' }, 5, 0)], null),
+      'darwin',
+    );
+    expect(result.usage.map((u) => [u.app, u.bytesIn])).toEqual([
+      ['Firefox', 4],
+      ['Zen', 8],
+    ]);
+  });
+
   it('a process without a known path is listed with path null', () => {
     expect(attribute(interval([d('x', renderer, 1, 0)], null), 'darwin').processes).toEqual([{ app: 'Google Chrome', name: 'Google Chrome H', pid: 74297, path: null, ts: 1_700_000_005 }]);
   });

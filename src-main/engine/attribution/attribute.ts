@@ -29,11 +29,19 @@ export function attribute(interval: Interval, platform: Platform): Attribution {
 
   const perApp = new Map<string, { bytesIn: number; bytesOut: number }>();
   const processes = new Map<string, ProcessSeen>();
+  // Many sockets share one process: name each process once per interval.
+  const appOf = new Map<string, string>();
   let flowIn = 0;
   let flowOut = 0;
   for (const flow of interval.flows) {
     if (flow.bytesIn === 0 && flow.bytesOut === 0) continue;
-    const app = appForProcess(flow.owner, platform);
+    const o = flow.owner;
+    const ownerKey = o === null ? '' : [o.name, o.path, o.cmdline, o.parentName, o.parentPath, o.cgroup].join('\0');
+    let app = appOf.get(ownerKey);
+    if (app === undefined) {
+      app = appForProcess(o, platform);
+      appOf.set(ownerKey, app);
+    }
     const sum = perApp.get(app) ?? { bytesIn: 0, bytesOut: 0 };
     sum.bytesIn += flow.bytesIn;
     sum.bytesOut += flow.bytesOut;
