@@ -24,7 +24,9 @@
 //   settled with their final counters (final − last seen, or the whole final value when the flow was
 //   born after the previous sample) and counted once: a closed id also listed in `flows` is skipped
 //   there, and for one more sample the id is remembered with its final counters, so a late duplicate
-//   (in `flows` or `closed`) only counts what exceeds them. Nothing is counted on the first sample.
+//   (in `flows` or `closed`) only counts what exceeds them. A closed flow whose owner changed still
+//   counts final − last seen: exact when a socket changed hands, and never more than a reused pid's new
+//   process really moved (it was born after the previous sample). Nothing counts on the first sample.
 //
 // Time. Durations come from the monotonic clock, labels from the wall clock. The recorded timeline is a
 // cursor (the previous interval's end) that never moves back:
