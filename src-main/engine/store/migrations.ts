@@ -1,0 +1,138 @@
+// Numbered schema migrations, tracked by `PRAGMA user_version`. All pending migrations run in ONE
+// transaction (user_version is part of the database header, so it commits or rolls back with them).
+// A database newer than the newest migration is refused before anything is written.
+import type Database from 'better-sqlite3';
+import { UNATTRIBUTED } from '../types.js';
+import { DatabaseTooNewError } from './errors.js';
+
+/** One schema step: `up` moves the database from `version - 1` to `version`. */
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Database.Database): void;
+}
+
+// Why this shape:
+// - usage_raw: one row per (interval end, app), non-zero only; kept `data_retention_days_raw` days.
+// - usage_hourly / usage_daily: rollups upserted in the SAME transaction as the raw rows, so every
+//   tier is always current; retention then only deletes old raw and hourly rows.
+// - usage_daily is keyed by the local day's start (local midnight, epoch s) at write time, and
+//   carries its end so a 23- or 25-hour day describes itself.
+// - WITHOUT ROWID: the primary key is the clustered key that range queries walk; no second copy.
+// - meta holds where retention has cut each tier (`raw_from`, `hourly_from`): the query layer needs
+//   to know from when a tier is complete, which the presence of rows cannot tell.
+// Room is left for later migrations (domains per app per interval, browser reports) as new tables.
+const V1 = `
+CREATE TABLE apps (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE
+) STRICT;
+
+CREATE TABLE meta (
+  key TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE usage_raw (
+  ts INTEGER NOT NULL,
+  app_id INTEGER NOT NULL REFERENCES apps (id),
+  duration_s INTEGER NOT NULL CHECK (duration_s >= 0),
+  bytes_in INTEGER NOT NULL CHECK (bytes_in >= 0),
+  bytes_out INTEGER NOT NULL CHECK (bytes_out >= 0),
+  PRIMARY KEY (ts, app_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX usage_raw_app_ts ON usage_raw (app_id, ts);
+
+CREATE TABLE usage_hourly (
+  hour_start INTEGER NOT NULL CHECK (hour_start % 3600 = 0),
+  app_id INTEGER NOT NULL REFERENCES apps (id),
+  bytes_in INTEGER NOT NULL CHECK (bytes_in >= 0),
+  bytes_out INTEGER NOT NULL CHECK (bytes_out >= 0),
+  PRIMARY KEY (hour_start, app_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX usage_hourly_app_hour ON usage_hourly (app_id, hour_start);
+
+CREATE TABLE usage_daily (
+  day_start INTEGER NOT NULL,
+  day_end INTEGER NOT NULL CHECK (day_end > day_start),
+  app_id INTEGER NOT NULL REFERENCES apps (id),
+  bytes_in INTEGER NOT NULL CHECK (bytes_in >= 0),
+  bytes_out INTEGER NOT NULL CHECK (bytes_out >= 0),
+  PRIMARY KEY (day_start, app_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX usage_daily_app_day ON usage_daily (app_id, day_start);
+
+CREATE TABLE processes (
+  id INTEGER PRIMARY KEY,
+  app_id INTEGER NOT NULL REFERENCES apps (id),
+  name TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  path TEXT NOT NULL DEFAULT '',
+  first_seen INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL CHECK (last_seen >= first_seen),
+  UNIQUE (app_id, name, pid, path)
+) STRICT;
+CREATE INDEX processes_app_last_seen ON processes (app_id, last_seen);
+CREATE INDEX processes_last_seen ON processes (last_seen);
+
+CREATE TABLE gaps (
+  id INTEGER PRIMARY KEY,
+  start_ts INTEGER NOT NULL,
+  end_ts INTEGER NOT NULL CHECK (end_ts >= start_ts),
+  reason TEXT NOT NULL
+) STRICT;
+CREATE INDEX gaps_end ON gaps (end_ts);
+`;
+
+/** The application's migrations, oldest first. Append; never edit a released one. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'usage tiers, apps, processes, gaps',
+    up(db) {
+      db.exec(V1);
+      db.prepare('INSERT INTO apps (name) VALUES (?)').run(UNATTRIBUTED);
+    },
+  },
+];
+
+/** The schema version this build writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Reads `PRAGMA user_version`. */
+export function userVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+function checkSequence(migrations: readonly Migration[]): void {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`migration #${i} has version ${m.version}, expected ${i + 1}`);
+  });
+}
+
+/** What `migrate` did. */
+export interface MigrationOutcome {
+  from: number;
+  to: number;
+}
+
+/**
+ * Brings the schema to the newest of `migrations`, all pending steps in one transaction.
+ * Throws `DatabaseTooNewError` (having written nothing) when the database is newer.
+ */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS, path = db.name): MigrationOutcome {
+  checkSequence(migrations);
+  const latest = migrations.length;
+  const from = userVersion(db);
+  if (from > latest) throw new DatabaseTooNewError(path, from, latest);
+  if (from === latest) return { from, to: from };
+  const pending = migrations.slice(from);
+  db.transaction(() => {
+    for (const m of pending) {
+      m.up(db);
+      // A pragma takes no bound parameters; the version is an integer we checked above.
+      db.pragma(`user_version = ${m.version}`);
+    }
+  }).immediate();
+  return { from, to: latest };
+}

@@ -1,0 +1,207 @@
+// The store's in-memory buffer: rows wait here between flushes, and stay here while writes fail.
+// It is bounded: past `maxRows` usage rows, the oldest are folded into one row per (hour, local day,
+// app), then per (local day, app). A folded row keeps the latest interval end of its group and the
+// summed bytes and durations, so the hourly and daily tiers still get exact sums; only the sub-hour
+// (or sub-day) spread of the folded rows is lost.
+import { assertNever } from '../../../src-shared/result.js';
+import type { AppUsage, Gap, ProcessSeen } from '../types.js';
+import { hourStart, localDayStart, usageInstant } from './time.js';
+
+/** A usage row as the store writes it: integers, non-zero. */
+export interface PendingUsage {
+  ts: number;
+  durationS: number;
+  app: string;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+/** A process sighting merged over the buffer's lifetime. */
+export interface PendingProcess {
+  app: string;
+  name: string;
+  pid: number;
+  /** '' when unknown. */
+  path: string;
+  firstSeen: number;
+  lastSeen: number;
+}
+
+/** A gap in epoch seconds. */
+export interface PendingGap {
+  start: number;
+  end: number;
+  reason: Gap['reason'];
+}
+
+/** Default cap of buffered usage rows (≈ 14 h of 10 active apps every 5 s; ≈ 5 MB). */
+export const DEFAULT_MAX_PENDING_ROWS = 50_000;
+/** Default cap of distinct buffered process sightings; past it the least recently seen are dropped. */
+export const DEFAULT_MAX_PENDING_PROCESSES = 10_000;
+/** Default cap of buffered gaps; past it the oldest are dropped. */
+export const DEFAULT_MAX_PENDING_GAPS = 10_000;
+
+export type FoldLevel = 'hour' | 'day';
+
+function foldKey(row: PendingUsage, level: FoldLevel): string {
+  const t = usageInstant(row.ts);
+  switch (level) {
+    case 'hour':
+      // The day is part of the key because in a half-hour zone a local midnight splits an epoch hour.
+      return `${hourStart(t)}|${localDayStart(t)}|${row.app}`;
+    case 'day':
+      return `${localDayStart(t)}|${row.app}`;
+    default:
+      return assertNever(level, 'fold level');
+  }
+}
+
+/** Merges rows of the same app and hour (or local day) into one; keeps the latest `ts`. Sorted by ts. */
+export function foldUsage(rows: readonly PendingUsage[], level: FoldLevel): PendingUsage[] {
+  const groups = new Map<string, PendingUsage>();
+  for (const row of rows) {
+    const key = foldKey(row, level);
+    const seen = groups.get(key);
+    if (seen === undefined) {
+      groups.set(key, { ...row });
+    } else {
+      seen.ts = Math.max(seen.ts, row.ts);
+      seen.durationS += row.durationS;
+      seen.bytesIn += row.bytesIn;
+      seen.bytesOut += row.bytesOut;
+    }
+  }
+  return [...groups.values()].sort((a, b) => a.ts - b.ts);
+}
+
+/**
+ * Folds the oldest rows until at most `target` remain, or nothing more can be folded
+ * (everything is already one row per app and local day). Returns the rows sorted by ts.
+ */
+export function boundUsage(rows: readonly PendingUsage[], target: number): PendingUsage[] {
+  let current = [...rows].sort((a, b) => a.ts - b.ts);
+  const steps: [FoldLevel, number][] = [
+    ['hour', 0.5],
+    ['hour', 1],
+    ['day', 0.5],
+    ['day', 1],
+  ];
+  for (const [level, share] of steps) {
+    if (current.length <= target) break;
+    const cut = Math.ceil(current.length * share);
+    current = [...foldUsage(current.slice(0, cut), level), ...current.slice(cut)];
+  }
+  return current;
+}
+
+/** Validates and rounds one usage row; null for a row that must not be stored. */
+export function normalizeUsage(u: AppUsage): PendingUsage | 'zero' | null {
+  const ok =
+    typeof u.app === 'string' &&
+    u.app.length > 0 &&
+    Number.isFinite(u.ts) &&
+    u.ts > 0 &&
+    Number.isFinite(u.durationS) &&
+    u.durationS >= 0 &&
+    Number.isFinite(u.bytesIn) &&
+    u.bytesIn >= 0 &&
+    Number.isFinite(u.bytesOut) &&
+    u.bytesOut >= 0;
+  if (!ok) return null;
+  const row = { ts: Math.round(u.ts), durationS: Math.round(u.durationS), app: u.app, bytesIn: Math.round(u.bytesIn), bytesOut: Math.round(u.bytesOut) };
+  return row.bytesIn === 0 && row.bytesOut === 0 ? 'zero' : row;
+}
+
+/** Limits of the buffer. */
+export interface PendingLimits {
+  maxRows: number;
+  maxProcesses: number;
+  maxGaps: number;
+}
+
+/** What the buffer had to give up or rejected, for `health()`. */
+export interface PendingCounters {
+  /** Usage rows refused at append (negative, NaN, no app name). */
+  rejectedRows: number;
+  /** Times the usage rows were folded to stay under the cap. */
+  folds: number;
+  droppedProcesses: number;
+  droppedGaps: number;
+}
+
+/** The buffer between `append` and `flush`. */
+export class PendingBuffer {
+  usage: PendingUsage[] = [];
+  processes = new Map<string, PendingProcess>();
+  gaps: PendingGap[] = [];
+  readonly counters: PendingCounters = { rejectedRows: 0, folds: 0, droppedProcesses: 0, droppedGaps: 0 };
+
+  constructor(private readonly limits: PendingLimits) {}
+
+  size(): number {
+    return this.usage.length + this.processes.size + this.gaps.length;
+  }
+
+  addUsage(rows: readonly AppUsage[]): void {
+    for (const u of rows) {
+      const row = normalizeUsage(u);
+      if (row === null) this.counters.rejectedRows += 1;
+      else if (row !== 'zero') this.usage.push(row);
+    }
+    if (this.usage.length > this.limits.maxRows) {
+      // Fold down to half the cap so that a long outage folds now and then, not on every append.
+      this.usage = boundUsage(this.usage, Math.floor(this.limits.maxRows / 2));
+      this.counters.folds += 1;
+    }
+  }
+
+  addProcesses(rows: readonly ProcessSeen[]): void {
+    for (const p of rows) {
+      if (!Number.isFinite(p.ts) || !Number.isInteger(p.pid) || p.app.length === 0) continue;
+      const ts = Math.round(p.ts);
+      const pathText = p.path ?? '';
+      const key = `${p.app}\u0000${p.name}\u0000${p.pid}\u0000${pathText}`;
+      const seen = this.processes.get(key);
+      if (seen === undefined) {
+        this.processes.set(key, { app: p.app, name: p.name, pid: p.pid, path: pathText, firstSeen: ts, lastSeen: ts });
+      } else {
+        seen.firstSeen = Math.min(seen.firstSeen, ts);
+        seen.lastSeen = Math.max(seen.lastSeen, ts);
+      }
+    }
+    if (this.processes.size > this.limits.maxProcesses) {
+      const keep = Math.floor(this.limits.maxProcesses * 0.9);
+      const byAge = [...this.processes.entries()].sort((a, b) => a[1].lastSeen - b[1].lastSeen);
+      const drop = byAge.slice(0, byAge.length - keep);
+      for (const [key] of drop) this.processes.delete(key);
+      this.counters.droppedProcesses += drop.length;
+    }
+  }
+
+  addGaps(rows: readonly Gap[]): void {
+    for (const g of rows) {
+      if (!Number.isFinite(g.startMs) || !Number.isFinite(g.endMs) || g.endMs < g.startMs) continue;
+      this.gaps.push({ start: Math.floor(g.startMs / 1000), end: Math.ceil(g.endMs / 1000), reason: g.reason });
+    }
+    if (this.gaps.length > this.limits.maxGaps) {
+      const drop = this.gaps.length - this.limits.maxGaps;
+      this.gaps.sort((a, b) => a.start - b.start);
+      this.gaps.splice(0, drop);
+      this.counters.droppedGaps += drop;
+    }
+  }
+
+  /** Drops buffered rows whose instant lies in [since, until) (a purge must not be undone by the next flush). */
+  dropRange(since: number, until: number): void {
+    this.usage = this.usage.filter((r) => usageInstant(r.ts) < since || usageInstant(r.ts) >= until);
+    for (const [key, p] of this.processes) {
+      if (p.firstSeen >= since && p.lastSeen < until) this.processes.delete(key);
+    }
+  }
+
+  clear(): void {
+    this.usage = [];
+    this.processes = new Map();
+    this.gaps = [];
+  }
+}

@@ -1,0 +1,110 @@
+// Purging a range from every tier. The range is first widened to what the remaining tiers can
+// remove exactly (an hour, or a local day, where the finer rows are already gone), so that nothing
+// of the asked range survives in a coarser row. Inside it, whole days are deleted from all tiers;
+// whole hours are subtracted from their day and deleted; sub-hour edges are subtracted from their
+// hour and day and deleted. The tiers stay equal to one another.
+import type Database from 'better-sqlite3';
+import { assertNever } from '../../../src-shared/result.js';
+import { planRange } from '../queries/plan.js';
+import type { Coverage } from './meta.js';
+import { cachedStatement } from './statements.js';
+import { hourCeil, hourStart, localDayCeil, localDayStart } from './time.js';
+
+/** What a purge removed: the range actually purged (possibly wider than asked) and the rows deleted. */
+export interface PurgeOutcome {
+  since: number;
+  until: number;
+  deletedRows: number;
+  /** Rows of each tier that were deleted (rows only reduced are not counted). */
+  deleted: { raw: number; hourly: number; daily: number; processes: number };
+}
+
+/** [since, until) widened so that every piece of it can be removed exactly from the tiers that remain. */
+export function purgeBounds(since: number, until: number, coverage: Coverage): { since: number; until: number } {
+  let from = since;
+  if (localDayStart(since) !== since) {
+    if (localDayStart(since) < coverage.hourlyFrom) from = localDayStart(since);
+    else if (since < coverage.rawFrom) from = hourStart(since);
+  }
+  let to = until;
+  if (localDayStart(until) !== until) {
+    if (localDayStart(until) < coverage.hourlyFrom) to = localDayCeil(until);
+    else if (hourStart(until) < coverage.rawFrom) to = hourCeil(until);
+  }
+  return { since: from, until: to };
+}
+
+// Daily rows that can contain an instant start at most this long before it (longest day plus slack).
+const LONGEST_DAY_S = 26 * 3600;
+
+const SQL = {
+  deleteRaw: 'DELETE FROM usage_raw WHERE ts > ? AND ts <= ?',
+  deleteHourly: 'DELETE FROM usage_hourly WHERE hour_start >= ? AND hour_start < ?',
+  deleteDaily: 'DELETE FROM usage_daily WHERE day_start >= ? AND day_start < ?',
+  hourlyFromDaily: `
+    UPDATE usage_daily AS d
+       SET bytes_in = max(0, d.bytes_in - s.bi), bytes_out = max(0, d.bytes_out - s.bo)
+      FROM (SELECT app_id, sum(bytes_in) AS bi, sum(bytes_out) AS bo FROM usage_hourly
+             WHERE hour_start >= $from AND hour_start < $to GROUP BY app_id) AS s
+     WHERE d.app_id = s.app_id AND d.day_start > $from - ${LONGEST_DAY_S} AND d.day_start <= $from AND d.day_end > $from`,
+  rawFromHourly: `
+    UPDATE usage_hourly AS h
+       SET bytes_in = max(0, h.bytes_in - s.bi), bytes_out = max(0, h.bytes_out - s.bo)
+      FROM (SELECT ((ts - 1) / 3600) * 3600 AS hs, app_id, sum(bytes_in) AS bi, sum(bytes_out) AS bo FROM usage_raw
+             WHERE ts > $from AND ts <= $to GROUP BY hs, app_id) AS s
+     WHERE h.hour_start = s.hs AND h.app_id = s.app_id`,
+  rawFromDaily: `
+    UPDATE usage_daily AS d
+       SET bytes_in = max(0, d.bytes_in - s.bi), bytes_out = max(0, d.bytes_out - s.bo)
+      FROM (SELECT app_id, sum(bytes_in) AS bi, sum(bytes_out) AS bo FROM usage_raw
+             WHERE ts > $from AND ts <= $to GROUP BY app_id) AS s
+     WHERE d.app_id = s.app_id AND d.day_start > $from - ${LONGEST_DAY_S} AND d.day_start <= $from AND d.day_end > $from`,
+  zeroHourly: 'DELETE FROM usage_hourly WHERE hour_start >= ? AND hour_start < ? AND bytes_in = 0 AND bytes_out = 0',
+  zeroDaily: 'DELETE FROM usage_daily WHERE day_start > ? AND day_start < ? AND bytes_in = 0 AND bytes_out = 0',
+  processes: 'DELETE FROM processes WHERE first_seen >= ? AND last_seen < ?',
+} as const;
+
+/** Deletes [since, until) (widened by `purgeBounds`) from all tiers, in one transaction. */
+export function purgeRange(db: Database.Database, since: number, until: number, coverage: Coverage): PurgeOutcome {
+  const bounds = purgeBounds(since, until, coverage);
+  let segments = planRange(bounds.since, bounds.until, coverage);
+  if (segments.some((s) => !s.exact)) {
+    // Coverage that is not hour/day aligned (never written by this store): fall back to whole days.
+    bounds.since = localDayStart(bounds.since);
+    bounds.until = localDayCeil(bounds.until);
+    segments = planRange(bounds.since, bounds.until, coverage);
+  }
+  const run = (sql: string, ...params: unknown[]): number => cachedStatement(db, sql).run(...params).changes;
+  const deleted = db
+    .transaction(() => {
+      const counts = { raw: 0, hourly: 0, daily: 0, processes: 0 };
+      for (const seg of segments) {
+        const span = { from: seg.from, to: seg.to };
+        switch (seg.tier) {
+          case 'daily':
+            counts.daily += run(SQL.deleteDaily, seg.from, seg.to);
+            break;
+          case 'hourly':
+            run(SQL.hourlyFromDaily, span);
+            break;
+          case 'raw':
+            run(SQL.rawFromHourly, span);
+            run(SQL.rawFromDaily, span);
+            break;
+          default:
+            assertNever(seg.tier, 'tier');
+        }
+        // Whatever the tier, the finer rows inside the piece go too.
+        if (seg.tier !== 'raw') counts.hourly += run(SQL.deleteHourly, seg.from, seg.to);
+        counts.raw += run(SQL.deleteRaw, seg.from, seg.to);
+      }
+      counts.hourly += run(SQL.zeroHourly, hourStart(bounds.since), hourCeil(bounds.until));
+      counts.daily += run(SQL.zeroDaily, bounds.since - LONGEST_DAY_S, bounds.until);
+      counts.processes += run(SQL.processes, bounds.since, bounds.until);
+      return counts;
+    })
+    .immediate();
+  // The deleted rows' old page images must not linger in the write-ahead log.
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  return { ...bounds, deletedRows: deleted.raw + deleted.hourly + deleted.daily + deleted.processes, deleted };
+}

@@ -1,0 +1,313 @@
+// The store: the one module that writes the database. Rows are buffered by `append` and written by
+// `flush` in ONE transaction: raw rows, and the hourly and daily rollups upserted alongside them, so
+// every tier is always current. The flush timer belongs to the caller (default batching: every
+// DEFAULT_FLUSH_INTERVAL_MS). A failed write loses nothing: the rows stay in the bounded buffer, the
+// error shows in `health()`, and the next flush retries.
+import type Database from 'better-sqlite3';
+import { createLogger } from '../log.js';
+import { systemClock, type AppUsage, type Clock, type Gap, type ProcessSeen } from '../types.js';
+import { errorCode, errorMessage, writeFailureHint, type StoreError } from './errors.js';
+import { dataFolderSize, type FolderSize } from './folder.js';
+import { DEFAULT_MAX_DELETE_ROWS, DEFAULT_RETENTION, runRetention, type MaintenanceResult, type RetentionConfig } from './maintenance.js';
+import { readCoverage } from './meta.js';
+import { openDatabase, type OpenOptions, type Recovery } from './open.js';
+import {
+  DEFAULT_MAX_PENDING_GAPS,
+  DEFAULT_MAX_PENDING_PROCESSES,
+  DEFAULT_MAX_PENDING_ROWS,
+  PendingBuffer,
+  type PendingCounters,
+} from './pending.js';
+import { purgeRange as purgeDb, type PurgeOutcome } from './purge.js';
+import { hourStart, localDayStart, nextLocalDayStart, usageInstant } from './time.js';
+
+const log = createLogger('store');
+
+/** How often the caller should call `flush()` (30 s): few transactions, little lost to a crash. */
+export const DEFAULT_FLUSH_INTERVAL_MS = 30_000;
+
+/** How to open the store. */
+export interface StoreOptions extends Pick<OpenOptions, 'migrations' | 'busyTimeoutMs' | 'fullCheckMaxBytes'> {
+  dataDir: string;
+  clock?: Pick<Clock, 'now'>;
+  /** Days raw and hourly rows are kept (daily rows: forever). Default 7 and 90. */
+  retention?: Partial<RetentionConfig>;
+  /** Cap of buffered usage rows before the oldest are folded per hour (default 50 000). */
+  maxPendingRows?: number;
+  maxPendingProcesses?: number;
+  maxPendingGaps?: number;
+  /** Bound on rows deleted per tier by one `runMaintenance` call (default 50 000). */
+  maxDeleteRows?: number;
+}
+
+/** Rows written by one flush. */
+export interface FlushCounts {
+  usage: number;
+  processes: number;
+  gaps: number;
+}
+
+/** Outcome of a flush: written, or failed with the rows kept for the next attempt. */
+export type FlushResult = { ok: true; written: FlushCounts } | { ok: false; error: StoreError; pendingRows: number };
+
+/** The store's health, for `netmon doctor`, the status API and /metrics. */
+export interface StoreHealth extends PendingCounters {
+  /** False while the latest flush failed. */
+  ok: boolean;
+  path: string;
+  /** The latest flush failure, with a hint (`the disk is full: …`); null once a flush succeeds. */
+  lastError: StoreError | null;
+  consecutiveFailures: number;
+  /** Buffered records not yet written: usage rows, process sightings and gaps. */
+  pendingRows: number;
+  pendingUsageRows: number;
+  /** Epoch ms of the last successful flush (null before the first). */
+  lastFlushAt: number | null;
+  /** Set when a damaged database was moved aside at open. */
+  recovered: Recovery | null;
+  schemaVersion: number;
+  lastMaintenance: (MaintenanceResult & { at: number }) | null;
+}
+
+/** The store's API. Query with the functions of `engine/queries` on `store.db`. */
+export interface Store {
+  /** The connection, for the query layer. Do not write through it. */
+  readonly db: Database.Database;
+  readonly path: string;
+  readonly dataDir: string;
+  readonly recovered: Recovery | null;
+  /** Buffers rows (zero rows are dropped, invalid ones counted in health); nothing is written yet. */
+  append(usage: readonly AppUsage[], processes?: readonly ProcessSeen[], gaps?: readonly Gap[]): void;
+  /** Writes the buffer in one transaction; never throws for a write failure (see the result and health). */
+  flush(): FlushResult;
+  pendingRows(): number;
+  health(): StoreHealth;
+  /** Retention at `nowS` (epoch s; default: the clock). Call at start and then hourly; again soon when `done` is false. */
+  runMaintenance(nowS?: number): MaintenanceResult;
+  /** Deletes [since, until) from every tier (widened where only coarser rows remain; see PurgeOutcome). */
+  purgeRange(since: number, until: number): PurgeOutcome;
+  /** Bytes of the data folder and of the database files. */
+  dataFolderSize(): FolderSize;
+  /** Flushes, then closes the connection. A failed final flush is logged and returned. */
+  close(): FlushResult;
+}
+
+const SQL = {
+  app: 'INSERT INTO apps (name) VALUES (?) ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id',
+  raw: `INSERT INTO usage_raw (ts, app_id, duration_s, bytes_in, bytes_out) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (ts, app_id) DO UPDATE SET duration_s = max(duration_s, excluded.duration_s),
+          bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out`,
+  hourly: `INSERT INTO usage_hourly (hour_start, app_id, bytes_in, bytes_out) VALUES (?, ?, ?, ?)
+        ON CONFLICT (hour_start, app_id) DO UPDATE SET
+          bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out`,
+  daily: `INSERT INTO usage_daily (day_start, day_end, app_id, bytes_in, bytes_out) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (day_start, app_id) DO UPDATE SET
+          bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out`,
+  process: `INSERT INTO processes (app_id, name, pid, path, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (app_id, name, pid, path) DO UPDATE SET
+          first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`,
+  gap: 'INSERT INTO gaps (start_ts, end_ts, reason) VALUES (?, ?, ?)',
+} as const;
+
+interface Rollup {
+  appId: number;
+  start: number;
+  end: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+class SqliteStore implements Store {
+  readonly db: Database.Database;
+  readonly path: string;
+  readonly recovered: Recovery | null;
+  private readonly schemaVersion: number;
+  private readonly clock: Pick<Clock, 'now'>;
+  private readonly retention: RetentionConfig;
+  private readonly maxDeleteRows: number;
+  private readonly pending: PendingBuffer;
+  private readonly statements: { [K in keyof typeof SQL]: Database.Statement };
+  private readonly writeBatch: (fresh: Map<string, number>) => FlushCounts;
+  private readonly appIds = new Map<string, number>();
+  private lastError: StoreError | null = null;
+  private consecutiveFailures = 0;
+  private lastFlushAt: number | null = null;
+  private lastMaintenance: (MaintenanceResult & { at: number }) | null = null;
+  private closed = false;
+
+  constructor(
+    readonly dataDir: string,
+    options: StoreOptions,
+  ) {
+    this.clock = options.clock ?? systemClock;
+    const opened = openDatabase(dataDir, { clock: this.clock, migrations: options.migrations, busyTimeoutMs: options.busyTimeoutMs, fullCheckMaxBytes: options.fullCheckMaxBytes });
+    this.db = opened.db;
+    this.path = opened.path;
+    this.recovered = opened.recovered;
+    this.schemaVersion = opened.schemaVersion;
+    this.retention = { ...DEFAULT_RETENTION, ...options.retention };
+    this.maxDeleteRows = options.maxDeleteRows ?? DEFAULT_MAX_DELETE_ROWS;
+    this.pending = new PendingBuffer({
+      maxRows: options.maxPendingRows ?? DEFAULT_MAX_PENDING_ROWS,
+      maxProcesses: options.maxPendingProcesses ?? DEFAULT_MAX_PENDING_PROCESSES,
+      maxGaps: options.maxPendingGaps ?? DEFAULT_MAX_PENDING_GAPS,
+    });
+    this.statements = {
+      app: this.db.prepare(SQL.app),
+      raw: this.db.prepare(SQL.raw),
+      hourly: this.db.prepare(SQL.hourly),
+      daily: this.db.prepare(SQL.daily),
+      process: this.db.prepare(SQL.process),
+      gap: this.db.prepare(SQL.gap),
+    };
+    // Created once: better-sqlite3 wraps the function in BEGIN IMMEDIATE … COMMIT (or ROLLBACK on a throw).
+    const tx = this.db.transaction((fresh: Map<string, number>) => this.writePending(fresh));
+    this.writeBatch = (fresh) => tx.immediate(fresh);
+  }
+
+  append(usage: readonly AppUsage[], processes: readonly ProcessSeen[] = [], gaps: readonly Gap[] = []): void {
+    if (this.closed) throw new Error('the store is closed');
+    const rejectedBefore = this.pending.counters.rejectedRows;
+    const foldsBefore = this.pending.counters.folds;
+    this.pending.addUsage(usage);
+    this.pending.addProcesses(processes);
+    this.pending.addGaps(gaps);
+    if (this.pending.counters.rejectedRows > rejectedBefore) {
+      log.warn('usage rows refused (negative, not a number, or no app name)', { rows: this.pending.counters.rejectedRows - rejectedBefore });
+    }
+    if (this.pending.counters.folds > foldsBefore) {
+      log.warn('write buffer over its cap: oldest rows folded into hourly aggregates', { pendingRows: this.pending.usage.length });
+    }
+  }
+
+  /** Id of an app, inserting it when new; `fresh` ids join the cache only once the transaction commits. */
+  private appId(name: string, fresh: Map<string, number>): number {
+    const known = this.appIds.get(name) ?? fresh.get(name);
+    if (known !== undefined) return known;
+    const row = this.statements.app.get(name) as { id: number };
+    fresh.set(name, row.id);
+    return row.id;
+  }
+
+  private writePending(fresh: Map<string, number>): FlushCounts {
+    const hourly = new Map<string, Rollup>();
+    const daily = new Map<string, Rollup>();
+    const addTo = (map: Map<string, Rollup>, key: string, make: () => Rollup, bytesIn: number, bytesOut: number): void => {
+      const seen = map.get(key);
+      if (seen === undefined) map.set(key, { ...make(), bytesIn, bytesOut });
+      else {
+        seen.bytesIn += bytesIn;
+        seen.bytesOut += bytesOut;
+      }
+    };
+    for (const row of this.pending.usage) {
+      const appId = this.appId(row.app, fresh);
+      this.statements.raw.run(row.ts, appId, row.durationS, row.bytesIn, row.bytesOut);
+      const t = usageInstant(row.ts);
+      const hour = hourStart(t);
+      addTo(hourly, `${hour}|${appId}`, () => ({ appId, start: hour, end: hour + 3600, bytesIn: 0, bytesOut: 0 }), row.bytesIn, row.bytesOut);
+      const day = localDayStart(t);
+      addTo(daily, `${day}|${appId}`, () => ({ appId, start: day, end: nextLocalDayStart(day), bytesIn: 0, bytesOut: 0 }), row.bytesIn, row.bytesOut);
+    }
+    for (const r of hourly.values()) this.statements.hourly.run(r.start, r.appId, r.bytesIn, r.bytesOut);
+    for (const r of daily.values()) this.statements.daily.run(r.start, r.end, r.appId, r.bytesIn, r.bytesOut);
+    for (const p of this.pending.processes.values()) {
+      this.statements.process.run(this.appId(p.app, fresh), p.name, p.pid, p.path, p.firstSeen, p.lastSeen);
+    }
+    for (const g of this.pending.gaps) this.statements.gap.run(g.start, g.end, g.reason);
+    return { usage: this.pending.usage.length, processes: this.pending.processes.size, gaps: this.pending.gaps.length };
+  }
+
+  flush(): FlushResult {
+    if (this.closed) throw new Error('the store is closed');
+    if (this.pending.size() === 0) {
+      this.markSuccess(0);
+      return { ok: true, written: { usage: 0, processes: 0, gaps: 0 } };
+    }
+    const fresh = new Map<string, number>();
+    try {
+      const written = this.writeBatch(fresh);
+      for (const [name, id] of fresh) this.appIds.set(name, id);
+      this.pending.clear();
+      this.markSuccess(written.usage + written.processes + written.gaps);
+      return { ok: true, written };
+    } catch (err) {
+      const code = errorCode(err);
+      const error: StoreError = { code, message: `${writeFailureHint(code)}: ${errorMessage(err)}`, at: this.clock.now() };
+      const changed = this.lastError?.code !== code;
+      this.lastError = error;
+      this.consecutiveFailures += 1;
+      // One line when writing starts failing (or fails differently), not one every 30 s.
+      if (changed) log.error('could not write to the database; rows kept in memory, will retry', { code, error: error.message, pendingRows: this.pending.size() });
+      return { ok: false, error, pendingRows: this.pending.size() };
+    }
+  }
+
+  private markSuccess(rows: number): void {
+    if (this.lastError !== null) log.info('database writes work again', { rows, failedAttempts: this.consecutiveFailures });
+    this.lastError = null;
+    this.consecutiveFailures = 0;
+    this.lastFlushAt = this.clock.now();
+  }
+
+  pendingRows(): number {
+    return this.pending.size();
+  }
+
+  health(): StoreHealth {
+    return {
+      ok: this.lastError === null,
+      path: this.path,
+      lastError: this.lastError,
+      consecutiveFailures: this.consecutiveFailures,
+      pendingRows: this.pending.size(),
+      pendingUsageRows: this.pending.usage.length,
+      lastFlushAt: this.lastFlushAt,
+      recovered: this.recovered,
+      schemaVersion: this.schemaVersion,
+      lastMaintenance: this.lastMaintenance,
+      ...this.pending.counters,
+    };
+  }
+
+  runMaintenance(nowS: number = Math.floor(this.clock.now() / 1000)): MaintenanceResult {
+    const result = runRetention(this.db, nowS, this.retention, this.maxDeleteRows);
+    this.lastMaintenance = { ...result, at: this.clock.now() };
+    if (result.rawDeleted + result.hourlyDeleted > 0) log.info('retention', { rawDeleted: result.rawDeleted, hourlyDeleted: result.hourlyDeleted, done: result.done, ms: Math.round(result.ms) });
+    return result;
+  }
+
+  purgeRange(since: number, until: number): PurgeOutcome {
+    if (!Number.isSafeInteger(since) || !Number.isSafeInteger(until) || until <= since) {
+      throw new RangeError(`purge needs whole epoch seconds with since < until (got ${since}, ${until})`);
+    }
+    const outcome = purgeDb(this.db, since, until, readCoverage(this.db));
+    // Buffered rows of the range must not come back with the next flush.
+    this.pending.dropRange(outcome.since, outcome.until);
+    log.info('purged a range', { since: outcome.since, until: outcome.until, deletedRows: outcome.deletedRows });
+    return outcome;
+  }
+
+  dataFolderSize(): FolderSize {
+    return dataFolderSize(this.dataDir);
+  }
+
+  close(): FlushResult {
+    if (this.closed) return { ok: true, written: { usage: 0, processes: 0, gaps: 0 } };
+    const result = this.flush();
+    if (!result.ok) log.error('closing with rows that could not be written: they are lost', { pendingRows: result.pendingRows });
+    this.closed = true;
+    try {
+      this.db.pragma('optimize');
+    } catch {
+      // Only statistics; a full disk must not keep the database from closing.
+    }
+    this.db.close();
+    return result;
+  }
+}
+
+/** Opens the store in `options.dataDir` (see `openDatabase` for recovery and refusal). */
+export function openStore(options: StoreOptions): Store {
+  return new SqliteStore(options.dataDir, options);
+}
