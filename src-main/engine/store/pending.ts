@@ -80,12 +80,9 @@ export function foldUsage(rows: readonly PendingUsage[], level: FoldLevel): Pend
  */
 export function boundUsage(rows: readonly PendingUsage[], target: number): PendingUsage[] {
   let current = [...rows].sort((a, b) => a.ts - b.ts);
-  const steps: [FoldLevel, number][] = [
-    ['hour', 0.5],
-    ['hour', 1],
-    ['day', 0.5],
-    ['day', 1],
-  ];
+  // Fold no more than needed: a share of the oldest rows at a time, hours before days.
+  const shares = [0.5, 0.6, 0.75, 0.9, 1];
+  const steps: [FoldLevel, number][] = [...shares.map((s): [FoldLevel, number] => ['hour', s]), ...shares.map((s): [FoldLevel, number] => ['day', s])];
   for (const [level, share] of steps) {
     if (current.length <= target) break;
     const cut = Math.ceil(current.length * share);
