@@ -20,6 +20,7 @@ import {
   type HeatmapCell,
   type PauseState,
   type ProcessView,
+  type PurgeResult,
   type ResolvedRange,
   type SamplerHealthView,
   type Timeline,
@@ -58,8 +59,8 @@ export interface UsageQueries {
   timeline(range: ResolvedRange, bucketS: number, app: string | null): MaybePromise<TimelinePoint[]>;
   /** Bytes per local weekday (0 = Monday) and hour; empty cells may be left out. */
   heatmap(range: ResolvedRange): MaybePromise<HeatmapCell[]>;
-  /** Deletes every stored row in the range (all tables); returns how many. */
-  purge(range: ResolvedRange): MaybePromise<number>;
+  /** Deletes every stored row in the range (all tiers); returns the range actually purged (it may be widened) and the rows deleted. */
+  purge(range: ResolvedRange): MaybePromise<PurgeResult>;
 }
 
 /** Pausing and resuming capture. */
@@ -280,10 +281,11 @@ export function createApiHandlers(deps: ApiDeps): ApiHandlers {
     'capture:pause': async (req) => deps.capture.pause(req.minutes === undefined ? null : nowS() + req.minutes * 60),
     'capture:resume': async () => deps.capture.resume(),
     'data:purge': async (req) => {
-      const range = { since: req.since, until: req.until };
-      // Privacy: a purge removes everything recorded in the range, browser reports included.
-      const deletedRows = (await deps.queries.purge(range)) + (await deps.browserReports.purge(range));
-      log.info('purged a range', { since: range.since, until: range.until, deletedRows });
+      const usage = await deps.queries.purge({ since: req.since, until: req.until });
+      // Privacy: a purge removes everything recorded in the range, browser reports included, over
+      // the same (possibly widened) range the usage tiers were purged.
+      const range = { since: Math.min(req.since, usage.since), until: Math.max(req.until, usage.until) };
+      const deletedRows = usage.deletedRows + (await deps.browserReports.purge(range));
       return { ...range, deletedRows };
     },
     'data:export': async (req) => {

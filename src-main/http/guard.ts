@@ -143,8 +143,8 @@ function isJsonContentType(header: string | undefined): boolean {
 }
 
 function presentedToken(headers: IncomingHttpHeaders): string | undefined {
-  const direct = single(headers[PAIRING_TOKEN_HEADER]);
-  if (direct !== undefined) return direct.trim();
+  const direct = single(headers[PAIRING_TOKEN_HEADER])?.trim();
+  if (direct !== undefined && direct !== '') return direct;
   const auth = single(headers.authorization);
   const bearer = auth === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(auth);
   return bearer?.[1];
@@ -221,35 +221,38 @@ export function guardRequest(req: RequestHead, ctx: GuardContext): Admitted | Re
     }
   }
 
+  const corsOrigin = originKind === 'extension' && origin !== undefined ? origin : null;
+  // From here on the caller is one we answer; the extension must be able to read why it was refused.
+  const cors: Record<string, string> = corsOrigin === null ? {} : { 'Access-Control-Allow-Origin': corsOrigin, Vary: 'Origin' };
+  const deny = (code: ApiErrorCode, message: string, headers: Record<string, string> = {}): Refused => refuse(code, message, { ...cors, ...headers });
   const routed = routeOf(decoded.segments, rawQuery, ctx.hasStatic);
-  if (!routed.ok) return routed;
+  if (!routed.ok) return { ...routed, headers: { ...cors, ...routed.headers } };
   const method = (req.method ?? '').toUpperCase();
   const route: Route = method === 'OPTIONS' && routed.route.kind === 'extension' ? { kind: 'preflight' } : routed.route;
   const allowed = allowedMethods(routed.route);
   if (!allowed.includes(method)) {
-    return refuse('method-not-allowed', `${method || '(none)'} is not allowed here; use ${allowed.join(' or ')}`, { Allow: allowed.join(', ') });
+    return deny('method-not-allowed', `${method || '(none)'} is not allowed here; use ${allowed.join(' or ')}`, { Allow: allowed.join(', ') });
   }
-  const corsOrigin = originKind === 'extension' && origin !== undefined ? origin : null;
   if (route.kind === 'preflight') return { ok: true, route, corsOrigin };
 
   const write = (route.kind === 'api' && route.write) || route.kind === 'extension';
   if (write) {
-    if (rawQuery !== '') return refuse('bad-request', 'writes take their parameters in the JSON body, not the query string');
+    if (rawQuery !== '') return deny('bad-request', 'writes take their parameters in the JSON body, not the query string');
     if (!isJsonContentType(single(req.headers['content-type']))) {
-      return refuse('unsupported-media-type', 'writes need Content-Type: application/json (form and text bodies are refused)');
+      return deny('unsupported-media-type', 'writes need Content-Type: application/json (form and text bodies are refused)');
     }
     const length = single(req.headers['content-length']);
     if (length !== undefined && Number(length) > ctx.bodyLimit) {
-      return refuse('payload-too-large', `request body larger than ${ctx.bodyLimit} bytes`);
+      return deny('payload-too-large', `request body larger than ${ctx.bodyLimit} bytes`);
     }
     const token = presentedToken(req.headers);
     if (token === undefined || token === '') {
-      return refuse('unauthorized', `pairing token missing: send it in the ${PAIRING_TOKEN_HEADER} header (netmon shows it in its settings)`, {
+      return deny('unauthorized', `pairing token missing: send it in the ${PAIRING_TOKEN_HEADER} header (netmon shows it in its settings)`, {
         'WWW-Authenticate': 'Bearer realm="netmon"',
       });
     }
     if (!tokensEqual(token, ctx.token)) {
-      return refuse('unauthorized', 'pairing token does not match: pair the client again from netmon\'s settings', {
+      return deny('unauthorized', 'pairing token does not match: pair the client again from netmon\'s settings', {
         'WWW-Authenticate': 'Bearer realm="netmon", error="invalid_token"',
       });
     }

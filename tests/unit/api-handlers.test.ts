@@ -19,12 +19,14 @@ interface Harness {
   reports: BrowserReportRow[];
   timelineCalls: Array<{ range: ResolvedRange; bucketS: number; app: string | null }>;
   purged: ResolvedRange[];
+  reportPurges: ResolvedRange[];
 }
 
 function harness(overrides: Partial<ApiDeps> = {}, rows: TimelinePoint[] = []): Harness {
   const reports: BrowserReportRow[] = [];
   const timelineCalls: Harness['timelineCalls'] = [];
   const purged: ResolvedRange[] = [];
+  const reportPurges: ResolvedRange[] = [];
   let pause: PauseState = { paused: false, until: null };
   let config: ConfigValues = { ...DEFAULT_CONFIG };
   const deps: ApiDeps = {
@@ -46,7 +48,8 @@ function harness(overrides: Partial<ApiDeps> = {}, rows: TimelinePoint[] = []): 
       ],
       purge: (range) => {
         purged.push(range);
-        return 5;
+        // Like the store, widens a range whose edges only coarser rows still hold.
+        return { since: range.since - 100, until: range.until, deletedRows: 5 };
       },
     },
     capture: {
@@ -71,11 +74,14 @@ function harness(overrides: Partial<ApiDeps> = {}, rows: TimelinePoint[] = []): 
     live: createLiveFeed(),
     browserReports: {
       record: (r) => reports.push(r),
-      purge: () => 2,
+      purge: (range) => {
+        reportPurges.push(range);
+        return 2;
+      },
     },
     ...overrides,
   };
-  return { deps, reports, timelineCalls, purged };
+  return { deps, reports, timelineCalls, purged, reportPurges };
 }
 
 describe('validation at the boundary', () => {
@@ -221,8 +227,9 @@ describe('answers', () => {
   it('purges the usage tiers and the browser reports of a range', async () => {
     const h = harness();
     const result = await createApiHandlers(h.deps).invoke('data:purge', { since: 100, until: 200 });
-    expect(result).toEqual({ ok: true, value: { since: 100, until: 200, deletedRows: 7 } });
+    expect(result).toEqual({ ok: true, value: { since: 0, until: 200, deletedRows: 7 } });
     expect(h.purged).toEqual([{ since: 100, until: 200 }]);
+    expect(h.reportPurges).toEqual([{ since: 0, until: 200 }]);
   });
 
   it('exports CSV with quoting and formula cells neutralised', async () => {

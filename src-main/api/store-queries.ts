@@ -1,0 +1,39 @@
+// The handlers' query interface over the engine's store and query layer.
+import { grandTotals, heatmap, processesForApp, timeline, totalsByApp } from '../engine/queries/index.js';
+import type { Store } from '../engine/store/index.js';
+import type { UsageQueries } from './handlers.js';
+
+/** Answers the API's queries from `store` (reads on its connection, purges through it). */
+export function createStoreQueries(store: Store): UsageQueries {
+  return {
+    totals(range) {
+      const t = grandTotals(store.db, range);
+      return { bytesIn: t.bytesIn, bytesOut: t.bytesOut };
+    },
+    apps(range, limit) {
+      return totalsByApp(store.db, range, { limit }).rows;
+    },
+    processes(app, range) {
+      return processesForApp(store.db, { app, since: range.since, until: range.until }).map((p) => ({
+        name: p.name,
+        pid: p.pid,
+        path: p.path,
+        lastSeen: p.lastSeen,
+      }));
+    },
+    // Domains per connection are not stored yet (the attribution of domains lands later): no rows.
+    domains() {
+      return [];
+    },
+    timeline(range, bucketS, app) {
+      return timeline(store.db, { ...range, bucketS, app }).points.map((p) => ({ ts: p.ts, bytesIn: p.bytesIn, bytesOut: p.bytesOut }));
+    },
+    heatmap(range) {
+      return heatmap(store.db, range).cells;
+    },
+    purge(range) {
+      const outcome = store.purgeRange(range.since, range.until);
+      return { since: outcome.since, until: outcome.until, deletedRows: outcome.deletedRows };
+    },
+  };
+}
