@@ -217,6 +217,16 @@ describe('the browser extension', () => {
   });
 });
 
+describe('the browser_reports table', () => {
+  it('refuses a URL, upper case or a space even from a writer that skips the API', () => {
+    const insert = fx.store.db.prepare('INSERT INTO browser_reports (received_at, ts, hostname, domain, browser) VALUES (1, 1, ?, ?, ?)');
+    for (const host of ['https://netflix.com/watch', 'Netflix.com', 'net flix.com', 'netflix.com:443', '']) {
+      expect(() => insert.run(host, 'netflix.com', 'zen')).toThrow(/CHECK constraint failed/);
+    }
+    expect(fx.reports.list({ since: 0, until: 2 })).toEqual([]);
+  });
+});
+
 describe('purge', () => {
   it('deletes the range from the usage tiers and the browser reports', async () => {
     const report = await post('/api/browser/active-tab', { domain: 'example.org', timestamp: H + 100, browser: 'zen' }, { origin: EXT });

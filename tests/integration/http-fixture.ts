@@ -6,24 +6,18 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { PauseState } from '../../src-shared/api.js';
-import { createBrowserReportStore, createBrowserReportsTable, type BrowserReportStore } from '../../src-main/api/browser-reports.js';
+import { createBrowserReportStore, type BrowserReportStore } from '../../src-main/api/browser-reports.js';
 import { createApiHandlers } from '../../src-main/api/handlers.js';
 import { createLiveFeed, type LiveFeed } from '../../src-main/api/live.js';
 import { createStoreQueries } from '../../src-main/api/store-queries.js';
 import { loadConfig, updateConfig } from '../../src-main/engine/config.js';
 import { lastUsageAt } from '../../src-main/engine/queries/index.js';
-import { MIGRATIONS, openStore, type Migration, type Store } from '../../src-main/engine/store/index.js';
+import { openStore, type Store } from '../../src-main/engine/store/index.js';
 import type { AppUsage, ProcessSeen } from '../../src-main/engine/types.js';
 import { createUsageCounters } from '../../src-main/http/metrics.js';
 import { loadOrCreatePairingToken } from '../../src-main/http/pairing.js';
 import type { RateLimitOptions } from '../../src-main/http/rate-limit.js';
 import { startHttpServer, type HttpServer } from '../../src-main/http/server.js';
-
-/** The store's migrations, with the browser_reports table whether or not the store lists it yet. */
-export function migrationsWithReports(): Migration[] {
-  if (MIGRATIONS.some((m) => m.name.includes('browser'))) return [...MIGRATIONS];
-  return [...MIGRATIONS, { version: MIGRATIONS.length + 1, name: 'browser reports', up: createBrowserReportsTable }];
-}
 
 /** Everything a test can observe of what was written. */
 export interface Written {
@@ -62,7 +56,7 @@ export interface FixtureOptions {
 /** Starts the stack in a fresh temp folder. */
 export async function startFixture(options: FixtureOptions = {}): Promise<Fixture> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'netmon-http-'));
-  const store = openStore({ dataDir: dir, migrations: migrationsWithReports() });
+  const store = openStore({ dataDir: dir });
   if (options.seed !== undefined || options.seedProcesses !== undefined) {
     store.append(options.seed ?? [], options.seedProcesses ?? []);
     const flushed = store.flush();
