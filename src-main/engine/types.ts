@@ -107,7 +107,7 @@ export interface Interval {
 export interface Gap {
   startMs: number;
   endMs: number;
-  reason: 'sleep-or-clock-jump' | 'sampler-restart' | 'stall';
+  reason: 'sleep-or-clock-jump' | 'sampler-restart' | 'stall' | 'paused';
 }
 
 /** The name under which bytes nobody could be tied to are stored: never hidden, never dropped. */

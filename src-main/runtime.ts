@@ -1,0 +1,188 @@
+// The running netmon: config, store, sampler, monitor, live feed and the local HTTP API, assembled once
+// so that `netmon serve` and the Electron shell start exactly the same thing. No Electron here.
+import { createApiHandlers, type ApiHandlers } from './api/handlers.js';
+import { createBrowserReportStore } from './api/browser-reports.js';
+import { createLiveFeed, type LiveFeed } from './api/live.js';
+import { createStoreQueries } from './api/store-queries.js';
+import { ensureDataDir, loadConfig, updateConfig, type Config } from './engine/config.js';
+import { attachLogFile, closeLogFile, createLogger, setLogLevel } from './engine/log.js';
+import { Monitor, type IntervalReport } from './engine/monitor.js';
+import { chooseSampler, type SamplerName } from './engine/sampler-choice.js';
+import { openStore, type Store } from './engine/store/index.js';
+import { systemClock, type Clock } from './engine/types.js';
+import { createUsageCounters } from './http/metrics.js';
+import { loadOrCreatePairingToken } from './http/pairing.js';
+import { startHttpServer, type HttpServer } from './http/server.js';
+import type { ConfigValues } from '../src-shared/api.js';
+import path from 'node:path';
+
+const log = createLogger('runtime');
+
+export const VERSION = '0.1.0';
+
+export interface RuntimeOptions {
+  dataDir: string;
+  /** Overrides of config.json for this run (command-line flags). */
+  intervalS?: number | undefined;
+  port?: number | undefined;
+  sampler?: SamplerName | undefined;
+  nettopPath?: string | undefined;
+  /** Folder of the renderer's build, served at `/`; null serves the API only. */
+  staticDir?: string | null;
+  clock?: Clock;
+  /** Log to stderr only (tests); by default lines go to DATA/logs/netmon.log. */
+  logToFile?: boolean;
+}
+
+/** What a started runtime offers its host (the CLI or the Electron shell). */
+export interface Runtime {
+  readonly dataDir: string;
+  readonly config: Config;
+  readonly store: Store;
+  readonly monitor: Monitor;
+  readonly live: LiveFeed;
+  readonly handlers: ApiHandlers;
+  readonly server: HttpServer;
+  /** Why this sampler was chosen, in words for the user. */
+  readonly samplerWhy: string;
+  /** Messages the user should see at start (bad config keys, a database moved aside). */
+  readonly notices: string[];
+  /** Stops the server and the sampler, writes what is buffered, closes the database. Idempotent. */
+  stop(): Promise<void>;
+}
+
+function configValues(config: Config): ConfigValues {
+  return { ...config };
+}
+
+/** Opens everything and starts sampling and serving. Throws the store's and the server's errors as they are. */
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const clock = options.clock ?? systemClock;
+  const dataDir = ensureDataDir(options.dataDir);
+  if (options.logToFile !== false) attachLogFile(path.join(dataDir, 'logs'));
+  const loaded = loadConfig(dataDir);
+  const config = loaded.config;
+  setLogLevel(config.log_level);
+  const notices: string[] = [];
+  for (const issue of loaded.issues) {
+    log.warn(`config.json: ${issue.message}`);
+    notices.push(`config.json: ${issue.message}`);
+  }
+  if (loaded.unknownKeys.length > 0) log.info('config.json has keys netmon does not use', { keys: loaded.unknownKeys.join(',') });
+
+  const store = openStore({
+    dataDir,
+    clock,
+    retention: { rawDays: config.data_retention_days_raw, hourlyDays: config.data_retention_days_hourly },
+  });
+  if (store.recovered !== null) {
+    notices.push(
+      `the database was damaged (${store.recovered.reason}); it was moved aside to ${store.recovered.movedTo} and kept, and a fresh one started`,
+    );
+  }
+  const cleanups: Array<() => Promise<void> | void> = [() => void store.close()];
+  try {
+    const intervalS = options.intervalS ?? config.sampling_interval_seconds;
+    const samplerName = options.sampler ?? config.capture_method;
+    const choice = chooseSampler({ name: samplerName, intervalS, dataDir, nettopPath: options.nettopPath, clock });
+    const live = createLiveFeed();
+    const counters = createUsageCounters();
+    const onInterval = (report: IntervalReport): void => {
+      counters.addAppUsage(report.apps);
+      if (report.iface !== null) counters.addInterface(report.iface);
+      const perS = (bytes: number): number => (report.durationS > 0 ? bytes / report.durationS : 0);
+      live.publish({
+        event: 'rate',
+        data: {
+          ts: report.ts,
+          intervalS: report.durationS,
+          bytesInPerS: perS(report.total.bytesIn),
+          bytesOutPerS: perS(report.total.bytesOut),
+          topApps: report.apps.slice(0, 5).map((row) => ({ app: row.app, bytesInPerS: perS(row.bytesIn), bytesOutPerS: perS(row.bytesOut) })),
+        },
+      });
+    };
+    const monitor = new Monitor({ store, sampler: choice.sampler, platform: choice.platform, intervalMs: intervalS * 1000, clock, onInterval });
+    const reports = createBrowserReportStore(store.db);
+    let currentConfig = config;
+    const startedAt = Math.floor(clock.now() / 1000);
+    const handlers = createApiHandlers({
+      now: () => clock.now(),
+      dataDir,
+      queries: createStoreQueries(store),
+      capture: {
+        state: () => monitor.pauseState(),
+        pause: (untilS) => monitor.pauseCapture(untilS),
+        resume: () => monitor.resume(),
+      },
+      config: {
+        get: () => configValues(currentConfig),
+        set: (patch) => {
+          currentConfig = updateConfig(dataDir, patch);
+          // The log level applies at once; the interval, port, sampler and retention at the next start.
+          setLogLevel(currentConfig.log_level);
+          return configValues(currentConfig);
+        },
+      },
+      status: {
+        version: VERSION,
+        startedAt,
+        samplerHealth: () => monitor.samplerHealth(),
+        lastSampleAt: () => monitor.lastSampleAt(),
+      },
+      live,
+      browserReports: reports,
+    });
+    monitor.start();
+    cleanups.push(() => monitor.stop());
+    // Made now, so the settings page can show it before the first write asks for it.
+    loadOrCreatePairingToken(dataDir);
+    const server = await startHttpServer({
+      port: options.port ?? config.web_server_port,
+      handlers,
+      token: () => loadOrCreatePairingToken(dataDir),
+      live,
+      staticDir: options.staticDir ?? undefined,
+      metrics: () => ({
+        apps: counters.apps(),
+        iface: counters.iface(),
+        unattributed: counters.unattributed(),
+        samplers: [monitor.samplerHealth()],
+        paused: monitor.pauseState().paused,
+      }),
+    });
+    cleanups.push(() => server.close());
+    let stopping: Promise<void> | null = null;
+    return {
+      dataDir,
+      config,
+      store,
+      monitor,
+      live,
+      handlers,
+      server,
+      samplerWhy: choice.why,
+      notices,
+      stop: () => {
+        stopping ??= (async () => {
+          await server.close();
+          await monitor.stop();
+          const final = store.close();
+          if (!final.ok) log.error('could not write the last rows before closing', { error: final.error.message });
+          await closeLogFile();
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (cleanupErr) {
+        log.warn('cleanup after a failed start failed', { error: cleanupErr });
+      }
+    }
+    await closeLogFile();
+    throw err;
+  }
+}
