@@ -1,11 +1,124 @@
-// The `netmon` command line: parses the verb and hands over to its command.
+// The `netmon` command line: parses the verb and hands over to its command. Usage errors exit 2 with
+// the command's help; runtime errors exit 1 with one clear line, never a stack trace.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createLogger } from '../engine/log.js';
 
 const log = createLogger('cli');
 
+/** What a command receives: its parsed flags and positionals, and where to write for the user. */
+export interface CommandContext {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+  out: (text: string) => void;
+}
+
+interface Command {
+  summary: string;
+  usage: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  run: (ctx: CommandContext) => Promise<number>;
+}
+
+/** An error meant for the user: printed as one line, exit code 1 (or the code given). */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
+
+const dataDir = { type: 'string' } as const;
+
+const COMMANDS: Record<string, Command> = {
+  serve: {
+    summary: 'run the monitor headless and serve the dashboard and API on 127.0.0.1',
+    usage: 'netmon serve [--port 7500] [--data-dir DIR] [--interval S] [--sampler auto|nettop|linux] [--nettop-path PATH] [--no-open]',
+    options: {
+      port: { type: 'string' },
+      'data-dir': dataDir,
+      interval: { type: 'string' },
+      sampler: { type: 'string' },
+      'nettop-path': { type: 'string' },
+      open: { type: 'boolean' },
+      'no-open': { type: 'boolean' },
+    },
+    run: async (ctx) => (await import('./serve.js')).runServe(ctx),
+  },
+  report: {
+    summary: 'print usage per application (or per domain) for a range',
+    usage: 'netmon report [--by app|domain] [--since today|24h|7d|30d|ISO] [--until ISO] [--json] [--data-dir DIR]',
+    options: { by: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' }, json: { type: 'boolean' }, 'data-dir': dataDir },
+    run: async (ctx) => (await import('./report.js')).runReport(ctx),
+  },
+  export: {
+    summary: 'write usage rows as CSV or JSON for any range',
+    usage: 'netmon export --format csv|json [--by app|interval|day] [--since …] [--until …] [--output FILE] [--data-dir DIR]',
+    options: {
+      format: { type: 'string' },
+      by: { type: 'string' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      output: { type: 'string' },
+      'data-dir': dataDir,
+    },
+    run: async (ctx) => (await import('./export.js')).runExport(ctx),
+  },
+  doctor: {
+    summary: 'say which sampler works here, what it can see, and the database health',
+    usage: 'netmon doctor [--data-dir DIR] [--nettop-path PATH] [--json]',
+    options: { 'data-dir': dataDir, 'nettop-path': { type: 'string' }, json: { type: 'boolean' } },
+    run: async (ctx) => (await import('./doctor.js')).runDoctor(ctx),
+  },
+  demo: {
+    summary: 'fill a data folder with realistic synthetic history, for trying the dashboard',
+    usage: 'netmon demo --days N [--data-dir DIR] [--seed N] [--force]',
+    options: { days: { type: 'string' }, 'data-dir': dataDir, seed: { type: 'string' }, force: { type: 'boolean' } },
+    run: async (ctx) => (await import('./demo.js')).runDemo(ctx),
+  },
+};
+
+function help(): string {
+  const lines = ['netmon: where did my bandwidth go?', '', 'commands:'];
+  for (const [name, command] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(8)} ${command.summary}`);
+  lines.push('', 'netmon COMMAND --help shows a command\'s flags.');
+  return lines.join('\n');
+}
+
 /** Runs `netmon ARGS…` and resolves to the process exit code. */
-export async function main(argv: string[]): Promise<number> {
-  const [verb] = argv;
-  log.error(`unknown command: ${verb ?? '(none)'}`);
-  return Promise.resolve(2);
+export async function main(argv: string[], out: (text: string) => void = (t) => process.stdout.write(`${t}\n`)): Promise<number> {
+  const [verb, ...rest] = argv;
+  if (verb === undefined || verb === 'help' || verb === '--help' || verb === '-h') {
+    out(help());
+    return verb === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[verb];
+  if (command === undefined) {
+    process.stderr.write(`netmon: unknown command ${JSON.stringify(verb)}\n\n${help()}\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    out(`usage: ${command.usage}\n\n${command.summary}`);
+    return 0;
+  }
+  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: rest, options: command.options, allowPositionals: false, strict: true }) as typeof parsed;
+  } catch (err) {
+    process.stderr.write(`netmon ${verb}: ${err instanceof Error ? err.message : String(err)}\nusage: ${command.usage}\n`);
+    return 2;
+  }
+  try {
+    return await command.run({ ...parsed, out });
+  } catch (err) {
+    if (err instanceof UserError) {
+      process.stderr.write(`netmon ${verb}: ${err.message}\n`);
+      return err.exitCode;
+    }
+    log.error(`${verb} failed`, { error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    process.stderr.write(`netmon ${verb}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
 }

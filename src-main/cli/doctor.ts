@@ -1,0 +1,103 @@
+// `netmon doctor`: which sampler works on this machine, what it can see (and what it cannot), and the
+// health of the data folder and database. Read-only: it never changes the user's data.
+import { execFile } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { formatBytes } from '../../src-shared/units.js';
+import { DB_FILE, loadConfig, resolveDataDir } from '../engine/config.js';
+import { lastUsageAt } from '../engine/queries/index.js';
+import { linuxCapabilities } from '../engine/samplers/linux/sampler.js';
+import { parseNettop } from '../engine/samplers/nettop/parse.js';
+import { SCHEMA_VERSION, dataFolderSize, openDatabase, userVersion } from '../engine/store/index.js';
+import type { CommandContext } from './main.js';
+import { stringFlag } from './options.js';
+
+const run = promisify(execFile);
+
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+async function nettopCheck(executable: string): Promise<Check[]> {
+  if (!existsSync(executable)) return [{ name: 'nettop', ok: false, detail: `${executable} not found (nettop ships with macOS; set --nettop-path to use another)` }];
+  try {
+    const { stdout } = await run(executable, ['-P', '-L', '1', '-x', '-n', '-J', 'bytes_in,bytes_out'], { timeout: 15_000, maxBuffer: 16 * 1024 * 1024 });
+    const parsed = parseNettop(stdout);
+    const frame = parsed.frames[0];
+    if (frame === undefined) return [{ name: 'nettop', ok: false, detail: 'nettop printed no header: it may not accept these flags on this macOS (usage text instead of data)' }];
+    return [
+      { name: 'nettop', ok: true, detail: `one frame with ${frame.processes.length} processes, ${parsed.malformedLines} unreadable lines` },
+      { name: 'nettop rights', ok: true, detail: 'nettop needs no privileges: every process is listed' },
+    ];
+  } catch (err) {
+    return [{ name: 'nettop', ok: false, detail: `nettop failed: ${err instanceof Error ? err.message : String(err)}` }];
+  }
+}
+
+async function linuxChecks(): Promise<Check[]> {
+  const caps = await linuxCapabilities();
+  return [
+    { name: 'ss (TCP socket counters)', ok: caps.ssWorks, detail: caps.ssWorks ? `works (${caps.ssVersion ?? 'version unknown'})` : (caps.ssProblem ?? 'does not work') },
+    {
+      name: 'close events (short connections)',
+      ok: caps.closeEvents,
+      detail: caps.closeEvents ? 'ss -E reports the final counters of closing sockets' : (caps.closeEventsProblem ?? 'not available: connections shorter than one interval may be missed'),
+    },
+    ...caps.facts.map((fact) => ({ name: 'note', ok: true, detail: fact })),
+  ];
+}
+
+function databaseChecks(dataDir: string): Check[] {
+  const checks: Check[] = [];
+  if (!existsSync(dataDir)) return [{ name: 'data folder', ok: true, detail: `${dataDir} does not exist yet (created by netmon serve)` }];
+  const mode = statSync(dataDir).mode & 0o777;
+  checks.push({ name: 'data folder', ok: mode === 0o700, detail: `${dataDir} mode ${mode.toString(8)}${mode === 0o700 ? '' : ' (should be 700: netmon serve tightens it)'}` });
+  const loaded = loadConfig(dataDir);
+  checks.push({ name: 'config.json', ok: loaded.issues.length === 0, detail: loaded.issues.length === 0 ? 'valid' : loaded.issues.map((i) => i.message).join('; ') });
+  if (!existsSync(path.join(dataDir, DB_FILE))) {
+    checks.push({ name: 'database', ok: true, detail: 'none yet (created by netmon serve)' });
+    return checks;
+  }
+  try {
+    const { db } = openDatabase(dataDir, { readonly: true });
+    try {
+      const version = userVersion(db);
+      const quick = db.pragma('quick_check', { simple: true }) as string;
+      const last = lastUsageAt(db);
+      const size = dataFolderSize(dataDir);
+      checks.push({ name: 'database schema', ok: version === SCHEMA_VERSION, detail: `version ${version} (this netmon: ${SCHEMA_VERSION})` });
+      checks.push({ name: 'database integrity', ok: quick === 'ok', detail: quick === 'ok' ? 'quick_check ok' : `quick_check: ${quick}` });
+      checks.push({
+        name: 'database size',
+        ok: true,
+        detail: `${formatBytes(size.databaseBytes)} database, ${formatBytes(size.totalBytes)} data folder; last sample ${last === null ? 'never' : new Date(last * 1000).toISOString()}`,
+      });
+    } finally {
+      db.close();
+    }
+  } catch (err) {
+    checks.push({ name: 'database', ok: false, detail: err instanceof Error ? err.message : String(err) });
+  }
+  return checks;
+}
+
+export async function runDoctor(ctx: CommandContext): Promise<number> {
+  const dataDir = resolveDataDir(stringFlag(ctx.values['data-dir']));
+  const sampler = process.platform === 'darwin' ? 'nettop' : process.platform === 'linux' ? 'linux' : null;
+  const checks: Check[] = [];
+  if (sampler === 'nettop') checks.push(...(await nettopCheck(stringFlag(ctx.values['nettop-path']) ?? '/usr/bin/nettop')));
+  else if (sampler === 'linux') checks.push(...(await linuxChecks()));
+  else checks.push({ name: 'sampler', ok: false, detail: `no sampler for ${process.platform}: netmon measures on macOS and Linux` });
+  checks.push(...databaseChecks(dataDir));
+  const healthy = checks.every((c) => c.ok);
+  if (ctx.values['json'] === true) {
+    ctx.out(JSON.stringify({ sampler, healthy, checks }, null, 2));
+  } else {
+    ctx.out(`netmon doctor — sampler for this machine: ${sampler ?? 'none'}`);
+    for (const check of checks) ctx.out(`  ${check.ok ? 'ok  ' : 'FAIL'}  ${check.name}: ${check.detail}`);
+  }
+  return healthy ? 0 : 1;
+}

@@ -1,0 +1,67 @@
+// `netmon serve`: the monitor, headless, with the dashboard and API on 127.0.0.1. Prints the URL it
+// serves, opens nothing unless asked, and stops cleanly (buffer written) on SIGTERM or SIGINT.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { resolveDataDir } from '../engine/config.js';
+import { DatabaseTooNewError, DatabaseUnusableError } from '../engine/store/index.js';
+import { SAMPLER_NAMES } from '../engine/sampler-choice.js';
+import { PortInUseError } from '../http/server.js';
+import { startRuntime } from '../runtime.js';
+import { UserError, type CommandContext } from './main.js';
+import { choiceFlag, intFlag, stringFlag } from './options.js';
+
+/** The renderer's production build, next to the compiled engine. */
+export function rendererBuildDir(): string | null {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const dir = path.resolve(here, '..', '..', 'renderer');
+  return existsSync(path.join(dir, 'index.html')) ? dir : null;
+}
+
+function openInBrowser(url: string): void {
+  const command = process.platform === 'darwin' ? 'open' : 'xdg-open';
+  const child = spawn(command, [url], { stdio: 'ignore', detached: true });
+  child.on('error', () => process.stderr.write(`netmon: could not open a browser (${command}); visit ${url}\n`));
+  child.unref();
+}
+
+export async function runServe(ctx: CommandContext): Promise<number> {
+  const dataDir = resolveDataDir(stringFlag(ctx.values['data-dir']));
+  const port = ctx.values['port'] === undefined ? undefined : intFlag(ctx.values['port'], '--port', 7500, 0, 65535);
+  const intervalS = ctx.values['interval'] === undefined ? undefined : intFlag(ctx.values['interval'], '--interval', 5, 1, 3600);
+  const sampler = ctx.values['sampler'] === undefined ? undefined : choiceFlag(ctx.values['sampler'], '--sampler', SAMPLER_NAMES, 'auto');
+  const staticDir = rendererBuildDir();
+
+  let runtime;
+  try {
+    runtime = await startRuntime({ dataDir, port, intervalS, sampler, nettopPath: stringFlag(ctx.values['nettop-path']), staticDir });
+  } catch (err) {
+    if (err instanceof PortInUseError) {
+      const wanted = port ?? 7500;
+      throw new UserError(`port ${wanted} on 127.0.0.1 is already in use (is netmon already running?); choose another with --port ${wanted + 1}`);
+    }
+    if (err instanceof DatabaseTooNewError || err instanceof DatabaseUnusableError) throw new UserError(err.message);
+    throw err;
+  }
+  for (const notice of runtime.notices) process.stderr.write(`netmon: ${notice}\n`);
+  ctx.out(`netmon: serving ${runtime.server.url}/`);
+  ctx.out(`netmon: sampler ${runtime.monitor.samplerHealth().sampler} (${runtime.samplerWhy}); data in ${runtime.dataDir}`);
+  if (staticDir === null) ctx.out('netmon: the dashboard is not built (npm run build); serving the API only');
+  if (ctx.values['open'] === true && ctx.values['no-open'] !== true) openInBrowser(`${runtime.server.url}/`);
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      process.stderr.write(`netmon: ${signal}: writing buffered rows and stopping\n`);
+      runtime
+        .stop()
+        .catch((err: unknown) => process.stderr.write(`netmon: stop failed: ${err instanceof Error ? err.message : String(err)}\n`))
+        .finally(resolve);
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+  return 0;
+}

@@ -1,0 +1,185 @@
+// Synthetic history for `netmon demo`: about forty applications with a daily and weekly rhythm and a
+// few heavy days, so the dashboard and the benchmarks have a realistic year to show. Deterministic:
+// the same seed and end time give the same history.
+import type { AppUsage, ProcessSeen } from './types.js';
+import { UNATTRIBUTED } from './types.js';
+
+interface DemoApp {
+  app: string;
+  /** Typical bytes per active day, downloaded. */
+  dailyIn: number;
+  /** Upload as a share of download. */
+  upShare: number;
+  /** Share of days the app is used at all. */
+  usedDays: number;
+  /** When it is busy: work hours, evenings, or around the clock. */
+  rhythm: 'work' | 'evening' | 'always';
+  /** Process names seen behind it (helpers fold into the app). */
+  processes: string[];
+  path: string;
+}
+
+const GB = 1e9;
+const MB = 1e6;
+
+const APPS: DemoApp[] = [
+  { app: 'Google Chrome', dailyIn: 3.2 * GB, upShare: 0.08, usedDays: 0.95, rhythm: 'work', processes: ['Google Chrome', 'Google Chrome Helper', 'Google Chrome Helper (Renderer)', 'Google Chrome Helper (GPU)'], path: '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome' },
+  { app: 'Safari', dailyIn: 0.6 * GB, upShare: 0.05, usedDays: 0.6, rhythm: 'evening', processes: ['Safari', 'com.apple.WebKit.Networking', 'com.apple.WebKit.WebContent'], path: '/Applications/Safari.app/Contents/MacOS/Safari' },
+  { app: 'Firefox', dailyIn: 0.9 * GB, upShare: 0.06, usedDays: 0.7, rhythm: 'evening', processes: ['firefox', 'Web Content', 'Isolated Web Content', 'Socket Process'], path: '/Applications/Firefox.app/Contents/MacOS/firefox' },
+  { app: 'Zen', dailyIn: 0.8 * GB, upShare: 0.06, usedDays: 0.5, rhythm: 'evening', processes: ['zen', 'Web Content', 'Isolated Web Content'], path: '/Applications/Zen.app/Contents/MacOS/zen' },
+  { app: 'Microsoft Edge', dailyIn: 0.15 * GB, upShare: 0.07, usedDays: 0.2, rhythm: 'work', processes: ['Microsoft Edge', 'Microsoft Edge Helper (Renderer)'], path: '/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge' },
+  { app: 'Spotify', dailyIn: 0.25 * GB, upShare: 0.02, usedDays: 0.8, rhythm: 'work', processes: ['Spotify', 'Spotify Helper'], path: '/Applications/Spotify.app/Contents/MacOS/Spotify' },
+  { app: 'Slack', dailyIn: 0.12 * GB, upShare: 0.2, usedDays: 0.72, rhythm: 'work', processes: ['Slack', 'Slack Helper', 'Slack Helper (Renderer)'], path: '/Applications/Slack.app/Contents/MacOS/Slack' },
+  { app: 'zoom.us', dailyIn: 0.9 * GB, upShare: 0.7, usedDays: 0.45, rhythm: 'work', processes: ['zoom.us', 'CptHost'], path: '/Applications/zoom.us.app/Contents/MacOS/zoom.us' },
+  { app: 'Microsoft Teams', dailyIn: 0.5 * GB, upShare: 0.6, usedDays: 0.3, rhythm: 'work', processes: ['MSTeams', 'Microsoft Teams WebView Helper'], path: '/Applications/Microsoft Teams.app/Contents/MacOS/MSTeams' },
+  { app: 'Discord', dailyIn: 0.2 * GB, upShare: 0.25, usedDays: 0.5, rhythm: 'evening', processes: ['Discord', 'Discord Helper'], path: '/Applications/Discord.app/Contents/MacOS/Discord' },
+  { app: 'Mail', dailyIn: 0.05 * GB, upShare: 0.3, usedDays: 0.95, rhythm: 'always', processes: ['Mail', 'com.apple.MailServiceAgent'], path: '/System/Applications/Mail.app/Contents/MacOS/Mail' },
+  { app: 'Messages', dailyIn: 0.03 * GB, upShare: 0.4, usedDays: 0.9, rhythm: 'always', processes: ['Messages', 'imagent'], path: '/System/Applications/Messages.app/Contents/MacOS/Messages' },
+  { app: 'Telegram', dailyIn: 0.04 * GB, upShare: 0.2, usedDays: 0.6, rhythm: 'evening', processes: ['Telegram'], path: '/Applications/Telegram.app/Contents/MacOS/Telegram' },
+  { app: 'WhatsApp', dailyIn: 0.03 * GB, upShare: 0.3, usedDays: 0.7, rhythm: 'always', processes: ['WhatsApp'], path: '/Applications/WhatsApp.app/Contents/MacOS/WhatsApp' },
+  { app: 'Dropbox', dailyIn: 0.3 * GB, upShare: 0.8, usedDays: 0.5, rhythm: 'work', processes: ['Dropbox', 'Dropbox Web Helper'], path: '/Applications/Dropbox.app/Contents/MacOS/Dropbox' },
+  { app: 'iCloud Drive', dailyIn: 0.2 * GB, upShare: 0.9, usedDays: 0.85, rhythm: 'always', processes: ['bird', 'cloudd', 'nsurlsessiond'], path: '/System/Library/PrivateFrameworks/CloudDocsDaemon.framework/Versions/A/Support/bird' },
+  { app: 'Photos', dailyIn: 0.1 * GB, upShare: 1.5, usedDays: 0.3, rhythm: 'evening', processes: ['Photos', 'photoanalysisd', 'cloudphotod'], path: '/System/Applications/Photos.app/Contents/MacOS/Photos' },
+  { app: 'Backblaze', dailyIn: 0.01 * GB, upShare: 60, usedDays: 0.9, rhythm: 'always', processes: ['bzserv', 'bztransmit'], path: '/Library/Backblaze.bzpkg/bztransmit' },
+  { app: 'Time Machine', dailyIn: 0.005 * GB, upShare: 100, usedDays: 0.6, rhythm: 'always', processes: ['backupd'], path: '/System/Library/CoreServices/backupd.bundle/Contents/Resources/backupd' },
+  { app: 'Software Update', dailyIn: 0.05 * GB, upShare: 0.01, usedDays: 0.3, rhythm: 'always', processes: ['softwareupdated', 'mobileassetd'], path: '/System/Library/PrivateFrameworks/SoftwareUpdate.framework/Resources/softwareupdated' },
+  { app: 'App Store', dailyIn: 0.1 * GB, upShare: 0.01, usedDays: 0.2, rhythm: 'evening', processes: ['App Store', 'appstoreagent'], path: '/System/Applications/App Store.app/Contents/MacOS/App Store' },
+  { app: 'Steam', dailyIn: 0.8 * GB, upShare: 0.02, usedDays: 0.25, rhythm: 'evening', processes: ['steam_osx', 'steamwebhelper'], path: '/Applications/Steam.app/Contents/MacOS/steam_osx' },
+  { app: 'Docker', dailyIn: 0.6 * GB, upShare: 0.1, usedDays: 0.4, rhythm: 'work', processes: ['com.docker.backend', 'com.docker.vpnkit'], path: '/Applications/Docker.app/Contents/MacOS/com.docker.backend' },
+  { app: 'Visual Studio Code', dailyIn: 0.06 * GB, upShare: 0.15, usedDays: 0.7, rhythm: 'work', processes: ['Code Helper', 'Code Helper (Plugin)', 'Electron'], path: '/Applications/Visual Studio Code.app/Contents/MacOS/Electron' },
+  { app: 'git', dailyIn: 0.08 * GB, upShare: 0.1, usedDays: 0.65, rhythm: 'work', processes: ['git-remote-https', 'ssh'], path: '/usr/bin/git' },
+  { app: 'Homebrew', dailyIn: 0.15 * GB, upShare: 0.01, usedDays: 0.25, rhythm: 'work', processes: ['curl', 'brew'], path: '/opt/homebrew/bin/brew' },
+  { app: 'npm', dailyIn: 0.1 * GB, upShare: 0.02, usedDays: 0.5, rhythm: 'work', processes: ['node'], path: '/opt/homebrew/bin/node' },
+  { app: 'Python', dailyIn: 0.03 * GB, upShare: 0.05, usedDays: 0.3, rhythm: 'work', processes: ['python3', 'pip'], path: '/usr/bin/python3' },
+  { app: 'ssh', dailyIn: 0.01 * GB, upShare: 0.5, usedDays: 0.6, rhythm: 'work', processes: ['ssh'], path: '/usr/bin/ssh' },
+  { app: 'Tailscale', dailyIn: 0.02 * GB, upShare: 0.6, usedDays: 0.95, rhythm: 'always', processes: ['IPNExtension', 'tailscaled'], path: '/Applications/Tailscale.app/Contents/MacOS/Tailscale' },
+  { app: 'Netflix', dailyIn: 1.8 * GB, upShare: 0.01, usedDays: 0.35, rhythm: 'evening', processes: ['Netflix'], path: '/Applications/Netflix.app/Contents/MacOS/Netflix' },
+  { app: 'Music', dailyIn: 0.1 * GB, upShare: 0.01, usedDays: 0.3, rhythm: 'evening', processes: ['Music', 'AMPLibraryAgent'], path: '/System/Applications/Music.app/Contents/MacOS/Music' },
+  { app: 'Podcasts', dailyIn: 0.08 * GB, upShare: 0.01, usedDays: 0.4, rhythm: 'always', processes: ['Podcasts', 'podcastsd'], path: '/System/Applications/Podcasts.app/Contents/MacOS/Podcasts' },
+  { app: 'News', dailyIn: 0.02 * GB, upShare: 0.02, usedDays: 0.5, rhythm: 'always', processes: ['News', 'newsd'], path: '/System/Applications/News.app/Contents/MacOS/News' },
+  { app: 'Notion', dailyIn: 0.04 * GB, upShare: 0.2, usedDays: 0.6, rhythm: 'work', processes: ['Notion', 'Notion Helper (Renderer)'], path: '/Applications/Notion.app/Contents/MacOS/Notion' },
+  { app: 'Figma', dailyIn: 0.07 * GB, upShare: 0.1, usedDays: 0.3, rhythm: 'work', processes: ['Figma', 'Figma Helper (Renderer)'], path: '/Applications/Figma.app/Contents/MacOS/Figma' },
+  { app: '1Password', dailyIn: 0.003 * GB, upShare: 0.3, usedDays: 0.95, rhythm: 'always', processes: ['1Password', '1Password-BrowserSupport'], path: '/Applications/1Password.app/Contents/MacOS/1Password' },
+  { app: 'mDNSResponder', dailyIn: 0.004 * GB, upShare: 0.8, usedDays: 1, rhythm: 'always', processes: ['mDNSResponder'], path: '/usr/sbin/mDNSResponder' },
+  { app: 'apsd', dailyIn: 0.002 * GB, upShare: 1.2, usedDays: 1, rhythm: 'always', processes: ['apsd'], path: '/System/Library/PrivateFrameworks/ApplePushService.framework/apsd' },
+  { app: 'trustd', dailyIn: 0.001 * GB, upShare: 0.2, usedDays: 1, rhythm: 'always', processes: ['trustd'], path: '/usr/libexec/trustd' },
+  { app: 'ControlCenter', dailyIn: 0.0005 * GB, upShare: 0.5, usedDays: 1, rhythm: 'always', processes: ['ControlCenter'], path: '/System/Library/CoreServices/ControlCenter.app/Contents/MacOS/ControlCenter' },
+];
+
+/** Heavy days: the kind of day that makes a user ask where 400 GB went. */
+const HEAVY: { app: string; bytesIn: number; bytesOut: number }[] = [
+  { app: 'Steam', bytesIn: 110 * GB, bytesOut: 0.3 * GB },
+  { app: 'Software Update', bytesIn: 14 * GB, bytesOut: 0.05 * GB },
+  { app: 'Docker', bytesIn: 22 * GB, bytesOut: 1 * GB },
+  { app: 'Backblaze', bytesIn: 0.2 * GB, bytesOut: 180 * GB },
+  { app: 'Photos', bytesIn: 2 * GB, bytesOut: 45 * GB },
+];
+
+/** A small seeded generator (mulberry32): the same seed always gives the same history. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Relative activity of an hour of the local day for a rhythm (sums to about 1 over a day). */
+function hourWeight(rhythm: DemoApp['rhythm'], hour: number, weekend: boolean): number {
+  const work = hour >= 9 && hour < 18 ? 1 : hour >= 7 && hour < 22 ? 0.25 : 0.02;
+  const evening = hour >= 18 && hour < 24 ? 1 : hour >= 12 && hour < 18 ? 0.35 : hour < 1 ? 0.4 : 0.03;
+  switch (rhythm) {
+    case 'work':
+      return (weekend ? 0.35 : 1) * work / 5.6;
+    case 'evening':
+      return (weekend ? 1.6 : 1) * evening / 5.0;
+    case 'always':
+      return (0.5 + 0.5 * work) / 17;
+  }
+}
+
+export interface DemoOptions {
+  days: number;
+  /** End of the history (epoch seconds); usually now. */
+  endSeconds: number;
+  seed?: number;
+  /** Rows finer than an hour for the most recent stretch (seconds of history), as a live monitor writes them. */
+  fineSeconds?: number;
+  /** Length of each fine row (seconds). */
+  fineStepSeconds?: number;
+}
+
+export interface DemoBatch {
+  usage: AppUsage[];
+  processes: ProcessSeen[];
+}
+
+/**
+ * Generates the history oldest first, one local day per batch: hourly rows for old days, rows of
+ * `fineStepSeconds` for the last `fineSeconds`. An unattributed share (about 3 %) is included, as
+ * the interface counters would show it.
+ */
+export function* generateDemo(options: DemoOptions): Generator<DemoBatch> {
+  const random = seeded(options.seed ?? 42);
+  const fineSeconds = options.fineSeconds ?? 7 * 86_400;
+  const fineStep = options.fineStepSeconds ?? 60;
+  const end = Math.floor(options.endSeconds / 3600) * 3600;
+  const start = end - options.days * 86_400;
+  const heavyDays = new Map<number, (typeof HEAVY)[number]>();
+  for (const heavy of HEAVY) heavyDays.set(Math.floor(random() * options.days), heavy);
+
+  let dayIndex = -1;
+  let batch: DemoBatch = { usage: [], processes: [] };
+  let used = new Set<string>();
+  for (let hourStart = start; hourStart < end; hourStart += 3600) {
+    const date = new Date(hourStart * 1000);
+    const index = Math.floor((hourStart - start) / 86_400);
+    if (index !== dayIndex) {
+      if (batch.usage.length > 0) yield batch;
+      batch = { usage: [], processes: [] };
+      dayIndex = index;
+      used = new Set(APPS.filter((app) => random() < app.usedDays).map((app) => app.app));
+      for (const app of APPS) {
+        if (!used.has(app.app)) continue;
+        const name = app.processes[Math.floor(random() * app.processes.length)] ?? app.app;
+        batch.processes.push({ app: app.app, name, pid: 300 + Math.floor(random() * 90_000), path: app.path, ts: hourStart + 3600 });
+      }
+    }
+    const weekend = date.getDay() === 0 || date.getDay() === 6;
+    const hour = date.getHours();
+    const heavy = heavyDays.get(index);
+    const steps = hourStart >= end - fineSeconds ? Math.max(1, Math.floor(3600 / fineStep)) : 1;
+    const step = 3600 / steps;
+    let hourIn = 0;
+    let hourOut = 0;
+    for (const app of APPS) {
+      if (!used.has(app.app)) continue;
+      const jitter = 0.4 + random() * 1.2;
+      let bytesIn = app.dailyIn * hourWeight(app.rhythm, hour, weekend) * jitter;
+      let bytesOut = bytesIn * app.upShare * (0.7 + random() * 0.6);
+      if (heavy !== undefined && heavy.app === app.app && hour >= 10 && hour < 16) {
+        bytesIn += heavy.bytesIn / 6;
+        bytesOut += heavy.bytesOut / 6;
+      }
+      for (let s = 0; s < steps; s += 1) {
+        const share = steps === 1 ? 1 : (0.2 + random() * 1.6) / steps;
+        const rowIn = Math.round(bytesIn * share);
+        const rowOut = Math.round(bytesOut * share);
+        if (rowIn === 0 && rowOut === 0) continue;
+        hourIn += rowIn;
+        hourOut += rowOut;
+        batch.usage.push({ ts: Math.round(hourStart + (s + 1) * step), durationS: Math.round(step), app: app.app, bytesIn: rowIn, bytesOut: rowOut });
+      }
+    }
+    const unIn = Math.round(hourIn * 0.03 + random() * 2 * MB);
+    const unOut = Math.round(hourOut * 0.03 + random() * 1 * MB);
+    batch.usage.push({ ts: hourStart + 3600, durationS: 3600, app: UNATTRIBUTED, bytesIn: unIn, bytesOut: unOut });
+  }
+  if (batch.usage.length > 0) yield batch;
+}
+
+/** The demo's application names, for tests and the dashboard's empty states. */
+export const DEMO_APPS: readonly string[] = APPS.map((app) => app.app);
