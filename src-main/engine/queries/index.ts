@@ -1,7 +1,9 @@
 // The query layer's public surface: pure functions over the store's connection (`store.db`).
+export { aggregateSql, type AggregateShape } from './aggregate.js';
 export { planRange, provenanceOf, type Segment, type Tier } from './plan.js';
 export {
   MAX_BUCKETS,
+  QUERY_SQL,
   appIdOf,
   gapsInRange,
   grandTotals,

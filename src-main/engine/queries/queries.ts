@@ -31,6 +31,19 @@ export interface AppBytes extends Bytes {
   app: string;
 }
 
+/** The SQL of the small queries (the usage sums are in aggregate.ts); exported for the EXPLAIN QUERY PLAN test. */
+export const QUERY_SQL = {
+  appId: 'SELECT id FROM apps WHERE name = ?',
+  processes: `SELECT p.name, p.pid, p.path, p.first_seen AS firstSeen, p.last_seen AS lastSeen
+      FROM processes AS p
+     WHERE p.app_id = (SELECT id FROM apps WHERE name = ?) AND p.last_seen >= ? AND p.first_seen < ?
+     ORDER BY p.last_seen DESC, p.name, p.pid
+     LIMIT ?`,
+  gaps: 'SELECT start_ts AS start, end_ts AS end, reason FROM gaps WHERE end_ts > ? AND start_ts < ? ORDER BY start_ts',
+  lastRaw: 'SELECT max(ts) AS ts FROM usage_raw',
+  lastHourly: 'SELECT max(hour_start) AS ts FROM usage_hourly',
+} as const;
+
 /** Largest number of buckets one query may ask for. */
 export const MAX_BUCKETS = 20_000;
 
@@ -43,7 +56,7 @@ function checkRange(range: QueryRange): void {
 
 /** The id of an app by name; null when it was never stored. */
 export function appIdOf(db: Database.Database, app: string): number | null {
-  const row = cachedStatement(db, 'SELECT id FROM apps WHERE name = ?').get(app) as { id: number } | undefined;
+  const row = cachedStatement(db, QUERY_SQL.appId).get(app) as { id: number } | undefined;
   return row?.id ?? null;
 }
 
@@ -236,14 +249,7 @@ export function processesForApp(
   const since = request.since ?? 0;
   const until = request.until ?? Number.MAX_SAFE_INTEGER;
   checkRange({ since, until });
-  const rows = cachedStatement(
-    db,
-    `SELECT p.name, p.pid, p.path, p.first_seen AS firstSeen, p.last_seen AS lastSeen
-         FROM processes AS p
-        WHERE p.app_id = (SELECT id FROM apps WHERE name = ?) AND p.last_seen >= ? AND p.first_seen < ?
-        ORDER BY p.last_seen DESC, p.name, p.pid
-        LIMIT ?`,
-  ).all(request.app, since, until, request.limit ?? 500) as (Omit<ProcessDetail, 'path'> & { path: string })[];
+  const rows = cachedStatement(db, QUERY_SQL.processes).all(request.app, since, until, request.limit ?? 500) as (Omit<ProcessDetail, 'path'> & { path: string })[];
   return rows.map((r) => ({ ...r, path: r.path === '' ? null : r.path }));
 }
 
@@ -263,14 +269,13 @@ export interface GapRow {
 /** Gaps that overlap [since, until), oldest first. */
 export function gapsInRange(db: Database.Database, range: QueryRange): GapRow[] {
   checkRange(range);
-  const sql = 'SELECT start_ts AS start, end_ts AS end, reason FROM gaps WHERE end_ts > ? AND start_ts < ? ORDER BY start_ts';
-  return cachedStatement(db, sql).all(range.since, range.until) as GapRow[];
+  return cachedStatement(db, QUERY_SQL.gaps).all(range.since, range.until) as GapRow[];
 }
 
 /** Epoch seconds of the newest stored usage row, or null when there is none. */
 export function lastUsageAt(db: Database.Database): number | null {
-  const row = cachedStatement(db, 'SELECT max(ts) AS ts FROM usage_raw').get() as { ts: number | null };
+  const row = cachedStatement(db, QUERY_SQL.lastRaw).get() as { ts: number | null };
   if (row.ts !== null) return row.ts;
-  const hourly = cachedStatement(db, 'SELECT max(hour_start) AS ts FROM usage_hourly').get() as { ts: number | null };
+  const hourly = cachedStatement(db, QUERY_SQL.lastHourly).get() as { ts: number | null };
   return hourly.ts === null ? null : hourly.ts + HOUR_S;
 }
