@@ -5,14 +5,13 @@ import { resolveDataDir } from '../engine/config.js';
 import { timeline, totalsByApp, totalsByDay } from '../engine/queries/index.js';
 import { UserError, type CommandContext } from './main.js';
 import { openForReading } from './open-readonly.js';
-import { choiceFlag, stringFlag } from './options.js';
-import { parseRange } from './range.js';
+import { choiceFlag, rangeFlags, stringFlag } from './options.js';
 
 export function runExport(ctx: CommandContext): Promise<number> {
   if (ctx.values['format'] === undefined) throw new UserError('--format csv|json is required', 2);
   const format = choiceFlag(ctx.values['format'], '--format', ['csv', 'json'] as const, 'csv');
   const by = choiceFlag(ctx.values['by'], '--by', ['app', 'hour', 'day'] as const, 'app');
-  const range = parseRange(stringFlag(ctx.values['since']), stringFlag(ctx.values['until']), Math.floor(Date.now() / 1000), '30d');
+  const range = rangeFlags(ctx.values, Math.floor(Date.now() / 1000), '30d');
   const db = openForReading(resolveDataDir(stringFlag(ctx.values['data-dir'])));
   let table: ExportTable;
   try {

@@ -1,5 +1,8 @@
 // Flag values shared by several commands, checked with messages that name the flag.
-import { UserError } from './main.js';
+import { UserError, type CommandContext } from './main.js';
+import { parseRange, type TimeRange } from './range.js';
+
+type CommandValues = CommandContext['values'];
 
 /** A whole number flag within bounds, or the default when absent. */
 export function intFlag(value: string | boolean | undefined, flag: string, fallback: number, min: number, max: number): number {
@@ -22,4 +25,13 @@ export function choiceFlag<T extends string>(value: string | boolean | undefined
   const text = String(value);
   if (!(choices as readonly string[]).includes(text)) throw new UserError(`${flag} ${JSON.stringify(text)}: expected one of ${choices.join(', ')}`, 2);
   return text as T;
+}
+
+/** `--since`/`--until` as a range; a bad value is a usage error (exit 2) naming the flag. */
+export function rangeFlags(values: CommandValues, nowSeconds: number, defaultSince: string): TimeRange {
+  try {
+    return parseRange(stringFlag(values['since']), stringFlag(values['until']), nowSeconds, defaultSince);
+  } catch (err) {
+    throw new UserError(err instanceof Error ? err.message : String(err), 2);
+  }
 }

@@ -6,8 +6,7 @@ import { totalsByApp } from '../engine/queries/index.js';
 import { UNATTRIBUTED } from '../engine/types.js';
 import type { CommandContext } from './main.js';
 import { openForReading } from './open-readonly.js';
-import { choiceFlag, stringFlag } from './options.js';
-import { parseRange } from './range.js';
+import { choiceFlag, rangeFlags, stringFlag } from './options.js';
 import { renderTable } from './table.js';
 
 function describeRange(since: number, until: number): string {
@@ -18,7 +17,7 @@ function describeRange(since: number, until: number): string {
 
 export function runReport(ctx: CommandContext): Promise<number> {
   const by = choiceFlag(ctx.values['by'], '--by', ['app', 'domain'] as const, 'app');
-  const range = parseRange(stringFlag(ctx.values['since']), stringFlag(ctx.values['until']), Math.floor(Date.now() / 1000));
+  const range = rangeFlags(ctx.values, Math.floor(Date.now() / 1000), 'today');
   const db = openForReading(resolveDataDir(stringFlag(ctx.values['data-dir'])));
   try {
     if (by === 'domain') {
