@@ -150,7 +150,7 @@ describe('purgeRange', () => {
       for (const [since, until] of ranges) {
         const r = totalsByApp(store.db, { since, until });
         const got = Object.fromEntries(r.rows.map((x) => [x.app, x.bytesIn]));
-        const want = Object.fromEntries(['a', 'b'].map((app) => [app, sum(left, since, until, app)]).filter(([, v]) => v !== 0));
+        const want = Object.fromEntries(['a', 'b'].map((app): [string, number] => [app, sum(left, since, until, app)]).filter(([, v]) => v !== 0));
         expect(got, `${since}–${until}`).toEqual(want);
         expect(r.approximate).toBe(false);
       }
