@@ -1,0 +1,34 @@
+// The NettopSampler's pure parts: the command lines it runs and how it words a usage-text failure.
+import { describe, expect, it } from 'vitest';
+import { NettopSampler, nettopArgs, usageReason } from '../../src-main/engine/samplers/nettop/sampler.js';
+
+describe('nettop command lines', () => {
+  it.each([
+    [{ perConnection: false, externalOnly: true, samples: 0, intervalS: 5, deltas: true }, '-P -L 0 -s 5 -d -x -n -t external -J bytes_in,bytes_out'],
+    [{ perConnection: true, externalOnly: true, samples: 0, intervalS: 5, deltas: true }, '-L 0 -s 5 -d -x -n -t external -J bytes_in,bytes_out'],
+    [{ perConnection: false, externalOnly: false, samples: 1, intervalS: null, deltas: false }, '-P -L 1 -x -n -J bytes_in,bytes_out'],
+  ])('%o', (options, expected) => {
+    expect(nettopArgs(options).join(' ')).toBe(expected);
+  });
+
+  it('the sampler streams with -d and polls with -L 1', () => {
+    const sampler = new NettopSampler({ executable: '/usr/bin/nettop', intervalS: 5, interfaceReader: null, ptyWrapper: null });
+    expect(sampler.streamingCommand().join(' ')).toBe('/usr/bin/nettop -P -L 0 -s 5 -d -x -n -t external -J bytes_in,bytes_out');
+    expect(sampler.pollingCommand().join(' ')).toBe('/usr/bin/nettop -P -L 1 -x -n -t external -J bytes_in,bytes_out');
+    expect(sampler.health()).toMatchObject({ sampler: 'nettop', state: 'starting', restarts: 0, malformedLines: 0, lastSampleAt: null });
+  });
+});
+
+describe('usage text', () => {
+  const argv = ['/usr/bin/nettop', '-P', '-L', '0', '-t', 'external'];
+  it.each([
+    [['nettop: illegal option -- t', 'usage: nettop [-P]'], 'does not accept flag -t'],
+    [["nettop: invalid option -- 'J'", 'usage: nettop'], 'does not accept flag -J'],
+    [["nettop: unrecognized option '--json'"], 'does not accept flag --json'],
+    [['usage: nettop [-ncdPxlhvy]'], 'does not accept one of the flags of: nettop -P -L 0 -t external'],
+  ])('%o', (lines, expected) => {
+    const reason = usageReason(lines, argv);
+    expect(reason).toContain('nettop printed its usage text instead of data');
+    expect(reason).toContain(expected);
+  });
+});
