@@ -259,8 +259,8 @@ export class NettopParser {
    */
   private line(text: string, start: number, end: number, final = false): boolean {
     if (end > start && text.charCodeAt(end - 1) === 13) end -= 1;
+    if (isBlank(text, start, end)) return true;
     const line = text.slice(start, end);
-    if (line.trim().length === 0) return true;
     this.linesSeen += 1;
 
     if (line.charCodeAt(line.length - 1) !== COMMA) {
@@ -369,6 +369,14 @@ export class NettopParser {
   }
 }
 
+function isBlank(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
+}
+
 /** A header names `bytes_in` as a whole field; no data row can (its fields are labels and numbers). */
 function isHeader(line: string): boolean {
   const at = line.indexOf('bytes_in,');
@@ -442,7 +450,7 @@ function readConnection(label: string): Pick<NettopConnection, 'label' | 'protoc
 
 function readEndpoint(text: string, separator: '.' | ':'): NettopEndpoint | null {
   const at = text.lastIndexOf(separator);
-  if (at <= 0 || /\s/.test(text)) return null;
+  if (at <= 0 || text.includes(' ')) return null;
   const address = text.slice(0, at);
   const portText = text.slice(at + 1);
   if (portText === '*') return { address, port: null };
