@@ -371,3 +371,35 @@ export interface BrowserReportAccepted {
 
 /** The header that carries the pairing token on writes (`Authorization: Bearer TOKEN` works too). */
 export const PAIRING_TOKEN_HEADER = 'x-netmon-token';
+
+/** The fragment key under which `netmon serve` hands the pairing token to the dashboard it prints (`/#pair=TOKEN`). */
+export const PAIRING_FRAGMENT_KEY = 'pair';
+
+// ---- Clients -----------------------------------------------------------------------------------
+
+/** What a client needs from a transport: send one channel's request, get its result. */
+export type ApiTransport = (channel: ApiChannel, request: unknown) => Promise<Result<unknown>>;
+
+/** A typed client over any transport (Electron IPC in the shell, fetch in a browser). */
+export function createApiClient(transport: ApiTransport): ApiClient {
+  const client: Partial<Record<ApiChannel, (request: unknown) => Promise<Result<unknown>>>> = {};
+  for (const channel of API_CHANNEL_NAMES) client[channel] = (request) => transport(channel, request);
+  return client as ApiClient;
+}
+
+/** How a channel's request travels over HTTP: GET with a query string for queries, POST with JSON for commands. */
+export function apiHttpRequest(channel: ApiChannel, request: object): { method: 'GET' | 'POST'; path: string; body: string | null } {
+  const path = `/api/v1/${channel}`;
+  if (API_CHANNELS[channel].kind === 'command') return { method: 'POST', path, body: JSON.stringify(request) };
+  // src-shared has no DOM or Node types, so no URLSearchParams: encodeURIComponent is the same encoding here.
+  const pairs: string[] = [];
+  for (const [key, value] of Object.entries(request) as Array<[string, unknown]>) {
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+      throw new TypeError(`${channel}: parameter ${key} must be a string, number or boolean`);
+    }
+    pairs.push(`${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`);
+  }
+  const query = pairs.join('&');
+  return { method: 'GET', path: query === '' ? path : `${path}?${query}`, body: null };
+}

@@ -9,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UNATTRIBUTED, type AppUsage, type ProcessSeen } from '../../src-main/engine/types.js';
+import { apiHttpRequest, createApiClient } from '../../src-shared/api.js';
+import type { Result } from '../../src-shared/result.js';
 import { createApiHandlers } from '../../src-main/api/handlers.js';
 import { PortInUseError, startHttpServer } from '../../src-main/http/server.js';
 import { send, startFixture, type Fixture } from './http-fixture.js';
@@ -345,6 +347,29 @@ describe('static files', () => {
     const head = await send(fx.server.port, { method: 'HEAD', path: '/index.html' });
     expect(head.status).toBe(200);
     expect(head.text).toBe('');
+  });
+});
+
+describe('the typed client over fetch', () => {
+  it('calls queries and commands through the contract', async () => {
+    const base = fx.server.url;
+    const client = createApiClient(async (channel, request) => {
+      const { method, path: target, body } = apiHttpRequest(channel, request as object);
+      const res = await fetch(`${base}${target}`, {
+        method,
+        headers: body === null ? {} : { 'content-type': 'application/json', 'x-netmon-token': fx.token },
+        ...(body === null ? {} : { body }),
+      });
+      return (await res.json()) as Result<unknown>;
+    });
+    const apps = await client['apps:list']({ since: H + 3600, until: H + 7200 });
+    expect(apps).toEqual({ ok: true, value: { since: H + 3600, until: H + 7200, apps: [{ app: 'Slack', bytesIn: 500, bytesOut: 50 }] } });
+    const slack = await client['apps:timeline']({ app: 'Slack & Co?', range: '1h' });
+    expect(slack.ok && slack.value.app).toBe('Slack & Co?');
+    expect(await client['capture:pause']({})).toEqual({ ok: true, value: { paused: true, until: null } });
+    expect(await client['capture:resume']({})).toEqual({ ok: true, value: { paused: false, until: null } });
+    const bad = await client['usage:timeline']({ range: '1h', bucket: 7 });
+    expect(bad.ok).toBe(false);
   });
 });
 
