@@ -450,6 +450,8 @@ export class RestartingChild {
   private timer: NodeJS.Timeout | null = null;
   private stopping = false;
   private restartCount = 0;
+  /** Kills in flight (after an exit, or a restart): `stop` waits for them too. */
+  private readonly killing = new Set<Promise<void>>();
 
   constructor(options: RestartingChildOptions) {
     this.options = options;
@@ -493,11 +495,16 @@ export class RestartingChild {
     const child = this.child;
     this.child = null;
     if (child !== null && child.pid !== null) await this.kill(child.pid);
+    await Promise.all([...this.killing]);
   }
 
-  private async kill(pid: number): Promise<void> {
-    await terminateTree(pid, { graceMs: this.options.killGraceMs, processTable: this.options.processTable, logger: this.log });
-    this.options.registry?.forget(pid);
+  private kill(pid: number): Promise<void> {
+    const done = terminateTree(pid, { graceMs: this.options.killGraceMs, processTable: this.options.processTable, logger: this.log }).then(() => {
+      this.options.registry?.forget(pid);
+      this.killing.delete(done);
+    });
+    this.killing.add(done);
+    return done;
   }
 
   private scheduleNext(): number {

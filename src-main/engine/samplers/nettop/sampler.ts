@@ -213,6 +213,8 @@ export class NettopSampler implements Sampler {
   private readonly pollBackoff: Backoff;
   private pollEveryMs: number;
   private timers = new Set<NodeJS.Timeout>();
+  /** A switch from streaming to polling in flight: `stop` waits for its kill. */
+  private switching: Promise<void> | null = null;
   private emitChain: Promise<void> = Promise.resolve();
 
   // CPU watch and hysteresis
@@ -286,6 +288,7 @@ export class NettopSampler implements Sampler {
     const stream = this.stream;
     this.stream = null;
     if (stream !== null) await stream.stop();
+    if (this.switching !== null) await this.switching;
     this.retireRun(false);
     const poll = this.pollChild;
     if (poll !== null && poll.pid !== null) {
@@ -541,15 +544,20 @@ export class NettopSampler implements Sampler {
     this.cpuWatch(stream);
   }
 
-  private async switchToPolling(share: number, stream: RestartingChild): Promise<void> {
+  private switchToPolling(share: number, stream: RestartingChild): Promise<void> {
     this.stream = null; // stops the watchdog and the CPU watch of this stream
     this.probeAtMono = this.clock.mono() + this.probeWaitMs;
     this.cpuReason = `streaming nettop used ${percent(share)} of a core (budget ${percent(this.budget)}): polling instead, trying streaming again in ${formatSeconds(this.probeWaitMs)}`;
     this.log.warn('nettop too expensive; switching to polling', { share, budget: this.budget, retryInMs: this.probeWaitMs });
-    await stream.stop();
-    // The frame in progress was printed whole before the kill (nettop prints a frame, then sleeps).
-    this.retireRun(true);
-    this.enterPolling();
+    const switching = stream.stop().then(() => {
+      this.switching = null;
+      if (this.stopped) return;
+      // The frame in progress was printed whole before the kill (nettop prints a frame, then sleeps).
+      this.retireRun(true);
+      this.enterPolling();
+    });
+    this.switching = switching;
+    return switching;
   }
 
   // ---- polling --------------------------------------------------------------------------------------

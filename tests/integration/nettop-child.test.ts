@@ -1,0 +1,79 @@
+// samplers/child.ts against real processes: whole-tree kills across sessions, restarts, the ps reader.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { RestartingChild, psProcessTable, spawnInGroup, terminateTree, type GroupChild } from '../../src-main/engine/samplers/child.js';
+import { processTreeCpuReader } from '../../src-main/engine/samplers/nettop/sampler.js';
+import { alive, groupGone, waitFor } from './nettop-helpers.js';
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+describe('terminateTree', () => {
+  it('kills the group and a descendant that moved to its own session', async () => {
+    // sh starts `setsid sleep` (a new session, outside the group, as nettop is under `script`) and a plain sleep.
+    const child = spawnInGroup({ command: 'sh', args: ['-c', 'setsid sleep 30 & sleep 30 & wait'] });
+    const pgid = child.pid as number;
+    await waitFor('two children', () => childrenOf(pgid).length === 2);
+    const [a, b] = childrenOf(pgid) as [number, number];
+    await terminateTree(pgid, { graceMs: 500 });
+    expect(groupGone(pgid)).toBe(true);
+    expect(alive(a)).toBe(false);
+    expect(alive(b)).toBe(false);
+  });
+
+  it('escalates to SIGKILL when SIGTERM is ignored', async () => {
+    const child = spawnInGroup({ command: 'sh', args: ['-c', "trap '' TERM; sleep 30 & wait; sleep 30"] });
+    const pgid = child.pid as number;
+    await waitFor('the sleep', () => childrenOf(pgid).length === 1);
+    const started = Date.now();
+    await terminateTree(pgid, { graceMs: 300 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(groupGone(pgid)).toBe(true);
+  });
+});
+
+describe('RestartingChild', () => {
+  it('restarts a dying child with growing delays, and stop() waits for a kill in flight', async () => {
+    const spawned: GroupChild[] = [];
+    const exits: number[] = [];
+    const codes: (number | null)[] = [];
+    const supervisor = new RestartingChild({
+      name: 'test',
+      spec: () => ({ command: 'sh', args: ['-c', spawned.length < 3 ? 'exit 4' : 'sleep 30'] }),
+      onSpawn: (c) => spawned.push(c),
+      onExit: (exit, _c, delay) => {
+        exits.push(delay);
+        codes.push(exit.code);
+      },
+      backoff: { initialMs: 50, maxMs: 1000 },
+    });
+    supervisor.start();
+    await waitFor('a long-lived fourth child', () => spawned.length === 4);
+    expect(exits).toEqual([50, 100, 200]);
+    expect(codes).toEqual([4, 4, 4]);
+    expect(supervisor.restarts).toBe(3);
+    const last = spawned[3]?.pid as number;
+    await waitFor('it to run', () => alive(last));
+    void supervisor.restart('test');
+    await supervisor.stop();
+    expect(groupGone(last)).toBe(true);
+    expect(spawned).toHaveLength(4);
+  });
+});
+
+describe('process table reader', () => {
+  it('reads our own process and sums a tree CPU time', async () => {
+    const table = await psProcessTable()();
+    const self = table.find((row) => row.pid === process.pid);
+    expect(self?.args).toContain('node');
+    const cpu = await processTreeCpuReader()(process.pid);
+    expect(cpu).not.toBeNull();
+    expect(cpu).toBeGreaterThanOrEqual(0);
+    expect(await processTreeCpuReader()(2 ** 22 + 12345)).toBeNull();
+  });
+});
