@@ -76,6 +76,9 @@ const BASE_HEADERS: Readonly<Record<string, string>> = {
   'X-Frame-Options': 'DENY',
   'Referrer-Policy': 'no-referrer',
   'Cache-Control': 'no-store',
+  // Another site cannot embed our answers as <script>, <img> or <video> (no-cors reads); CORS
+  // requests, which only the extension gets, are not affected by it.
+  'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
 function errorCodeOf(err: unknown): string | undefined {
@@ -255,8 +258,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       sendError(res, verdict.code, verdict.message, verdict.headers);
       return;
     }
-    const cors: Record<string, string> =
-      verdict.corsOrigin === null ? { 'Cross-Origin-Resource-Policy': 'same-origin' } : { 'Access-Control-Allow-Origin': verdict.corsOrigin, Vary: 'Origin' };
+    const cors: Record<string, string> = verdict.corsOrigin === null ? {} : { 'Access-Control-Allow-Origin': verdict.corsOrigin, Vary: 'Origin' };
     const route = verdict.route;
     switch (route.kind) {
       case 'preflight':
