@@ -7,7 +7,15 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DB_FILE_NAME, DatabaseTooNewError, DatabaseUnusableError, openDatabase, openStore } from '../../src-main/engine/store/index.js';
+import {
+  DB_FILE_NAME,
+  DatabaseTooNewError,
+  DatabaseUnusableError,
+  openDatabase,
+  openStore,
+  requestIntegrityCheck,
+  verifyDatabase,
+} from '../../src-main/engine/store/index.js';
 import { UNATTRIBUTED } from '../../src-main/engine/types.js';
 import { tempDataDir, tempRoot } from './store-helpers.js';
 
@@ -158,13 +166,39 @@ describe('a damaged database', () => {
     expect(sha(opened.recovered?.movedTo ?? '')).toBe(damaged);
   });
 
-  it('a healthy large file passes the cheap check', () => {
+  it('damage to a big table on a large file surfaces on a write, which has the next open check in full', () => {
+    const dir = tempDataDir();
+    const dbPath = populated(dir);
+    const damaged = damageTable(dbPath, 'usage_raw');
+    const store = openStore({ dataDir: dir, fullCheckMaxBytes: 0 });
+    expect(store.recovered).toBeNull(); // the cheap check does not read usage_raw
+    expect(verifyDatabase(store.db).ok).toBe(false);
+    store.append([{ ts: Date.UTC(2024, 6, 10) / 1000 + 7, durationS: 5, app: 'app1', bytesIn: 1, bytesOut: 1 }]);
+    const failed = store.flush();
+    expect(!failed.ok && failed.error.code).toMatch(/^SQLITE_CORRUPT/);
+    expect(store.health().lastError?.message).toMatch(/damaged/);
+    expect(existsSync(`${dbPath}.needs-check`)).toBe(true);
+    store.close();
+    const next = openDatabase(dir, { fullCheckMaxBytes: 0 });
+    next.db.close();
+    expect(next.check.kind).toBe('full');
+    expect(sha(next.recovered?.movedTo ?? '')).toBe(damaged);
+    expect(existsSync(`${dbPath}.needs-check`)).toBe(false);
+  });
+
+  it('a healthy large file passes the cheap check, and the full one when asked', () => {
     const dir = tempDataDir();
     populated(dir);
     const opened = openDatabase(dir, { fullCheckMaxBytes: 0 });
+    expect(verifyDatabase(opened.db)).toMatchObject({ ok: true, problems: [] });
     opened.db.close();
     expect(opened.recovered).toBeNull();
     expect(opened.check.kind).toBe('cheap');
+    requestIntegrityCheck(dir);
+    const checked = openDatabase(dir, { fullCheckMaxBytes: 0 });
+    checked.db.close();
+    expect(checked).toMatchObject({ recovered: null, check: { kind: 'full' } });
+    expect(existsSync(path.join(dir, `${DB_FILE_NAME}.needs-check`))).toBe(false);
   });
 });
 

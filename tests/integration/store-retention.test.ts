@@ -3,7 +3,7 @@
 // keeps the tiers equal to one another. Europe/Berlin, July 2024 (UTC+2, 24-hour days).
 process.env.TZ = 'Europe/Berlin';
 import { describe, expect, it } from 'vitest';
-import { grandTotals, timeline, totalsByApp } from '../../src-main/engine/queries/index.js';
+import { grandTotals, heatmap, timeline, totalsByApp } from '../../src-main/engine/queries/index.js';
 import { openStore, readCoverage, type Store } from '../../src-main/engine/store/index.js';
 import type { AppUsage } from '../../src-main/engine/types.js';
 import { tempDataDir } from './store-helpers.js';
@@ -81,6 +81,24 @@ describe('runMaintenance', () => {
         [3600, true],
         [3600, true],
       ]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('spreads day rows evenly over their hours in the heatmap where hourly rows are gone, and says so', () => {
+    const store = retained();
+    try {
+      store.runMaintenance(now);
+      // 2024-07-12 is a Friday (weekday 4): its day row (86 400) spread over 24 hours.
+      const old = heatmap(store.db, { since: jul(12, 0), until: jul(13, 0) });
+      expect(old.cells.filter((c) => c.bytesIn > 0).map((c) => [c.weekday, c.hour, c.bytesIn])).toEqual(Array.from({ length: 24 }, (_, h) => [4, h, 3600]));
+      expect(old).toMatchObject({ tiers: ['daily'], approximate: true });
+      // Across the hourly cut (Monday 15th 00:00): Sunday afternoon estimated from its day row, Monday morning exact.
+      const across = heatmap(store.db, { since: jul(14, 12), until: jul(15, 12) });
+      const want = [...Array.from({ length: 12 }, (_, h) => [0, h, 3600]), ...Array.from({ length: 12 }, (_, h) => [6, 12 + h, 3600])];
+      expect(across.cells.filter((c) => c.bytesIn > 0).map((c) => [c.weekday, c.hour, c.bytesIn])).toEqual(want);
+      expect(across).toMatchObject({ tiers: ['daily', 'hourly'], approximate: true });
     } finally {
       store.close();
     }

@@ -22,37 +22,43 @@ function kindOf(seg: Segment): string {
 // no earlier than this before it, which lets the estimate use the day_start index.
 const LONGEST_DAY_S = 26 * 3600;
 
-function partsSql(appFilter: boolean): string {
+/**
+ * The five branches (exact daily, hourly, raw; estimates from hourly and daily), each summing its own
+ * rows per segment (and app) before the union, so that only a few rows per bucket flow on.
+ */
+function partsSql(byApp: boolean, appFilter: boolean): string {
   const app = appFilter ? ' AND t.app_id = $app' : '';
+  const cols = byApp ? 'seg.i, t.app_id' : 'seg.i';
+  const group = byApp ? 'GROUP BY seg.i, t.app_id' : 'GROUP BY seg.i';
+  const exact = 'sum(t.bytes_in), sum(t.bytes_out)';
+  const hourShare = '(min(seg.s1, t.hour_start + 3600) - max(seg.s0, t.hour_start)) / 3600.0';
+  const dayShare = '(min(seg.s1, t.day_end) - max(seg.s0, t.day_start)) * 1.0 / (t.day_end - t.day_start)';
   return `
 WITH seg (i, k, s0, s1) AS MATERIALIZED (
   SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each($segments)
 ),
-parts (i, app_id, bi, bo) AS (
-  SELECT seg.i, t.app_id, t.bytes_in, t.bytes_out
+parts (${byApp ? 'i, app_id' : 'i'}, bi, bo) AS (
+  SELECT ${cols}, ${exact}
     FROM seg CROSS JOIN usage_daily AS t ON t.day_start >= seg.s0 AND t.day_start < seg.s1${app}
-    WHERE seg.k = 'd'
+    WHERE seg.k = 'd' ${group}
   UNION ALL
-  SELECT seg.i, t.app_id, t.bytes_in, t.bytes_out
+  SELECT ${cols}, ${exact}
     FROM seg CROSS JOIN usage_hourly AS t ON t.hour_start >= seg.s0 AND t.hour_start < seg.s1${app}
-    WHERE seg.k = 'h'
+    WHERE seg.k = 'h' ${group}
   UNION ALL
-  SELECT seg.i, t.app_id, t.bytes_in, t.bytes_out
+  SELECT ${cols}, ${exact}
     FROM seg CROSS JOIN usage_raw AS t ON t.ts > seg.s0 AND t.ts <= seg.s1${app}
-    WHERE seg.k = 'r'
+    WHERE seg.k = 'r' ${group}
   UNION ALL
-  SELECT seg.i, t.app_id,
-         t.bytes_in * (min(seg.s1, t.hour_start + 3600) - max(seg.s0, t.hour_start)) / 3600.0,
-         t.bytes_out * (min(seg.s1, t.hour_start + 3600) - max(seg.s0, t.hour_start)) / 3600.0
+  SELECT ${cols}, sum(t.bytes_in * ${hourShare}), sum(t.bytes_out * ${hourShare})
     FROM seg CROSS JOIN usage_hourly AS t ON t.hour_start > seg.s0 - 3600 AND t.hour_start < seg.s1${app}
-    WHERE seg.k = 'ha'
+    WHERE seg.k = 'ha' ${group}
   UNION ALL
-  SELECT seg.i, t.app_id,
-         t.bytes_in * (min(seg.s1, t.day_end) - max(seg.s0, t.day_start)) * 1.0 / (t.day_end - t.day_start),
-         t.bytes_out * (min(seg.s1, t.day_end) - max(seg.s0, t.day_start)) * 1.0 / (t.day_end - t.day_start)
+  -- An estimated piece lies within one local day: the day row that contains its start.
+  SELECT ${cols}, sum(t.bytes_in * ${dayShare}), sum(t.bytes_out * ${dayShare})
     FROM seg CROSS JOIN usage_daily AS t
-      ON t.day_start > seg.s0 - ${LONGEST_DAY_S} AND t.day_start < seg.s1 AND t.day_end > seg.s0${app}
-    WHERE seg.k = 'da'
+      ON t.day_start > seg.s0 - ${LONGEST_DAY_S} AND t.day_start <= seg.s0 AND t.day_end > seg.s0${app}
+    WHERE seg.k = 'da' ${group}
 )`;
 }
 
@@ -64,12 +70,12 @@ export function aggregateSql(shape: AggregateShape, appFilter: boolean): string 
   const sum = 'CAST(round(sum(parts.bi)) AS INTEGER) AS bytesIn, CAST(round(sum(parts.bo)) AS INTEGER) AS bytesOut';
   switch (shape) {
     case 'bucket-app':
-      return `${partsSql(appFilter)}
+      return `${partsSql(true, appFilter)}
 SELECT g.bucket, apps.name AS app, g.bytesIn, g.bytesOut
   FROM (SELECT parts.i AS bucket, parts.app_id, ${sum} FROM parts GROUP BY parts.i, parts.app_id) AS g
   CROSS JOIN apps ON apps.id = g.app_id`;
     case 'bucket':
-      return `${partsSql(appFilter)}
+      return `${partsSql(false, appFilter)}
 SELECT parts.i AS bucket, ${sum} FROM parts GROUP BY parts.i`;
     default:
       return assertNever(shape, 'aggregate shape');

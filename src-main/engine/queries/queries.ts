@@ -4,7 +4,7 @@
 import type Database from 'better-sqlite3';
 import { readCoverage } from '../store/meta.js';
 import { cachedStatement } from '../store/statements.js';
-import { HOUR_S, localDateLabel, localDayStart, nextLocalDayStart } from '../store/time.js';
+import { HOUR_S, hourStart, localDateLabel, localDayCeil, localDayStart, nextLocalDayStart } from '../store/time.js';
 import { sumByBucket, sumByBucketAndApp, type BucketSegment } from './aggregate.js';
 import { planRange, provenanceOf, type Segment, type Tier } from './plan.js';
 
@@ -212,23 +212,56 @@ export interface HeatmapResult extends QueryRange, Provenance {
   cells: HeatmapCell[];
 }
 
-/** Bytes by local hour of the week over [since, until): always 168 cells, Monday 00:00 first. */
+/**
+ * Bytes by local hour of the week over [since, until): always 168 cells, Monday 00:00 first. Where
+ * only daily rows remain, each day is spread evenly over its hours (an estimate, flagged as such).
+ */
 export function heatmap(db: Database.Database, request: QueryRange & { app?: string | null }): HeatmapResult {
   checkRange(request);
-  const { points, provenance } = bucketSeries(db, request, bucketEdges(request, HOUR_S), request.app ?? null);
+  const app = request.app ?? null;
   const cells: HeatmapCell[] = [];
   for (let weekday = 0; weekday < 7; weekday += 1) {
     for (let hour = 0; hour < 24; hour += 1) cells.push({ weekday, hour, bytesIn: 0, bytesOut: 0 });
   }
-  // Folding at most one bucket per hour of the range into 168 cells: the rows were summed in SQL.
-  for (const p of points) {
-    const d = new Date(p.ts * 1000);
+  const add = (t: number, bytesIn: number, bytesOut: number): void => {
+    const d = new Date(t * 1000);
     const cell = cells[((d.getDay() + 6) % 7) * 24 + d.getHours()];
-    if (cell === undefined) continue;
-    cell.bytesIn += p.bytesIn;
-    cell.bytesOut += p.bytesOut;
+    if (cell === undefined) return;
+    cell.bytesIn += bytesIn;
+    cell.bytesOut += bytesOut;
+  };
+  // Before the hourly tier begins, asking per hour would only prorate day rows hour by hour: ask per day.
+  const hourlyFrom = readCoverage(db).hourlyFrom;
+  const split = Math.min(Math.max(request.since, hourlyFrom === Number.NEGATIVE_INFINITY ? request.since : localDayCeil(hourlyFrom)), request.until);
+  const provenances: Provenance[] = [];
+  if (split > request.since) {
+    const old = { since: request.since, until: split };
+    const days = bucketSeries(db, old, bucketEdges(old, 86_400), app);
+    provenances.push({ ...days.provenance, approximate: true });
+    // Spreading at most one day per day of the range over its hours; the rows were summed in SQL.
+    for (const p of days.points) {
+      const from = Math.max(p.ts, old.since);
+      const to = Math.min(p.end, old.until);
+      for (let h = hourStart(from); h < to; h += HOUR_S) {
+        const share = (Math.min(to, h + HOUR_S) - Math.max(from, h)) / (to - from);
+        add(Math.max(from, h), p.bytesIn * share, p.bytesOut * share);
+      }
+    }
   }
-  return { since: request.since, until: request.until, cells, ...provenance };
+  if (request.until > split) {
+    const recent = { since: split, until: request.until };
+    const hours = bucketSeries(db, recent, bucketEdges(recent, HOUR_S), app);
+    provenances.push(hours.provenance);
+    // Folding at most one bucket per hour of the range into 168 cells: the rows were summed in SQL.
+    for (const p of hours.points) add(p.ts, p.bytesIn, p.bytesOut);
+  }
+  for (const cell of cells) {
+    cell.bytesIn = Math.round(cell.bytesIn);
+    cell.bytesOut = Math.round(cell.bytesOut);
+  }
+  const order: Tier[] = ['daily', 'hourly', 'raw'];
+  const tiers = order.filter((t) => provenances.some((p) => p.tiers.includes(t)));
+  return { since: request.since, until: request.until, cells, tiers, approximate: provenances.some((p) => p.approximate) };
 }
 
 /** A process seen behind an application. */

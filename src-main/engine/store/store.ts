@@ -6,11 +6,11 @@
 import type Database from 'better-sqlite3';
 import { createLogger } from '../log.js';
 import { systemClock, type AppUsage, type Clock, type Gap, type ProcessSeen } from '../types.js';
-import { errorCode, errorMessage, writeFailureHint, type StoreError } from './errors.js';
+import { errorCode, errorMessage, isCorruptionCode, writeFailureHint, type StoreError } from './errors.js';
 import { dataFolderSize, type FolderSize } from './folder.js';
 import { DEFAULT_MAX_DELETE_ROWS, DEFAULT_RETENTION, runRetention, type MaintenanceResult, type RetentionConfig } from './maintenance.js';
 import { readCoverage } from './meta.js';
-import { openDatabase, type OpenOptions, type Recovery } from './open.js';
+import { openDatabase, requestIntegrityCheck, type OpenOptions, type Recovery } from './open.js';
 import {
   DEFAULT_MAX_PENDING_GAPS,
   DEFAULT_MAX_PENDING_PROCESSES,
@@ -239,7 +239,17 @@ class SqliteStore implements Store {
       this.consecutiveFailures += 1;
       // One line when writing starts failing (or fails differently), not one every 30 s.
       if (changed) log.error('could not write to the database; rows kept in memory, will retry', { code, error: error.message, pendingRows: this.pending.size() });
+      if (changed && isCorruptionCode(code)) this.requestCheck();
       return { ok: false, error, pendingRows: this.pending.size() };
+    }
+  }
+
+  private requestCheck(): void {
+    try {
+      requestIntegrityCheck(this.dataDir);
+      log.error('the database reported damage: the next start will check it in full and move it aside if it is damaged');
+    } catch (err) {
+      log.warn('could not leave the integrity-check request', { error: err });
     }
   }
 
