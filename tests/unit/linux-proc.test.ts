@@ -1,7 +1,6 @@
 // /proc readers: process details on a fake /proc tree (names with spaces and parentheses, pid reuse),
 // and the namespace's network files captured in the client namespace (tests/fixtures/linux/).
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -15,51 +14,11 @@ import {
   parseProcStatusUid,
   ProcReader,
 } from '../../src-main/engine/samplers/linux/proc.js';
+import { cleanupTempRoots, statLine, tempRoot, writeProcess } from '../fixtures/linux/fake-proc.js';
 
 const fixtures = path.join(import.meta.dirname, '..', 'fixtures', 'linux');
-const roots: string[] = [];
-afterAll(() => {
-  for (const root of roots) rmSync(root, { recursive: true, force: true });
-});
-
-/** A /proc/PID/stat line: pid, (comm), then fields 3… with ppid at 4 and start time at 22. */
-function statLine(pid: number, comm: string, ppid: number, startTime: number): string {
-  const fields = ['S', String(ppid)];
-  for (let n = 5; n <= 21; n += 1) fields.push(String(n * 10));
-  fields.push(String(startTime));
-  for (let n = 23; n <= 52; n += 1) fields.push('0');
-  return `${pid} (${comm}) ${fields.join(' ')}\n`;
-}
-
-interface FakeProcess {
-  pid: number;
-  comm: string;
-  ppid: number;
-  startTime: number;
-  exe?: string;
-  cmdline?: string[];
-  cgroup?: string;
-  uid?: number;
-}
-
-function writeProcess(root: string, p: FakeProcess): void {
-  const dir = path.join(root, String(p.pid));
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'stat'), statLine(p.pid, p.comm, p.ppid, p.startTime));
-  if (p.exe !== undefined) {
-    rmSync(path.join(dir, 'exe'), { force: true });
-    symlinkSync(p.exe, path.join(dir, 'exe'));
-  }
-  if (p.cmdline !== undefined) writeFileSync(path.join(dir, 'cmdline'), p.cmdline.map((a) => `${a}\0`).join(''));
-  if (p.cgroup !== undefined) writeFileSync(path.join(dir, 'cgroup'), p.cgroup);
-  if (p.uid !== undefined) writeFileSync(path.join(dir, 'status'), `Name:\t${p.comm}\nUmask:\t0022\nState:\tS (sleeping)\nUid:\t${p.uid}\t${p.uid}\t${p.uid}\t${p.uid}\nGid:\t100\t100\t100\t100\n`);
-}
-
-function fakeProc(): string {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'netmon-fakeproc-'));
-  roots.push(root);
-  return root;
-}
+afterAll(cleanupTempRoots);
+const fakeProc = (): string => tempRoot('netmon-fakeproc-');
 
 describe('/proc/PID/stat', () => {
   it.each([
