@@ -8,7 +8,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Sample } from '../../src-main/engine/types.js';
-import { NettopSampler, utilLinuxScriptPty, type NettopSamplerOptions } from '../../src-main/engine/samplers/nettop/sampler.js';
+import { NettopSampler, checkNettop, utilLinuxScriptPty, type NettopSamplerOptions } from '../../src-main/engine/samplers/nettop/sampler.js';
 import { netstatInterfaceReader } from '../../src-main/engine/samplers/nettop/netstat.js';
 import {
   FAKE_NETSTAT,
@@ -392,5 +392,23 @@ describe('NettopSampler, polling and the CPU budget', () => {
     const streamed = h.samples.length;
     await waitFor('streamed samples', () => h.samples.length >= streamed + 2);
     expect(h.sampler.health().details['mode']).toBe('streaming');
+  });
+});
+
+describe('checkNettop (for netmon doctor)', () => {
+  it('reports a usable frame', async () => {
+    const result = await checkNettop({ executable: FAKE_NETTOP, ptyWrapper: null, interfaceReader: null, env: { FAKE_NETTOP_SCRIPT: THREE_FRAMES } });
+    expect(result).toMatchObject({ ok: true, flows: 3, malformedLines: 0, interfaceCounters: false });
+  });
+
+  it('reports usage text as the reason', async () => {
+    const result = await checkNettop({ executable: FAKE_NETTOP, ptyWrapper: null, interfaceReader: null, env: { FAKE_NETTOP_SCRIPT: THREE_FRAMES, FAKE_NETTOP_REJECT: 'x' } });
+    expect(result.ok).toBe(false);
+    expect(result.ok ? '' : result.reason).toContain('does not accept flag -x');
+  });
+
+  it('reports a missing executable', async () => {
+    const result = await checkNettop({ executable: '/nonexistent/nettop', interfaceReader: null });
+    expect(result).toEqual({ ok: false, reason: expect.stringMatching(/^nettop not found at \/nonexistent\/nettop/) as unknown });
   });
 });

@@ -293,7 +293,6 @@ export class NettopSampler implements Sampler {
     const poll = this.pollChild;
     if (poll !== null && poll.pid !== null) {
       await terminateTree(poll.pid, { graceMs: this.timing.killGraceMs, processTable: this.processTable, logger: this.log });
-      this.registry?.forget(poll.pid);
     }
     await this.emitChain;
     this.log.info('stopped', { restarts: this.restartCount, malformedLines: this.malformedCount() });
@@ -610,7 +609,7 @@ export class NettopSampler implements Sampler {
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => parser.push(chunk));
     this.readStderr(child, output);
-    if (child.pid !== null) this.registry?.track(child.pid);
+    // Not recorded for stray reaping: a one-shot nettop exits by itself, and is killed at its timeout.
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -619,7 +618,6 @@ export class NettopSampler implements Sampler {
     const exit = await child.exited;
     await child.closed;
     clearTimeout(timer);
-    if (child.pid !== null) this.registry?.forget(child.pid);
     this.pollChild = null;
     if (timedOut) parser.discard();
     else parser.end();
@@ -758,4 +756,40 @@ function percent(share: number): string {
 function formatSeconds(ms: number): string {
   const s = ms / 1000;
   return s >= 10 ? `${Math.round(s)} s` : `${s.toFixed(1)} s`;
+}
+
+/** What `checkNettop` found: a frame (how many flows, how long it took), or why not. */
+export type NettopCheck =
+  | { ok: true; flows: number; ms: number; malformedLines: number; interfaceCounters: boolean }
+  | { ok: false; reason: string };
+
+/**
+ * Runs one poll of nettop (as `netmon doctor` would) and reports whether it printed a usable frame.
+ * Gives up after `timeoutMs` (default 15 s); never throws.
+ */
+export function checkNettop(options: NettopSamplerOptions & { timeoutMs?: number } = {}): Promise<NettopCheck> {
+  const sampler = new NettopSampler({ ...options, strategy: 'polling', stateDir: null });
+  const started = performance.now();
+  return new Promise((resolve) => {
+    let done = false;
+    let watch: NodeJS.Timeout | null = null;
+    const finish = (result: NettopCheck): void => {
+      if (done) return;
+      done = true;
+      if (watch !== null) clearTimeout(watch);
+      void sampler.stop().then(() => resolve(result));
+    };
+    const deadline = started + (options.timeoutMs ?? 15_000);
+    const look = (): void => {
+      const health = sampler.health();
+      if (health.state === 'failing') finish({ ok: false, reason: health.reason ?? 'nettop is failing' });
+      else if (performance.now() > deadline) finish({ ok: false, reason: health.reason ?? 'nettop printed no frame in time' });
+      else watch = setTimeout(look, 50);
+    };
+    sampler.start((sample) => {
+      const health = sampler.health();
+      finish({ ok: true, flows: sample.flows.length, ms: Math.round(performance.now() - started), malformedLines: health.malformedLines, interfaceCounters: sample.iface !== null });
+    });
+    look();
+  });
 }
