@@ -82,9 +82,15 @@ export interface Store {
   flush(): FlushResult;
   pendingRows(): number;
   health(): StoreHealth;
-  /** Retention at `nowS` (epoch s; default: the clock). Call at start and then hourly; again soon when `done` is false. */
+  /**
+   * Retention at `nowS` (epoch s; default: the clock). Call at start and then hourly; again soon when
+   * `done` is false. Throws the SqliteError when the deletes cannot be written (retry on the next run).
+   */
   runMaintenance(nowS?: number): MaintenanceResult;
-  /** Deletes [since, until) from every tier (widened where only coarser rows remain; see PurgeOutcome). */
+  /**
+   * Deletes [since, until) from every tier and from the buffer (widened where only coarser rows remain;
+   * see PurgeOutcome). Throws RangeError for a bad range and the SqliteError when it cannot be written.
+   */
   purgeRange(since: number, until: number): PurgeOutcome;
   /** Bytes of the data folder and of the database files. */
   dataFolderSize(): FolderSize;
