@@ -45,6 +45,8 @@ export interface Runtime {
   readonly server: HttpServer;
   /** Why this sampler was chosen, in words for the user. */
   readonly samplerWhy: string;
+  /** The pairing token writes must carry (the dashboard link and the extension carry it). */
+  readonly token: string;
   /** Messages the user should see at start (bad config keys, a database moved aside). */
   readonly notices: string[];
   /** Stops the server and the sampler, writes what is buffered, closes the database. Idempotent. */
@@ -135,12 +137,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     });
     monitor.start();
     cleanups.push(() => monitor.stop());
-    // Made now, so the settings page can show it before the first write asks for it.
-    loadOrCreatePairingToken(dataDir);
+    // Read once: a deleted token file must not silently mint a new token mid-run.
+    const token = loadOrCreatePairingToken(dataDir);
     const server = await startHttpServer({
       port: options.port ?? config.web_server_port,
       handlers,
-      token: () => loadOrCreatePairingToken(dataDir),
+      token,
       live,
       staticDir: options.staticDir ?? undefined,
       metrics: () => ({
@@ -162,6 +164,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       handlers,
       server,
       samplerWhy: choice.why,
+      token,
       notices,
       stop: () => {
         stopping ??= (async () => {

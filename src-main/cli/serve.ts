@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PAIRING_FRAGMENT_KEY } from '../../src-shared/api.js';
 import { resolveDataDir } from '../engine/config.js';
 import { DatabaseTooNewError, DatabaseUnusableError } from '../engine/store/index.js';
 import { SAMPLER_NAMES } from '../engine/sampler-choice.js';
@@ -46,9 +47,12 @@ export async function runServe(ctx: CommandContext): Promise<number> {
   }
   for (const notice of runtime.notices) process.stderr.write(`netmon: ${notice}\n`);
   ctx.out(`netmon: serving ${runtime.server.url}/`);
+  // The fragment never reaches the server; the page keeps the token so that it may change settings.
+  const dashboard = `${runtime.server.url}/#${PAIRING_FRAGMENT_KEY}=${runtime.token}`;
+  ctx.out(`netmon: dashboard ${dashboard}`);
   ctx.out(`netmon: sampler ${runtime.monitor.samplerHealth().sampler} (${runtime.samplerWhy}); data in ${runtime.dataDir}`);
   if (staticDir === null) ctx.out('netmon: the dashboard is not built (npm run build); serving the API only');
-  if (ctx.values['open'] === true && ctx.values['no-open'] !== true) openInBrowser(`${runtime.server.url}/`);
+  if (ctx.values['open'] === true && ctx.values['no-open'] !== true) openInBrowser(dashboard);
 
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {

@@ -77,7 +77,8 @@ export function validateConfig(raw: unknown): LoadedConfig {
   }
   const shape = configSchema.shape;
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
-    if (!(key in shape)) {
+    // Own keys only: `constructor` or `__proto__` in the file must not reach a prototype's members.
+    if (!Object.hasOwn(shape, key)) {
       unknownKeys.push(key);
       continue;
     }

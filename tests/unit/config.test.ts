@@ -37,6 +37,12 @@ describe('config.json', () => {
     if (key !== 'log_level') expect(loaded.config.log_level).toBe('debug');
   });
 
+  it('treats prototype member names as unknown keys, not as settings', () => {
+    const loaded = validateConfig(JSON.parse('{"constructor": 1, "__proto__": {"log_level": "debug"}, "toString": "x"}'));
+    expect(loaded.config).toEqual(DEFAULT_CONFIG);
+    expect(loaded.unknownKeys.sort()).toEqual(['__proto__', 'constructor', 'toString']);
+  });
+
   it('keeps unknown keys aside and reports invalid JSON without touching the file', () => {
     const dir = tempDir();
     writeFileSync(path.join(dir, 'config.json'), '{"web_server_port": 8000, "theme": "dark"}');
