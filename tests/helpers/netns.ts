@@ -3,9 +3,15 @@
 //
 //   nmtest-<pid>-<n>-srv  198.51.100.1/24  <──veth──>  198.51.100.2/24  nmtest-<pid>-<n>-cli
 //
-// Nothing else is on the link: no IPv6 link-local addresses (addrgenmode none), no default route, so
-// the client's interface counters hold our test traffic and nothing more. Names carry our pid, so
-// parallel test files and runs never clash, and a later run can remove what a killed run left.
+// or, with `createRoutedNetnsPair`, a router namespace in between whose two egress queues are a
+// narrow, shallow token bucket (tc tbf), so that TCP loses packets on the path and retransmits:
+//
+//   -srv 203.0.113.2/24 <──> 203.0.113.1 -rtr 198.51.100.1 <──> 198.51.100.2/24 -cli
+//
+// Nothing else is on the links: no IPv6 link-local addresses (addrgenmode none), no default route
+// (only the route to the other test subnet), so the client's interface counters hold our test traffic
+// and nothing more. Names carry our pid, so parallel test files and runs never clash, and a later run
+// can remove what a killed run left.
 //
 // Usage (needs root and `ip`; see `netnsSupport()` for the skip message):
 //   const pair = createNetnsPair();            // in beforeAll
@@ -14,9 +20,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 
-/** The addresses on the link; nothing else may be used. */
+/** The addresses on the links; nothing else may be used. */
 export const SERVER_ADDRESS = '198.51.100.1';
 export const CLIENT_ADDRESS = '198.51.100.2';
+/** With a router: the server sits in the other test subnet, behind 203.0.113.1. */
+export const ROUTED_SERVER_ADDRESS = '203.0.113.2';
 
 /** Two namespaces joined by a veth pair. */
 export interface NetnsPair {
@@ -31,6 +39,19 @@ export interface NetnsPair {
   readonly serverDevice: string;
   /** Kills whatever still runs in the namespaces and deletes them. Safe to call twice. */
   destroy(): void;
+}
+
+/** A client and a server with a router namespace between them (see the header comment). */
+export interface RoutedNetnsPair extends NetnsPair {
+  readonly router: string;
+}
+
+/** The router's bottleneck, on both egress devices: `tc qdisc … tbf rate R burst B limit L`. */
+export interface Bottleneck {
+  rateKbit: number;
+  burstBytes: number;
+  /** Queue size; the smaller, the more drops. */
+  limitBytes: number;
 }
 
 /** Whether this process can make namespaces: `{ ok: false, reason }` is the skip message. */
@@ -101,8 +122,7 @@ export function reapStaleNamespaces(): void {
   }
 }
 
-/** Creates the client and server namespaces and the veth between them (synchronous: call in beforeAll). */
-export function createNetnsPair(): NetnsPair {
+function prepare(): string {
   if (!exitHookInstalled) {
     // Runs however the test process ends normally (afterAll may never run after a crash in a hook).
     process.once('exit', () => {
@@ -112,42 +132,81 @@ export function createNetnsPair(): NetnsPair {
   }
   reapStaleNamespaces();
   counter += 1;
-  const base = `nmtest-${process.pid}-${counter}`;
-  const client = `${base}-cli`;
-  const server = `${base}-srv`;
-  // Interface names are limited to 15 characters.
-  const clientDevice = `nmv${process.pid}${counter}c`.slice(-15);
-  const serverDevice = `nmv${process.pid}${counter}s`.slice(-15);
-  try {
-    ip(['netns', 'add', client]);
-    live.add(client);
-    ip(['netns', 'add', server]);
-    live.add(server);
-    ip(['link', 'add', clientDevice, 'netns', client, 'type', 'veth', 'peer', 'name', serverDevice, 'netns', server]);
-    for (const [ns, dev, address] of [
-      [client, clientDevice, CLIENT_ADDRESS],
-      [server, serverDevice, SERVER_ADDRESS],
-    ] as const) {
-      ip(['-n', ns, 'link', 'set', dev, 'addrgenmode', 'none']);
-      ip(['-n', ns, 'addr', 'add', `${address}/24`, 'dev', dev]);
-      ip(['-n', ns, 'link', 'set', dev, 'up']);
-      ip(['-n', ns, 'link', 'set', 'lo', 'up']);
-    }
-  } catch (error) {
+  return `${process.pid}${counter}`;
+}
+
+function addNamespace(name: string): void {
+  ip(['netns', 'add', name]);
+  live.add(name);
+}
+
+/** Addresses one end of a veth and brings it (and the namespace's loopback) up. */
+function configure(ns: string, dev: string, cidr: string): void {
+  ip(['-n', ns, 'link', 'set', dev, 'addrgenmode', 'none']);
+  ip(['-n', ns, 'addr', 'add', cidr, 'dev', dev]);
+  ip(['-n', ns, 'link', 'set', dev, 'up']);
+  ip(['-n', ns, 'link', 'set', 'lo', 'up']);
+}
+
+/** Interface names are limited to 15 characters. */
+function device(id: string, suffix: string): string {
+  return `nmv${id}${suffix}`.slice(-15);
+}
+
+/** Creates the client and server namespaces and the veth between them (synchronous: call in beforeAll). */
+export function createNetnsPair(): NetnsPair {
+  const id = prepare();
+  const client = `nmtest-${process.pid}-${counter}-cli`;
+  const server = `nmtest-${process.pid}-${counter}-srv`;
+  const clientDevice = device(id, 'c');
+  const serverDevice = device(id, 's');
+  const destroy = (): void => {
     deleteNamespace(client);
     deleteNamespace(server);
+  };
+  try {
+    addNamespace(client);
+    addNamespace(server);
+    ip(['link', 'add', clientDevice, 'netns', client, 'type', 'veth', 'peer', 'name', serverDevice, 'netns', server]);
+    configure(client, clientDevice, `${CLIENT_ADDRESS}/24`);
+    configure(server, serverDevice, `${SERVER_ADDRESS}/24`);
+  } catch (error) {
+    destroy();
     throw error;
   }
-  return {
-    client,
-    server,
-    clientAddress: CLIENT_ADDRESS,
-    serverAddress: SERVER_ADDRESS,
-    clientDevice,
-    serverDevice,
-    destroy: () => {
-      deleteNamespace(client);
-      deleteNamespace(server);
-    },
+  return { client, server, clientAddress: CLIENT_ADDRESS, serverAddress: SERVER_ADDRESS, clientDevice, serverDevice, destroy };
+}
+
+/** Client, router, server: the router forwards between 198.51.100.0/24 and 203.0.113.0/24 through a bottleneck. */
+export function createRoutedNetnsPair(bottleneck: Bottleneck): RoutedNetnsPair {
+  const id = prepare();
+  const base = `nmtest-${process.pid}-${counter}`;
+  const client = `${base}-cli`;
+  const router = `${base}-rtr`;
+  const server = `${base}-srv`;
+  const clientDevice = device(id, 'c');
+  const serverDevice = device(id, 's');
+  const routerClientSide = device(id, 'rc');
+  const routerServerSide = device(id, 'rs');
+  const destroy = (): void => {
+    for (const name of [client, router, server]) deleteNamespace(name);
   };
+  try {
+    for (const name of [client, router, server]) addNamespace(name);
+    ip(['link', 'add', clientDevice, 'netns', client, 'type', 'veth', 'peer', 'name', routerClientSide, 'netns', router]);
+    ip(['link', 'add', serverDevice, 'netns', server, 'type', 'veth', 'peer', 'name', routerServerSide, 'netns', router]);
+    configure(client, clientDevice, `${CLIENT_ADDRESS}/24`);
+    configure(router, routerClientSide, '198.51.100.1/24');
+    configure(router, routerServerSide, '203.0.113.1/24');
+    configure(server, serverDevice, `${ROUTED_SERVER_ADDRESS}/24`);
+    ip(['-n', client, 'route', 'add', '203.0.113.0/24', 'via', '198.51.100.1']);
+    ip(['-n', server, 'route', 'add', '198.51.100.0/24', 'via', '203.0.113.1']);
+    execInNetns(router, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+    const tbf = ['tbf', 'rate', `${bottleneck.rateKbit}kbit`, 'burst', String(bottleneck.burstBytes), 'limit', String(bottleneck.limitBytes)];
+    for (const dev of [routerClientSide, routerServerSide]) execInNetns(router, ['tc', 'qdisc', 'add', 'dev', dev, 'root', ...tbf]);
+  } catch (error) {
+    destroy();
+    throw error;
+  }
+  return { client, router, server, clientAddress: CLIENT_ADDRESS, serverAddress: ROUTED_SERVER_ADDRESS, clientDevice, serverDevice, destroy };
 }

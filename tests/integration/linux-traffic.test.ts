@@ -13,7 +13,7 @@ import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowCounter, Sample, SamplerHealth } from '../../src-main/engine/types.js';
-import { createNetnsPair, netnsArgv, netnsPids, netnsSupport, type NetnsPair } from '../helpers/netns.js';
+import { createNetnsPair, createRoutedNetnsPair, execInNetns, netnsArgv, netnsPids, netnsSupport, type NetnsPair, type RoutedNetnsPair } from '../helpers/netns.js';
 import { startTraffic, startTrafficServer, type TrafficReport, type TrafficServer } from '../helpers/traffic.js';
 
 const support = netnsSupport();
@@ -134,6 +134,9 @@ function expectClose(measured: number, truth: number, connections: number, label
 }
 
 const accuracy: string[] = [];
+afterAll(() => {
+  if (accuracy.length > 0) console.log(`Linux sampler accuracy (measured/process count):\n  ${accuracy.join('\n  ')}`);
+});
 function record(label: string, measured: { bytesIn: number; bytesOut: number }, truth: TrafficReport): void {
   const pct = (m: number, t: number): string => (t === 0 ? `${m - t} B` : `${(((m - t) / t) * 100).toFixed(3)} %`);
   accuracy.push(`${label}: in ${measured.bytesIn}/${truth.bytesReceived} (${pct(measured.bytesIn, truth.bytesReceived)}), out ${measured.bytesOut}/${truth.bytesSent} (${pct(measured.bytesOut, truth.bytesSent)})`);
@@ -157,7 +160,6 @@ describe.skipIf(!support.ok)('Linux sampler on real traffic in network namespace
   });
 
   afterAll(async () => {
-    if (accuracy.length > 0) console.log(`Linux sampler accuracy (measured/process count):\n  ${accuracy.join('\n  ')}`);
     await runner?.stop().catch(() => undefined);
     await server?.stop().catch(() => undefined);
     await burstServer?.stop().catch(() => undefined);
@@ -260,6 +262,56 @@ describe.skipIf(!support.ok)('Linux sampler on real traffic in network namespace
     expect(stopped.state).toBe('stopped');
     // Nothing of the sampler's is left in the namespace (ss -E was killed with its process group).
     expect(netnsPids(pair.client)).toEqual([]);
+  });
+});
+
+/** TCP segments the namespace has retransmitted (Tcp: RetransSegs in /proc/net/snmp). */
+function retransmittedSegments(ns: string): number {
+  const lines = execInNetns(ns, ['cat', '/proc/net/snmp']).split('\n').filter((l) => l.startsWith('Tcp:'));
+  const names = lines[0]?.split(/\s+/) ?? [];
+  const values = lines[1]?.split(/\s+/) ?? [];
+  return Number(values[names.indexOf('RetransSegs')]);
+}
+
+describe.skipIf(!support.ok)('Linux sampler on real traffic through a lossy router', () => {
+  let routed: RoutedNetnsPair;
+  let server: TrafficServer;
+  let runner: SamplerRunner;
+  const PORT = 9000;
+
+  beforeAll(async () => {
+    // 16 Mbit/s with a 24 kB queue: a TCP sender overflows it and loses packets on the path.
+    routed = createRoutedNetnsPair({ rateKbit: 16_000, burstBytes: 16_384, limitBytes: 24_576 });
+    server = await startTrafficServer(routed.server, { host: routed.serverAddress, port: PORT, name: 'nmserver' });
+    runner = new SamplerRunner(routed.client);
+    await runner.nextSamples(2);
+  });
+
+  afterAll(async () => {
+    await runner?.stop().catch(() => undefined);
+    await server?.stop().catch(() => undefined);
+    routed?.destroy();
+  });
+
+  it('counts each payload byte once although TCP retransmitted many', async () => {
+    const before = retransmittedSegments(routed.client);
+    // Unpaced: the bottleneck stretches each transfer over about two seconds (two polls).
+    const upReport = await startTraffic(routed.client, { name: 'nmlossup', mode: 'upload', host: routed.serverAddress, port: PORT, bytes: 4_000_000 }).done;
+    const retransmitted = retransmittedSegments(routed.client) - before;
+    const downReport = await startTraffic(routed.client, { name: 'nmlossdown', mode: 'download', host: routed.serverAddress, port: PORT, bytes: 4_000_000 }).done;
+    await runner.nextSamples(2);
+
+    const totals = totalsByCookie(runner.samples);
+    const up = sumWhere(totals, (t) => t.owner?.pid === upReport.pid);
+    const down = sumWhere(totals, (t) => t.owner?.pid === downReport.pid);
+    record(`nmlossup (4 MB upload through the bottleneck, ${retransmitted} segments retransmitted)`, up, upReport);
+    record('nmlossdown (4 MB download through the bottleneck)', down, downReport);
+    // The test means something only if the path really lost packets.
+    expect(retransmitted).toBeGreaterThan(10);
+    expectClose(up.bytesOut, upReport.bytesSent, 1, 'upload out');
+    expectClose(up.bytesIn, upReport.bytesReceived, 1, 'upload in');
+    expectClose(down.bytesIn, downReport.bytesReceived, 1, 'download in');
+    expectClose(down.bytesOut, downReport.bytesSent, 1, 'download out');
   });
 });
 

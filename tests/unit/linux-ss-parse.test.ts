@@ -116,6 +116,30 @@ describe('ss -E close events (captured)', () => {
   });
 });
 
+describe('retransmissions (captured through a lossy router)', () => {
+  const [socket] = parseSsOutput(fixture('poll-retrans.txt')).sockets;
+
+  it('reads bytes_retrans; out counts each payload byte once', () => {
+    expect(socket).toMatchObject({
+      state: 'ESTAB',
+      local: v4('198.51.100.2', 50440),
+      remote: v4('203.0.113.2', 9000),
+      users: [{ name: 'nmupx', pid: 4079, fd: 22 }],
+      inode: 108918,
+      cookie: '269',
+      // `cgroup:unreachable:1`: ss ran under `ip netns exec`, which hides the cgroup2 mount.
+      cgroup: null,
+      bytesSent: 2397912,
+      bytesRetrans: 463360,
+      bytesAcked: 1860705,
+      bytesReceived: 0,
+    });
+    // 2397912 − 463360. Cross-check: bytes_acked 1860705 + 51 unacked segments × mss 1448 (73848)
+    // = 1934553, the same bytes plus our SYN.
+    expect(payloadBytes(socket as SsSocket)).toEqual({ bytesIn: 0, bytesOut: 1934552 });
+  });
+});
+
 describe('broken and unusual lines', () => {
   const result = parseSsOutput(fixture('poll-garbage.txt'));
 
