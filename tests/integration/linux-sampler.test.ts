@@ -81,9 +81,15 @@ afterEach(async () => {
 afterAll(cleanupTempRoots);
 
 /** Starts a sampler and records its samples; `until` waits for a sample that satisfies a predicate. */
-function run(options: { ss: string; procRoot: string; finalSampleOnStop?: boolean }) {
+function run(options: { ss: string; procRoot: string; vanishedFlowTtlMs?: number }) {
   const samples: Sample[] = [];
-  const sampler = new LinuxSampler({ intervalMs: INTERVAL_MS, ssPath: options.ss, procRoot: options.procRoot, eventBackoff: { initialMs: 300, maxMs: 600 }, finalSampleOnStop: options.finalSampleOnStop ?? true });
+  const sampler = new LinuxSampler({
+    intervalMs: INTERVAL_MS,
+    ssPath: options.ss,
+    procRoot: options.procRoot,
+    eventBackoff: { initialMs: 300, maxMs: 600 },
+    vanishedFlowTtlMs: options.vanishedFlowTtlMs,
+  });
   samplers.push(sampler);
   sampler.start((s) => samples.push(s));
   const until = async (predicate: (s: Sample) => boolean, timeoutMs = 5000): Promise<Sample> => {
@@ -159,16 +165,21 @@ describe('LinuxSampler bookkeeping (replayed ss, fake /proc)', () => {
     expect(flow(closed, 'sk:a4')).toBeUndefined();
   });
 
-  it('a vanished flow without a close event is repeated for two polls, then dropped', async () => {
+  it('a vanished flow is repeated while its close event may still come, then dropped', async () => {
     const fake = fakeSs();
     fake.setPoll([CURL(1000)]);
-    const { samples, until } = run({ ss: fake.ss, procRoot: fakeProc() });
+    const { sampler, samples, until } = run({ ss: fake.ss, procRoot: fakeProc(), vanishedFlowTtlMs: 6 * INTERVAL_MS });
     await until((s) => flow(s, 'sk:a1') !== undefined);
     fake.setPoll([]);
-    await until((s) => s.flows.length === 0, 3000);
-    const withGhost = samples.filter((s) => flow(s, 'sk:a1')?.bytesIn === 1000);
-    // At least the live one plus two repeats (a poll may have raced the rewrite of poll.txt).
-    expect(withGhost.length).toBeGreaterThanOrEqual(3);
+    const vanishedAt = samples.length;
+    await waitFor(() => sampler.health().details['awaitingCloseEvent'] === 1);
+    await until((s) => s.flows.length === 0, 5000);
+    const repeats = samples.slice(vanishedAt).filter((s) => flow(s, 'sk:a1')?.bytesIn === 1000);
+    // About six intervals' worth of repeats, each with the last counters and owner.
+    expect(repeats.length).toBeGreaterThanOrEqual(4);
+    expect(repeats.length).toBeLessThanOrEqual(8);
+    for (const s of repeats) expect(flow(s, 'sk:a1')?.owner?.name).toBe('curl');
+    expect(sampler.health().details['awaitingCloseEvent']).toBe(0);
   });
 
   it('close events: unknown sockets have no owner and count whole; local traffic and listeners are left out', async () => {

@@ -89,7 +89,7 @@ describe('ProcReader on a fake /proc', () => {
     expect(await reader.process(51)).toBeNull();
   });
 
-  it('caches by pid and start time: the same process is read once, a reused pid is read anew', async () => {
+  it('caches by pid, start time and name: the same process is read once, a reused pid or an exec is read anew', async () => {
     const root = fakeProc();
     writeProcess(root, { pid: 300, comm: 'curl', ppid: 1, startTime: 100, cmdline: ['curl', 'a'] });
     const reader = new ProcReader(root);
@@ -102,6 +102,10 @@ describe('ProcReader on a fake /proc', () => {
     // The pid now belongs to a newer process.
     writeProcess(root, { pid: 300, comm: 'wget', ppid: 1, startTime: 250, cmdline: ['wget', 'b'] });
     expect(await reader.process(300)).toEqual({ pid: 300, name: 'wget', ppid: 1, startTime: 250, cmdline: 'wget b' });
+
+    // exec(): same pid and start time, a new name: read anew.
+    writeProcess(root, { pid: 300, comm: 'python3', ppid: 1, startTime: 250, cmdline: ['python3', 'c.py'] });
+    expect((await reader.process(300))?.cmdline).toBe('python3 c.py');
   });
 
   it('forgets processes nobody asked about since the last sweep', async () => {

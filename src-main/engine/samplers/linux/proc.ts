@@ -134,7 +134,7 @@ interface CachedProcess {
   seenAt: number;
 }
 
-/** Reads process details under a /proc root, cached by (pid, start time) so a reused pid is a new process. */
+/** Reads process details under a /proc root, cached by (pid, start time, name): a reused pid is a new process. */
 export class ProcReader {
   readonly #root: string;
   readonly #cache = new Map<string, CachedProcess>();
@@ -148,7 +148,8 @@ export class ProcReader {
   async process(pid: number): Promise<ProcessInfo | null> {
     const stat = await this.#stat(pid);
     if (stat === null) return null;
-    const key = `${pid}:${stat.startTime}`;
+    // exec() keeps the pid and start time but changes the name: read the details again then.
+    const key = `${pid}:${stat.startTime}:${stat.comm}`;
     const cached = this.#cache.get(key);
     if (cached !== undefined) {
       cached.seenAt = this.#generation;

@@ -10,9 +10,11 @@
 //   sending its last data) and a close event (which never names an owner) keep the owner we saw. A
 //   socket nobody could be tied to (another user's, when we are not root) gets an owner with pid 0 and
 //   its uid and cgroup; a close event of a socket no poll ever saw has owner null (unattributed).
-// - A cookie missing from a poll is repeated with its last counters for up to GHOST_POLLS polls: its
-//   close event may reach us a moment after the poll that no longer lists it, and the delta engine
-//   settles a close against the last counters it saw (a vanished flow would be counted twice).
+// - A cookie missing from a poll is repeated with its last counters until its close event arrives (or
+//   `vanishedFlowTtlMs` passes): the delta engine settles a close against the last counters it saw,
+//   and a flow it had dropped would be counted whole, twice. The event can come a moment after the
+//   poll that no longer lists the socket, or much later: a connection reset by the peer leaves the
+//   kernel's tables at once, but is destroyed (and reported) only when its process closes it.
 // - Sockets whose far end is this machine (loopback, or one of our own addresses) are left out: their
 //   bytes go over `lo`, which the interface totals exclude, so counting them would attribute more than
 //   the interfaces carried.
@@ -38,8 +40,6 @@ export const SS_EVENT_ARGS: readonly string[] = ['-E', '-tineHO'];
 export const UDP_FACT =
   "UDP has no per-socket byte counters in the kernel's socket diagnostics: UDP/QUIC bytes are counted only in interface totals and appear as unattributed";
 
-/** Polls a vanished cookie is repeated with its last counters, waiting for its close event. */
-const GHOST_POLLS = 2;
 /** The largest `ss` output we read (about 80 000 sockets). */
 const MAX_POLL_BYTES = 64 * 1024 * 1024;
 
@@ -75,6 +75,8 @@ export interface LinuxSamplerOptions {
   pollTimeoutMs?: number;
   /** Restart delays of the close-event stream. Default 1 s doubling to 30 s. */
   eventBackoff?: BackoffOptions;
+  /** How long a socket missing from the polls is repeated while its close event is awaited. Default 30 min. */
+  vanishedFlowTtlMs?: number;
   logger?: Logger;
 }
 
@@ -83,8 +85,10 @@ interface KnownFlow {
   remote: RemoteEndpoint;
   bytesIn: number;
   bytesOut: number;
-  /** Consecutive successful polls that did not list it. */
-  missed: number;
+  /** Listed by the latest successful poll. */
+  listed: boolean;
+  /** Monotonic time of the last poll that listed it. */
+  lastListedMs: number;
 }
 
 interface PollResult {
@@ -104,6 +108,7 @@ export class LinuxSampler implements Sampler {
   readonly #procRoot: string;
   readonly #pollTimeoutMs: number;
   readonly #finalSampleOnStop: boolean;
+  readonly #vanishedTtlMs: number;
   readonly #log: Logger;
   readonly #proc: ProcReader;
   readonly #events: RestartingChild;
@@ -129,6 +134,7 @@ export class LinuxSampler implements Sampler {
   #lastPollMs: number | null = null;
   #lastFlows = 0;
   #lastClosed = 0;
+  #lastVanished = 0;
   #closedUnjoined = 0;
   readonly #stderrSeen = new Set<string>();
   readonly #eventStderr = new WeakMap<GroupChild, () => string>();
@@ -142,6 +148,7 @@ export class LinuxSampler implements Sampler {
     this.#setprivPath = findExecutable(options.setprivPath === undefined ? 'setpriv' : options.setprivPath);
     this.#pollTimeoutMs = options.pollTimeoutMs ?? Math.max(10_000, 2 * this.#intervalMs);
     this.#finalSampleOnStop = options.finalSampleOnStop ?? true;
+    this.#vanishedTtlMs = options.vanishedFlowTtlMs ?? 30 * 60_000;
     this.#log = options.logger ?? createLogger('sampler:linux');
     this.#proc = new ProcReader(this.#procRoot);
     this.#events = new RestartingChild({
@@ -219,6 +226,7 @@ export class LinuxSampler implements Sampler {
         closeEventsLineBuffered: this.#stdbufPath !== null,
         lastPollMs: this.#lastPollMs,
         flows: this.#lastFlows,
+        awaitingCloseEvent: this.#lastVanished,
         closedLastSample: this.#lastClosed,
         closedWithoutOwner: this.#closedUnjoined,
         processesCached: this.#proc.size,
@@ -274,14 +282,14 @@ export class LinuxSampler implements Sampler {
     if (poll !== null) {
       this.#malformed += poll.malformed;
       if (poll.malformed > 0) this.#log.warn('skipped unreadable ss lines', { count: poll.malformed, first: poll.malformedSamples[0] });
-      const listed = new Set<string>();
+      const now = this.#clock.mono();
+      for (const known of this.#known.values()) known.listed = false;
       for (const { socket, remote } of counted) {
         const id = flowId(socket.cookie);
-        listed.add(id);
         const previous = this.#known.get(id);
         const owner = owners.get(socket.cookie) ?? previous?.owner ?? null;
         const bytes = payloadBytes(socket);
-        this.#known.set(id, { owner, remote, ...bytes, missed: 0 });
+        this.#known.set(id, { owner, remote, ...bytes, listed: true, lastListedMs: now });
         // Closed between the dump and now: its close event below carries the final counters.
         if (closedCookies.has(socket.cookie)) continue;
         const flow: FlowCounter = { id, owner, remote, ...bytes };
@@ -289,9 +297,7 @@ export class LinuxSampler implements Sampler {
         flows.push(flow);
       }
       for (const [id, known] of this.#known) {
-        if (listed.has(id)) continue;
-        known.missed += 1;
-        if (known.missed > GHOST_POLLS) this.#known.delete(id);
+        if (!known.listed && now - known.lastListedMs > this.#vanishedTtlMs) this.#known.delete(id);
       }
     }
 
@@ -313,14 +319,17 @@ export class LinuxSampler implements Sampler {
 
     // Vanished but not yet closed: repeat the last counters (see the header comment). A failed poll
     // repeats every flow: no news is not a reset.
+    let vanished = 0;
     for (const [id, known] of this.#known) {
-      if (poll !== null && known.missed === 0) continue;
+      if (poll !== null && known.listed) continue;
+      if (!known.listed) vanished += 1;
       flows.push({ id, owner: known.owner, remote: known.remote, bytesIn: known.bytesIn, bytesOut: known.bytesOut });
     }
 
     if (poll !== null) this.#successfulPolls += 1;
     this.#proc.sweep();
     this.#lastFlows = flows.length;
+    this.#lastVanished = vanished;
     this.#lastClosed = closed.length;
     this.#closedUnjoined = unjoined;
     const sample: Sample = {
