@@ -1,0 +1,49 @@
+import type { DomainTotal } from '../../src-shared/api.js';
+import { formatBytes, formatShare } from '../lib/format.js';
+import { routeHash } from '../lib/route.js';
+import { totalOf } from '../lib/selectors.js';
+import { EmptyState } from './EmptyState.js';
+
+/** The honest empty state of every domain view: the data comes from the browser extension. */
+export function NoDomainData() {
+  return (
+    <EmptyState title="no domain data yet — install the browser extension" testId="domains-empty">
+      <div className="small">
+        netmon learns which sites traffic went to from its browser extension (domains only, never addresses or pages). Pair it with the token in{' '}
+        <a href={routeHash('settings')}>Settings</a>.
+      </div>
+    </EmptyState>
+  );
+}
+
+/** The top domains of a range, compact (the overview's table). */
+export function DomainsTable({ domains }: { domains: readonly DomainTotal[] }) {
+  if (domains.length === 0) return <NoDomainData />;
+  const grand = domains.reduce((t, d) => t + totalOf(d), 0);
+  return (
+    <table className="small" data-testid="top-domains">
+      <thead>
+        <tr>
+          <th>domain</th>
+          <th className="num">↓</th>
+          <th className="num">↑</th>
+          <th className="num">total</th>
+          <th className="num">share</th>
+        </tr>
+      </thead>
+      <tbody>
+        {domains.map((d) => (
+          <tr key={d.domain}>
+            <td>
+              <a href={routeHash('domains', { domain: d.domain })}>{d.domain}</a>
+            </td>
+            <td className="num">{formatBytes(d.bytesIn)}</td>
+            <td className="num">{formatBytes(d.bytesOut)}</td>
+            <td className="num">{formatBytes(totalOf(d))}</td>
+            <td className="num">{formatShare(totalOf(d), grand)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

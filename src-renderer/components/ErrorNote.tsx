@@ -1,0 +1,19 @@
+import { routeHash } from '../lib/route.js';
+
+/** A failed call, said plainly; a missing pairing points to where the dashboard is paired. */
+export function ErrorNote({ error, what }: { error: { code: string; message: string }; what?: string }) {
+  const prefix = what === undefined ? '' : `${what}: `;
+  if (error.code === 'unauthorized') {
+    return (
+      <p className="note warn" role="alert">
+        {prefix}this dashboard is not paired with netmon yet, so it cannot change anything. <a href={routeHash('settings')}>Pair it in Settings</a>.
+      </p>
+    );
+  }
+  return (
+    <p className="note error" role="alert">
+      {prefix}
+      {error.message} <span className="faint">({error.code})</span>
+    </p>
+  );
+}

@@ -1,0 +1,146 @@
+import { useState } from 'react';
+import { Area, AreaChart, CartesianGrid, ReferenceArea, Tooltip, XAxis, YAxis } from 'recharts';
+import type { Timeline, TimelinePoint } from '../../src-shared/api.js';
+
+/** What the chart draws: a timeline from the engine, or one assembled by a page (any bucket width). */
+export type ChartSeries = Pick<Timeline, 'since' | 'until' | 'points'> & { bucketS: number };
+import { bucketLabel, formatBytes, formatBytesShort, formatDateTime, formatTick } from '../lib/format.js';
+import { dragSelection } from '../lib/ranges.js';
+import { hasTraffic, peakOf, sumTotals, totalOf } from '../lib/selectors.js';
+import { EmptyState } from './EmptyState.js';
+
+interface TipProps {
+  active?: boolean;
+  payload?: readonly { payload?: TimelinePoint }[];
+  bucketS: number;
+}
+
+function TimelineTip({ active, payload, bucketS }: TipProps) {
+  const p = payload?.[0]?.payload;
+  if (active !== true || p === undefined) return null;
+  return (
+    <div className="tip">
+      <div className="muted">
+        {formatDateTime(p.ts)} · {bucketLabel(bucketS).replace('per ', '')}
+      </div>
+      <div>
+        <span className="in">↓ {formatBytes(p.bytesIn)}</span> <span className="out">↑ {formatBytes(p.bytesOut)}</span>
+      </div>
+      <div className="muted">total {formatBytes(totalOf(p))}</div>
+    </div>
+  );
+}
+
+/**
+ * Bytes over time, download and upload stacked, one point per bucket. Dragging across the chart
+ * selects a span to zoom into (the page asks the engine again, at a finer bucket); the buttons
+ * beside it do the same from the keyboard.
+ */
+export function TimelineChart({
+  timeline,
+  loading,
+  onZoom,
+  height = 220,
+  testId = 'timeline',
+  emptyText,
+}: {
+  timeline: ChartSeries;
+  loading: boolean;
+  onZoom?: (range: { since: number; until: number }) => void;
+  height?: number;
+  testId?: string;
+  emptyText?: string;
+}) {
+  const [dragFrom, setDragFrom] = useState<number | null>(null);
+  const [dragTo, setDragTo] = useState<number | null>(null);
+  const points = timeline.points;
+  const span = timeline.until - timeline.since;
+  const totals = sumTotals(points);
+  const peak = peakOf(points);
+  const tsAt = (index: unknown): number | null => (typeof index === 'number' ? (points[index]?.ts ?? null) : null);
+  const attrs = {
+    'data-testid': testId,
+    'data-state': loading ? 'loading' : 'ready',
+    'data-since': timeline.since,
+    'data-until': timeline.until,
+    'data-bucket': timeline.bucketS,
+    'data-points': points.length,
+    'data-total': totalOf(totals),
+  };
+  if (!hasTraffic(points)) {
+    return (
+      <div className="chart" {...attrs}>
+        <EmptyState title={emptyText ?? 'no traffic recorded in this range'}>
+          <div className="small">
+            {formatDateTime(timeline.since)} – {formatDateTime(timeline.until)}
+          </div>
+        </EmptyState>
+      </div>
+    );
+  }
+  const finishDrag = (): void => {
+    if (dragFrom !== null && dragTo !== null && onZoom !== undefined) {
+      const sel = dragSelection(dragFrom, dragTo + timeline.bucketS, timeline.bucketS * 2);
+      if (sel !== null) onZoom({ since: Math.max(sel.since, timeline.since), until: Math.min(sel.until, timeline.until) });
+    }
+    setDragFrom(null);
+    setDragTo(null);
+  };
+  return (
+    <div className="chart" {...attrs}>
+      <AreaChart
+        responsive
+        style={{ width: '100%', height, userSelect: 'none' }}
+        data={points}
+        margin={{ top: 4, right: 8, bottom: 0, left: 0 }}
+        onMouseDown={(s) => {
+          const ts = tsAt(s.activeTooltipIndex);
+          if (ts !== null && onZoom !== undefined) {
+            setDragFrom(ts);
+            setDragTo(ts);
+          }
+        }}
+        onMouseMove={(s) => {
+          if (dragFrom === null) return;
+          const ts = tsAt(s.activeTooltipIndex);
+          if (ts !== null) setDragTo(ts);
+        }}
+        onMouseUp={finishDrag}
+        onMouseLeave={() => {
+          setDragFrom(null);
+          setDragTo(null);
+        }}
+      >
+        <CartesianGrid stroke="var(--grid)" vertical={false} />
+        <XAxis
+          dataKey="ts"
+          type="number"
+          scale="time"
+          domain={[timeline.since, timeline.until]}
+          tickFormatter={(v: number) => formatTick(v, span)}
+          tick={{ fontSize: 11, fill: 'var(--muted)' }}
+          stroke="var(--border)"
+          minTickGap={28}
+        />
+        <YAxis tickFormatter={(v: number) => formatBytesShort(v)} tick={{ fontSize: 11, fill: 'var(--muted)' }} stroke="var(--border)" width={56} />
+        <Tooltip content={<TimelineTip bucketS={timeline.bucketS} />} isAnimationActive={false} />
+        <Area type="stepAfter" dataKey="bytesIn" name="download" stackId="1" stroke="var(--c-in)" fill="var(--c-in)" fillOpacity={0.35} isAnimationActive={false} />
+        <Area type="stepAfter" dataKey="bytesOut" name="upload" stackId="1" stroke="var(--c-out)" fill="var(--c-out)" fillOpacity={0.35} isAnimationActive={false} />
+        {dragFrom !== null && dragTo !== null && dragFrom !== dragTo && (
+          <ReferenceArea x1={Math.min(dragFrom, dragTo)} x2={Math.max(dragFrom, dragTo) + timeline.bucketS} fill="var(--accent)" fillOpacity={0.15} />
+        )}
+      </AreaChart>
+      <div className="chart-caption">
+        bytes {bucketLabel(timeline.bucketS)}, <span className="in">download ↓</span> and <span className="out">upload ↑</span> stacked · total{' '}
+        <span data-testid={`${testId}-total`}>{formatBytes(totalOf(totals))}</span>
+        {peak !== null && (
+          <>
+            {' '}
+            · busiest {formatDateTime(peak.ts)} ({formatBytesShort(totalOf(peak))})
+          </>
+        )}
+        {onZoom !== undefined && ' · drag across the chart to zoom'}
+      </div>
+    </div>
+  );
+}
