@@ -12,6 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultDeltaOptions, initialDeltaState, stepDelta } from '../../src-main/engine/delta.js';
 import type { FlowCounter, Sample, SamplerHealth } from '../../src-main/engine/types.js';
 import { createNetnsPair, createRoutedNetnsPair, execInNetns, netnsArgv, netnsPids, netnsSupport, type NetnsPair, type RoutedNetnsPair } from '../helpers/netns.js';
 import { startTraffic, startTrafficServer, type TrafficReport, type TrafficServer } from '../helpers/traffic.js';
@@ -238,6 +239,30 @@ describe.skipIf(!support.ok)('Linux sampler on real traffic in network namespace
     }
     // Those a poll did catch are tied to nmburst.
     for (const t of burstSockets.filter((s) => s.seenLive)) expect(t.owner?.name).toBe('nmburst');
+  });
+
+  it('the delta engine, fed the same samples, finds the same bytes per process', () => {
+    const simple = totalsByCookie(runner.samples);
+    const byPidSimple = new Map<number, { bytesIn: number; bytesOut: number }>();
+    for (const t of simple.values()) {
+      if (t.owner === null) continue;
+      const sum = byPidSimple.get(t.owner.pid) ?? { bytesIn: 0, bytesOut: 0 };
+      byPidSimple.set(t.owner.pid, { bytesIn: sum.bytesIn + t.bytesIn, bytesOut: sum.bytesOut + t.bytesOut });
+    }
+    let state = initialDeltaState();
+    const byPidEngine = new Map<number, { bytesIn: number; bytesOut: number }>();
+    for (const sample of runner.samples) {
+      const step = stepDelta(state, sample, defaultDeltaOptions(INTERVAL_MS));
+      state = step.state;
+      for (const f of step.interval?.flows ?? []) {
+        if (f.owner === null) continue;
+        const sum = byPidEngine.get(f.owner.pid) ?? { bytesIn: 0, bytesOut: 0 };
+        byPidEngine.set(f.owner.pid, { bytesIn: sum.bytesIn + f.bytesIn, bytesOut: sum.bytesOut + f.bytesOut });
+      }
+    }
+    // nmdown, nmup, nmpar-a, nmpar-b, nmpar-c (and nmburst, if a poll caught one of its connections).
+    expect(byPidSimple.size).toBeGreaterThanOrEqual(5);
+    expect(byPidEngine).toEqual(byPidSimple);
   });
 
   it('never attributes more than the interfaces carried, and stops cleanly', async () => {
