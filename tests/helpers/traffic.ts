@@ -3,7 +3,9 @@
 //
 // The process name: the kernel sets a process's `comm` from the file it executed, so each tool runs
 // through a symlink to node named after the process we want (`nmdown`, `nmburst`, …; 15 characters at
-// most). `ss -p` and /proc/PID/stat then show that name; /proc/PID/exe still points at node.
+// most). `ss -p` and /proc/PID/stat then show that name; /proc/PID/exe is the node binary, `testNode()`:
+// a hard link (or copy) of ours in a world-readable folder, so that a tool can also run as another
+// user (`user` in TrafficSpec) when our own node lives under an unreadable home.
 //
 // Usage:
 //   const server = await startTrafficServer(pair.server, { host: pair.serverAddress, port: 9000 });
@@ -11,7 +13,7 @@
 //   report.bytesReceived   // what nmdown read from its sockets, header included
 //   await server.stop();   // SIGTERM; resolves with the server's own totals
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, linkSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { netnsArgv } from './netns.js';
@@ -48,6 +50,8 @@ export interface TrafficSpec {
   paceMs?: number;
   /** Keep each connection open this long after its transfer. */
   holdMs?: number;
+  /** Run as this user instead of ours (through `setpriv`). */
+  user?: { uid: number; gid: number };
 }
 
 /** A traffic client that is running; `done` resolves with its report when it exits. */
@@ -67,21 +71,43 @@ export interface TrafficServer {
 
 let binDir: string | null = null;
 
-/** A symlink to node called `name` (made once per process, removed at exit). */
-export function namedNode(name: string): string {
-  if (!/^[A-Za-z0-9_.-]{1,15}$/.test(name)) throw new Error(`process name must be 1-15 plain characters: ${JSON.stringify(name)}`);
+/** A world-readable folder for the node binary and its named links (made once, removed at exit). */
+function bin(): string {
   if (binDir === null) {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'netmon-traffic-bin-'));
+    chmodSync(dir, 0o755);
     binDir = dir;
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   }
-  const link = path.join(binDir, name);
-  if (!existsSync(link)) symlinkSync(process.execPath, link);
+  return binDir;
+}
+
+/** The node binary every named process runs: ours, hard-linked (or copied) where any user may run it. */
+export function testNode(): string {
+  const target = path.join(bin(), 'node');
+  if (!existsSync(target)) {
+    try {
+      linkSync(process.execPath, target);
+    } catch {
+      copyFileSync(process.execPath, target);
+    }
+    chmodSync(target, 0o755);
+  }
+  return target;
+}
+
+/** A symlink to `testNode()` called `name`: a process started through it is named `name`. */
+export function namedNode(name: string): string {
+  if (!/^[A-Za-z0-9_.-]{1,15}$/.test(name)) throw new Error(`process name must be 1-15 plain characters: ${JSON.stringify(name)}`);
+  const link = path.join(bin(), name);
+  if (!existsSync(link)) symlinkSync(testNode(), link);
   return link;
 }
 
-function toolArgv(name: string, args: string[]): string[] {
-  return [namedNode(name), TRAFFIC_TOOL, ...args];
+/** `[setpriv --reuid U --regid G --clear-groups] <name> traffic-tool.js …` */
+function toolArgv(name: string, args: string[], user?: { uid: number; gid: number }): string[] {
+  const argv = [namedNode(name), TRAFFIC_TOOL, ...args];
+  return user === undefined ? argv : ['setpriv', '--reuid', String(user.uid), '--regid', String(user.gid), '--clear-groups', ...argv];
 }
 
 interface JsonLines {
@@ -194,7 +220,7 @@ export function startTraffic(ns: string, spec: TrafficSpec): RunningTraffic {
     '--hold-ms',
     String(spec.holdMs ?? 0),
   ];
-  const [command, ...rest] = netnsArgv(ns, toolArgv(spec.name, args));
+  const [command, ...rest] = netnsArgv(ns, toolArgv(spec.name, args, spec.user));
   const child = spawn(command, rest, { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines = jsonLines(child);
   const done = lines.next((r) => r['event'] === 'done', 120_000).then(toReport);

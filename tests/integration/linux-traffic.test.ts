@@ -2,6 +2,8 @@
 // (tests/fixtures/linux/sampler-runner.js under `ip netns exec`) while named processes download,
 // upload, run side by side and fire bursts of sub-second connections at a server in the other
 // namespace. Each process counts its own bytes; the sampler's per-process totals must agree within 2 %.
+// Also: through a router that drops packets (retransmissions must not count twice), and with the
+// sampler running as uid 65534 (its own user's sockets by process, root's by uid).
 //
 // The totals are computed here by a deliberately plain method, independent of the delta engine: the
 // largest cumulative value each socket cookie ever showed (in a poll or in its close event), minus what
@@ -9,13 +11,12 @@
 //
 // Needs root and `ip netns` (CI has both); skipped with the reason otherwise.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultDeltaOptions, initialDeltaState, stepDelta } from '../../src-main/engine/delta.js';
 import type { FlowCounter, Sample, SamplerHealth } from '../../src-main/engine/types.js';
 import { createNetnsPair, createRoutedNetnsPair, execInNetns, netnsArgv, netnsPids, netnsSupport, type NetnsPair, type RoutedNetnsPair } from '../helpers/netns.js';
-import { startTraffic, startTrafficServer, type TrafficReport, type TrafficServer } from '../helpers/traffic.js';
+import { startTraffic, startTrafficServer, testNode, type TrafficReport, type TrafficServer } from '../helpers/traffic.js';
 
 const support = netnsSupport();
 const INTERVAL_MS = 1000;
@@ -33,8 +34,10 @@ class SamplerRunner {
   readonly #child: ChildProcess;
   #stderr = '';
 
-  constructor(ns: string) {
-    const [command, ...args] = netnsArgv(ns, [process.execPath, RUNNER]);
+  constructor(ns: string, user?: { uid: number; gid: number }) {
+    const runner = [testNode(), RUNNER];
+    const argv = user === undefined ? runner : ['setpriv', '--reuid', String(user.uid), '--regid', String(user.gid), '--clear-groups', ...runner];
+    const [command, ...args] = netnsArgv(ns, argv);
     this.#child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, INTERVAL_MS: String(INTERVAL_MS) } });
     let rest = '';
     this.#child.stdout?.on('data', (chunk: Buffer) => {
@@ -189,7 +192,7 @@ describe.skipIf(!support.ok)('Linux sampler on real traffic in network namespace
 
     // The owner is the process as /proc describes it.
     const owner = [...totals.values()].find((t) => t.owner?.pid === downReport.pid)?.owner;
-    expect(owner).toMatchObject({ pid: downReport.pid, name: 'nmdown', path: realpathSync(process.execPath) });
+    expect(owner).toMatchObject({ pid: downReport.pid, name: 'nmdown', path: testNode(), uid: 0 });
     expect(owner?.cmdline).toContain('traffic-tool.js download');
     expect(owner?.startTime).toBeGreaterThan(0);
   });
@@ -287,6 +290,55 @@ describe.skipIf(!support.ok)('Linux sampler on real traffic in network namespace
     expect(stopped.state).toBe('stopped');
     // Nothing of the sampler's is left in the namespace (ss -E was killed with its process group).
     expect(netnsPids(pair.client)).toEqual([]);
+  });
+});
+
+describe.skipIf(!support.ok)('Linux sampler without privileges (uid 65534) on real traffic', () => {
+  const NOBODY = { uid: 65534, gid: 65534 };
+  let pair: NetnsPair;
+  let server: TrafficServer;
+  let runner: SamplerRunner;
+  const PORT = 9000;
+
+  beforeAll(async () => {
+    pair = createNetnsPair();
+    server = await startTrafficServer(pair.server, { host: pair.serverAddress, port: PORT, name: 'nmserver' });
+    runner = new SamplerRunner(pair.client, NOBODY);
+    await runner.nextSamples(2);
+  });
+
+  afterAll(async () => {
+    await runner?.stop().catch(() => undefined);
+    await server?.stop().catch(() => undefined);
+    pair?.destroy();
+  });
+
+  it("ties its own user's sockets to their processes, and root's to uid 0", async () => {
+    const mine = startTraffic(pair.client, { name: 'nmuser', mode: 'download', host: pair.serverAddress, port: PORT, bytes: 3_000_000, connections: 2, parallel: 2, paceMs: 2000, user: NOBODY });
+    const roots = startTraffic(pair.client, { name: 'nmrootdl', mode: 'upload', host: pair.serverAddress, port: PORT, bytes: 2_000_000, connections: 2, parallel: 2, paceMs: 2000 });
+    const [mineReport, rootReport] = await Promise.all([mine.done, roots.done]);
+    await runner.nextSamples(2);
+
+    const totals = totalsByCookie(runner.samples);
+    const mineMeasured = sumWhere(totals, (t) => t.owner?.pid === mineReport.pid);
+    // Root's processes are not ours to inspect: ss shows their sockets' uid, not their owner.
+    const rootMeasured = sumWhere(totals, (t) => t.owner?.pid === 0 && t.owner.uid === 0);
+    record('nmuser as uid 65534, seen by an unprivileged sampler', mineMeasured, mineReport);
+    record('nmrootdl as root, seen by an unprivileged sampler as "(uid 0)"', rootMeasured, rootReport);
+    expect(mineMeasured.sockets).toBe(2);
+    expect(rootMeasured.sockets).toBe(2);
+    expectClose(mineMeasured.bytesIn, mineReport.bytesReceived, 2, 'own process in');
+    expectClose(mineMeasured.bytesOut, mineReport.bytesSent, 2, 'own process out');
+    expectClose(rootMeasured.bytesIn, rootReport.bytesReceived, 2, 'root process in');
+    expectClose(rootMeasured.bytesOut, rootReport.bytesSent, 2, 'root process out');
+    for (const t of totals.values()) {
+      if (t.owner?.pid === mineReport.pid) expect(t.owner).toMatchObject({ name: 'nmuser', uid: 65534 });
+      if (t.owner?.pid === 0) expect(t.owner.name).toBe('(uid 0)');
+    }
+
+    const health = runner.records[runner.records.length - 1]?.health;
+    expect(health).toMatchObject({ state: 'running', reason: null });
+    expect(health?.details).toMatchObject({ seesAllOwners: false, closeEvents: 'up' });
   });
 });
 
