@@ -35,7 +35,8 @@ class SamplerRunner {
   #stderr = '';
 
   constructor(ns: string, user?: { uid: number; gid: number }) {
-    const runner = [testNode(), RUNNER];
+    // Type stripping is on by default from Node 22.18; the flag keeps earlier 22.x working too.
+    const runner = [testNode(), '--experimental-strip-types', '--disable-warning=ExperimentalWarning', RUNNER];
     const argv = user === undefined ? runner : ['setpriv', '--reuid', String(user.uid), '--regid', String(user.gid), '--clear-groups', ...runner];
     const [command, ...args] = netnsArgv(ns, argv);
     this.#child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, INTERVAL_MS: String(INTERVAL_MS) } });
