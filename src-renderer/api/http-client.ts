@@ -67,8 +67,9 @@ export function createHttpClient(options: HttpClientOptions): ApiClient {
   function subscribeLive(handlers: LiveHandlers): () => void {
     const source = openSource(`${base}/api/v1/live`);
     handlers.onConnection?.('connecting');
-    const onFrame = (name: 'rate' | 'status') => (ev: MessageEvent) => {
-      if (typeof ev.data !== 'string') return;
+    // Named SSE events arrive as MessageEvents; typed as plain Events so DOM and Node typings agree.
+    const onFrame = (name: 'rate' | 'status') => (ev: Event) => {
+      if (!('data' in ev) || typeof ev.data !== 'string') return;
       const message = parseLiveData(name, ev.data);
       if (message !== null) handlers.onEvent(message);
     };

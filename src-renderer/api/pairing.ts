@@ -42,8 +42,15 @@ export function takePairToken(hash: string): { token: string | null; hash: strin
   return { token: isPlausibleToken(token) ? token.trim().toLowerCase() : null, hash: cleaned === '' ? '' : `#${cleaned}` };
 }
 
+/** The part of the Web Storage API the token store uses (`localStorage` has it). */
+export interface KeyValueStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
 /** A token store over `localStorage` (or memory, where storage is unavailable). */
-export function createTokenStore(storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null): TokenStore {
+export function createTokenStore(storage: KeyValueStorage | null): TokenStore {
   let memory: string | null = null;
   return {
     get() {

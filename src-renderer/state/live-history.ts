@@ -31,7 +31,7 @@ export function seedHistory(history: readonly RatePoint[], points: readonly Time
   const firstLive = history[0]?.ts ?? Number.POSITIVE_INFINITY;
   // A bucket's rate belongs to its end; only buckets that ended before live data began are used.
   const seeded = points
-    .filter((p) => p.ts + bucketS <= firstLive)
+    .filter((p) => p.ts + bucketS < firstLive)
     .map((p) => ({ ts: p.ts + bucketS, inPerS: p.bytesIn / bucketS, outPerS: p.bytesOut / bucketS }));
   const merged = [...seeded, ...history];
   const newest = merged.at(-1)?.ts;
