@@ -3,6 +3,7 @@
 process.env.TZ = 'Europe/Berlin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  HEATMAP_SQL,
   QUERY_SQL,
   aggregateSql,
   gapsInRange,
@@ -193,6 +194,28 @@ describe('heatmap', () => {
       { weekday: 3, hour: 12, bytesIn: 1600, bytesOut: 16 },
       { weekday: 4, hour: 9, bytesIn: 5000, bytesOut: 500 },
     ]);
+    expect(r).toMatchObject({ tiers: ['hourly'], approximate: false });
+  });
+
+  it('for one app; an unknown app has 168 empty cells', () => {
+    const slack = heatmap(store.db, { since: jul(10, 0), until: jul(13, 0), app: 'Slack' });
+    expect(slack.cells.filter((c) => c.bytesIn + c.bytesOut > 0)).toEqual([
+      { weekday: 2, hour: 10, bytesIn: 3000, bytesOut: 300 },
+      { weekday: 4, hour: 9, bytesIn: 5000, bytesOut: 500 },
+    ]);
+    const nope = heatmap(store.db, { since: jul(10, 0), until: jul(13, 0), app: 'Nope' });
+    expect(nope.cells).toHaveLength(168);
+    expect(nope.cells.every((c) => c.bytesIn === 0 && c.bytesOut === 0)).toBe(true);
+  });
+
+  it('sub-hour edges come from raw rows and land in their hour', () => {
+    // 10:20–10:40 holds the rows ending 10:30 (Firefox 400, Slack 3000); 09:59:59–10:00:00 the row ending 10:00 (200).
+    const r = heatmap(store.db, { since: jul(10, 9, 59, 59), until: jul(10, 10, 40) });
+    expect(r.cells.filter((c) => c.bytesIn + c.bytesOut > 0)).toEqual([
+      { weekday: 2, hour: 9, bytesIn: 200, bytesOut: 2 },
+      { weekday: 2, hour: 10, bytesIn: 3400, bytesOut: 304 },
+    ]);
+    expect(r).toMatchObject({ tiers: ['raw'], approximate: false });
   });
 });
 
@@ -232,6 +255,18 @@ describe('EXPLAIN QUERY PLAN', () => {
     const details = plan(sql, params);
     expect(details.join('\n')).toMatch(want);
     expect(details.some((d) => /^SCAN (usage_|processes|gaps|p\b)/.test(d))).toBe(false);
+  });
+
+  it.each([false, true])('heatmap hours (app filter %s) walk usage_hourly by index, never scan it', (appFilter) => {
+    const details = plan(appFilter ? HEATMAP_SQL.oneApp : HEATMAP_SQL.allApps, { zones: '[]', from: 0, to: 1, ...(appFilter ? { app: 1 } : {}) });
+    expect(details.join('\n')).toMatch(
+      appFilter
+        ? /SEARCH usage_hourly USING INDEX usage_hourly_app_hour \(app_id=\? AND hour_start>\? AND hour_start<\?\)/
+        : /SEARCH usage_hourly USING PRIMARY KEY \(hour_start>\? AND hour_start<\?\)/,
+    );
+    expect(details.some((d) => /^SCAN usage_/.test(d))).toBe(false);
+    // Rows are summed per hour in key order; only the per-hour sums are sorted into cells.
+    expect(details.filter((d) => d.includes('TEMP B-TREE'))).toHaveLength(1);
   });
 
   it('retention deletes walk the primary keys', () => {

@@ -104,6 +104,39 @@ describe('runMaintenance', () => {
     }
   });
 
+  it('spreads a 23-hour and a 25-hour day over the local hours they have', () => {
+    const utcH = (m: number, d: number, h: number): number => Date.UTC(2024, m - 1, d, h) / 1000;
+    // One row of 3600 bytes per epoch hour around both DST changes of 2024; hourly rows are then cut
+    // before 2024-10-28 00:00 local (rawDays 1, hourlyDays 1 at 10-29 12:00), days stay.
+    const rows: AppUsage[] = [];
+    for (const [from, to] of [
+      [utcH(3, 29, 0), utcH(4, 2, 0)],
+      [utcH(10, 25, 0), utcH(10, 29, 10)],
+    ] as const) {
+      for (let h = from; h < to; h += 3600) rows.push({ ts: h + 300, durationS: 5, app: 'a', bytesIn: 3600, bytesOut: 0 });
+    }
+    const store = openStore({ dataDir: tempDataDir(), retention: { rawDays: 1, hourlyDays: 1 } });
+    try {
+      store.append(rows);
+      expect(store.flush().ok).toBe(true);
+      store.runMaintenance(utcH(10, 29, 11));
+      expect(readCoverage(store.db).hourlyFrom).toBe(utcH(10, 27, 23));
+      const sunday = (since: number, until: number): [number, number][] =>
+        heatmap(store.db, { since, until })
+          .cells.filter((c) => c.bytesIn > 0)
+          .map((c) => [c.weekday * 24 + c.hour, c.bytesIn]);
+      // 2024-03-31, a Sunday (weekday 6) of 23 hours: 02:00–03:00 never happened; 23 × 3600 bytes, 3600 an hour.
+      const spring = Array.from({ length: 24 }, (_, h): [number, number] => [6 * 24 + h, 3600]).filter(([cell]) => cell !== 6 * 24 + 2);
+      expect(sunday(utcH(3, 30, 23), utcH(3, 31, 22))).toEqual(spring);
+      // 2024-10-27, a Sunday of 25 hours: 02:00–03:00 twice, so that cell holds two hours' share.
+      const autumn = Array.from({ length: 24 }, (_, h): [number, number] => [6 * 24 + h, h === 2 ? 7200 : 3600]);
+      expect(sunday(utcH(10, 26, 22), utcH(10, 27, 23))).toEqual(autumn);
+      expect(heatmap(store.db, { since: utcH(10, 26, 22), until: utcH(10, 27, 23) })).toMatchObject({ tiers: ['daily'], approximate: true });
+    } finally {
+      store.close();
+    }
+  });
+
   it('bounds the work of one call and finishes over several, ending where one unbounded call would', () => {
     const store = retained(50);
     try {

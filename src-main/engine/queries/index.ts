@@ -1,13 +1,14 @@
 // The query layer's public surface: pure functions over the store's connection (`store.db`).
 export { aggregateSql, type AggregateShape } from './aggregate.js';
+export { HEATMAP_SQL, heatmap, type HeatmapCell, type HeatmapResult } from './heatmap.js';
 export { planRange, provenanceOf, type Segment, type Tier } from './plan.js';
+export { offsetSegments, zoneOffsetAt, type OffsetSegment } from './zone.js';
 export {
   MAX_BUCKETS,
   QUERY_SQL,
   appIdOf,
   gapsInRange,
   grandTotals,
-  heatmap,
   lastUsageAt,
   listApps,
   processesForApp,
@@ -20,8 +21,6 @@ export {
   type DayTotals,
   type DaysResult,
   type GapRow,
-  type HeatmapCell,
-  type HeatmapResult,
   type ProcessDetail,
   type Provenance,
   type QueryRange,

@@ -4,7 +4,7 @@
 import type Database from 'better-sqlite3';
 import { readCoverage } from '../store/meta.js';
 import { cachedStatement } from '../store/statements.js';
-import { HOUR_S, hourStart, localDateLabel, localDayCeil, localDayStart, nextLocalDayStart } from '../store/time.js';
+import { HOUR_S, localDateLabel, localDayStart, nextLocalDayStart } from '../store/time.js';
 import { sumByBucket, sumByBucketAndApp, type BucketSegment } from './aggregate.js';
 import { planRange, provenanceOf, type Segment, type Tier } from './plan.js';
 
@@ -47,7 +47,8 @@ export const QUERY_SQL = {
 /** Largest number of buckets one query may ask for. */
 export const MAX_BUCKETS = 20_000;
 
-function checkRange(range: QueryRange): void {
+/** Throws RangeError unless the range is whole epoch seconds with since <= until. */
+export function checkRange(range: QueryRange): void {
   if (!Number.isSafeInteger(range.since) || !Number.isSafeInteger(range.until)) {
     throw new RangeError(`since and until must be whole epoch seconds (got ${range.since}, ${range.until})`);
   }
@@ -131,7 +132,7 @@ export interface TimelineResult extends QueryRange, Provenance {
 }
 
 /** Bucket edges: local days for 86 400, otherwise multiples of `bucketS` since the epoch. */
-function bucketEdges(range: QueryRange, bucketS: number): { start: number; from: number; to: number; end: number }[] {
+export function bucketEdges(range: QueryRange, bucketS: number): { start: number; from: number; to: number; end: number }[] {
   if (!Number.isSafeInteger(bucketS) || bucketS <= 0) throw new RangeError(`bucket must be a positive whole number of seconds (got ${bucketS})`);
   const out: { start: number; from: number; to: number; end: number }[] = [];
   const next = bucketS === 86_400 ? nextLocalDayStart : (t: number) => t + bucketS;
@@ -145,7 +146,8 @@ function bucketEdges(range: QueryRange, bucketS: number): { start: number; from:
   return out;
 }
 
-function bucketSeries(
+/** Sums per bucket of `edges` (from `bucketEdges`), every bucket present, and which tiers answered. */
+export function bucketSeries(
   db: Database.Database,
   range: QueryRange,
   edges: { start: number; from: number; to: number; end: number }[],
@@ -199,69 +201,6 @@ export function totalsByDay(db: Database.Database, request: QueryRange & { app?:
   const { points, provenance } = bucketSeries(db, request, bucketEdges(request, 86_400), app);
   const days = points.map((p) => ({ dayStart: p.ts, dayEnd: p.end, date: localDateLabel(p.ts), bytesIn: p.bytesIn, bytesOut: p.bytesOut, approximate: p.approximate }));
   return { since: request.since, until: request.until, app, days, ...provenance };
-}
-
-/** One cell of the hour-of-week heatmap; weekday 0 is Monday, hour in local time. */
-export interface HeatmapCell extends Bytes {
-  weekday: number;
-  hour: number;
-}
-
-/** Bytes by hour of the week. */
-export interface HeatmapResult extends QueryRange, Provenance {
-  cells: HeatmapCell[];
-}
-
-/**
- * Bytes by local hour of the week over [since, until): always 168 cells, Monday 00:00 first. Where
- * only daily rows remain, each day is spread evenly over its hours (an estimate, flagged as such).
- */
-export function heatmap(db: Database.Database, request: QueryRange & { app?: string | null }): HeatmapResult {
-  checkRange(request);
-  const app = request.app ?? null;
-  const cells: HeatmapCell[] = [];
-  for (let weekday = 0; weekday < 7; weekday += 1) {
-    for (let hour = 0; hour < 24; hour += 1) cells.push({ weekday, hour, bytesIn: 0, bytesOut: 0 });
-  }
-  const add = (t: number, bytesIn: number, bytesOut: number): void => {
-    const d = new Date(t * 1000);
-    const cell = cells[((d.getDay() + 6) % 7) * 24 + d.getHours()];
-    if (cell === undefined) return;
-    cell.bytesIn += bytesIn;
-    cell.bytesOut += bytesOut;
-  };
-  // Before the hourly tier begins, asking per hour would only prorate day rows hour by hour: ask per day.
-  const hourlyFrom = readCoverage(db).hourlyFrom;
-  const split = Math.min(Math.max(request.since, hourlyFrom === Number.NEGATIVE_INFINITY ? request.since : localDayCeil(hourlyFrom)), request.until);
-  const provenances: Provenance[] = [];
-  if (split > request.since) {
-    const old = { since: request.since, until: split };
-    const days = bucketSeries(db, old, bucketEdges(old, 86_400), app);
-    provenances.push({ ...days.provenance, approximate: true });
-    // Spreading at most one day per day of the range over its hours; the rows were summed in SQL.
-    for (const p of days.points) {
-      const from = Math.max(p.ts, old.since);
-      const to = Math.min(p.end, old.until);
-      for (let h = hourStart(from); h < to; h += HOUR_S) {
-        const share = (Math.min(to, h + HOUR_S) - Math.max(from, h)) / (to - from);
-        add(Math.max(from, h), p.bytesIn * share, p.bytesOut * share);
-      }
-    }
-  }
-  if (request.until > split) {
-    const recent = { since: split, until: request.until };
-    const hours = bucketSeries(db, recent, bucketEdges(recent, HOUR_S), app);
-    provenances.push(hours.provenance);
-    // Folding at most one bucket per hour of the range into 168 cells: the rows were summed in SQL.
-    for (const p of hours.points) add(p.ts, p.bytesIn, p.bytesOut);
-  }
-  for (const cell of cells) {
-    cell.bytesIn = Math.round(cell.bytesIn);
-    cell.bytesOut = Math.round(cell.bytesOut);
-  }
-  const order: Tier[] = ['daily', 'hourly', 'raw'];
-  const tiers = order.filter((t) => provenances.some((p) => p.tiers.includes(t)));
-  return { since: request.since, until: request.until, cells, tiers, approximate: provenances.some((p) => p.approximate) };
 }
 
 /** A process seen behind an application. */

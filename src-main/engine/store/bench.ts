@@ -3,7 +3,8 @@
 // a large file. Each function takes an empty folder of its own and leaves the data there.
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { heatmap, timeline, totalsByApp, totalsByDay } from '../queries/queries.js';
+import { heatmap } from '../queries/heatmap.js';
+import { timeline, totalsByApp, totalsByDay } from '../queries/queries.js';
 import { UNATTRIBUTED, type AppUsage } from '../types.js';
 import { DB_FILE_NAME, openDatabase } from './open.js';
 import { openStore, type Store } from './store.js';
