@@ -1,5 +1,7 @@
-// The migration framework on real files: from empty, from each earlier version (v1, with a fake v2
-// defined here), all pending steps in one transaction, a failed step leaving nothing behind.
+// The migration framework on real files: from empty, from each earlier version (v1, v2, with a fake
+// v3 defined here), all pending steps in one transaction, a failed step leaving nothing behind; and
+// v2 (browser reports) over a v1 database that already got the table from the API's first-use
+// creation before v2 existed.
 process.env.TZ = 'Europe/Berlin';
 import Database from 'better-sqlite3';
 import path from 'node:path';
@@ -8,10 +10,11 @@ import { DB_FILE_NAME, DatabaseTooNewError, MIGRATIONS, SCHEMA_VERSION, migrate,
 import { tempDataDir } from './store-helpers.js';
 
 const v1 = MIGRATIONS[0] as Migration;
+const v2 = MIGRATIONS[1] as Migration;
 
 // A plausible next step: domains per app per interval, with a backfill from existing data.
-const fakeV2: Migration = {
-  version: 2,
+const fakeV3: Migration = {
+  version: 3,
   name: 'test: domains',
   up(db) {
     db.exec(`CREATE TABLE usage_domain (ts INTEGER NOT NULL, app_id INTEGER NOT NULL REFERENCES apps (id), domain TEXT NOT NULL,
@@ -20,8 +23,8 @@ const fakeV2: Migration = {
   },
 };
 
-const failingV2: Migration = {
-  version: 2,
+const failingV3: Migration = {
+  version: 3,
   name: 'test: fails halfway',
   up(db) {
     db.exec('CREATE TABLE half_done (x INTEGER) STRICT');
@@ -29,70 +32,207 @@ const failingV2: Migration = {
   },
 };
 
+// What the HTTP API ran on first use before migration v2 existed (src-main/api/browser-reports.ts at
+// commit 1772efc), verbatim: databases in the wild may hold this table at user_version 1.
+const FIRST_USE_DDL = `
+CREATE TABLE IF NOT EXISTS browser_reports (
+  id INTEGER PRIMARY KEY,
+  received_at INTEGER NOT NULL,
+  ts INTEGER NOT NULL,
+  hostname TEXT NOT NULL CHECK (length(hostname) BETWEEN 1 AND 253 AND hostname = lower(hostname)
+    AND hostname NOT GLOB '*[^a-z0-9._-]*'),
+  domain TEXT NOT NULL CHECK (length(domain) BETWEEN 1 AND 253 AND domain NOT GLOB '*[^a-z0-9._-]*'),
+  browser TEXT NOT NULL CHECK (length(browser) BETWEEN 1 AND 32)
+) STRICT;
+CREATE INDEX IF NOT EXISTS browser_reports_ts ON browser_reports (ts);
+`;
+
+/** A database at `version` (1 or 2) with two usage rows (30 bytes in). */
+function databaseAt(version: number): string {
+  const dir = tempDataDir();
+  const store = openStore({ dataDir: dir, migrations: MIGRATIONS.slice(0, version) });
+  store.append([
+    { ts: 1_720_000_005, durationS: 5, app: 'a', bytesIn: 10, bytesOut: 1 },
+    { ts: 1_720_000_010, durationS: 5, app: 'b', bytesIn: 20, bytesOut: 2 },
+  ]);
+  expect(store.flush().ok).toBe(true);
+  store.close();
+  return dir;
+}
+
+/** The v1 database of a netmon that ran the HTTP API: the table made on first use, with reports in it. */
+function v1WithFirstUseTable(ddl = FIRST_USE_DDL, rows: [number, string, string, string][] = [[1_720_000_000, 'www.netflix.com', 'netflix.com', 'zen']]): string {
+  const dir = databaseAt(1);
+  const raw = new Database(path.join(dir, DB_FILE_NAME));
+  raw.exec(ddl);
+  const insert = raw.prepare('INSERT INTO browser_reports (received_at, ts, hostname, domain, browser) VALUES (?, ?, ?, ?, ?)');
+  for (const [ts, hostname, domain, browser] of rows) insert.run(ts + 1, ts, hostname, domain, browser);
+  expect(raw.pragma('user_version', { simple: true })).toBe(1);
+  raw.close();
+  return dir;
+}
+
 const tablesOf = (db: Database.Database): string[] =>
   (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all() as string[]).filter((n) => !n.startsWith('sqlite_'));
+
+const indexesOf = (db: Database.Database, table: string): string[] =>
+  (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name").pluck().all(table) as string[]);
 
 describe('migrations', () => {
   it('the application migrations are numbered from 1 without holes', () => {
     expect(MIGRATIONS.map((m) => m.version)).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
+    expect(SCHEMA_VERSION).toBe(2);
   });
 
   it('from empty to the newest, in one go', () => {
     const dir = tempDataDir();
-    const { db, migratedFrom, schemaVersion } = openDatabase(dir, { migrations: [v1, fakeV2] });
-    expect({ migratedFrom, schemaVersion }).toEqual({ migratedFrom: 0, schemaVersion: 2 });
-    expect(db.pragma('user_version', { simple: true })).toBe(2);
-    expect(tablesOf(db)).toContain('usage_domain');
+    const { db, migratedFrom, schemaVersion } = openDatabase(dir, { migrations: [...MIGRATIONS, fakeV3] });
+    expect({ migratedFrom, schemaVersion }).toEqual({ migratedFrom: 0, schemaVersion: 3 });
+    expect(db.pragma('user_version', { simple: true })).toBe(3);
+    expect(tablesOf(db)).toEqual(expect.arrayContaining(['usage_raw', 'browser_reports', 'usage_domain']));
     db.close();
   });
 
-  it('from v1 with data to a fake v2, keeping and backfilling the data', () => {
-    const dir = tempDataDir();
-    const store = openStore({ dataDir: dir });
-    store.append([
-      { ts: 1_720_000_005, durationS: 5, app: 'a', bytesIn: 10, bytesOut: 1 },
-      { ts: 1_720_000_010, durationS: 5, app: 'b', bytesIn: 20, bytesOut: 2 },
-    ]);
-    expect(store.flush().ok).toBe(true);
-    store.close();
-    const { db, migratedFrom, schemaVersion } = openDatabase(dir, { migrations: [v1, fakeV2] });
-    expect({ migratedFrom, schemaVersion }).toEqual({ migratedFrom: 1, schemaVersion: 2 });
+  it.each([1, 2])('from v%i with data to the newest and to a fake v3, keeping and backfilling the data', (version) => {
+    const dir = databaseAt(version);
+    const { db: newest, migratedFrom } = openDatabase(dir);
+    expect({ migratedFrom, version: newest.pragma('user_version', { simple: true }) }).toEqual({ migratedFrom: version, version: 2 });
+    expect(tablesOf(newest)).toContain('browser_reports');
+    expect(newest.prepare('SELECT sum(bytes_in) FROM usage_raw').pluck().get()).toBe(30);
+    newest.close();
+    const { db, schemaVersion } = openDatabase(dir, { migrations: [...MIGRATIONS, fakeV3] });
+    expect(schemaVersion).toBe(3);
     expect(db.prepare('SELECT sum(bytes_in) FROM usage_domain').pluck().get()).toBe(30);
     expect(db.prepare('SELECT count(*) FROM usage_raw').pluck().get()).toBe(2);
     db.close();
-    // And the app that knows only v1 now refuses the upgraded file.
+    // And the app that knows only v2 now refuses the upgraded file.
     expect(() => openDatabase(dir)).toThrow(DatabaseTooNewError);
+  });
+
+  it('from v1 straight to v3: every pending step in one go', () => {
+    const dir = databaseAt(1);
+    const { db, migratedFrom, schemaVersion } = openDatabase(dir, { migrations: [...MIGRATIONS, fakeV3] });
+    expect({ migratedFrom, schemaVersion }).toEqual({ migratedFrom: 1, schemaVersion: 3 });
+    expect(tablesOf(db)).toEqual(expect.arrayContaining(['browser_reports', 'usage_domain']));
+    db.close();
   });
 
   it('a failing step rolls back every pending step (from empty: not even v1 stays)', () => {
     const dir = tempDataDir();
     const dbPath = path.join(dir, DB_FILE_NAME);
-    expect(() => openDatabase(dir, { migrations: [v1, failingV2] })).toThrow(/no such table: no_such_table/);
+    expect(() => openDatabase(dir, { migrations: [...MIGRATIONS, failingV3] })).toThrow(/no such table: no_such_table/);
     const raw = new Database(dbPath, { readonly: true });
     expect(raw.pragma('user_version', { simple: true })).toBe(0);
     expect(tablesOf(raw)).toEqual([]);
     raw.close();
   });
 
-  it('a failing step on a v1 database leaves v1 and its data intact', () => {
-    const dir = tempDataDir();
-    const store = openStore({ dataDir: dir });
-    store.append([{ ts: 1_720_000_005, durationS: 5, app: 'a', bytesIn: 10, bytesOut: 1 }]);
-    store.flush();
-    store.close();
-    expect(() => openDatabase(dir, { migrations: [v1, failingV2] })).toThrow(/no_such_table/);
-    const { db, migratedFrom } = openDatabase(dir);
-    expect(migratedFrom).toBe(1);
-    expect(tablesOf(db)).not.toContain('half_done');
-    expect(db.prepare('SELECT sum(bytes_in) FROM usage_raw').pluck().get()).toBe(10);
-    db.close();
+  it.each([1, 2])('a failing step on a v%i database leaves that version and its data intact', (version) => {
+    const dir = databaseAt(version);
+    expect(() => openDatabase(dir, { migrations: [...MIGRATIONS, failingV3] })).toThrow(/no_such_table/);
+    const raw = new Database(path.join(dir, DB_FILE_NAME), { readonly: true });
+    expect(raw.pragma('user_version', { simple: true })).toBe(version);
+    expect(tablesOf(raw)).not.toContain('half_done');
+    // From v1, v2 ran in the same transaction: its table went with the failure.
+    expect(tablesOf(raw).includes('browser_reports')).toBe(version === 2);
+    expect(raw.prepare('SELECT sum(bytes_in) FROM usage_raw').pluck().get()).toBe(30);
+    raw.close();
   });
 
   it('refuses a list with a hole or out of order', () => {
     const db = new Database(':memory:');
-    expect(() => migrate(db, [fakeV2])).toThrow(/has version 2, expected 1/);
-    expect(() => migrate(db, [v1, { ...fakeV2, version: 3 }])).toThrow(/expected 2/);
+    expect(() => migrate(db, [v2])).toThrow(/has version 2, expected 1/);
+    expect(() => migrate(db, [v1, fakeV3])).toThrow(/has version 3, expected 2/);
     expect(db.pragma('user_version', { simple: true })).toBe(0);
     db.close();
+  });
+});
+
+describe('v2: browser reports', () => {
+  it('creates a STRICT table whose CHECKs refuse a URL, with an index on the report time', () => {
+    const { db } = openDatabase(tempDataDir());
+    try {
+      expect(db.prepare("SELECT strict FROM pragma_table_list WHERE name = 'browser_reports'").pluck().get()).toBe(1);
+      expect(indexesOf(db, 'browser_reports')).toEqual(['browser_reports_ts']);
+      const insert = db.prepare('INSERT INTO browser_reports (received_at, ts, hostname, domain, browser) VALUES (1, 1, ?, ?, ?)');
+      for (const [host, domain] of [
+        ['https://netflix.com/watch', 'netflix.com'],
+        ['netflix.com/watch?v=1', 'netflix.com'],
+        ['Netflix.com', 'netflix.com'],
+        ['net flix.com', 'netflix.com'],
+        ['netflix.com:443', 'netflix.com'],
+        ['', 'netflix.com'],
+        ['netflix.com', 'https://netflix.com'],
+      ]) {
+        expect(() => insert.run(host, domain, 'zen'), host).toThrow(/CHECK constraint failed/);
+      }
+      expect(() => db.prepare("INSERT INTO browser_reports (received_at, ts, hostname, domain, browser) VALUES ('now', 1, 'a.com', 'a.com', 'zen')").run()).toThrow(
+        /cannot store TEXT value in INTEGER column/,
+      );
+      insert.run('www.netflix.com', 'netflix.com', 'zen');
+      expect(db.prepare('SELECT count(*) FROM browser_reports').pluck().get()).toBe(1);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('upgrades a v1 database that already has the table from first-use creation, keeping its reports', () => {
+    const dir = v1WithFirstUseTable(FIRST_USE_DDL, [
+      [1_720_000_000, 'www.netflix.com', 'netflix.com', 'zen'],
+      [1_720_000_060, 'bbc.co.uk', 'bbc.co.uk', 'chrome'],
+    ]);
+    const before = new Database(path.join(dir, DB_FILE_NAME), { readonly: true });
+    const schemaBefore = before.prepare("SELECT sql, rootpage FROM sqlite_schema WHERE name = 'browser_reports'").get();
+    before.close();
+    const store = openStore({ dataDir: dir });
+    try {
+      expect(store.health().schemaVersion).toBe(2);
+      const db = store.db;
+      expect(db.pragma('user_version', { simple: true })).toBe(2);
+      // The same table, not a rebuilt one (same definition, same b-tree), its rows with their ids.
+      expect(db.prepare("SELECT sql, rootpage FROM sqlite_schema WHERE name = 'browser_reports'").get()).toEqual(schemaBefore);
+      expect(db.prepare('SELECT id, ts, hostname, domain, browser FROM browser_reports ORDER BY id').all()).toEqual([
+        { id: 1, ts: 1_720_000_000, hostname: 'www.netflix.com', domain: 'netflix.com', browser: 'zen' },
+        { id: 2, ts: 1_720_000_060, hostname: 'bbc.co.uk', domain: 'bbc.co.uk', browser: 'chrome' },
+      ]);
+      expect(indexesOf(db, 'browser_reports')).toEqual(['browser_reports_ts']);
+      expect(db.prepare('SELECT sum(bytes_in) FROM usage_raw').pluck().get()).toBe(30);
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    } finally {
+      store.close();
+    }
+    // Reopening does not migrate again.
+    const again = openDatabase(dir);
+    expect(again.migratedFrom).toBe(2);
+    again.db.close();
+  });
+
+  it('rebuilds a browser_reports table of another shape, dropping the rows the rules refuse', () => {
+    // A looser table (no CHECKs, not STRICT) that let a URL and a text timestamp in.
+    const loose = `CREATE TABLE browser_reports (id INTEGER PRIMARY KEY, received_at INTEGER NOT NULL, ts INTEGER NOT NULL,
+      hostname TEXT NOT NULL, domain TEXT NOT NULL, browser TEXT NOT NULL);
+      CREATE INDEX browser_reports_ts ON browser_reports (ts);`;
+    const dir = v1WithFirstUseTable(loose, [
+      [1_720_000_000, 'www.netflix.com', 'netflix.com', 'zen'],
+      [1_720_000_001, 'https://netflix.com/watch?v=secret', 'netflix.com', 'zen'],
+      [1_720_000_002, 'example.org', 'example.org', 'firefox'],
+    ]);
+    const raw = new Database(path.join(dir, DB_FILE_NAME));
+    raw.prepare("INSERT INTO browser_reports (received_at, ts, hostname, domain, browser) VALUES (1, 'soon', 'a.com', 'a.com', 'zen')").run();
+    raw.close();
+    const { db, migratedFrom } = openDatabase(dir);
+    try {
+      expect(migratedFrom).toBe(1);
+      expect(db.prepare("SELECT strict FROM pragma_table_list WHERE name = 'browser_reports'").pluck().get()).toBe(1);
+      expect(db.prepare('SELECT id, hostname FROM browser_reports ORDER BY id').all()).toEqual([
+        { id: 1, hostname: 'www.netflix.com' },
+        { id: 3, hostname: 'example.org' },
+      ]);
+      expect(tablesOf(db).filter((t) => t.startsWith('browser_reports'))).toEqual(['browser_reports']);
+      expect(indexesOf(db, 'browser_reports')).toEqual(['browser_reports_ts']);
+      expect(() => db.prepare("INSERT INTO browser_reports (received_at, ts, hostname, domain, browser) VALUES (1, 1, 'a.com/x', 'a.com', 'zen')").run()).toThrow(/CHECK/);
+    } finally {
+      db.close();
+    }
   });
 });

@@ -21,7 +21,7 @@ export interface Migration {
 // - WITHOUT ROWID: the primary key is the clustered key that range queries walk; no second copy.
 // - meta holds where retention has cut each tier (`raw_from`, `hourly_from`): the query layer needs
 //   to know from when a tier is complete, which the presence of rows cannot tell.
-// Room is left for later migrations (domains per app per interval, browser reports) as new tables.
+// Room is left for later migrations (domains per app per interval) as new tables.
 const V1 = `
 CREATE TABLE apps (
   id INTEGER PRIMARY KEY,
@@ -84,6 +84,45 @@ CREATE TABLE gaps (
 CREATE INDEX gaps_end ON gaps (end_ts);
 `;
 
+// v2: the browser extension's active-tab reports. Only a normalized hostname and its registrable
+// domain, never a URL: the CHECKs repeat the API boundary's rules so that no other writer can put one
+// here. Before v2 the HTTP API created this very table on first use, so a table that is already
+// there with exactly this definition is kept as it is; any other shape is rebuilt, keeping only the
+// rows these rules accept.
+const BROWSER_REPORTS_TABLE = `CREATE TABLE browser_reports (
+  id INTEGER PRIMARY KEY,
+  received_at INTEGER NOT NULL,
+  ts INTEGER NOT NULL,
+  hostname TEXT NOT NULL CHECK (length(hostname) BETWEEN 1 AND 253 AND hostname = lower(hostname)
+    AND hostname NOT GLOB '*[^a-z0-9._-]*'),
+  domain TEXT NOT NULL CHECK (length(domain) BETWEEN 1 AND 253 AND domain NOT GLOB '*[^a-z0-9._-]*'),
+  browser TEXT NOT NULL CHECK (length(browser) BETWEEN 1 AND 32)
+) STRICT`;
+
+/** SQL text compared without regard to whitespace (SQLite keeps a CREATE statement as it was written). */
+function sameSql(a: string, b: string): boolean {
+  const norm = (s: string): string => s.replace(/\s+/g, ' ').replace(/\s*([(),])\s*/g, '$1').trim();
+  return norm(a) === norm(b);
+}
+
+function createBrowserReports(db: Database.Database): void {
+  const existing = db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'browser_reports'").pluck().get() as string | undefined;
+  if (existing === undefined) {
+    db.exec(BROWSER_REPORTS_TABLE);
+  } else if (!sameSql(existing, BROWSER_REPORTS_TABLE)) {
+    // Its index moves with the renamed table and goes with it.
+    db.exec('ALTER TABLE browser_reports RENAME TO browser_reports_before_v2');
+    db.exec(BROWSER_REPORTS_TABLE);
+    // OR IGNORE skips the rows a CHECK refuses; the typeof tests, the values STRICT would refuse.
+    db.exec(`INSERT OR IGNORE INTO browser_reports (id, received_at, ts, hostname, domain, browser)
+      SELECT id, received_at, ts, hostname, domain, browser FROM browser_reports_before_v2
+       WHERE typeof(id) = 'integer' AND typeof(received_at) = 'integer' AND typeof(ts) = 'integer'
+         AND typeof(hostname) = 'text' AND typeof(domain) = 'text' AND typeof(browser) = 'text'`);
+    db.exec('DROP TABLE browser_reports_before_v2');
+  }
+  db.exec('CREATE INDEX IF NOT EXISTS browser_reports_ts ON browser_reports (ts)');
+}
+
 /** The application's migrations, oldest first. Append; never edit a released one. */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -94,6 +133,7 @@ export const MIGRATIONS: readonly Migration[] = [
       db.prepare('INSERT INTO apps (name) VALUES (?)').run(UNATTRIBUTED);
     },
   },
+  { version: 2, name: 'browser reports', up: createBrowserReports },
 ];
 
 /** The schema version this build writes. */
