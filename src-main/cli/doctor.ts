@@ -1,15 +1,16 @@
 // `netmon doctor`: which sampler works on this machine, what it can see (and what it cannot), and the
-// health of the data folder and database. Read-only: it never changes the user's data.
+// health of the data folder and database. Read-only: it never changes the user's data (the database is
+// opened read-only, config.json is only read; SQLite's reader may leave its -wal/-shm side files).
 import { execFile } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { formatBytes } from '../../src-shared/units.js';
-import { DB_FILE, loadConfig, resolveDataDir } from '../engine/config.js';
+import { CONFIG_FILE, DB_FILE, resolveDataDir, validateConfig } from '../engine/config.js';
 import { lastUsageAt } from '../engine/queries/index.js';
 import { linuxCapabilities } from '../engine/samplers/linux/sampler.js';
 import { parseNettop } from '../engine/samplers/nettop/parse.js';
-import { SCHEMA_VERSION, dataFolderSize, openDatabase, userVersion } from '../engine/store/index.js';
+import { SCHEMA_VERSION, dataFolderSize, openDatabase, userVersion, verifyDatabase } from '../engine/store/index.js';
 import type { CommandContext } from './main.js';
 import { stringFlag } from './options.js';
 
@@ -50,26 +51,46 @@ async function linuxChecks(): Promise<Check[]> {
   ];
 }
 
+/** config.json read and validated as it is: never created or chmod-ed here (loadConfig would). */
+function configCheck(dataDir: string): Check {
+  const file = path.join(dataDir, CONFIG_FILE);
+  if (!existsSync(file)) return { name: 'config.json', ok: true, detail: 'none yet: defaults apply (written by netmon serve)' };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    return { name: 'config.json', ok: false, detail: `not valid JSON (${err instanceof Error ? err.message : String(err)}); defaults apply` };
+  }
+  const issues = validateConfig(raw).issues;
+  const mode = statSync(file).mode & 0o777;
+  const problems = [...issues.map((i) => i.message), ...(mode === 0o600 ? [] : [`mode ${mode.toString(8)} (should be 600: netmon serve tightens it)`])];
+  return { name: 'config.json', ok: problems.length === 0, detail: problems.length === 0 ? 'valid' : problems.join('; ') };
+}
+
 function databaseChecks(dataDir: string): Check[] {
   const checks: Check[] = [];
   if (!existsSync(dataDir)) return [{ name: 'data folder', ok: true, detail: `${dataDir} does not exist yet (created by netmon serve)` }];
   const mode = statSync(dataDir).mode & 0o777;
   checks.push({ name: 'data folder', ok: mode === 0o700, detail: `${dataDir} mode ${mode.toString(8)}${mode === 0o700 ? '' : ' (should be 700: netmon serve tightens it)'}` });
-  const loaded = loadConfig(dataDir);
-  checks.push({ name: 'config.json', ok: loaded.issues.length === 0, detail: loaded.issues.length === 0 ? 'valid' : loaded.issues.map((i) => i.message).join('; ') });
+  checks.push(configCheck(dataDir));
   if (!existsSync(path.join(dataDir, DB_FILE))) {
     checks.push({ name: 'database', ok: true, detail: 'none yet (created by netmon serve)' });
     return checks;
   }
   try {
-    const { db } = openDatabase(dataDir, { readonly: true });
+    // Read-only: no migration, no recovery, no chmod; an older schema is reported, not upgraded.
+    const { db } = openDatabase(dataDir, { readonly: true, acceptOlderSchema: true });
     try {
       const version = userVersion(db);
-      const quick = db.pragma('quick_check', { simple: true }) as string;
-      const last = lastUsageAt(db);
+      checks.push({
+        name: 'database schema',
+        ok: true,
+        detail: `version ${version} (this netmon: ${SCHEMA_VERSION}${version < SCHEMA_VERSION ? '; the next netmon serve upgrades it' : ''})`,
+      });
+      const verified = verifyDatabase(db);
+      checks.push({ name: 'database integrity', ok: verified.ok, detail: verified.ok ? 'quick_check ok' : `quick_check: ${verified.problems.join('; ')}` });
+      const last = version >= 1 ? lastUsageAt(db) : null;
       const size = dataFolderSize(dataDir);
-      checks.push({ name: 'database schema', ok: version === SCHEMA_VERSION, detail: `version ${version} (this netmon: ${SCHEMA_VERSION})` });
-      checks.push({ name: 'database integrity', ok: quick === 'ok', detail: quick === 'ok' ? 'quick_check ok' : `quick_check: ${quick}` });
       checks.push({
         name: 'database size',
         ok: true,

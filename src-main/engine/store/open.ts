@@ -50,6 +50,8 @@ export interface Recovery {
 export interface OpenOptions {
   /** Open for reading only (CLI reports while `serve` runs): no migration, no recovery, no chmod. */
   readonly?: boolean;
+  /** With `readonly`: open a database of an older schema as it is (doctor) instead of refusing it. */
+  acceptOlderSchema?: boolean;
   /** Replaces the application's migrations (tests of the migration framework). */
   migrations?: readonly Migration[];
   clock?: Pick<Clock, 'now'>;
@@ -140,7 +142,10 @@ function quickCheck(db: Database.Database, table?: string): string | null {
     .join('; ');
 }
 
-/** Runs the full `PRAGMA quick_check` (for `netmon doctor`): reads the whole file, ≈ 5 ms per MB. */
+/**
+ * Runs the full `PRAGMA quick_check` of every table (for `netmon doctor`), whatever the file's size:
+ * reads the whole file, ≈ 5 ms per MB. A read: works on a read-only connection and writes nothing.
+ */
 export function verifyDatabase(db: Database.Database): { ok: boolean; problems: string[]; ms: number } {
   const started = performance.now();
   try {
@@ -218,7 +223,7 @@ function openReadonly(dataDir: string, options: OpenOptions): OpenedDatabase {
   try {
     const version = userVersion(db);
     if (version > migrations.length) throw new DatabaseTooNewError(dbPath, version, migrations.length);
-    if (version < migrations.length) {
+    if (version < migrations.length && options.acceptOlderSchema !== true) {
       throw new DatabaseUnusableError(dbPath, `schema version ${version} is older than this netmon's ${migrations.length}; run \`netmon serve\` once to upgrade it`);
     }
     return { db, path: dbPath, recovered: null, schemaVersion: version, migratedFrom: version, check: { kind: 'none', ms: 0 } };
