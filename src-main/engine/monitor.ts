@@ -69,6 +69,8 @@ export class Monitor {
   private pause: MonitorPause = { paused: false, until: null };
   private pausedSinceMs: number | null = null;
   private lastRecordedTs: number | null;
+  /** Surplus over the interface totals not yet settled against a later remainder (see `attribute`). */
+  private carry: InterfaceTotals = { bytesIn: 0, bytesOut: 0 };
   private readonly stats: MonitorStats = { samples: 0, intervals: 0, gaps: 0, overAttributed: { bytesIn: 0, bytesOut: 0 }, stalls: 0, counterDrops: 0 };
 
   constructor(options: MonitorOptions) {
@@ -162,7 +164,10 @@ export class Monitor {
     if (step.stats.stalled) this.stats.stalls += 1;
     this.stats.counterDrops += step.stats.counterDrops;
     this.expirePause(sample.wallMs);
-    if (this.pause.paused) return;
+    if (this.pause.paused) {
+      this.carry = { bytesIn: 0, bytesOut: 0 };
+      return;
+    }
     const gaps: Gap[] = [];
     if (step.gap !== null) {
       gaps.push(step.gap);
@@ -173,7 +178,13 @@ export class Monitor {
       if (gaps.length > 0) this.store.append([], [], gaps);
       return;
     }
-    const attribution = attribute(step.interval, this.options.platform);
+    // A gap breaks the chain: a surplus from before it is not settled against bytes after it.
+    const attribution = attribute(step.interval, this.options.platform, step.gap === null ? this.carry : { bytesIn: 0, bytesOut: 0 });
+    // A surplus that never settles (a source counting what the interfaces do not) must not hide the
+    // remainder for ever: keep at most what this interval moved, the most a read skew can shift.
+    const flowsIn = attribution.usage.reduce((sum, row) => sum + row.bytesIn, 0);
+    const flowsOut = attribution.usage.reduce((sum, row) => sum + row.bytesOut, 0);
+    this.carry = { bytesIn: Math.min(attribution.carry.bytesIn, flowsIn), bytesOut: Math.min(attribution.carry.bytesOut, flowsOut) };
     this.stats.intervals += 1;
     this.stats.overAttributed.bytesIn += attribution.overAttributed.bytesIn;
     this.stats.overAttributed.bytesOut += attribution.overAttributed.bytesOut;

@@ -63,7 +63,7 @@ describe('attribute', () => {
   });
 
   it('an interval with no flows and an idle interface gives no rows', () => {
-    expect(attribute(interval([], { bytesIn: 0, bytesOut: 0 }), 'linux')).toEqual({ usage: [], processes: [], overAttributed: { bytesIn: 0, bytesOut: 0 } });
+    expect(attribute(interval([], { bytesIn: 0, bytesOut: 0 }), 'linux')).toEqual({ usage: [], processes: [], overAttributed: { bytesIn: 0, bytesOut: 0 }, carry: { bytesIn: 0, bytesOut: 0 } });
   });
 
   it('an interval with no flows but interface traffic is all unattributed', () => {
@@ -150,6 +150,63 @@ describe('attribute properties', () => {
         expect(new Set(result.usage.map((u) => u.app)).size).toBe(result.usage.length);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('attribute with a carried surplus (counters read a moment apart)', () => {
+  const curl: ProcessInfo = { pid: 10, name: 'curl', path: '/usr/bin/curl' };
+
+  it('takes the previous surplus off the remainder, so the stored total meets the interface total', () => {
+    // Interval 1: flows 1300 in, interface 1000 → 300 over. Interval 2: flows 700, interface 1000 →
+    // remainder 300, all of it the surplus already stored: no unattributed row.
+    const first = attribute(interval([d('s1', curl, 1300, 0)], { bytesIn: 1000, bytesOut: 0 }), 'linux');
+    expect(first.overAttributed).toEqual({ bytesIn: 300, bytesOut: 0 });
+    expect(first.carry).toEqual({ bytesIn: 300, bytesOut: 0 });
+    const second = attribute(interval([d('s1', curl, 700, 0)], { bytesIn: 1000, bytesOut: 0 }), 'linux', first.carry);
+    expect(second.usage).toEqual([{ ts: 1_700_000_005, durationS: 5, app: 'curl', bytesIn: 700, bytesOut: 0 }]);
+    expect(second.carry).toEqual({ bytesIn: 0, bytesOut: 0 });
+    const stored = [...first.usage, ...second.usage].reduce((sum, row) => sum + row.bytesIn, 0);
+    expect(stored).toBe(2000);
+  });
+
+  it('settles only what the remainder holds and keeps the rest for later', () => {
+    // Remainder 100 in, 50 out; carry 250 in, 20 out → 100 and 20 settled; 150 in still to settle, 30 out unattributed.
+    const result = attribute(interval([d('s1', curl, 900, 950)], { bytesIn: 1000, bytesOut: 1000 }), 'linux', { bytesIn: 250, bytesOut: 20 });
+    expect(result.usage.find((row) => row.app === UNATTRIBUTED)).toEqual({ ts: 1_700_000_005, durationS: 5, app: UNATTRIBUTED, bytesIn: 0, bytesOut: 30 });
+    expect(result.carry).toEqual({ bytesIn: 150, bytesOut: 0 });
+  });
+
+  it('keeps the carry when the interface total is unknown', () => {
+    const result = attribute(interval([d('s1', curl, 900, 0)], null), 'linux', { bytesIn: 40, bytesOut: 5 });
+    expect(result.carry).toEqual({ bytesIn: 40, bytesOut: 5 });
+    expect(result.usage).toEqual([{ ts: 1_700_000_005, durationS: 5, app: 'curl', bytesIn: 900, bytesOut: 0 }]);
+  });
+
+  it('whatever the read skew, stored bytes equal the interface bytes plus the bytes counted early', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(10_000), fc.nat(10_000)), { minLength: 1, maxLength: 40 }), (steps) => {
+        // Interval i moves b bytes (the interface's count). The flows are read a moment later than the
+        // interface, so they also hold e_i bytes the interface counts next time (0 ≤ e_i ≤ b_{i+1}),
+        // and no longer the e_{i-1} counted early last time: flows_i = b_i − e_{i−1} + e_i.
+        const bytes = steps.map(([b]) => b);
+        const early = steps.map(([, e], i) => (i + 1 < steps.length ? Math.min(e, bytes[i + 1] ?? 0) : 0));
+        let carry: InterfaceTotals = { bytesIn: 0, bytesOut: 0 };
+        let stored = 0;
+        let iface = 0;
+        for (let i = 0; i < steps.length; i += 1) {
+          const b = bytes[i] ?? 0;
+          const flows = b - (i > 0 ? (early[i - 1] ?? 0) : 0) + (early[i] ?? 0);
+          const result = attribute(interval([d('s', curl, flows, 0)], { bytesIn: b, bytesOut: 0 }), 'linux', carry);
+          carry = result.carry;
+          stored += result.usage.reduce((sum, row) => sum + row.bytesIn, 0);
+          iface += b;
+          // What is stored beyond the interface so far is exactly what was counted early, nothing more.
+          expect(stored - iface).toBe(early[i] ?? 0);
+          expect(carry.bytesIn).toBe(early[i] ?? 0);
+        }
+        expect(stored).toBe(iface);
+      }),
     );
   });
 });

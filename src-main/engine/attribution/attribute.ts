@@ -19,10 +19,22 @@ export interface Attribution {
    * when the interface total is unknown.
    */
   overAttributed: InterfaceTotals;
+  /** The surplus still to settle after this interval (what was passed in, less what settled, plus `overAttributed`). */
+  carry: InterfaceTotals;
 }
 
-/** Sums an interval's flows per application and adds the unattributed remainder of the interface total. */
-export function attribute(interval: Interval, platform: Platform): Attribution {
+const NONE: InterfaceTotals = Object.freeze({ bytesIn: 0, bytesOut: 0 });
+
+/**
+ * Sums an interval's flows per application and adds the unattributed remainder of the interface total.
+ *
+ * `carry` is the surplus of earlier intervals not yet settled (the previous call's `carry`). The socket
+ * counters and the interface counters are read a moment apart, so bytes can show in the flows an
+ * interval before the interface counts them; such bytes are already stored, and are taken off a later
+ * remainder instead of being stored twice. Without this, the clamp at zero would make the stored total
+ * drift above the interface total.
+ */
+export function attribute(interval: Interval, platform: Platform, carry: InterfaceTotals = NONE): Attribution {
   const ts = Math.round(interval.endMs / 1000);
   // Rounded end minus rounded start, so contiguous intervals tile whole seconds without drift.
   const durationS = Math.max(0, ts - Math.round(interval.startMs / 1000));
@@ -56,15 +68,22 @@ export function attribute(interval: Interval, platform: Platform): Attribution {
   }
 
   const overAttributed: InterfaceTotals = { bytesIn: 0, bytesOut: 0 };
+  const carryOut: InterfaceTotals = { bytesIn: carry.bytesIn, bytesOut: carry.bytesOut };
   if (interval.iface !== null) {
     const restIn = interval.iface.bytesIn - flowIn;
     const restOut = interval.iface.bytesOut - flowOut;
     overAttributed.bytesIn = Math.max(0, -restIn);
     overAttributed.bytesOut = Math.max(0, -restOut);
-    if (restIn > 0 || restOut > 0) {
+    const settledIn = Math.min(carry.bytesIn, Math.max(0, restIn));
+    const settledOut = Math.min(carry.bytesOut, Math.max(0, restOut));
+    carryOut.bytesIn += overAttributed.bytesIn - settledIn;
+    carryOut.bytesOut += overAttributed.bytesOut - settledOut;
+    const unattributedIn = Math.max(0, restIn) - settledIn;
+    const unattributedOut = Math.max(0, restOut) - settledOut;
+    if (unattributedIn > 0 || unattributedOut > 0) {
       const sum = perApp.get(UNATTRIBUTED) ?? { bytesIn: 0, bytesOut: 0 };
-      sum.bytesIn += Math.max(0, restIn);
-      sum.bytesOut += Math.max(0, restOut);
+      sum.bytesIn += unattributedIn;
+      sum.bytesOut += unattributedOut;
       perApp.set(UNATTRIBUTED, sum);
     }
   }
@@ -74,5 +93,5 @@ export function attribute(interval: Interval, platform: Platform): Attribution {
     if (sum.bytesIn === 0 && sum.bytesOut === 0) continue;
     usage.push({ ts, durationS, app, bytesIn: sum.bytesIn, bytesOut: sum.bytesOut });
   }
-  return { usage, processes: [...processes.values()], overAttributed };
+  return { usage, processes: [...processes.values()], overAttributed, carry: carryOut };
 }
