@@ -96,11 +96,20 @@ export function testNode(): string {
   return target;
 }
 
-/** A symlink to `testNode()` called `name`: a process started through it is named `name`. */
+/**
+ * A hard link to `testNode()` called `name`: a process started through it is named `name` (comm), and
+ * its /proc/PID/exe is that path too, so attribution by executable names it `name` like any program.
+ */
 export function namedNode(name: string): string {
   if (!/^[A-Za-z0-9_.-]{1,15}$/.test(name)) throw new Error(`process name must be 1-15 plain characters: ${JSON.stringify(name)}`);
   const link = path.join(bin(), name);
-  if (!existsSync(link)) symlinkSync(testNode(), link);
+  if (!existsSync(link)) {
+    try {
+      linkSync(testNode(), link);
+    } catch {
+      symlinkSync(testNode(), link);
+    }
+  }
   return link;
 }
 

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultDeltaOptions, initialDeltaState, stepDelta } from '../../src-main/engine/delta.js';
 import type { FlowCounter, Sample, SamplerHealth } from '../../src-main/engine/types.js';
 import { createNetnsPair, createRoutedNetnsPair, execInNetns, netnsArgv, netnsPids, netnsSupport, type NetnsPair, type RoutedNetnsPair } from '../helpers/netns.js';
-import { startTraffic, startTrafficServer, testNode, type TrafficReport, type TrafficServer } from '../helpers/traffic.js';
+import { startTraffic, startTrafficServer, namedNode, testNode, type TrafficReport, type TrafficServer } from '../helpers/traffic.js';
 
 const support = netnsSupport();
 const INTERVAL_MS = 1000;
@@ -193,7 +193,8 @@ describe.skipIf(!support.ok)('Linux sampler on real traffic in network namespace
 
     // The owner is the process as /proc describes it.
     const owner = [...totals.values()].find((t) => t.owner?.pid === downReport.pid)?.owner;
-    expect(owner).toMatchObject({ pid: downReport.pid, name: 'nmdown', path: testNode(), uid: 0 });
+    // namedNode hard-links node under the process name, so /proc/PID/exe names it too.
+    expect(owner).toMatchObject({ pid: downReport.pid, name: 'nmdown', path: namedNode('nmdown'), uid: 0 });
     expect(owner?.cmdline).toContain('traffic-tool.js download');
     expect(owner?.startTime).toBeGreaterThan(0);
   });

@@ -249,6 +249,11 @@ export class LinuxSampler implements Sampler {
 
   /** One poll and one sample; `final` is the last one, taken by `stop()`. */
   async #tick(final: boolean): Promise<void> {
+    // The interface counters are read BEFORE the socket dump and the close events, so that any skew
+    // always goes one way: the flows may hold bytes the interfaces count only in the next sample, never
+    // the reverse. The pipeline settles that surplus against the next remainder (see attribute's carry);
+    // the reverse order would store such bytes twice, once as unattributed and once under their app.
+    const [netDev, localAddresses] = await Promise.all([this.#readNetDev(), this.#readLocalAddresses()]);
     const pollStart = this.#clock.mono();
     let poll: PollResult | null = null;
     try {
@@ -262,7 +267,6 @@ export class LinuxSampler implements Sampler {
     }
     if (!this.#running && !final) return;
 
-    const [netDev, localAddresses] = await Promise.all([this.#readNetDev(), this.#readLocalAddresses()]);
     // Sockets worth a flow: connected, with counters, and leaving this machine.
     const counted: { socket: SsSocket; remote: RemoteEndpoint }[] = [];
     for (const socket of poll?.sockets ?? []) {
