@@ -33,6 +33,12 @@ import { parseSsLine, parseSsOutput, payloadBytes, type SsSocket } from './ss-pa
 
 /** Arguments of the per-interval poll: TCP, tcp_info, numeric, owners, details (cookie, uid), no header, one line each. */
 export const SS_POLL_ARGS: readonly string[] = ['-tinpeHO'];
+/**
+ * Arguments of the cheap poll: the same without `-p`. Finding owners makes ss walk every process's
+ * file descriptors (about 4× the cost here, far more on a desktop), and it is only needed for sockets
+ * not seen before; a poll that finds one is followed at once by a full one.
+ */
+export const SS_QUICK_POLL_ARGS: readonly string[] = ['-tineHO'];
 /** Arguments of the close-event stream: no `-p` (a destroyed socket has no owner to find). */
 export const SS_EVENT_ARGS: readonly string[] = ['-E', '-tineHO'];
 
@@ -257,7 +263,8 @@ export class LinuxSampler implements Sampler {
     const pollStart = this.#clock.mono();
     let poll: PollResult | null = null;
     try {
-      poll = await this.#poll();
+      poll = await this.#poll(SS_QUICK_POLL_ARGS);
+      if (this.#hasNewSockets(poll, localAddresses)) poll = await this.#poll(SS_POLL_ARGS);
       this.#pollProblem = null;
       this.#lastPollMs = Math.round(this.#clock.mono() - pollStart);
     } catch (error) {
@@ -348,8 +355,13 @@ export class LinuxSampler implements Sampler {
     this.#onSample?.(sample);
   }
 
-  async #poll(): Promise<PollResult> {
-    const child = spawnInGroup({ command: this.#ssPath, args: SS_POLL_ARGS });
+  /** Whether a poll lists a counted socket this sampler has never seen, whose owner must be found. */
+  #hasNewSockets(poll: PollResult, localAddresses: ReadonlySet<string>): boolean {
+    return poll.sockets.some((socket) => socket.hasTcpInfo && remoteOf(socket, localAddresses) !== null && !this.#known.has(flowId(socket.cookie)));
+  }
+
+  async #poll(args: readonly string[]): Promise<PollResult> {
+    const child = spawnInGroup({ command: this.#ssPath, args: [...args] });
     this.#pollChild = child;
     const chunks: Buffer[] = [];
     let size = 0;
