@@ -131,6 +131,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         startedAt,
         samplerHealth: () => monitor.samplerHealth(),
         lastSampleAt: () => monitor.lastSampleAt(),
+        storageHealth: () => {
+          const health = store.health();
+          return {
+            ok: health.ok,
+            error: health.lastError === null ? null : health.lastError.message,
+            pendingRows: health.pendingRows,
+            recoveredTo: health.recovered?.movedTo ?? null,
+          };
+        },
       },
       live,
       browserReports: reports,

@@ -169,6 +169,17 @@ export interface PauseState {
   until: number | null;
 }
 
+/** Whether rows reach the database; while they cannot, they wait in memory (bounded) and this says why. */
+export interface StorageHealthView {
+  ok: boolean;
+  /** The latest write failure in words a user can act on ("the disk is full: …"), or null. */
+  error: string | null;
+  /** Rows measured but not yet written. */
+  pendingRows: number;
+  /** Set when a damaged database was moved aside at start: where the old file was kept. */
+  recoveredTo: string | null;
+}
+
 /** The engine's health for the status bar and the popover. */
 export interface StatusInfo {
   version: string;
@@ -181,6 +192,7 @@ export interface StatusInfo {
   dataBytes: number;
   /** Seconds since the engine started. */
   uptimeS: number;
+  storage: StorageHealthView;
 }
 
 /** One application's current rate. */

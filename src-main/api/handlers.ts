@@ -23,6 +23,7 @@ import {
   type PurgeResult,
   type ResolvedRange,
   type SamplerHealthView,
+  type StorageHealthView,
   type Timeline,
   type TimelinePoint,
 } from '../../src-shared/api.js';
@@ -105,6 +106,8 @@ export interface StatusSource {
   samplerHealth(): SamplerHealth;
   /** Epoch seconds of the last stored sample, or null. */
   lastSampleAt(): MaybePromise<number | null>;
+  /** Whether buffered rows reach the database (a full or read-only disk keeps them in memory). */
+  storageHealth(): StorageHealthView;
 }
 
 /** Everything the handlers need from the engine. */
@@ -241,6 +244,7 @@ export function createApiHandlers(deps: ApiDeps): ApiHandlers {
         dataDir: deps.dataDir,
         dataBytes: await folderBytes(deps.dataDir),
         uptimeS: Math.max(0, now - deps.status.startedAt),
+        storage: deps.status.storageHealth(),
       };
     },
     'usage:live': () => Promise.resolve(deps.live.latestRate()),

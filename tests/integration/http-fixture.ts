@@ -86,6 +86,7 @@ export async function startFixture(options: FixtureOptions = {}): Promise<Fixtur
       version: 'test',
       startedAt: Math.floor(Date.now() / 1000),
       samplerHealth: () => ({ sampler: 'replay', state: 'running', reason: null, restarts: 1, malformedLines: 0, lastSampleAt: Date.now(), details: {} }),
+      storageHealth: () => ({ ok: true, error: null, pendingRows: 0, recoveredTo: null }),
       lastSampleAt: () => lastUsageAt(store.db),
     },
     live,

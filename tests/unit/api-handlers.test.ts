@@ -69,6 +69,7 @@ function harness(overrides: Partial<ApiDeps> = {}, rows: TimelinePoint[] = []): 
       version: '0.1.0',
       startedAt: NOW_S - 90,
       samplerHealth: () => ({ sampler: 'linux', state: 'running', reason: null, restarts: 0, malformedLines: 0, lastSampleAt: null, details: {} }),
+      storageHealth: () => ({ ok: true, error: null, pendingRows: 0, recoveredTo: null }),
       lastSampleAt: () => NOW_S - 5,
     },
     live: createLiveFeed(),
