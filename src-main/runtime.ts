@@ -60,6 +60,8 @@ function configValues(config: Config): ConfigValues {
 /** Opens everything and starts sampling and serving. Throws the store's and the server's errors as they are. */
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const clock = options.clock ?? systemClock;
+  // Whatever a library creates in the data folder (SQLite side files, log bookkeeping) is the user's alone.
+  process.umask(0o077);
   const dataDir = ensureDataDir(options.dataDir);
   if (options.logToFile !== false) attachLogFile(path.join(dataDir, 'logs'));
   const loaded = loadConfig(dataDir);

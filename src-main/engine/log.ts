@@ -32,6 +32,8 @@ export function setLogLevel(next: LogLevel): void {
   level = next;
 }
 
+const HISTORY_FILE = 'netmon.log.txt';
+
 /** Sends log lines to `DIR/netmon.log`, rotated at 10 MB × 5 and gzipped, files 600. */
 export function attachLogFile(dir: string, options: { echoWarnings?: boolean } = {}): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -42,14 +44,18 @@ export function attachLogFile(dir: string, options: { echoWarnings?: boolean } =
     maxFiles: 5,
     compress: 'gzip',
     mode: 0o600,
+    history: HISTORY_FILE,
   });
-  stream.on('rotated', (rotated: string) => {
+  const protect = (file: string): void => {
     try {
-      chmodSync(path.resolve(rotated), 0o600);
+      chmodSync(path.resolve(dir, file), 0o600);
     } catch {
       // The file may already be gone (maxFiles); nothing to protect then.
     }
-  });
+  };
+  stream.on('rotated', (rotated: string) => protect(rotated));
+  // The library keeps the list of rotated files in `netmon.log.txt`, created with the umask's mode.
+  stream.on('history', () => protect(HISTORY_FILE));
   stream.on('error', (err: Error) => {
     stderrSink.write(`${new Date().toISOString()} error log: log file failed, logging to stderr: ${err.message}\n`);
     sink = stderrSink;
