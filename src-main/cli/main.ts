@@ -1,7 +1,11 @@
 // The `netmon` command line: parses the verb and hands over to its command. Usage errors exit 2 with
 // the command's help; runtime errors exit 1 with one clear line, never a stack trace.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { createLogger } from '../engine/log.js';
+
+// Not `import … from 'node:util'`: an ESM import reads every export of util to build its namespace,
+// and the lazy ones load streams, diff and colour helpers (≈ 2.5 MB resident) the CLI never uses.
+const { parseArgs } = process.getBuiltinModule('node:util');
 
 const log = createLogger('cli');
 

@@ -1,8 +1,12 @@
 // The pairing token: 32 random bytes, hex, kept in the data folder (600). The app shows it in its
 // settings, the extension stores it, and every write over HTTP must carry it.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+
+// node:crypto is loaded only when a token is compared (a write) or must be drawn without a random
+// device: importing it builds crypto's module graph and touches OpenSSL, about 3 MB resident that an
+// idle `netmon serve`, which only reads its token file, does not need.
+const crypto = () => process.getBuiltinModule('node:crypto');
 
 /** The token's file in the data folder. */
 export const PAIRING_TOKEN_FILE = 'pairing-token';
@@ -16,9 +20,38 @@ function writeToken(dataDir: string, token: string): void {
   renameSync(tmp, file);
 }
 
+/**
+ * Bytes from the kernel's CSPRNG device. On Linux /dev/urandom is the same source as getrandom(2)
+ * without flags (what OpenSSL seeds randomBytes from); it differs only before the pool's first
+ * seeding in early boot, long before a user session runs netmon. On macOS /dev/urandom and
+ * /dev/random are one kernel generator. Null where the device cannot be read (then randomBytes).
+ */
+function deviceRandom(bytes: number): Buffer | null {
+  let fd: number;
+  try {
+    fd = openSync('/dev/urandom', 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const buf = Buffer.alloc(bytes);
+    let filled = 0;
+    while (filled < bytes) {
+      const n = readSync(fd, buf, filled, bytes - filled, null);
+      if (n <= 0) return null;
+      filled += n;
+    }
+    return buf;
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** A fresh token: 32 bytes from the OS's CSPRNG, as 64 hex characters. */
 export function generatePairingToken(): string {
-  return randomBytes(32).toString('hex');
+  return (deviceRandom(32) ?? crypto().randomBytes(32)).toString('hex');
 }
 
 /** Reads the data folder's token, creating it (600) when it is missing or not a valid token. */
@@ -46,6 +79,7 @@ export function rotatePairingToken(dataDir: string): string {
  * neither a length difference nor an early mismatch shows in the timing.
  */
 export function tokensEqual(presented: string, expected: string): boolean {
+  const { createHash, timingSafeEqual } = crypto();
   const a = createHash('sha256').update(presented, 'utf8').digest();
   const b = createHash('sha256').update(expected, 'utf8').digest();
   return timingSafeEqual(a, b) && expected.length > 0;

@@ -2,7 +2,7 @@
 // feed as server-sent events, GET /metrics, the extension's POST /api/browser/active-tab, and the
 // renderer's static files. Bound to loopback only (127.0.0.1, and ::1 where the machine has it).
 // Every request passes the guard (guard.ts) first; this file only moves bytes.
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PAIRING_TOKEN_HEADER, type ApiErrorCode, type LiveEvents } from '../../src-shared/api.js';
 import { assertNever, type Result } from '../../src-shared/result.js';
@@ -15,6 +15,11 @@ import { createRateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { lookupStatic, sendStatic } from './static.js';
 
 const log = createLogger('http');
+
+// Not `import http from 'node:http'`: an ESM import builds the module's namespace by reading every
+// export, and http's lazy WebSocket/CloseEvent/MessageEvent getters then load undici, http2, tls and
+// crypto — about 10 MB resident for an idle `netmon serve`. The CommonJS object reads nothing.
+const http = process.getBuiltinModule('node:http');
 
 /** Options of `startHttpServer`. */
 export interface HttpServerOptions {
@@ -85,7 +90,7 @@ function errorCodeOf(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
 }
 
-function listen(server: http.Server, port: number, host: string): Promise<void> {
+function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => {
       server.off('listening', onListening);
@@ -101,7 +106,7 @@ function listen(server: http.Server, port: number, host: string): Promise<void> 
   });
 }
 
-function closeServer(server: http.Server): Promise<void> {
+function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
     server.closeIdleConnections();
@@ -334,13 +339,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     });
   };
 
-  const makeServer = (): http.Server => {
+  const makeServer = (): Server => {
     const server = http.createServer({ requestTimeout: 15_000, headersTimeout: 10_000, maxHeaderSize: 16 * 1024 }, onRequest);
     server.keepAliveTimeout = 5_000;
     return server;
   };
 
-  const servers: http.Server[] = [];
+  const servers: Server[] = [];
   const attempts = options.port === 0 ? 5 : 1;
   for (let attempt = 1; attempt <= attempts && servers.length === 0; attempt++) {
     const v4 = makeServer();
