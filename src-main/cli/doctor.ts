@@ -1,20 +1,16 @@
 // `netmon doctor`: which sampler works on this machine, what it can see (and what it cannot), and the
 // health of the data folder and database. Read-only: it never changes the user's data (the database is
 // opened read-only, config.json is only read; SQLite's reader may leave its -wal/-shm side files).
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { formatBytes } from '../../src-shared/units.js';
 import { CONFIG_FILE, DB_FILE, resolveDataDir, validateConfig } from '../engine/config.js';
 import { lastUsageAt } from '../engine/queries/index.js';
 import { linuxCapabilities } from '../engine/samplers/linux/sampler.js';
-import { parseNettop } from '../engine/samplers/nettop/parse.js';
+import { checkNettop } from '../engine/samplers/nettop/sampler.js';
 import { SCHEMA_VERSION, dataFolderSize, openDatabase, userVersion, verifyDatabase } from '../engine/store/index.js';
 import type { CommandContext } from './main.js';
 import { stringFlag } from './options.js';
-
-const run = promisify(execFile);
 
 interface Check {
   name: string;
@@ -24,18 +20,14 @@ interface Check {
 
 async function nettopCheck(executable: string): Promise<Check[]> {
   if (!existsSync(executable)) return [{ name: 'nettop', ok: false, detail: `${executable} not found (nettop ships with macOS; set --nettop-path to use another)` }];
-  try {
-    const { stdout } = await run(executable, ['-P', '-L', '1', '-x', '-n', '-J', 'bytes_in,bytes_out'], { timeout: 15_000, maxBuffer: 16 * 1024 * 1024 });
-    const parsed = parseNettop(stdout);
-    const frame = parsed.frames[0];
-    if (frame === undefined) return [{ name: 'nettop', ok: false, detail: 'nettop printed no header: it may not accept these flags on this macOS (usage text instead of data)' }];
-    return [
-      { name: 'nettop', ok: true, detail: `one frame with ${frame.processes.length} processes, ${parsed.malformedLines} unreadable lines` },
-      { name: 'nettop rights', ok: true, detail: 'nettop needs no privileges: every process is listed' },
-    ];
-  } catch (err) {
-    return [{ name: 'nettop', ok: false, detail: `nettop failed: ${err instanceof Error ? err.message : String(err)}` }];
-  }
+  // The sampler's own one-shot poll: the same flags, parser and usage-text detection as `netmon serve`.
+  const result = await checkNettop({ executable });
+  if (!result.ok) return [{ name: 'nettop', ok: false, detail: result.reason }];
+  return [
+    { name: 'nettop', ok: true, detail: `one frame with ${result.flows} processes in ${result.ms} ms, ${result.malformedLines} unreadable lines` },
+    { name: 'interface counters', ok: result.interfaceCounters, detail: result.interfaceCounters ? 'netstat -ibn: totals for the unattributed remainder' : 'netstat -ibn gave no totals: unattributed bytes cannot be shown' },
+    { name: 'nettop rights', ok: true, detail: 'nettop needs no privileges: every process is listed' },
+  ];
 }
 
 async function linuxChecks(): Promise<Check[]> {
@@ -109,9 +101,11 @@ export async function runDoctor(ctx: CommandContext): Promise<number> {
   const dataDir = resolveDataDir(stringFlag(ctx.values['data-dir']));
   const sampler = process.platform === 'darwin' ? 'nettop' : process.platform === 'linux' ? 'linux' : null;
   const checks: Check[] = [];
-  if (sampler === 'nettop') checks.push(...(await nettopCheck(stringFlag(ctx.values['nettop-path']) ?? '/usr/bin/nettop')));
-  else if (sampler === 'linux') checks.push(...(await linuxChecks()));
-  else checks.push({ name: 'sampler', ok: false, detail: `no sampler for ${process.platform}: netmon measures on macOS and Linux` });
+  const nettopPath = stringFlag(ctx.values['nettop-path']);
+  // A given --nettop-path is checked on any system (a replay, or a copy of the tool).
+  if (sampler === 'nettop' || nettopPath !== undefined) checks.push(...(await nettopCheck(nettopPath ?? '/usr/bin/nettop')));
+  if (sampler === 'linux') checks.push(...(await linuxChecks()));
+  if (sampler === null) checks.push({ name: 'sampler', ok: false, detail: `no sampler for ${process.platform}: netmon measures on macOS and Linux` });
   checks.push(...databaseChecks(dataDir));
   const healthy = checks.every((c) => c.ok);
   if (ctx.values['json'] === true) {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { netmon, netmonArgv, startServe } from './cli-helpers.js';
+import { NETMON, netmon, netmonArgv, startServe } from './cli-helpers.js';
 
 const roots: string[] = [];
 function dataDir(): string {
@@ -154,5 +154,23 @@ describe('netmon serve', () => {
     expect(integrity).toEqual({ name: 'database integrity', ok: true, detail: 'quick_check ok' });
     expect(report.checks.some((c) => /UDP has no per-socket byte counters/.test(c.detail))).toBe(true);
     expect(existsSync(path.join(dir, 'network_monitor.db'))).toBe(true);
+  });
+});
+
+describe('netmon doctor with a nettop', () => {
+  const fake = path.join(path.dirname(NETMON), '..', 'tests', 'fixtures', 'nettop', 'fake-nettop');
+  const capture = path.join(path.dirname(NETMON), '..', 'tests', 'fixtures', 'nettop', 'streams', 'three-frames.csv');
+
+  it('runs one poll through the sampler and says what it saw', () => {
+    const result = netmon(['doctor', '--json', '--nettop-path', fake, '--data-dir', dataDir()], { FAKE_NETTOP_SCRIPT: capture });
+    const report = JSON.parse(result.stdout) as { checks: { name: string; ok: boolean; detail: string }[] };
+    expect(report.checks.find((c) => c.name === 'nettop')).toMatchObject({ ok: true, detail: expect.stringMatching(/^one frame with \d+ processes/) as unknown });
+  });
+
+  it('names the problem when nettop prints its usage text', () => {
+    const result = netmon(['doctor', '--json', '--nettop-path', fake, '--data-dir', dataDir()], { FAKE_NETTOP_SCRIPT: capture, FAKE_NETTOP_USAGE: '1' });
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as { checks: { name: string; ok: boolean; detail: string }[] };
+    expect(report.checks.find((c) => c.name === 'nettop')).toMatchObject({ ok: false, detail: expect.stringMatching(/usage/i) as unknown });
   });
 });
