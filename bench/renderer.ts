@@ -77,9 +77,18 @@ export interface NetmonServer {
   stop: () => Promise<void>;
 }
 
-/** Starts `netmon serve` on a free port with the Linux sampler and resolves once it printed its links. */
-export function startServe(dataDir: string, options: { intervalS?: number; timeoutMs?: number } = {}): Promise<NetmonServer> {
-  const args = ['serve', '--data-dir', dataDir, '--port', '0', '--sampler', 'linux', '--no-open'];
+/** Options of `startServe`. */
+export interface ServeOptions {
+  /** Sampling interval in seconds (the engine's default when left out). */
+  intervalS?: number;
+  /** Sampler flags (default `--sampler linux`); e.g. a nettop path that does not exist, for a failing sampler. */
+  samplerArgs?: readonly string[];
+  timeoutMs?: number;
+}
+
+/** Starts `netmon serve` on a free port (the Linux sampler by default) and resolves once it printed its links. */
+export function startServe(dataDir: string, options: ServeOptions = {}): Promise<NetmonServer> {
+  const args = ['serve', '--data-dir', dataDir, '--port', '0', ...(options.samplerArgs ?? ['--sampler', 'linux']), '--no-open'];
   if (options.intervalS !== undefined) args.push('--interval', String(options.intervalS));
   const child = netmonCommand(args);
   let out = '';
@@ -138,7 +147,7 @@ export function watchErrors(page: Page): string[] {
   page.on('console', (msg) => {
     if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
   });
-  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}${process.env['NETMON_E2E_STACKS'] === '1' ? `\n${err.stack ?? ''}` : ''}`));
   page.on('requestfailed', (req) => {
     // The live feed is cut when a page navigates or closes; that is not an error of the page.
     if (!req.url().endsWith('/api/v1/live')) errors.push(`requestfailed: ${req.url()} ${req.failure()?.errorText ?? ''}`);

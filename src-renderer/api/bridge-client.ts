@@ -51,6 +51,7 @@ export function createBridgeClient(bridge: NetmonBridge): ApiClient {
     },
     canWrite: () => true,
     pairingToken: () => bridge.pairingToken(),
+    pairable: false,
     pair: () => undefined,
   };
 }

@@ -26,8 +26,10 @@ export interface ApiClient {
   canWrite(): boolean;
   /** The pairing token, when this client knows it (shown in the settings for pairing the extension). */
   pairingToken(): Promise<string | null>;
-  /** Remembers a token the user pasted; transports that need none ignore it. */
-  pair(token: string): void;
+  /** Whether writes depend on a token the user brings (so the page offers pairing); false over IPC. */
+  readonly pairable: boolean;
+  /** Remembers a token the user pasted (null forgets it); transports that need none ignore it. */
+  pair(token: string | null): void;
 }
 
 /**

@@ -92,6 +92,7 @@ export function createHttpClient(options: HttpClientOptions): ApiClient {
     subscribeLive,
     canWrite: () => options.tokens.get() !== null,
     pairingToken: () => Promise.resolve(options.tokens.get()),
+    pairable: true,
     pair: (token) => options.tokens.set(token),
   };
 }

@@ -33,6 +33,7 @@ function StatusLine() {
         </span>
       )}
       {status?.pause.paused === true && <span className="out">capture paused</span>}
+      {status !== null && !status.storage.ok && <span className="out">storage: {status.storage.error ?? 'cannot save'}</span>}
       {status !== null && <span>last stored sample: {status.lastSampleAt === null ? 'none yet' : formatAgo(nowS - status.lastSampleAt)}</span>}
       <span>times in {timeZoneLabel(nowS)}</span>
       <span>bytes in decimal units (1 MB = 1,000,000 B)</span>

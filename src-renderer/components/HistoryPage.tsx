@@ -35,13 +35,15 @@ function resolveDays(params: Record<string, string>, nowS: number): { since: num
   return r.ok ? { since: r.since, until: r.until, from: fromDate, to: today, preset } : { since: nowS - 86_400, until: nowS, from: today, to: today, preset };
 }
 
-function PeriodTip({ active, payload, label }: { active?: boolean; payload?: readonly { payload?: PeriodSum & { partial?: boolean } }[]; label: (p: PeriodSum) => string }) {
+// Recharts hands its content element a `label` prop of its own (the active x value): the namer of
+// a period must be called something else.
+function PeriodTip({ active, payload, nameOf }: { active?: boolean; payload?: readonly { payload?: PeriodSum & { partial?: boolean } }[]; nameOf: (p: PeriodSum) => string }) {
   const p = payload?.[0]?.payload;
   if (active !== true || p === undefined) return null;
   return (
     <div className="tip">
       <div className="muted">
-        {label(p)} · {p.points} day{p.points === 1 ? '' : 's'} of data{p.partial === true ? ' (partial)' : ''}
+        {nameOf(p)} · {p.points} day{p.points === 1 ? '' : 's'} of data{p.partial === true ? ' (partial)' : ''}
       </div>
       <div>
         <span className="in">↓ {formatBytes(p.bytesIn)}</span> <span className="out">↑ {formatBytes(p.bytesOut)}</span>
@@ -58,7 +60,7 @@ function PeriodBars({ data, label, testId }: { data: readonly (PeriodSum & { par
         <CartesianGrid stroke="var(--grid)" vertical={false} />
         <XAxis dataKey="start" tickFormatter={(v: number) => label({ start: v, bytesIn: 0, bytesOut: 0, points: 0 })} tick={{ fontSize: 11, fill: 'var(--muted)' }} stroke="var(--border)" minTickGap={16} />
         <YAxis tickFormatter={(v: number) => formatBytesShort(v)} tick={{ fontSize: 11, fill: 'var(--muted)' }} stroke="var(--border)" width={56} />
-        <Tooltip content={<PeriodTip label={label} />} isAnimationActive={false} cursor={{ fill: 'var(--grid)' }} />
+        <Tooltip content={<PeriodTip nameOf={label} />} isAnimationActive={false} cursor={{ fill: 'var(--grid)' }} />
         <Bar dataKey="bytesIn" name="download" stackId="1" fill="var(--c-in)" isAnimationActive={false} />
         <Bar dataKey="bytesOut" name="upload" stackId="1" fill="var(--c-out)" isAnimationActive={false} />
       </BarChart>

@@ -29,6 +29,17 @@ function SamplerHealth() {
   );
 }
 
+function StorageHealth() {
+  const storage = useNetmon((s) => s.status?.storage ?? null);
+  if (storage === null || (storage.ok && storage.recoveredTo === null)) return null;
+  return (
+    <p className={storage.ok ? 'note warn' : 'note error'} role="status" data-testid="storage-health">
+      {storage.ok ? `a damaged database was set aside (kept at ${storage.recoveredTo})` : `cannot save: ${storage.error ?? 'unknown error'}`}
+      {storage.pendingRows > 0 && ` — ${storage.pendingRows} rows waiting in memory`}
+    </p>
+  );
+}
+
 function PauseControl() {
   const { client, store } = useServices();
   const pause = useNetmon((s) => s.status?.pause ?? null);
@@ -86,6 +97,8 @@ export function Popover() {
   const latest = useNetmon((s) => s.latest);
   const history = useNetmon((s) => s.history);
   const connection = useNetmon((s) => s.connection);
+  // A sampler in trouble has its own note above; the collecting note would repeat it.
+  const samplerOk = useNetmon((s) => s.status === null || s.status.sampler.state === 'running' || s.status.sampler.state === 'starting');
   const summary = useApi('usage:summary', {}, { refreshS: 15 });
   const apps = useApi('apps:list', { range: 'today', limit: 5 }, { refreshS: 15 });
   const today = summary.data?.today ?? null;
@@ -123,7 +136,8 @@ export function Popover() {
         <div className="small faint">last {HISTORY_WINDOW_S / 60} min{latest !== null && `, each point a ${latest.intervalS} s average`}</div>
       </div>
       <SamplerHealth />
-      <CollectingNote />
+      <StorageHealth />
+      {samplerOk && <CollectingNote />}
       <div className="today">
         <span className="muted">today</span>
         <span className="value" data-testid="today-total">

@@ -16,7 +16,8 @@ function Stat({ label, period, testId }: { label: string; period: PeriodTotals; 
 
 /** Today, this week and this month (each from local midnight), with the month's projection marked as an estimate. */
 export function QuickStats({ summary, nowS }: { summary: UsageSummary; nowS: number }) {
-  const projected = projectMonth(totalOf(summary.month), summary.month.since, nowS);
+  const soFar = totalOf(summary.month);
+  const projected = soFar > 0 ? projectMonth(soFar, summary.month.since, nowS) : null;
   return (
     <div>
       <div className="stats">

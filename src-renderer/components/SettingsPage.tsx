@@ -98,7 +98,7 @@ function SettingsForm({ config, canWrite }: { config: ConfigValues; canWrite: bo
 }
 
 function Pairing({ dataDir, onPaired }: { dataDir: string | null; onPaired: () => void }) {
-  const { client } = useServices();
+  const { client, store } = useServices();
   const [token, setToken] = useState<string | null>(null);
   const [shown, setShown] = useState(false);
   const [pasted, setPasted] = useState('');
@@ -120,10 +120,12 @@ function Pairing({ dataDir, onPaired }: { dataDir: string | null; onPaired: () =
       return;
     }
     client.pair(pasted);
-    // An empty change passes the token check and is then refused for naming no setting: a way to
-    // test the token that changes nothing.
-    const probe = await client.call('config:set', {});
+    // The token is tested by setting the log level to what it already is: a write that changes
+    // nothing, answered 401 for a wrong token.
+    const current = store.getState().config;
+    const probe = await client.call('config:set', current === null ? {} : { log_level: current.log_level });
     if (!probe.ok && probe.error.code === 'unauthorized') {
+      client.pair(null);
       setMessage({ ok: false, text: 'netmon did not accept this token' });
     } else {
       setMessage({ ok: true, text: 'paired: this dashboard can now change settings' });
@@ -150,6 +152,20 @@ function Pairing({ dataDir, onPaired }: { dataDir: string | null; onPaired: () =
             <button type="button" onClick={() => void navigator.clipboard?.writeText(token).then(() => setMessage({ ok: true, text: 'copied' }))}>
               copy
             </button>
+            {client.pairable && (
+              <button
+                type="button"
+                title="forget this token here, to pair again after netmon's token changed"
+                onClick={() => {
+                  client.pair(null);
+                  setMessage(null);
+                  setVersion((v) => v + 1);
+                  onPaired();
+                }}
+              >
+                forget
+              </button>
+            )}
           </div>
         </>
       ) : (
@@ -350,6 +366,17 @@ export function SettingsPage() {
                 </dd>
                 <dt>size</dt>
                 <dd>{formatBytes(status.dataBytes)} (database, logs and settings)</dd>
+                <dt>storage</dt>
+                <dd data-testid="storage-state">
+                  {status.storage.ok ? 'writing normally' : `cannot save: ${status.storage.error ?? 'unknown error'}`}
+                  {status.storage.pendingRows > 0 && ` · ${status.storage.pendingRows} rows waiting in memory`}
+                </dd>
+                {status.storage.recoveredTo !== null && (
+                  <>
+                    <dt>recovered</dt>
+                    <dd>a damaged database was set aside: {status.storage.recoveredTo}</dd>
+                  </>
+                )}
               </dl>
             )}
           </section>

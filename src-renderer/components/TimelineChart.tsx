@@ -57,7 +57,11 @@ export function TimelineChart({
   const span = timeline.until - timeline.since;
   const totals = sumTotals(points);
   const peak = peakOf(points);
-  const tsAt = (index: unknown): number | null => (typeof index === 'number' ? (points[index]?.ts ?? null) : null);
+  // Recharts 3 reports the active index as a string ("12"), older versions as a number.
+  const tsAt = (index: unknown): number | null => {
+    const i = typeof index === 'number' ? index : typeof index === 'string' && /^\d+$/.test(index) ? Number(index) : null;
+    return i === null ? null : (points[i]?.ts ?? null);
+  };
   const attrs = {
     'data-testid': testId,
     'data-state': loading ? 'loading' : 'ready',

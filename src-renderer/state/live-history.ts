@@ -24,14 +24,16 @@ export function appendRate(history: readonly RatePoint[], rate: LiveRate, window
 }
 
 /**
- * Merges stored per-bucket bytes (turned into rates) under the live points: where they overlap in
- * time the live points win, and the window is trimmed to `windowS` before the newest point.
+ * Merges stored per-bucket bytes (turned into rates) under the live points: only buckets complete by
+ * `untilS` (the timeline's end, the engine's now) and ended before the first live point are used,
+ * and the window is trimmed to `windowS` before the newest point.
  */
-export function seedHistory(history: readonly RatePoint[], points: readonly TimelinePoint[], bucketS: number, windowS = HISTORY_WINDOW_S): readonly RatePoint[] {
+export function seedHistory(history: readonly RatePoint[], points: readonly TimelinePoint[], bucketS: number, untilS: number, windowS = HISTORY_WINDOW_S): readonly RatePoint[] {
   const firstLive = history[0]?.ts ?? Number.POSITIVE_INFINITY;
-  // A bucket's rate belongs to its end; only buckets that ended before live data began are used.
+  // A bucket's rate belongs to its end. The current bucket is partial and ends in the future: a
+  // point there would make every live rate before that end look stale.
   const seeded = points
-    .filter((p) => p.ts + bucketS < firstLive)
+    .filter((p) => p.ts + bucketS < firstLive && p.ts + bucketS <= untilS)
     .map((p) => ({ ts: p.ts + bucketS, inPerS: p.bytesIn / bucketS, outPerS: p.bytesOut / bucketS }));
   const merged = [...seeded, ...history];
   const newest = merged.at(-1)?.ts;

@@ -29,8 +29,8 @@ export interface NetmonActions {
   setConnection: (state: LiveConnection) => void;
   setStatus: (status: StatusInfo) => void;
   setConfig: (config: ConfigValues) => void;
-  /** Fills the sparkline's past from stored per-bucket bytes. */
-  seed: (points: readonly TimelinePoint[], bucketS: number) => void;
+  /** Fills the sparkline's past from stored per-bucket bytes of a timeline ending at `untilS`. */
+  seed: (points: readonly TimelinePoint[], bucketS: number, untilS: number) => void;
 }
 
 export type NetmonStore = StoreApi<NetmonState & NetmonActions>;
@@ -67,8 +67,8 @@ export function createNetmonStore(): NetmonStore {
     setConfig(config) {
       set({ config });
     },
-    seed(points, bucketS) {
-      set((s) => ({ history: seedHistory(s.history, points, bucketS) }));
+    seed(points, bucketS, untilS) {
+      set((s) => ({ history: seedHistory(s.history, points, bucketS, untilS) }));
     },
   }));
 }

@@ -65,7 +65,11 @@ export function useDomainDetail(hosts: readonly string[] | null, since: number, 
     });
 
     void client.call('apps:list', { since, until, limit: 15 }).then(async (apps) => {
-      if (cancelled || !apps.ok) return;
+      if (cancelled) return;
+      if (!apps.ok) {
+        setDetail((d) => ({ ...d, apps: [], error: `the applications could not be read: ${apps.error.message}` }));
+        return;
+      }
       const perApp = await runAll(
         apps.value.apps.map((a) => async () => {
           const result = await client.call('domains:list', { since, until, app: a.app, limit: 1000 });

@@ -28,7 +28,7 @@ export function useLiveFeed(): void {
     });
 
     void client.call('usage:timeline', { range: '1h', bucket: 60 }).then((result) => {
-      if (!stopped && result.ok) seed(result.value.points, result.value.bucketS);
+      if (!stopped && result.ok) seed(result.value.points, result.value.bucketS, result.value.until);
     });
 
     return () => {

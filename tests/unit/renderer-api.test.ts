@@ -130,8 +130,12 @@ describe('HTTP client', () => {
     await client.call('capture:pause', { minutes: 15 });
     client.pair(TOKEN);
     expect(client.canWrite()).toBe(true);
+    expect(client.pairable).toBe(true);
     expect(await client.pairingToken()).toBe(TOKEN);
     await client.call('config:set', { log_level: 'debug' });
+    client.pair(null);
+    expect(client.canWrite()).toBe(false);
+    client.pair(TOKEN);
     expect(rec.sent.map((s) => [s.method, s.url, s.headers['Content-Type'], s.headers[PAIRING_TOKEN_HEADER] ?? null, s.body])).toEqual([
       ['POST', '/api/v1/capture:pause', 'application/json', null, '{"minutes":15}'],
       ['POST', '/api/v1/config:set', 'application/json', TOKEN, '{"log_level":"debug"}'],
@@ -255,6 +259,7 @@ describe('Electron bridge client', () => {
     const codes = await Promise.all([client.call('usage:live', {}), client.call('usage:summary', {}), client.call('apps:list', {})]);
     expect(codes.map((r) => (r.ok ? 'ok' : r.error.code))).toEqual(['unavailable', 'internal', 'not-found']);
     expect(client.canWrite()).toBe(true);
+    expect(client.pairable).toBe(false);
     expect(await client.pairingToken()).toBe(TOKEN);
   });
 

@@ -17,6 +17,7 @@ const STATUS: StatusInfo = {
   dataDir: '/data',
   dataBytes: 0,
   uptimeS: 2,
+  storage: { ok: true, error: null, pendingRows: 0, recoveredTo: null },
 };
 
 describe('sparkline window', () => {
@@ -45,6 +46,7 @@ describe('sparkline window', () => {
         { ts: 1000, bytesIn: 6000, bytesOut: 0 },
       ],
       60,
+      1010,
     );
     expect(seeded).toEqual([
       { ts: 940, inPerS: 10, outPerS: 1 },
@@ -52,11 +54,18 @@ describe('sparkline window', () => {
     ]);
   });
 
-  it('seeds an empty window whole, trimmed to its length', () => {
+  it('seeds an empty window with complete buckets only, trimmed to its length', () => {
     const points = Array.from({ length: 20 }, (_, i) => ({ ts: i * 60, bytesIn: 60, bytesOut: 0 }));
-    const seeded = seedHistory([], points, 60, 300);
-    // Buckets end at 60…1200; the window keeps those after 1200 − 300.
-    expect(seeded.map((p) => p.ts)).toEqual([960, 1020, 1080, 1140, 1200]);
+    // The timeline ends at 1170: the bucket 1140–1200 is still filling and is left out.
+    const seeded = seedHistory([], points, 60, 1170, 300);
+    // Complete buckets end at 60…1140; the window keeps those after 1140 − 300.
+    expect(seeded.map((p) => p.ts)).toEqual([900, 960, 1020, 1080, 1140]);
+  });
+
+  it('does not let a seed hold back the live points that follow it', () => {
+    const seeded = seedHistory([], [{ ts: 0, bytesIn: 60, bytesOut: 0 }, { ts: 60, bytesIn: 60, bytesOut: 0 }], 60, 100);
+    expect(seeded.map((p) => p.ts)).toEqual([60]);
+    expect(appendRate(seeded, rate(101)).map((p) => p.ts)).toEqual([60, 101]);
   });
 });
 
