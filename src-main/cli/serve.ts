@@ -34,38 +34,45 @@ export async function runServe(ctx: CommandContext): Promise<number> {
   const sampler = ctx.values['sampler'] === undefined ? undefined : choiceFlag(ctx.values['sampler'], '--sampler', SAMPLER_NAMES, 'auto');
   const staticDir = rendererBuildDir();
 
-  let runtime;
+  // Signals are taken before anything starts: a SIGTERM that arrives while the runtime starts, or the
+  // moment after the URL is printed, must still stop it cleanly rather than kill the process.
+  let stopSignal: ((signal: NodeJS.Signals) => void) | null = null;
+  const requested = new Promise<NodeJS.Signals>((resolve) => (stopSignal = resolve));
+  const onSignal = (signal: NodeJS.Signals): void => stopSignal?.(signal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   try {
-    runtime = await startRuntime({ dataDir, port, intervalS, sampler, nettopPath: stringFlag(ctx.values['nettop-path']), staticDir });
-  } catch (err) {
-    if (err instanceof PortInUseError) {
-      const wanted = port ?? 7500;
-      throw new UserError(`port ${wanted} on 127.0.0.1 is already in use (is netmon already running?); choose another with --port ${wanted + 1}`);
+    let runtime;
+    try {
+      runtime = await startRuntime({ dataDir, port, intervalS, sampler, nettopPath: stringFlag(ctx.values['nettop-path']), staticDir });
+    } catch (err) {
+      if (err instanceof PortInUseError) {
+        const wanted = port ?? 7500;
+        throw new UserError(`port ${wanted} on 127.0.0.1 is already in use (is netmon already running?); choose another with --port ${wanted + 1}`);
+      }
+      if (err instanceof DatabaseTooNewError || err instanceof DatabaseUnusableError) throw new UserError(err.message);
+      throw err;
     }
-    if (err instanceof DatabaseTooNewError || err instanceof DatabaseUnusableError) throw new UserError(err.message);
-    throw err;
-  }
-  for (const notice of runtime.notices) process.stderr.write(`netmon: ${notice}\n`);
-  ctx.out(`netmon: serving ${runtime.server.url}/`);
-  // The fragment never reaches the server; the page keeps the token so that it may change settings.
-  const dashboard = `${runtime.server.url}/#${PAIRING_FRAGMENT_KEY}=${runtime.token}`;
-  ctx.out(`netmon: dashboard ${dashboard}`);
-  ctx.out(`netmon: sampler ${runtime.monitor.samplerHealth().sampler} (${runtime.samplerWhy}); data in ${runtime.dataDir}`);
-  if (staticDir === null) ctx.out('netmon: the dashboard is not built (npm run build); serving the API only');
-  if (ctx.values['open'] === true && ctx.values['no-open'] !== true) openInBrowser(dashboard);
+    for (const notice of runtime.notices) process.stderr.write(`netmon: ${notice}\n`);
+    ctx.out(`netmon: serving ${runtime.server.url}/`);
+    // The fragment never reaches the server; the page keeps the token so that it may change settings.
+    const dashboard = `${runtime.server.url}/#${PAIRING_FRAGMENT_KEY}=${runtime.token}`;
+    ctx.out(`netmon: dashboard ${dashboard}`);
+    ctx.out(`netmon: sampler ${runtime.monitor.samplerHealth().sampler} (${runtime.samplerWhy}); data in ${runtime.dataDir}`);
+    if (staticDir === null) ctx.out('netmon: the dashboard is not built (npm run build); serving the API only');
+    if (ctx.values['open'] === true && ctx.values['no-open'] !== true) openInBrowser(dashboard);
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      process.stderr.write(`netmon: ${signal}: writing buffered rows and stopping\n`);
-      runtime
-        .stop()
-        .catch((err: unknown) => process.stderr.write(`netmon: stop failed: ${err instanceof Error ? err.message : String(err)}\n`))
-        .finally(resolve);
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-  });
+    const signal = await requested;
+    process.stderr.write(`netmon: ${signal}: writing buffered rows and stopping\n`);
+    try {
+      await runtime.stop();
+    } catch (err) {
+      process.stderr.write(`netmon: stop failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      return 1;
+    }
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  }
   return 0;
 }

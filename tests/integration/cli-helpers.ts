@@ -36,7 +36,13 @@ export function startServe(argv: string[], timeoutMs = 20_000): Promise<Served> 
   let err = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let exitSignal: NodeJS.Signals | null = null;
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code, signal) => {
+      exitSignal = signal;
+      resolve(code);
+    }),
+  );
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve printed no URL in ${timeoutMs} ms\nstdout: ${out}\nstderr: ${err}`)), timeoutMs);
     const check = (): void => {
@@ -47,7 +53,8 @@ export function startServe(argv: string[], timeoutMs = 20_000): Promise<Served> 
         child,
         url: match[1] ?? '',
         stdout: () => out,
-        stderr: () => err,
+        // The signal that ended the process, if one did, is part of what it said.
+        stderr: () => (exitSignal === null ? err : `${err}\n[ended by ${exitSignal}]`),
         stop: async () => {
           child.kill('SIGTERM');
           return exited;

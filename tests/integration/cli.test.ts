@@ -107,7 +107,7 @@ describe('netmon serve', () => {
     writeFileSync(path.join(dir, 'network_monitor.db'), garbage, { mode: 0o600 });
     const served = await startServe(netmonArgv(['serve', '--port', '0', '--data-dir', dir]));
     const code = await served.stop();
-    expect(code).toBe(0);
+    expect(code, served.stderr()).toBe(0);
     expect(served.stderr()).toMatch(/database was damaged .* moved aside to .*corrupt/);
     const aside = readdirSync(dir).filter((f) => f.startsWith('network_monitor.db.corrupt-'));
     expect(aside).toHaveLength(1);
