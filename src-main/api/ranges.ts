@@ -2,6 +2,7 @@
 // time (today, week and month start at local midnight), and bucket grids that respect DST for days.
 import type { BucketSeconds, RangePreset, ResolvedRange } from '../../src-shared/api.js';
 import { assertNever } from '../../src-shared/result.js';
+import { localDayStart } from '../engine/store/time.js';
 
 /** A range as a request names it: a preset, or since/until (either may be left out). */
 export interface RangeRequest {
@@ -10,15 +11,12 @@ export interface RangeRequest {
   until?: number | undefined;
 }
 
+/** Local midnight (epoch seconds) of the day that holds `epochS`: the store's own day rule. */
+export const localMidnight = localDayStart;
+
 const HOUR = 3600;
 const DAY = 86_400;
 
-/** Local midnight (epoch seconds) of the day that holds `epochS`. */
-export function localMidnight(epochS: number): number {
-  const d = new Date(epochS * 1000);
-  d.setHours(0, 0, 0, 0);
-  return Math.floor(d.getTime() / 1000);
-}
 
 /** Local midnight of the Monday that starts the week holding `epochS`. */
 export function localWeekStart(epochS: number): number {

@@ -1,4 +1,5 @@
 // Time ranges as the command line names them: `today`, `24h`, `7d`, `30d`, or an ISO date/time.
+import { localDayStart } from '../engine/store/time.js';
 
 /** A half-open range [since, until) in epoch seconds. */
 export interface TimeRange {
@@ -6,12 +7,6 @@ export interface TimeRange {
   until: number;
 }
 
-/** Local midnight (epoch seconds) of the day that contains `epochSeconds`. */
-export function localDayStart(epochSeconds: number): number {
-  const d = new Date(epochSeconds * 1000);
-  d.setHours(0, 0, 0, 0);
-  return Math.floor(d.getTime() / 1000);
-}
 
 const RELATIVE = /^(\d+)([mhdw])$/;
 const UNIT_SECONDS: Record<string, number> = { m: 60, h: 3600, d: 86_400, w: 604_800 };

@@ -3,6 +3,7 @@
 // the same seed and end time give the same history.
 import type { AppUsage, ProcessSeen } from './types.js';
 import { UNATTRIBUTED } from './types.js';
+import { seededRandom } from './random.js';
 
 interface DemoApp {
   app: string;
@@ -75,17 +76,6 @@ const HEAVY: { app: string; bytesIn: number; bytesOut: number }[] = [
   { app: 'Photos', bytesIn: 2 * GB, bytesOut: 45 * GB },
 ];
 
-/** A small seeded generator (mulberry32): the same seed always gives the same history. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Relative activity of an hour of the local day for a rhythm (sums to about 1 over a day). */
 function hourWeight(rhythm: DemoApp['rhythm'], hour: number, weekend: boolean): number {
@@ -123,7 +113,7 @@ export interface DemoBatch {
  * the interface counters would show it.
  */
 export function* generateDemo(options: DemoOptions): Generator<DemoBatch> {
-  const random = seeded(options.seed ?? 42);
+  const random = seededRandom(options.seed ?? 42);
   const fineSeconds = options.fineSeconds ?? 7 * 86_400;
   const fineStep = options.fineStepSeconds ?? 60;
   const end = Math.floor(options.endSeconds / 3600) * 3600;

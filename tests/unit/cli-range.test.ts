@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { localDayStart, parseInstant, parseRange } from '../../src-main/cli/range.js';
+import { parseInstant, parseRange } from '../../src-main/cli/range.js';
 import { renderTable } from '../../src-main/cli/table.js';
 
 // The test script pins TZ=Europe/Berlin; these instants are checked by hand against that zone.
@@ -31,7 +31,7 @@ describe('command-line ranges', () => {
 
   it('finds local midnight across the DST change', () => {
     // 2026-10-25 is the day Berlin goes back from CEST to CET: midnight was 22:00 UTC the day before.
-    expect(localDayStart(Date.parse('2026-10-25T12:00:00Z') / 1000)).toBe(Date.parse('2026-10-24T22:00:00Z') / 1000);
+    expect(parseInstant('today', '--since', Date.parse('2026-10-25T12:00:00Z') / 1000)).toBe(Date.parse('2026-10-24T22:00:00Z') / 1000);
   });
 });
 

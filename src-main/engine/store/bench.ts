@@ -9,18 +9,8 @@ import { UNATTRIBUTED, type AppUsage } from '../types.js';
 import { DB_FILE_NAME, openDatabase } from './open.js';
 import { openStore, type Store } from './store.js';
 import { localDayStart } from './time.js';
+import { seededRandom } from '../random.js';
 
-/** A small deterministic PRNG (mulberry32): the same seed gives the same data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What a realistic machine looks like: how many apps, how many active per interval, how long an interval. */
 export interface WorkloadShape {
@@ -58,7 +48,7 @@ export function benchIngest(dataDir: string, options: { batches?: number; batchR
   const perInterval = shape.activePerInterval;
   const intervalsPerBatch = Math.max(1, Math.round((options.batchRows ?? 60) / perInterval));
   const store = openStore({ dataDir });
-  const random = prng(1);
+  const random = seededRandom(1);
   const names = appNames(shape.apps);
   let ts = options.startTs ?? 1_700_000_000;
   const prepared: AppUsage[][] = [];
@@ -92,7 +82,7 @@ export function benchDayBytes(dataDir: string, shape: WorkloadShape = REALISTIC)
   const dbPath = path.join(dataDir, DB_FILE_NAME);
   store.db.pragma('wal_checkpoint(TRUNCATE)');
   const before = fileBytes(dbPath);
-  const random = prng(2);
+  const random = seededRandom(2);
   const names = appNames(shape.apps);
   const day0 = localDayStart(1_700_000_000);
   const intervals = 86_400 / shape.intervalS;
@@ -123,7 +113,7 @@ export function fillYear(store: Store, nowS: number, options: { days?: number; r
   const days = options.days ?? 365;
   const rawDays = options.rawDays ?? 7;
   const shape = options.shape ?? REALISTIC;
-  const random = prng(3);
+  const random = seededRandom(3);
   const names = appNames(shape.apps);
   const start = Math.floor((nowS - days * 86_400) / 3600) * 3600;
   const fineFrom = nowS - rawDays * 86_400;
@@ -226,7 +216,7 @@ export function benchTotalsQuery(dataDir: string, options: { nowS?: number; runs
 /** Milliseconds the open-time check takes on a database of about `targetMb` MB: the cheap one and a full quick_check. */
 export function benchOpenCheck(dataDir: string, targetMb = 100): { fileBytes: number; cheapMs: number; fullMs: number; openCheapMs: number; openFullMs: number } {
   const store = openStore({ dataDir });
-  const random = prng(4);
+  const random = seededRandom(4);
   const names = appNames(REALISTIC.apps);
   let ts = 1_600_000_000;
   const dbPath = path.join(dataDir, DB_FILE_NAME);
