@@ -4,12 +4,24 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { pickClient } from './api/pick-client.js';
 import { App } from './components/App.js';
+import { overviewPreset, overviewRequests } from './lib/overview-requests.js';
+import { parseRoute } from './lib/route.js';
 import { ServicesContext } from './state/services.js';
 import { createNetmonStore } from './state/store.js';
+import { prefetch } from './state/use-api.js';
 
 const root = document.getElementById('root');
 if (root === null) throw new Error('index.html has no #root element');
 const services = { client: pickClient(), store: createNetmonStore(), now: () => Date.now() };
+const route = parseRoute(window.location.hash);
+if (route.page === 'overview') {
+  // The overview's data is on its way while its code and the chart library load.
+  const requests = overviewRequests({ kind: 'preset', preset: overviewPreset(route.params) });
+  prefetch(services.client, 'usage:timeline', requests.timeline);
+  prefetch(services.client, 'apps:list', requests.apps);
+  prefetch(services.client, 'domains:list', requests.domains);
+  prefetch(services.client, 'usage:summary', requests.summary);
+}
 createRoot(root).render(
   <StrictMode>
     <ServicesContext value={services}>

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import type { RangePreset } from '../../src-shared/api.js';
-import { rangeRequest, TIMELINE_PRESETS } from '../lib/ranges.js';
+import { overviewPreset, overviewRequests } from '../lib/overview-requests.js';
+import { TIMELINE_PRESETS } from '../lib/ranges.js';
 import { pieSlices } from '../lib/selectors.js';
 import { routeHash } from '../lib/route.js';
 import { useServices } from '../state/services.js';
@@ -16,12 +17,6 @@ import { QuickStats } from './QuickStats.js';
 import { RangeControls, presetLabel } from './RangeControls.js';
 import { TimelineChart } from './TimelineChart.js';
 
-type Preset = (typeof TIMELINE_PRESETS)[number];
-
-function isPreset(value: string | undefined): value is Preset {
-  return (TIMELINE_PRESETS as readonly string[]).includes(value ?? '');
-}
-
 /** How often a range's views ask again as the live feed ticks: short ranges follow closely. */
 function refreshFor(preset: RangePreset): number {
   return preset === '1h' ? 10 : preset === '24h' ? 30 : 120;
@@ -31,14 +26,14 @@ function refreshFor(preset: RangePreset): number {
 export function OverviewPage({ params }: { params: Record<string, string> }) {
   const { now } = useServices();
   const nowS = (): number => Math.floor(now() / 1000);
-  const preset: Preset = isPreset(params['range']) ? params['range'] : '24h';
+  const preset = overviewPreset(params);
   const zoom = useZoom(preset, nowS);
-  const range = rangeRequest(zoom.view);
+  const requests = overviewRequests(zoom.view);
   const live = zoom.zoomed === null ? { refreshS: refreshFor(preset) } : {};
-  const timeline = useApi('usage:timeline', { ...range, bucket: 'auto' }, live);
-  const apps = useApi('apps:list', { ...range, limit: 1000 }, live);
-  const domains = useApi('domains:list', { ...range, limit: 10 }, live);
-  const summary = useApi('usage:summary', {}, { refreshS: 30 });
+  const timeline = useApi('usage:timeline', requests.timeline, live);
+  const apps = useApi('apps:list', requests.apps, live);
+  const domains = useApi('domains:list', requests.domains, live);
+  const summary = useApi('usage:summary', requests.summary, { refreshS: 30 });
 
   const ready = timeline.data !== null && summary.data !== null && timeline.dataKey === timeline.key;
   const marked = useRef(false);

@@ -36,8 +36,17 @@ export function formatShare(part: number, whole: number): string {
   return `${pct.toFixed(1)} %`;
 }
 
+// Building a DateTimeFormat costs far more than using one, and a chart formats hundreds of times.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 function parts(epochS: number, timeZone: string | undefined, options: Intl.DateTimeFormatOptions): string {
-  return new Intl.DateTimeFormat(LOCALE, { ...options, timeZone }).format(new Date(epochS * 1000));
+  const key = `${timeZone ?? ''} ${JSON.stringify(options)}`;
+  let format = formatters.get(key);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat(LOCALE, { ...options, timeZone });
+    formatters.set(key, format);
+  }
+  return format.format(new Date(epochS * 1000));
 }
 
 /** A relative change as a signed whole percentage: `+4 %`, `−12 %`, `±0 %` when it rounds to nothing. */

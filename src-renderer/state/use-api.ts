@@ -3,6 +3,8 @@
 // views that show "now" refresh themselves from the live feed's ticks instead of reloading the page.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ApiChannel, ApiRequest, ApiResponses } from '../../src-shared/api.js';
+import type { Result } from '../../src-shared/result.js';
+import type { ApiClient } from '../api/client.js';
 import { useServices } from './services.js';
 
 /** What a component sees of one query. */
@@ -25,6 +27,26 @@ interface Inner<T> {
   dataKey: string | null;
 }
 
+// Answers asked for before the component that needs them has loaded (see `prefetch`), by request key.
+const prefetched = new Map<string, { at: number; answer: Promise<Result<unknown>> }>();
+const PREFETCH_FRESH_MS = 10_000;
+
+/**
+ * Starts a request now so that `useApi` finds it under way when its component mounts: the overview
+ * asks for its data while its code (and the chart library) is still loading. Each answer is used
+ * once, and only while fresh.
+ */
+export function prefetch<K extends ApiChannel>(client: ApiClient, channel: K, request: ApiRequest<K>, now: () => number = Date.now): void {
+  prefetched.set(requestKey(channel, request), { at: now(), answer: client.call(channel, request) });
+}
+
+function takePrefetched<K extends ApiChannel>(key: string, now: number): Promise<Result<ApiResponses[K]>> | null {
+  const hit = prefetched.get(key);
+  if (hit === undefined) return null;
+  prefetched.delete(key);
+  return now - hit.at <= PREFETCH_FRESH_MS ? (hit.answer as Promise<Result<ApiResponses[K]>>) : null;
+}
+
 /** A stable key for a request: the channel and its fields in a fixed order. */
 export function requestKey(channel: string, request: object): string {
   const entries = Object.entries(request)
@@ -38,7 +60,7 @@ export function requestKey(channel: string, request: object): string {
  * it again quietly once that many seconds of live feed have passed since the last answer.
  */
 export function useApi<K extends ApiChannel>(channel: K, request: ApiRequest<K> | null, options: { refreshS?: number } = {}): ApiState<ApiResponses[K]> {
-  const { client, store } = useServices();
+  const { client, store, now } = useServices();
   const key = request === null ? null : requestKey(channel, request);
   const [state, setState] = useState<Inner<ApiResponses[K]>>({ data: null, error: null, loading: request !== null, dataKey: null });
   const requestRef = useRef(request);
@@ -53,13 +75,13 @@ export function useApi<K extends ApiChannel>(channel: K, request: ApiRequest<K> 
       const mine = ++seq.current;
       if (!quiet) setState((s) => (s.loading ? s : { ...s, loading: true }));
       lastAnswerTs.current = store.getState().liveTs;
-      const result = await client.call(channel, req);
+      const result = await ((quiet ? null : takePrefetched<K>(key, now())) ?? client.call(channel, req));
       // A slower answer to an older request must not overwrite a newer one.
       if (mine !== seq.current) return;
       if (result.ok) setState({ data: result.value, error: null, loading: false, dataKey: key });
       else setState((s) => ({ ...s, error: result.error, loading: false }));
     },
-    [client, store, channel, key],
+    [client, store, now, channel, key],
   );
 
   useEffect(() => {

@@ -33,6 +33,16 @@ describe('popover on a week of history', () => {
       // The live feed (one sample a second here) fills in the rate.
       await expect.poll(() => page.locator('.popover [data-testid="rate-in"]').textContent(), { timeout: 20_000 }).toMatch(/^\d+(\.\d+)? [KMG]?B\/s$/);
       await page.waitForSelector('[data-testid="sparkline"]');
+      // Today's total and the top apps are asked again as the live feed ticks (every 15 s of it),
+      // in place: the document is never reloaded.
+      const asked: string[] = [];
+      page.on('request', (req) => {
+        if (/\/api\/v1\/(usage:summary|apps:list)/.test(req.url())) asked.push(new URL(req.url()).pathname);
+      });
+      await page.evaluate('window.__sameDocument = true');
+      await expect.poll(() => asked.filter((a) => a.endsWith('usage:summary')).length, { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
+      expect(asked.filter((a) => a.endsWith('apps:list')).length).toBeGreaterThanOrEqual(1);
+      expect(await page.evaluate('window.__sameDocument === true')).toBe(true);
       const overflow = await page.evaluate('[document.documentElement.scrollWidth, document.documentElement.scrollHeight]');
       expect(overflow).toEqual([SIZE.width, SIZE.height]);
       await screenshot(page, 'popover', false);
