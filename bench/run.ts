@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO, benchIdle, benchIngest, benchNettopParse, benchYear, type Figure } from './engine.ts';
+import { benchRenderer, rendererFigures } from './renderer.ts';
 
 const only = process.argv.slice(2);
 const wanted = (name: string): boolean => only.length === 0 || only.includes(name);
@@ -27,6 +28,7 @@ await section('http', async () => {
     { name: 'extension endpoint', value: Math.round(result.extension.requestsPerSecond), unit: 'requests/s', note: '8 concurrent clients, rate limit opened for the bench' },
   ];
 });
+await section('renderer', async () => rendererFigures(await benchRenderer({ log: (line: string) => process.stderr.write(`  ${line}\n`) })));
 await section('idle', () => benchIdle(Number(process.env['BENCH_IDLE_S'] ?? 600)));
 
 const width = Math.max(...figures.map((f) => f.name.length));
