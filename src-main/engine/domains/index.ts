@@ -1,0 +1,9 @@
+// Domain attribution: which sites a browser's bytes went to, from the browser extension's reports.
+export { ActiveTabs, type ActiveTabOptions } from './active-tab.js';
+export { attributeDomains, type BrowserFlow, type DomainContext } from './attribute.js';
+export { BROWSER_APPS, appsOfBrowser } from './browsers.js';
+export { IpDomainMap, type IpMapOptions, type NameWeight } from './ip-map.js';
+export { normalizeIp } from './ip.js';
+export { splitWhole } from './split.js';
+export { DomainTracker, type DomainTrackerOptions, type DomainTrackerStats } from './tracker.js';
+export type { DomainUsage, ReportedBytes, ReportedHost } from './types.js';
