@@ -63,7 +63,9 @@ export function attributeDomains(ts: number, durationS: number, flows: readonly 
   }
   const rows: DomainUsage[] = [];
   for (const appName of [...perApp.keys()].sort(byName)) {
-    const { joined, rest } = perApp.get(appName) ?? { joined: new Map(), rest: { bytesIn: 0, bytesOut: 0 } };
+    const entry = perApp.get(appName);
+    if (entry === undefined) continue;
+    const { joined, rest } = entry;
     const guessed: Sums = new Map();
     const unplaced: Sums = new Map();
     if (rest.bytesIn > 0 || rest.bytesOut > 0) {
