@@ -32,7 +32,6 @@ import { ConfigError, type Config } from '../engine/config.js';
 import { createLogger } from '../engine/log.js';
 import type { SamplerHealth } from '../engine/types.js';
 import { renderExport, type ExportRow } from './export.js';
-import { normalizeHostname } from './hostname.js';
 import type { LiveSource } from './live.js';
 import { autoBucket, bucketCount, bucketStarts, localMidnight, localMonthStart, localWeekStart, MAX_TIMELINE_POINTS, resolveRange } from './ranges.js';
 
@@ -180,6 +179,11 @@ async function folderBytes(dir: string, depth = 0): Promise<number> {
 // Reports from a clock this far ahead are refused rather than stored in the future.
 const MAX_FUTURE_S = 600;
 
+// hostname.ts carries tldts (the Public Suffix List as a trie): loaded with the first browser report
+// rather than at start, so that a `netmon serve` nobody has paired a browser with never holds it.
+const loadHostname = () => import('./hostname.js');
+let hostnameModule: ReturnType<typeof loadHostname> | null = null;
+
 /** Builds the handlers over the engine's parts. */
 export function createApiHandlers(deps: ApiDeps): ApiHandlers {
   const nowS = (): number => Math.floor(deps.now() / 1000);
@@ -323,6 +327,7 @@ export function createApiHandlers(deps: ApiDeps): ApiHandlers {
     async reportActiveTab(body: unknown): Promise<Result<BrowserReportAccepted>> {
       const parsed = browserActiveTabSchema.safeParse(body);
       if (!parsed.success) return fail('bad-request', describeIssues(parsed.error));
+      const { normalizeHostname } = await (hostnameModule ??= loadHostname());
       const host = normalizeHostname(parsed.data.domain);
       if (!host.ok) return fail('bad-request', host.reason);
       const receivedAt = nowS();
