@@ -1,5 +1,5 @@
-// The migration framework on real files: from empty, from each earlier version (v1, v2, with a fake
-// v3 defined here), all pending steps in one transaction, a failed step leaving nothing behind; and
+// The migration framework on real files: from empty, from each earlier version (v1, v2, v3, with a
+// fake v4 defined here), all pending steps in one transaction, a failed step leaving nothing behind; and
 // v2 (browser reports) over a v1 database that already got the table from the API's first-use
 // creation before v2 existed.
 process.env.TZ = 'Europe/Berlin';
@@ -11,10 +11,11 @@ import { tempDataDir } from './store-helpers.js';
 
 const v1 = MIGRATIONS[0] as Migration;
 const v2 = MIGRATIONS[1] as Migration;
+const NEXT = MIGRATIONS.length + 1;
 
 // A plausible next step: domains per app per interval, with a backfill from existing data.
 const fakeV3: Migration = {
-  version: 3,
+  version: NEXT,
   name: 'test: domains',
   up(db) {
     db.exec(`CREATE TABLE usage_domain (ts INTEGER NOT NULL, app_id INTEGER NOT NULL REFERENCES apps (id), domain TEXT NOT NULL,
@@ -24,7 +25,7 @@ const fakeV3: Migration = {
 };
 
 const failingV3: Migration = {
-  version: 3,
+  version: NEXT,
   name: 'test: fails halfway',
   up(db) {
     db.exec('CREATE TABLE half_done (x INTEGER) STRICT');
@@ -47,7 +48,7 @@ CREATE TABLE IF NOT EXISTS browser_reports (
 CREATE INDEX IF NOT EXISTS browser_reports_ts ON browser_reports (ts);
 `;
 
-/** A database at `version` (1 or 2) with two usage rows (30 bytes in). */
+/** A database at `version` (1, 2 or 3) with two usage rows (30 bytes in). */
 function databaseAt(version: number): string {
   const dir = tempDataDir();
   const store = openStore({ dataDir: dir, migrations: MIGRATIONS.slice(0, version) });
@@ -81,39 +82,39 @@ const indexesOf = (db: Database.Database, table: string): string[] =>
 describe('migrations', () => {
   it('the application migrations are numbered from 1 without holes', () => {
     expect(MIGRATIONS.map((m) => m.version)).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
-    expect(SCHEMA_VERSION).toBe(2);
+    expect(SCHEMA_VERSION).toBe(3);
   });
 
   it('from empty to the newest, in one go', () => {
     const dir = tempDataDir();
     const { db, migratedFrom, schemaVersion } = openDatabase(dir, { migrations: [...MIGRATIONS, fakeV3] });
-    expect({ migratedFrom, schemaVersion }).toEqual({ migratedFrom: 0, schemaVersion: 3 });
-    expect(db.pragma('user_version', { simple: true })).toBe(3);
-    expect(tablesOf(db)).toEqual(expect.arrayContaining(['usage_raw', 'browser_reports', 'usage_domain']));
+    expect({ migratedFrom, schemaVersion }).toEqual({ migratedFrom: 0, schemaVersion: NEXT });
+    expect(db.pragma('user_version', { simple: true })).toBe(NEXT);
+    expect(tablesOf(db)).toEqual(expect.arrayContaining(['usage_raw', 'browser_reports', 'domain_raw', 'domain_hourly', 'domain_daily', 'domains', 'usage_domain']));
     db.close();
   });
 
-  it.each([1, 2])('from v%i with data to the newest and to a fake v3, keeping and backfilling the data', (version) => {
+  it.each([1, 2, 3])('from v%i with data to the newest and to a fake next version, keeping and backfilling the data', (version) => {
     const dir = databaseAt(version);
     const { db: newest, migratedFrom } = openDatabase(dir);
-    expect({ migratedFrom, version: newest.pragma('user_version', { simple: true }) }).toEqual({ migratedFrom: version, version: 2 });
+    expect({ migratedFrom, version: newest.pragma('user_version', { simple: true }) }).toEqual({ migratedFrom: version, version: SCHEMA_VERSION });
     expect(tablesOf(newest)).toContain('browser_reports');
     expect(newest.prepare('SELECT sum(bytes_in) FROM usage_raw').pluck().get()).toBe(30);
     newest.close();
     const { db, schemaVersion } = openDatabase(dir, { migrations: [...MIGRATIONS, fakeV3] });
-    expect(schemaVersion).toBe(3);
+    expect(schemaVersion).toBe(NEXT);
     expect(db.prepare('SELECT sum(bytes_in) FROM usage_domain').pluck().get()).toBe(30);
     expect(db.prepare('SELECT count(*) FROM usage_raw').pluck().get()).toBe(2);
     db.close();
-    // And the app that knows only v2 now refuses the upgraded file.
+    // And the app that knows only the current version now refuses the upgraded file.
     expect(() => openDatabase(dir)).toThrow(DatabaseTooNewError);
   });
 
-  it('from v1 straight to v3: every pending step in one go', () => {
+  it('from v1 straight to the fake next version: every pending step in one go', () => {
     const dir = databaseAt(1);
     const { db, migratedFrom, schemaVersion } = openDatabase(dir, { migrations: [...MIGRATIONS, fakeV3] });
-    expect({ migratedFrom, schemaVersion }).toEqual({ migratedFrom: 1, schemaVersion: 3 });
-    expect(tablesOf(db)).toEqual(expect.arrayContaining(['browser_reports', 'usage_domain']));
+    expect({ migratedFrom, schemaVersion }).toEqual({ migratedFrom: 1, schemaVersion: NEXT });
+    expect(tablesOf(db)).toEqual(expect.arrayContaining(['browser_reports', 'domain_raw', 'usage_domain']));
     db.close();
   });
 
@@ -127,14 +128,15 @@ describe('migrations', () => {
     raw.close();
   });
 
-  it.each([1, 2])('a failing step on a v%i database leaves that version and its data intact', (version) => {
+  it.each([1, 2, 3])('a failing step on a v%i database leaves that version and its data intact', (version) => {
     const dir = databaseAt(version);
     expect(() => openDatabase(dir, { migrations: [...MIGRATIONS, failingV3] })).toThrow(/no_such_table/);
     const raw = new Database(path.join(dir, DB_FILE_NAME), { readonly: true });
     expect(raw.pragma('user_version', { simple: true })).toBe(version);
     expect(tablesOf(raw)).not.toContain('half_done');
     // From v1, v2 ran in the same transaction: its table went with the failure.
-    expect(tablesOf(raw).includes('browser_reports')).toBe(version === 2);
+    expect(tablesOf(raw).includes('browser_reports')).toBe(version >= 2);
+    expect(tablesOf(raw).includes('domain_raw')).toBe(version >= 3);
     expect(raw.prepare('SELECT sum(bytes_in) FROM usage_raw').pluck().get()).toBe(30);
     raw.close();
   });
@@ -142,7 +144,7 @@ describe('migrations', () => {
   it('refuses a list with a hole or out of order', () => {
     const db = new Database(':memory:');
     expect(() => migrate(db, [v2])).toThrow(/has version 2, expected 1/);
-    expect(() => migrate(db, [v1, fakeV3])).toThrow(/has version 3, expected 2/);
+    expect(() => migrate(db, [v1, fakeV3])).toThrow(new RegExp(`has version ${NEXT}, expected 2`));
     expect(db.pragma('user_version', { simple: true })).toBe(0);
     db.close();
   });
@@ -186,9 +188,9 @@ describe('v2: browser reports', () => {
     before.close();
     const store = openStore({ dataDir: dir });
     try {
-      expect(store.health().schemaVersion).toBe(2);
+      expect(store.health().schemaVersion).toBe(SCHEMA_VERSION);
       const db = store.db;
-      expect(db.pragma('user_version', { simple: true })).toBe(2);
+      expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
       // The same table, not a rebuilt one (same definition, same b-tree), its rows with their ids.
       expect(db.prepare("SELECT sql, rootpage FROM sqlite_schema WHERE name = 'browser_reports'").get()).toEqual(schemaBefore);
       expect(db.prepare('SELECT id, ts, hostname, domain, browser FROM browser_reports ORDER BY id').all()).toEqual([
@@ -203,7 +205,7 @@ describe('v2: browser reports', () => {
     }
     // Reopening does not migrate again.
     const again = openDatabase(dir);
-    expect(again.migratedFrom).toBe(2);
+    expect(again.migratedFrom).toBe(SCHEMA_VERSION);
     again.db.close();
   });
 

@@ -3,6 +3,7 @@ export { DatabaseTooNewError, DatabaseUnusableError, isCorruptionCode, type Stor
 export { dataFolderSize, type FolderSize } from './folder.js';
 export { DEFAULT_MAX_DELETE_ROWS, DEFAULT_RETENTION, retentionCutoffs, runRetention, type MaintenanceResult, type RetentionConfig } from './maintenance.js';
 export { readCoverage, type Coverage } from './meta.js';
+export { hasDomainTables } from './schema.js';
 export { MIGRATIONS, SCHEMA_VERSION, migrate, userVersion, type Migration, type MigrationOutcome } from './migrations.js';
 export { DB_FILE_NAME, FULL_CHECK_MAX_BYTES, ensurePrivateDir, openDatabase, requestIntegrityCheck, verifyDatabase, type OpenOptions, type OpenedDatabase, type Recovery } from './open.js';
 export { DEFAULT_MAX_PENDING_GAPS, DEFAULT_MAX_PENDING_PROCESSES, DEFAULT_MAX_PENDING_ROWS } from './pending.js';

@@ -4,6 +4,7 @@
 // not block the event loop for seconds; `done: false` asks the caller to run again soon.
 import type Database from 'better-sqlite3';
 import { advanceCoverage, readCoverage } from './meta.js';
+import { hasDomainTables } from './schema.js';
 import { cachedStatement } from './statements.js';
 import { HOUR_S, hourStart, localDayStart, nextLocalDayStart, usageInstant } from './time.js';
 
@@ -24,6 +25,8 @@ export interface MaintenanceResult {
   hourlyDeleted: number;
   processesDeleted: number;
   gapsDeleted: number;
+  /** Domain rows deleted from the raw and hourly domain tiers (cut at the same instants as usage). */
+  domainRowsDeleted: number;
   /** Where each tier is now complete from (epoch s; -Infinity: never cut). */
   rawFrom: number;
   hourlyFrom: number;
@@ -84,11 +87,18 @@ export function runRetention(
       const hourlyDeleted = cachedStatement(db, 'DELETE FROM usage_hourly WHERE hour_start < ?').run(hourlyCut).changes;
       advanceCoverage(db, 'hourlyFrom', hourlyCut);
 
+      // The domain tiers follow the usage tiers' cuts, so that one coverage describes both.
+      let domainRowsDeleted = 0;
+      if (hasDomainTables(db)) {
+        domainRowsDeleted += cachedStatement(db, 'DELETE FROM domain_raw WHERE ts <= ?').run(rawCut).changes;
+        domainRowsDeleted += cachedStatement(db, 'DELETE FROM domain_hourly WHERE hour_start < ?').run(hourlyCut).changes;
+      }
+
       // Process sightings and gaps are detail for the hourly period.
       const processesDeleted = cachedStatement(db, 'DELETE FROM processes WHERE last_seen < ?').run(cut.hourly).changes;
       const gapsDeleted = cachedStatement(db, 'DELETE FROM gaps WHERE end_ts < ?').run(cut.hourly).changes;
       const done = rawCut === cut.raw && hourlyCut === cut.hourly;
-      return { rawDeleted, hourlyDeleted, processesDeleted, gapsDeleted, done };
+      return { rawDeleted, hourlyDeleted, processesDeleted, gapsDeleted, domainRowsDeleted, done };
     })
     .immediate();
   // Keeps the planner's statistics fresh; cheap when nothing changed.

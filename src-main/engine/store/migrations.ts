@@ -21,7 +21,6 @@ export interface Migration {
 // - WITHOUT ROWID: the primary key is the clustered key that range queries walk; no second copy.
 // - meta holds where retention has cut each tier (`raw_from`, `hourly_from`): the query layer needs
 //   to know from when a tier is complete, which the presence of rows cannot tell.
-// Room is left for later migrations (domains per app per interval) as new tables.
 const V1 = `
 CREATE TABLE apps (
   id INTEGER PRIMARY KEY,
@@ -123,6 +122,54 @@ function createBrowserReports(db: Database.Database): void {
   db.exec('CREATE INDEX IF NOT EXISTS browser_reports_ts ON browser_reports (ts)');
 }
 
+// v3: bytes per (interval, app, domain, estimate), from the browser extension's reports joined with
+// the sampler's connections (engine/domains). The same three tiers as usage, upserted in the same
+// transaction and cut by retention at the same instants, so the query planner's coverage (meta) holds
+// for them too. `estimate` is 1 where the active tab placed the bytes, 0 where the server address did.
+// Domain names are checked like browser_reports' hostnames: a URL cannot be stored here either.
+const V3 = `
+CREATE TABLE domains (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 253
+    AND (name = '${UNATTRIBUTED}' OR (name = lower(name) AND name NOT GLOB '*[^a-z0-9._-]*')))
+) STRICT;
+
+CREATE TABLE domain_raw (
+  ts INTEGER NOT NULL,
+  app_id INTEGER NOT NULL REFERENCES apps (id),
+  domain_id INTEGER NOT NULL REFERENCES domains (id),
+  estimate INTEGER NOT NULL CHECK (estimate IN (0, 1)),
+  duration_s INTEGER NOT NULL CHECK (duration_s >= 0),
+  bytes_in INTEGER NOT NULL CHECK (bytes_in >= 0),
+  bytes_out INTEGER NOT NULL CHECK (bytes_out >= 0),
+  PRIMARY KEY (ts, app_id, domain_id, estimate)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX domain_raw_app_ts ON domain_raw (app_id, ts);
+
+CREATE TABLE domain_hourly (
+  hour_start INTEGER NOT NULL CHECK (hour_start % 3600 = 0),
+  app_id INTEGER NOT NULL REFERENCES apps (id),
+  domain_id INTEGER NOT NULL REFERENCES domains (id),
+  estimate INTEGER NOT NULL CHECK (estimate IN (0, 1)),
+  bytes_in INTEGER NOT NULL CHECK (bytes_in >= 0),
+  bytes_out INTEGER NOT NULL CHECK (bytes_out >= 0),
+  PRIMARY KEY (hour_start, app_id, domain_id, estimate)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX domain_hourly_app_hour ON domain_hourly (app_id, hour_start);
+
+CREATE TABLE domain_daily (
+  day_start INTEGER NOT NULL,
+  day_end INTEGER NOT NULL CHECK (day_end > day_start),
+  app_id INTEGER NOT NULL REFERENCES apps (id),
+  domain_id INTEGER NOT NULL REFERENCES domains (id),
+  estimate INTEGER NOT NULL CHECK (estimate IN (0, 1)),
+  bytes_in INTEGER NOT NULL CHECK (bytes_in >= 0),
+  bytes_out INTEGER NOT NULL CHECK (bytes_out >= 0),
+  PRIMARY KEY (day_start, app_id, domain_id, estimate)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX domain_daily_app_day ON domain_daily (app_id, day_start);
+`;
+
 /** The application's migrations, oldest first. Append; never edit a released one. */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -134,6 +181,7 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   { version: 2, name: 'browser reports', up: createBrowserReports },
+  { version: 3, name: 'domain usage tiers', up: (db) => db.exec(V3) },
 ];
 
 /** The schema version this build writes. */

@@ -4,7 +4,8 @@
 // summed bytes and durations, so the hourly and daily tiers still get exact sums; only the sub-hour
 // (or sub-day) spread of the folded rows is lost.
 import { assertNever } from '../../../src-shared/result.js';
-import type { AppUsage, Gap, ProcessSeen } from '../types.js';
+import type { DomainUsage } from '../domains/types.js';
+import { UNATTRIBUTED, type AppUsage, type Gap, type ProcessSeen } from '../types.js';
 import { hourStart, localDayStart, usageInstant } from './time.js';
 
 /** A usage row as the store writes it: integers, non-zero. */
@@ -14,6 +15,12 @@ export interface PendingUsage {
   app: string;
   bytesIn: number;
   bytesOut: number;
+}
+
+/** A domain row as the store writes it: integers, non-zero. */
+export interface PendingDomainUsage extends PendingUsage {
+  domain: string;
+  estimate: boolean;
 }
 
 /** A process sighting merged over the buffer's lifetime. */
@@ -43,24 +50,32 @@ export const DEFAULT_MAX_PENDING_GAPS = 10_000;
 
 export type FoldLevel = 'hour' | 'day';
 
-function foldKey(row: PendingUsage, level: FoldLevel): string {
+/** What tells rows of one interval apart: the app, and for domain rows the domain and estimate too. */
+export type RowKey<T> = (row: T) => string;
+
+const byApp: RowKey<PendingUsage> = (row) => row.app;
+
+/** The key of a domain row within its interval. */
+export const domainRowKey: RowKey<PendingDomainUsage> = (row) => `${row.app}\u0000${row.domain}\u0000${row.estimate ? 1 : 0}`;
+
+function foldKey<T extends PendingUsage>(row: T, level: FoldLevel, keyOf: RowKey<T>): string {
   const t = usageInstant(row.ts);
   switch (level) {
     case 'hour':
       // The day is part of the key because in a half-hour zone a local midnight splits an epoch hour.
-      return `${hourStart(t)}|${localDayStart(t)}|${row.app}`;
+      return `${hourStart(t)}|${localDayStart(t)}|${keyOf(row)}`;
     case 'day':
-      return `${localDayStart(t)}|${row.app}`;
+      return `${localDayStart(t)}|${keyOf(row)}`;
     default:
       return assertNever(level, 'fold level');
   }
 }
 
 /** Merges rows of the same app and hour (or local day) into one; keeps the latest `ts`. Sorted by ts. */
-export function foldUsage(rows: readonly PendingUsage[], level: FoldLevel): PendingUsage[] {
-  const groups = new Map<string, PendingUsage>();
+export function foldUsage<T extends PendingUsage>(rows: readonly T[], level: FoldLevel, keyOf: RowKey<T> = byApp): T[] {
+  const groups = new Map<string, T>();
   for (const row of rows) {
-    const key = foldKey(row, level);
+    const key = foldKey(row, level, keyOf);
     const seen = groups.get(key);
     if (seen === undefined) {
       groups.set(key, { ...row });
@@ -78,7 +93,7 @@ export function foldUsage(rows: readonly PendingUsage[], level: FoldLevel): Pend
  * Folds the oldest rows until at most `target` remain, or nothing more can be folded
  * (everything is already one row per app and local day). Returns the rows sorted by ts.
  */
-export function boundUsage(rows: readonly PendingUsage[], target: number): PendingUsage[] {
+export function boundUsage<T extends PendingUsage>(rows: readonly T[], target: number, keyOf: RowKey<T> = byApp): T[] {
   let current = [...rows].sort((a, b) => a.ts - b.ts);
   // Fold no more than needed: a share of the oldest rows at a time, hours before days.
   const shares = [0.5, 0.6, 0.75, 0.9, 1];
@@ -86,7 +101,7 @@ export function boundUsage(rows: readonly PendingUsage[], target: number): Pendi
   for (const [level, share] of steps) {
     if (current.length <= target) break;
     const cut = Math.ceil(current.length * share);
-    current = [...foldUsage(current.slice(0, cut), level), ...current.slice(cut)];
+    current = [...foldUsage(current.slice(0, cut), level, keyOf), ...current.slice(cut)];
   }
   return current;
 }
@@ -109,6 +124,18 @@ export function normalizeUsage(u: AppUsage): PendingUsage | 'zero' | null {
   return row.bytesIn === 0 && row.bytesOut === 0 ? 'zero' : row;
 }
 
+// The rule of the domains table's CHECK: a row it would refuse must not reach the transaction, where
+// it would fail every flush and hold the buffer for ever.
+const DOMAIN_NAME = /^[a-z0-9._-]{1,253}$/;
+
+/** Validates and rounds one domain row; null for a row that must not be stored. */
+export function normalizeDomainUsage(u: DomainUsage): PendingDomainUsage | 'zero' | null {
+  if (typeof u.domain !== 'string' || !(u.domain === UNATTRIBUTED || DOMAIN_NAME.test(u.domain)) || typeof u.estimate !== 'boolean') return null;
+  const row = normalizeUsage(u);
+  if (row === null || row === 'zero') return row;
+  return { ...row, domain: u.domain, estimate: u.estimate };
+}
+
 /** Limits of the buffer. */
 export interface PendingLimits {
   maxRows: number;
@@ -129,6 +156,7 @@ export interface PendingCounters {
 /** The buffer between `append` and `flush`. */
 export class PendingBuffer {
   usage: PendingUsage[] = [];
+  domainUsage: PendingDomainUsage[] = [];
   processes = new Map<string, PendingProcess>();
   gaps: PendingGap[] = [];
   readonly counters: PendingCounters = { rejectedRows: 0, folds: 0, droppedProcesses: 0, droppedGaps: 0 };
@@ -136,7 +164,7 @@ export class PendingBuffer {
   constructor(private readonly limits: PendingLimits) {}
 
   size(): number {
-    return this.usage.length + this.processes.size + this.gaps.length;
+    return this.usage.length + this.domainUsage.length + this.processes.size + this.gaps.length;
   }
 
   addUsage(rows: readonly AppUsage[]): void {
@@ -148,6 +176,18 @@ export class PendingBuffer {
     if (this.usage.length > this.limits.maxRows) {
       // Fold down to half the cap so that a long outage folds now and then, not on every append.
       this.usage = boundUsage(this.usage, Math.floor(this.limits.maxRows / 2));
+      this.counters.folds += 1;
+    }
+  }
+
+  addDomainUsage(rows: readonly DomainUsage[]): void {
+    for (const u of rows) {
+      const row = normalizeDomainUsage(u);
+      if (row === null) this.counters.rejectedRows += 1;
+      else if (row !== 'zero') this.domainUsage.push(row);
+    }
+    if (this.domainUsage.length > this.limits.maxRows) {
+      this.domainUsage = boundUsage(this.domainUsage, Math.floor(this.limits.maxRows / 2), domainRowKey);
       this.counters.folds += 1;
     }
   }
@@ -191,6 +231,7 @@ export class PendingBuffer {
   /** Drops buffered rows whose instant lies in [since, until) (a purge must not be undone by the next flush). */
   dropRange(since: number, until: number): void {
     this.usage = this.usage.filter((r) => usageInstant(r.ts) < since || usageInstant(r.ts) >= until);
+    this.domainUsage = this.domainUsage.filter((r) => usageInstant(r.ts) < since || usageInstant(r.ts) >= until);
     for (const [key, p] of this.processes) {
       if (p.firstSeen >= since && p.lastSeen < until) this.processes.delete(key);
     }
@@ -198,6 +239,7 @@ export class PendingBuffer {
 
   clear(): void {
     this.usage = [];
+    this.domainUsage = [];
     this.processes = new Map();
     this.gaps = [];
   }

@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import { assertNever } from '../../../src-shared/result.js';
 import { planRange } from '../queries/plan.js';
 import type { Coverage } from './meta.js';
+import { hasDomainTables } from './schema.js';
 import { cachedStatement } from './statements.js';
 import { hourCeil, hourStart, localDayCeil, localDayStart } from './time.js';
 
@@ -16,7 +17,7 @@ export interface PurgeOutcome {
   until: number;
   deletedRows: number;
   /** Rows of each tier that were deleted (rows only reduced are not counted). */
-  deleted: { raw: number; hourly: number; daily: number; processes: number };
+  deleted: { raw: number; hourly: number; daily: number; processes: number; domains?: number };
 }
 
 /** [since, until) widened so that every piece of it can be removed exactly from the tiers that remain. */
@@ -64,6 +65,35 @@ const SQL = {
   processes: 'DELETE FROM processes WHERE first_seen >= ? AND last_seen < ?',
 } as const;
 
+// The same steps for the domain tiers (schema v3), whose rows are keyed by (app, domain, estimate).
+const DOMAIN_KEYS = 'app_id, domain_id, estimate';
+const DOMAIN_MATCH = (a: string, b: string): string => `${a}.app_id = ${b}.app_id AND ${a}.domain_id = ${b}.domain_id AND ${a}.estimate = ${b}.estimate`;
+const DOMAIN_SQL = {
+  deleteRaw: 'DELETE FROM domain_raw WHERE ts > ? AND ts <= ?',
+  deleteHourly: 'DELETE FROM domain_hourly WHERE hour_start >= ? AND hour_start < ?',
+  deleteDaily: 'DELETE FROM domain_daily WHERE day_start >= ? AND day_start < ?',
+  hourlyFromDaily: `
+    UPDATE domain_daily AS d
+       SET bytes_in = max(0, d.bytes_in - s.bi), bytes_out = max(0, d.bytes_out - s.bo)
+      FROM (SELECT ${DOMAIN_KEYS}, sum(bytes_in) AS bi, sum(bytes_out) AS bo FROM domain_hourly
+             WHERE hour_start >= $from AND hour_start < $to GROUP BY ${DOMAIN_KEYS}) AS s
+     WHERE ${DOMAIN_MATCH('d', 's')} AND d.day_start > $from - ${LONGEST_DAY_S} AND d.day_start <= $from AND d.day_end > $from`,
+  rawFromHourly: `
+    UPDATE domain_hourly AS h
+       SET bytes_in = max(0, h.bytes_in - s.bi), bytes_out = max(0, h.bytes_out - s.bo)
+      FROM (SELECT ((ts - 1) / 3600) * 3600 AS hs, ${DOMAIN_KEYS}, sum(bytes_in) AS bi, sum(bytes_out) AS bo FROM domain_raw
+             WHERE ts > $from AND ts <= $to GROUP BY hs, ${DOMAIN_KEYS}) AS s
+     WHERE h.hour_start = s.hs AND ${DOMAIN_MATCH('h', 's')}`,
+  rawFromDaily: `
+    UPDATE domain_daily AS d
+       SET bytes_in = max(0, d.bytes_in - s.bi), bytes_out = max(0, d.bytes_out - s.bo)
+      FROM (SELECT ${DOMAIN_KEYS}, sum(bytes_in) AS bi, sum(bytes_out) AS bo FROM domain_raw
+             WHERE ts > $from AND ts <= $to GROUP BY ${DOMAIN_KEYS}) AS s
+     WHERE ${DOMAIN_MATCH('d', 's')} AND d.day_start > $from - ${LONGEST_DAY_S} AND d.day_start <= $from AND d.day_end > $from`,
+  zeroHourly: 'DELETE FROM domain_hourly WHERE hour_start >= ? AND hour_start < ? AND bytes_in = 0 AND bytes_out = 0',
+  zeroDaily: 'DELETE FROM domain_daily WHERE day_start > ? AND day_start < ? AND bytes_in = 0 AND bytes_out = 0',
+} as const;
+
 /** Deletes [since, until) (widened by `purgeBounds`) from all tiers, in one transaction. */
 export function purgeRange(db: Database.Database, since: number, until: number, coverage: Coverage): PurgeOutcome {
   const bounds = purgeBounds(since, until, coverage);
@@ -75,36 +105,45 @@ export function purgeRange(db: Database.Database, since: number, until: number, 
     segments = planRange(bounds.since, bounds.until, coverage);
   }
   const run = (sql: string, ...params: unknown[]): number => cachedStatement(db, sql).run(...params).changes;
+  const purgeTiers = (q: typeof SQL | typeof DOMAIN_SQL): { raw: number; hourly: number; daily: number } => {
+    const counts = { raw: 0, hourly: 0, daily: 0 };
+    for (const seg of segments) {
+      const span = { from: seg.from, to: seg.to };
+      switch (seg.tier) {
+        case 'daily':
+          counts.daily += run(q.deleteDaily, seg.from, seg.to);
+          break;
+        case 'hourly':
+          run(q.hourlyFromDaily, span);
+          break;
+        case 'raw':
+          run(q.rawFromHourly, span);
+          run(q.rawFromDaily, span);
+          break;
+        default:
+          assertNever(seg.tier, 'tier');
+      }
+      // Whatever the tier, the finer rows inside the piece go too.
+      if (seg.tier !== 'raw') counts.hourly += run(q.deleteHourly, seg.from, seg.to);
+      counts.raw += run(q.deleteRaw, seg.from, seg.to);
+    }
+    counts.hourly += run(q.zeroHourly, hourStart(bounds.since), hourCeil(bounds.until));
+    counts.daily += run(q.zeroDaily, bounds.since - LONGEST_DAY_S, bounds.until);
+    return counts;
+  };
   const deleted = db
     .transaction(() => {
-      const counts = { raw: 0, hourly: 0, daily: 0, processes: 0 };
-      for (const seg of segments) {
-        const span = { from: seg.from, to: seg.to };
-        switch (seg.tier) {
-          case 'daily':
-            counts.daily += run(SQL.deleteDaily, seg.from, seg.to);
-            break;
-          case 'hourly':
-            run(SQL.hourlyFromDaily, span);
-            break;
-          case 'raw':
-            run(SQL.rawFromHourly, span);
-            run(SQL.rawFromDaily, span);
-            break;
-          default:
-            assertNever(seg.tier, 'tier');
-        }
-        // Whatever the tier, the finer rows inside the piece go too.
-        if (seg.tier !== 'raw') counts.hourly += run(SQL.deleteHourly, seg.from, seg.to);
-        counts.raw += run(SQL.deleteRaw, seg.from, seg.to);
+      const usage = purgeTiers(SQL);
+      const counts: PurgeOutcome['deleted'] = { ...usage, processes: run(SQL.processes, bounds.since, bounds.until) };
+      if (hasDomainTables(db)) {
+        const d = purgeTiers(DOMAIN_SQL);
+        const domains = d.raw + d.hourly + d.daily;
+        if (domains > 0) counts.domains = domains;
       }
-      counts.hourly += run(SQL.zeroHourly, hourStart(bounds.since), hourCeil(bounds.until));
-      counts.daily += run(SQL.zeroDaily, bounds.since - LONGEST_DAY_S, bounds.until);
-      counts.processes += run(SQL.processes, bounds.since, bounds.until);
       return counts;
     })
     .immediate();
   // The deleted rows' old page images must not linger in the write-ahead log.
   db.pragma('wal_checkpoint(TRUNCATE)');
-  return { ...bounds, deletedRows: deleted.raw + deleted.hourly + deleted.daily + deleted.processes, deleted };
+  return { ...bounds, deletedRows: deleted.raw + deleted.hourly + deleted.daily + deleted.processes + (deleted.domains ?? 0), deleted };
 }

@@ -4,6 +4,7 @@
 // DEFAULT_FLUSH_INTERVAL_MS). A failed write loses nothing: the rows stay in the bounded buffer, the
 // error shows in `health()`, and the next flush retries.
 import type Database from 'better-sqlite3';
+import type { DomainUsage } from '../domains/types.js';
 import { createLogger } from '../log.js';
 import { systemClock, type AppUsage, type Clock, type Gap, type ProcessSeen } from '../types.js';
 import { errorCode, errorMessage, isCorruptionCode, writeFailureHint, type StoreError } from './errors.js';
@@ -45,6 +46,8 @@ export interface FlushCounts {
   usage: number;
   processes: number;
   gaps: number;
+  /** Domain rows written; present only when there were some. */
+  domains?: number;
 }
 
 /** Outcome of a flush: written, or failed with the rows kept for the next attempt. */
@@ -78,6 +81,8 @@ export interface Store {
   readonly recovered: Recovery | null;
   /** Buffers rows (zero rows are dropped, invalid ones counted in health); nothing is written yet. */
   append(usage: readonly AppUsage[], processes?: readonly ProcessSeen[], gaps?: readonly Gap[]): void;
+  /** Buffers domain rows (engine/domains), written with the next flush like usage rows. */
+  appendDomains(rows: readonly DomainUsage[]): void;
   /** Writes the buffer in one transaction; never throws for a write failure (see the result and health). */
   flush(): FlushResult;
   pendingRows(): number;
@@ -115,12 +120,37 @@ const SQL = {
   gap: 'INSERT INTO gaps (start_ts, end_ts, reason) VALUES (?, ?, ?)',
 } as const;
 
+// Domain rows (schema v3): the same three tiers, keyed by (time, app, domain, estimate).
+const DOMAIN_SQL = {
+  domain: 'INSERT INTO domains (name) VALUES (?) ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id',
+  raw: `INSERT INTO domain_raw (ts, app_id, domain_id, estimate, duration_s, bytes_in, bytes_out) VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (ts, app_id, domain_id, estimate) DO UPDATE SET duration_s = max(duration_s, excluded.duration_s),
+          bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out`,
+  hourly: `INSERT INTO domain_hourly (hour_start, app_id, domain_id, estimate, bytes_in, bytes_out) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (hour_start, app_id, domain_id, estimate) DO UPDATE SET
+          bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out`,
+  daily: `INSERT INTO domain_daily (day_start, day_end, app_id, domain_id, estimate, bytes_in, bytes_out) VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (day_start, app_id, domain_id, estimate) DO UPDATE SET
+          bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out`,
+} as const;
+
+interface DomainRollup extends Rollup {
+  domainId: number;
+  estimate: number;
+}
+
 interface Rollup {
   appId: number;
   start: number;
   end: number;
   bytesIn: number;
   bytesOut: number;
+}
+
+/** Ids inserted by the running transaction: they join the caches only once it commits. */
+interface Fresh {
+  apps: Map<string, number>;
+  domains: Map<string, number>;
 }
 
 class SqliteStore implements Store {
@@ -133,8 +163,11 @@ class SqliteStore implements Store {
   private readonly maxDeleteRows: number;
   private readonly pending: PendingBuffer;
   private readonly statements: { [K in keyof typeof SQL]: Database.Statement };
-  private readonly writeBatch: (fresh: Map<string, number>) => FlushCounts;
+  private readonly writeBatch: (fresh: Fresh) => FlushCounts;
   private readonly appIds = new Map<string, number>();
+  private readonly domainIds = new Map<string, number>();
+  /** Prepared on the first domain row: a store opened at an older schema (tests) has no domain tables. */
+  private domainStatements: { [K in keyof typeof DOMAIN_SQL]: Database.Statement } | null = null;
   private lastError: StoreError | null = null;
   private consecutiveFailures = 0;
   private lastFlushAt: number | null = null;
@@ -167,7 +200,7 @@ class SqliteStore implements Store {
       gap: this.db.prepare(SQL.gap),
     };
     // Created once: better-sqlite3 wraps the function in BEGIN IMMEDIATE … COMMIT (or ROLLBACK on a throw).
-    const tx = this.db.transaction((fresh: Map<string, number>) => this.writePending(fresh));
+    const tx = this.db.transaction((fresh: Fresh) => this.writePending(fresh));
     this.writeBatch = (fresh) => tx.immediate(fresh);
   }
 
@@ -186,16 +219,74 @@ class SqliteStore implements Store {
     }
   }
 
+  appendDomains(rows: readonly DomainUsage[]): void {
+    if (this.closed) throw new Error('the store is closed');
+    if (rows.length === 0) return;
+    const rejectedBefore = this.pending.counters.rejectedRows;
+    const foldsBefore = this.pending.counters.folds;
+    this.pending.addDomainUsage(rows);
+    if (this.pending.counters.rejectedRows > rejectedBefore) {
+      log.warn('domain rows refused (negative, not a number, or no name)', { rows: this.pending.counters.rejectedRows - rejectedBefore });
+    }
+    if (this.pending.counters.folds > foldsBefore) {
+      log.warn('write buffer over its cap: oldest domain rows folded into hourly aggregates', { pendingRows: this.pending.domainUsage.length });
+    }
+  }
+
   /** Id of an app, inserting it when new; `fresh` ids join the cache only once the transaction commits. */
-  private appId(name: string, fresh: Map<string, number>): number {
-    const known = this.appIds.get(name) ?? fresh.get(name);
+  private appId(name: string, fresh: Fresh): number {
+    const known = this.appIds.get(name) ?? fresh.apps.get(name);
     if (known !== undefined) return known;
     const row = this.statements.app.get(name) as { id: number };
-    fresh.set(name, row.id);
+    fresh.apps.set(name, row.id);
     return row.id;
   }
 
-  private writePending(fresh: Map<string, number>): FlushCounts {
+  private domainId(name: string, fresh: Fresh, statements: { domain: Database.Statement }): number {
+    const known = this.domainIds.get(name) ?? fresh.domains.get(name);
+    if (known !== undefined) return known;
+    const row = statements.domain.get(name) as { id: number };
+    fresh.domains.set(name, row.id);
+    return row.id;
+  }
+
+  private writeDomains(fresh: Fresh): number {
+    if (this.pending.domainUsage.length === 0) return 0;
+    this.domainStatements ??= {
+      domain: this.db.prepare(DOMAIN_SQL.domain),
+      raw: this.db.prepare(DOMAIN_SQL.raw),
+      hourly: this.db.prepare(DOMAIN_SQL.hourly),
+      daily: this.db.prepare(DOMAIN_SQL.daily),
+    };
+    const st = this.domainStatements;
+    const hourly = new Map<string, DomainRollup>();
+    const daily = new Map<string, DomainRollup>();
+    const addTo = (map: Map<string, DomainRollup>, key: string, make: () => DomainRollup, bytesIn: number, bytesOut: number): void => {
+      const seen = map.get(key);
+      if (seen === undefined) map.set(key, { ...make(), bytesIn, bytesOut });
+      else {
+        seen.bytesIn += bytesIn;
+        seen.bytesOut += bytesOut;
+      }
+    };
+    for (const row of this.pending.domainUsage) {
+      const appId = this.appId(row.app, fresh);
+      const domainId = this.domainId(row.domain, fresh, st);
+      const estimate = row.estimate ? 1 : 0;
+      st.raw.run(row.ts, appId, domainId, estimate, row.durationS, row.bytesIn, row.bytesOut);
+      const t = usageInstant(row.ts);
+      const hour = hourStart(t);
+      const id = `${appId}|${domainId}|${estimate}`;
+      addTo(hourly, `${hour}|${id}`, () => ({ appId, domainId, estimate, start: hour, end: hour + 3600, bytesIn: 0, bytesOut: 0 }), row.bytesIn, row.bytesOut);
+      const day = localDayStart(t);
+      addTo(daily, `${day}|${id}`, () => ({ appId, domainId, estimate, start: day, end: nextLocalDayStart(day), bytesIn: 0, bytesOut: 0 }), row.bytesIn, row.bytesOut);
+    }
+    for (const r of hourly.values()) st.hourly.run(r.start, r.appId, r.domainId, r.estimate, r.bytesIn, r.bytesOut);
+    for (const r of daily.values()) st.daily.run(r.start, r.end, r.appId, r.domainId, r.estimate, r.bytesIn, r.bytesOut);
+    return this.pending.domainUsage.length;
+  }
+
+  private writePending(fresh: Fresh): FlushCounts {
     const hourly = new Map<string, Rollup>();
     const daily = new Map<string, Rollup>();
     const addTo = (map: Map<string, Rollup>, key: string, make: () => Rollup, bytesIn: number, bytesOut: number): void => {
@@ -221,7 +312,10 @@ class SqliteStore implements Store {
       this.statements.process.run(this.appId(p.app, fresh), p.name, p.pid, p.path, p.firstSeen, p.lastSeen);
     }
     for (const g of this.pending.gaps) this.statements.gap.run(g.start, g.end, g.reason);
-    return { usage: this.pending.usage.length, processes: this.pending.processes.size, gaps: this.pending.gaps.length };
+    const domains = this.writeDomains(fresh);
+    const counts: FlushCounts = { usage: this.pending.usage.length, processes: this.pending.processes.size, gaps: this.pending.gaps.length };
+    if (domains > 0) counts.domains = domains;
+    return counts;
   }
 
   flush(): FlushResult {
@@ -230,12 +324,13 @@ class SqliteStore implements Store {
       this.markSuccess(0);
       return { ok: true, written: { usage: 0, processes: 0, gaps: 0 } };
     }
-    const fresh = new Map<string, number>();
+    const fresh: Fresh = { apps: new Map(), domains: new Map() };
     try {
       const written = this.writeBatch(fresh);
-      for (const [name, id] of fresh) this.appIds.set(name, id);
+      for (const [name, id] of fresh.apps) this.appIds.set(name, id);
+      for (const [name, id] of fresh.domains) this.domainIds.set(name, id);
       this.pending.clear();
-      this.markSuccess(written.usage + written.processes + written.gaps);
+      this.markSuccess(written.usage + written.processes + written.gaps + (written.domains ?? 0));
       return { ok: true, written };
     } catch (err) {
       const code = errorCode(err);

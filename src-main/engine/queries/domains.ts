@@ -1,0 +1,120 @@
+// Bytes per domain over a range, from the domain tiers (schema v3), answered like the usage queries:
+// whole local days from domain_daily, whole hours from domain_hourly, sub-hour edges from domain_raw,
+// and a piece whose finer tier retention already cut prorated from the coarser row (approximate).
+// Per domain the part the active tab placed (an estimate) is kept apart from the part the server
+// address placed, so that the views can say how much of a domain's bytes is a guess.
+import type Database from 'better-sqlite3';
+import { readCoverage } from '../store/meta.js';
+import { hasDomainTables } from '../store/schema.js';
+import { cachedStatement } from '../store/statements.js';
+import { planRange, provenanceOf, type Segment } from './plan.js';
+import { appIdOf, checkRange, type Bytes, type Provenance, type QueryRange } from './queries.js';
+
+/** One domain's bytes over a range, and the part of them the active tab placed. */
+export interface DomainBytes extends Bytes {
+  domain: string;
+  estimated: Bytes;
+}
+
+/** Bytes per domain over a range, largest first. */
+export interface DomainTotalsResult extends QueryRange, Provenance {
+  app: string | null;
+  rows: DomainBytes[];
+  /** Sum over every domain, also those a limit leaves out: the browser's bytes in the range. */
+  totals: Bytes;
+  estimated: Bytes;
+}
+
+const LONGEST_DAY_S = 26 * 3600;
+const HOUR_SHARE = '(min(seg.s1, t.hour_start + 3600) - max(seg.s0, t.hour_start)) / 3600.0';
+const DAY_SHARE = '(min(seg.s1, t.day_end) - max(seg.s0, t.day_start)) * 1.0 / (t.day_end - t.day_start)';
+
+/** The statement (exported for the EXPLAIN QUERY PLAN test); `appFilter` restricts to `$app`. */
+export function domainTotalsSql(appFilter: boolean): string {
+  const app = appFilter ? ' AND t.app_id = $app' : '';
+  const group = 'GROUP BY t.domain_id, t.estimate';
+  const exact = 't.domain_id, t.estimate, sum(t.bytes_in), sum(t.bytes_out)';
+  const scaled = (share: string): string => `t.domain_id, t.estimate, sum(t.bytes_in * ${share}), sum(t.bytes_out * ${share})`;
+  // CROSS JOIN keeps the few segments outside, driving index range searches into the tiers.
+  return `
+WITH seg (k, s0, s1) AS MATERIALIZED (
+  SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each($segments)
+),
+parts (domain_id, estimate, bi, bo) AS (
+  SELECT ${exact} FROM seg CROSS JOIN domain_daily AS t ON t.day_start >= seg.s0 AND t.day_start < seg.s1${app}
+    WHERE seg.k = 'd' ${group}
+  UNION ALL
+  SELECT ${exact} FROM seg CROSS JOIN domain_hourly AS t ON t.hour_start >= seg.s0 AND t.hour_start < seg.s1${app}
+    WHERE seg.k = 'h' ${group}
+  UNION ALL
+  SELECT ${exact} FROM seg CROSS JOIN domain_raw AS t ON t.ts > seg.s0 AND t.ts <= seg.s1${app}
+    WHERE seg.k = 'r' ${group}
+  UNION ALL
+  SELECT ${scaled(HOUR_SHARE)} FROM seg CROSS JOIN domain_hourly AS t ON t.hour_start > seg.s0 - 3600 AND t.hour_start < seg.s1${app}
+    WHERE seg.k = 'ha' ${group}
+  UNION ALL
+  SELECT ${scaled(DAY_SHARE)} FROM seg CROSS JOIN domain_daily AS t
+      ON t.day_start > seg.s0 - ${LONGEST_DAY_S} AND t.day_start <= seg.s0 AND t.day_end > seg.s0${app}
+    WHERE seg.k = 'da' ${group}
+)
+SELECT domains.name AS domain, g.estimate AS estimate, g.bytesIn AS bytesIn, g.bytesOut AS bytesOut
+  FROM (SELECT domain_id, estimate, CAST(round(sum(bi)) AS INTEGER) AS bytesIn, CAST(round(sum(bo)) AS INTEGER) AS bytesOut
+          FROM parts GROUP BY domain_id, estimate) AS g
+  CROSS JOIN domains ON domains.id = g.domain_id`;
+}
+
+function kindOf(seg: Segment): string {
+  const code = seg.tier === 'daily' ? 'd' : seg.tier === 'hourly' ? 'h' : 'r';
+  return seg.exact ? code : `${code}a`;
+}
+
+interface Row {
+  domain: string;
+  estimate: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+const byTotal = (a: DomainBytes, b: DomainBytes): number =>
+  b.bytesIn + b.bytesOut - (a.bytesIn + a.bytesOut) || (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0);
+
+/** Bytes per domain over [since, until), for all applications or one, largest first. */
+export function totalsByDomain(db: Database.Database, range: QueryRange, options: { app?: string | null; limit?: number } = {}): DomainTotalsResult {
+  checkRange(range);
+  const app = options.app ?? null;
+  const segments = planRange(range.since, range.until, readCoverage(db));
+  const empty: DomainTotalsResult = {
+    ...range,
+    app,
+    rows: [],
+    totals: { bytesIn: 0, bytesOut: 0 },
+    estimated: { bytesIn: 0, bytesOut: 0 },
+    ...provenanceOf(segments),
+  };
+  if (segments.length === 0 || !hasDomainTables(db)) return empty;
+  const appId = app === null ? null : appIdOf(db, app);
+  if (app !== null && appId === null) return empty;
+  const params: Record<string, unknown> = { segments: JSON.stringify(segments.map((s) => [kindOf(s), s.from, s.to])) };
+  if (appId !== null) params['app'] = appId;
+  const found = cachedStatement(db, domainTotalsSql(appId !== null)).all(params) as Row[];
+  const byDomain = new Map<string, DomainBytes>();
+  for (const r of found) {
+    const d = byDomain.get(r.domain) ?? { domain: r.domain, bytesIn: 0, bytesOut: 0, estimated: { bytesIn: 0, bytesOut: 0 } };
+    d.bytesIn += r.bytesIn;
+    d.bytesOut += r.bytesOut;
+    if (r.estimate === 1) {
+      d.estimated.bytesIn += r.bytesIn;
+      d.estimated.bytesOut += r.bytesOut;
+    }
+    byDomain.set(r.domain, d);
+  }
+  const rows = [...byDomain.values()].filter((d) => d.bytesIn + d.bytesOut > 0).sort(byTotal);
+  const sum = (pick: (d: DomainBytes) => Bytes): Bytes =>
+    rows.reduce((t, d) => ({ bytesIn: t.bytesIn + pick(d).bytesIn, bytesOut: t.bytesOut + pick(d).bytesOut }), { bytesIn: 0, bytesOut: 0 });
+  return {
+    ...empty,
+    rows: options.limit === undefined ? rows : rows.slice(0, options.limit),
+    totals: sum((d) => d),
+    estimated: sum((d) => d.estimated),
+  };
+}
