@@ -5,6 +5,7 @@ import { createBrowserReportStore } from './api/browser-reports.js';
 import { createLiveFeed, type LiveFeed } from './api/live.js';
 import { createStoreQueries } from './api/store-queries.js';
 import { ensureDataDir, loadConfig, updateConfig, type Config } from './engine/config.js';
+import { DomainTracker } from './engine/domains/tracker.js';
 import { attachLogFile, closeLogFile, createLogger, setLogLevel } from './engine/log.js';
 import { Monitor, type IntervalReport } from './engine/monitor.js';
 import { chooseSampler, type SamplerName } from './engine/sampler-choice.js';
@@ -106,7 +107,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         },
       });
     };
-    const monitor = new Monitor({ store, sampler: choice.sampler, platform: choice.platform, intervalMs: intervalS * 1000, clock, onInterval });
+    const domains = new DomainTracker({ platform: choice.platform, rollup: config.domain_rollup });
+    const monitor = new Monitor({ store, sampler: choice.sampler, platform: choice.platform, intervalMs: intervalS * 1000, clock, onInterval, domains });
     const reports = createBrowserReportStore(store.db);
     let currentConfig = config;
     const startedAt = Math.floor(clock.now() / 1000);
@@ -123,8 +125,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         get: () => configValues(currentConfig),
         set: (patch) => {
           currentConfig = updateConfig(dataDir, patch);
-          // The log level applies at once; the interval, port, sampler and retention at the next start.
+          // The log level and domain rollup apply at once; the interval, port, sampler and retention at the next start.
           setLogLevel(currentConfig.log_level);
+          domains.setRollup(currentConfig.domain_rollup);
           return configValues(currentConfig);
         },
       },
@@ -145,6 +148,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       },
       live,
       browserReports: reports,
+      browserDomains: {
+        activeTab: (browser, host, atMs) => domains.noteActiveTab(browser, host, atMs),
+        bytes: (browser, entries, fromMs, toMs) => domains.noteBytes(browser, entries, fromMs, toMs),
+      },
     });
     monitor.start();
     cleanups.push(() => monitor.stop());

@@ -274,6 +274,8 @@ export interface AppProcesses extends ResolvedRange {
 /** A registrable domain's totals over a range. */
 export interface DomainTotal extends ByteTotals {
   domain: string;
+  /** The part of the bytes placed by the active tab (a guess) rather than by the server address the browser reported. */
+  estimated?: ByteTotals;
 }
 
 /** Domains by total bytes, largest first, for all traffic or one application. */
@@ -358,19 +360,67 @@ export interface LiveEvents {
   status: StatusInfo;
 }
 
+/** The extension's endpoint for the active tab. */
+export const BROWSER_ACTIVE_TAB_PATH = '/api/browser/active-tab';
+/** The extension's endpoint for what the browser fetched, per host and server address. */
+export const BROWSER_BYTES_PATH = '/api/browser/bytes';
+
+const browserName = z
+  .string()
+  .min(1)
+  .max(32)
+  .regex(/^[a-z0-9][a-z0-9 ._-]*$/i, 'browser is a short name such as zen, firefox or chrome');
+const hostField = z.string().min(1, 'domain must not be empty').max(1024, 'domain is too long');
+
 /** What the extension posts to `POST /api/browser/active-tab`; unknown fields are ignored, not refused. */
 export const browserActiveTabSchema = z.object({
   /** The tab's hostname (never a URL); the engine reduces it to a lower-case ASCII hostname. */
-  domain: z.string().min(1, 'domain must not be empty').max(1024, 'domain is too long'),
+  domain: hostField,
   /** When the tab became active, epoch seconds. */
   timestamp: epochSeconds,
-  browser: z
-    .string()
-    .min(1)
-    .max(32)
-    .regex(/^[a-z0-9][a-z0-9 ._-]*$/i, 'browser is a short name such as zen, firefox or chrome'),
+  browser: browserName,
 });
 export type BrowserActiveTab = z.input<typeof browserActiveTabSchema>;
+
+/** Most entries in one `POST /api/browser/bytes` (keeps a report under the 16 KiB body limit). */
+export const MAX_BROWSER_BYTES_ENTRIES = 64;
+
+const byteCount = z.number().int('expected a whole number of bytes').min(0).max(Number.MAX_SAFE_INTEGER);
+
+/** One host at one server address, as the browser counted it. */
+export const browserBytesEntrySchema = z.object({
+  /** The request's hostname (never a URL), reduced by the engine like the active tab's. */
+  domain: hostField,
+  /** The server's IP address as the browser reported it (webRequest `ip`); null when it gave none. */
+  ip: z.string().min(2).max(64).nullable(),
+  bytesIn: byteCount,
+  bytesOut: byteCount,
+  /** True where the browser only knew Content-Length (Chromium), false for measured sizes (Firefox, Zen). */
+  estimate: z.boolean(),
+});
+
+/**
+ * What the extension posts to `POST /api/browser/bytes`: what the browser fetched in [since, until]
+ * (epoch seconds), per host and server address. An empty `entries` still tells that the extension runs.
+ */
+export const browserBytesSchema = z
+  .object({
+    browser: browserName,
+    since: epochSeconds,
+    until: epochSeconds,
+    entries: z.array(browserBytesEntrySchema).max(MAX_BROWSER_BYTES_ENTRIES, `at most ${MAX_BROWSER_BYTES_ENTRIES} entries per report`),
+  })
+  .refine((r) => r.until >= r.since, { message: 'until must not be before since', path: ['until'] });
+export type BrowserBytes = z.input<typeof browserBytesSchema>;
+
+/** What the engine made of a byte report (`stored` is false while capture is paused). */
+export interface BrowserBytesAccepted {
+  stored: boolean;
+  /** Entries taken. */
+  accepted: number;
+  /** Entries refused (a host that is not a hostname, an address that is not one): nothing of them is kept. */
+  refused: number;
+}
 
 /** What the engine made of an active-tab report (`stored` is false while capture is paused). */
 export interface BrowserReportAccepted {

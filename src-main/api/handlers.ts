@@ -8,11 +8,13 @@ import {
   API_CHANNELS,
   type CONFIG_KEYS,
   browserActiveTabSchema,
+  browserBytesSchema,
   type ApiChannel,
   type ApiErrorCode,
   type ApiParsedRequest,
   type ApiResponse,
   type AppTotal,
+  type BrowserBytesAccepted,
   type BrowserReportAccepted,
   type ByteTotals,
   type ConfigValues,
@@ -29,6 +31,8 @@ import {
 } from '../../src-shared/api.js';
 import { assertNever, type Result } from '../../src-shared/result.js';
 import { ConfigError, type Config } from '../engine/config.js';
+import { normalizeIp } from '../engine/domains/ip.js';
+import type { ReportedBytes, ReportedHost } from '../engine/domains/types.js';
 import { createLogger } from '../engine/log.js';
 import type { SamplerHealth } from '../engine/types.js';
 import { renderExport, type ExportRow } from './export.js';
@@ -97,6 +101,14 @@ export interface BrowserReportSink {
   purge(range: ResolvedRange): MaybePromise<number>;
 }
 
+/** Where the extension's reports meet the engine's domain attribution (engine/domains). */
+export interface BrowserDomainSink {
+  /** The active tab of `browser` showed `host` at `atMs` (epoch ms). */
+  activeTab(browser: string, host: ReportedHost, atMs: number): void;
+  /** What `browser` fetched between `fromMs` and `toMs` (epoch ms), per host and server address. */
+  bytes(browser: string, entries: readonly ReportedBytes[], fromMs: number, toMs: number): void;
+}
+
 /** The facts the status is made of. */
 export interface StatusSource {
   version: string;
@@ -120,6 +132,8 @@ export interface ApiDeps {
   status: StatusSource;
   live: LiveSource;
   browserReports: BrowserReportSink;
+  /** Domain attribution; without it the reports are only validated (and active tabs stored). */
+  browserDomains?: BrowserDomainSink | undefined;
 }
 
 /** An error a dependency may throw to choose the code the client sees. */
@@ -139,6 +153,8 @@ export interface ApiHandlers {
   invoke<K extends ApiChannel>(channel: K, request: unknown): Promise<Result<ApiResponse<K>>>;
   /** The browser extension's active-tab report (an HTTP-only endpoint, same validation rules). */
   reportActiveTab(body: unknown): Promise<Result<BrowserReportAccepted>>;
+  /** The browser extension's per-host byte counts (HTTP-only, same rules: hostnames only, never URLs). */
+  reportBrowserBytes(body: unknown): Promise<Result<BrowserBytesAccepted>>;
 }
 
 /** Turns zod's issues into one line a user can act on: `since: expected a whole number; …`. */
@@ -336,6 +352,7 @@ export function createApiHandlers(deps: ApiDeps): ApiHandlers {
       }
       // While paused nothing is recorded, browser reports included; the extension is not told off for it.
       if (deps.capture.state().paused) return { ok: true, value: { stored: false, id: null, hostname: host.hostname, domain: host.domain } };
+      deps.browserDomains?.activeTab(parsed.data.browser, host, parsed.data.timestamp * 1000);
       return runGuarded('browser report', async () => {
         const id = await deps.browserReports.record({
           receivedAt,
@@ -346,6 +363,26 @@ export function createApiHandlers(deps: ApiDeps): ApiHandlers {
         });
         return { stored: true, id, hostname: host.hostname, domain: host.domain };
       });
+    },
+
+    async reportBrowserBytes(body: unknown): Promise<Result<BrowserBytesAccepted>> {
+      const parsed = browserBytesSchema.safeParse(body);
+      if (!parsed.success) return fail('bad-request', describeIssues(parsed.error));
+      const report = parsed.data;
+      if (report.until > nowS() + MAX_FUTURE_S) return fail('bad-request', 'until: is in the future (epoch seconds expected, not milliseconds)');
+      const { normalizeHostname } = await (hostnameModule ??= loadHostname());
+      const entries: ReportedBytes[] = [];
+      for (const e of report.entries) {
+        const host = normalizeHostname(e.domain);
+        const ip = e.ip === null ? null : normalizeIp(e.ip);
+        // Privacy rule as for the active tab: an entry that is not a bare hostname is refused, not trimmed.
+        if (!host.ok || (e.ip !== null && ip === null)) continue;
+        entries.push({ hostname: host.hostname, domain: host.domain, ip, bytesIn: e.bytesIn, bytesOut: e.bytesOut, estimate: e.estimate });
+      }
+      const refused = report.entries.length - entries.length;
+      if (deps.capture.state().paused) return { ok: true, value: { stored: false, accepted: 0, refused } };
+      deps.browserDomains?.bytes(report.browser, entries, report.since * 1000, report.until * 1000);
+      return { ok: true, value: { stored: deps.browserDomains !== undefined, accepted: entries.length, refused } };
     },
   };
 }

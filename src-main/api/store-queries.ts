@@ -1,5 +1,5 @@
 // The handlers' query interface over the engine's store and query layer.
-import { grandTotals, heatmap, processesForApp, timeline, totalsByApp } from '../engine/queries/index.js';
+import { grandTotals, heatmap, processesForApp, timeline, totalsByApp, totalsByDomain } from '../engine/queries/index.js';
 import type { Store } from '../engine/store/index.js';
 import type { UsageQueries } from './handlers.js';
 
@@ -21,9 +21,9 @@ export function createStoreQueries(store: Store): UsageQueries {
         lastSeen: p.lastSeen,
       }));
     },
-    // Domains per connection are not stored yet (the attribution of domains lands later): no rows.
-    domains() {
-      return [];
+    // Browser bytes per domain (engine/domains), with the part the active tab placed apart.
+    domains(range, app, limit) {
+      return totalsByDomain(store.db, range, { app, limit }).rows.map((d) => ({ domain: d.domain, bytesIn: d.bytesIn, bytesOut: d.bytesOut, estimated: d.estimated }));
     },
     timeline(range, bucketS, app) {
       return timeline(store.db, { ...range, bucketS, app }).points.map((p) => ({ ts: p.ts, bytesIn: p.bytesIn, bytesOut: p.bytesOut }));

@@ -1,8 +1,9 @@
-// `netmon report`: usage per application for a range, as a table (the seeds' columns) or JSON.
+// `netmon report`: usage per application (or per domain: the browsers' bytes by site) for a range,
+// as a table (the seeds' columns) or JSON.
 import { formatBytes } from '../../src-shared/units.js';
 import { renderExport } from '../api/export.js';
 import { resolveDataDir } from '../engine/config.js';
-import { totalsByApp } from '../engine/queries/index.js';
+import { totalsByApp, totalsByDomain } from '../engine/queries/index.js';
 import { UNATTRIBUTED } from '../engine/types.js';
 import type { CommandContext } from './main.js';
 import { openForReading } from './open-readonly.js';
@@ -21,12 +22,28 @@ export function runReport(ctx: CommandContext): Promise<number> {
   const db = openForReading(resolveDataDir(stringFlag(ctx.values['data-dir'])));
   try {
     if (by === 'domain') {
-      // Domains come from the browser extension and per-connection attribution, which are not stored yet.
+      const domains = totalsByDomain(db, range);
       if (ctx.values['json'] === true) {
-        ctx.out(renderExport({ range, keyName: 'domain', rows: [] }, 'json', 'domain').body);
-      } else {
-        ctx.out('No domain data yet: domains are recorded once the browser extension reports them.');
+        const rows = domains.rows.map((r) => ({ key: r.domain, bytesIn: r.bytesIn, bytesOut: r.bytesOut }));
+        ctx.out(renderExport({ range, keyName: 'domain', rows }, 'json', 'domain').body);
+        return Promise.resolve(0);
       }
+      ctx.out(`Browser traffic by domain ${describeRange(range.since, range.until)}${domains.approximate ? ' — edges estimated from hourly or daily totals' : ''}`);
+      if (domains.rows.length === 0) {
+        ctx.out('No domain data in this range: domains are recorded while the netmon browser extension is paired and reporting.');
+        return Promise.resolve(0);
+      }
+      const grand = domains.totals.bytesIn + domains.totals.bytesOut;
+      // Shares in tenths of a percent of the browsers' total; "by tab" is the part the active tab placed (a guess).
+      const share = (n: number): string => (grand === 0 ? '–' : `${((100 * n) / grand).toFixed(1)} %`);
+      const rows = domains.rows.map((r) => {
+        const total = r.bytesIn + r.bytesOut;
+        const guessed = r.estimated.bytesIn + r.estimated.bytesOut;
+        return [r.domain, formatBytes(r.bytesIn), formatBytes(r.bytesOut), formatBytes(total), share(total), guessed === 0 ? '' : formatBytes(guessed)];
+      });
+      const guessedAll = domains.estimated.bytesIn + domains.estimated.bytesOut;
+      rows.push(['TOTAL', formatBytes(domains.totals.bytesIn), formatBytes(domains.totals.bytesOut), formatBytes(grand), share(grand), guessedAll === 0 ? '' : formatBytes(guessedAll)]);
+      ctx.out(renderTable(['Domain', 'Downloaded', 'Uploaded', 'Total', 'Share', 'By tab (estimate)'], rows, new Set([1, 2, 3, 4, 5])));
       return Promise.resolve(0);
     }
     const result = totalsByApp(db, range);

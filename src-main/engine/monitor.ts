@@ -4,6 +4,7 @@
 // `netmon serve` and inside the menubar app.
 import { attribute, type Platform } from './attribution/index.js';
 import { defaultDeltaOptions, initialDeltaState, stepDelta, type DeltaOptions, type DeltaState } from './delta.js';
+import type { DomainTracker } from './domains/tracker.js';
 import { createLogger } from './log.js';
 import type { Store } from './store/index.js';
 import { systemClock, type AppUsage, type Clock, type Gap, type InterfaceTotals, type Sample, type Sampler, type SamplerHealth } from './types.js';
@@ -36,6 +37,8 @@ export interface MonitorOptions {
   maintenanceIntervalMs?: number;
   /** Called after each recorded interval (not while paused). A throwing listener is logged, never fatal. */
   onInterval?: (report: IntervalReport) => void;
+  /** Domain attribution of browser bytes (fed by the extension's reports); its rows go to the store too. */
+  domains?: DomainTracker | undefined;
 }
 
 /** Counters that tell how the pipeline is doing, for doctor, status and /metrics. */
@@ -102,6 +105,7 @@ export class Monitor {
     if (this.maintenanceTimer !== null) clearTimeout(this.maintenanceTimer);
     await this.sampler.stop();
     this.closePause(this.clock.now());
+    if (this.options.domains !== undefined) this.store.appendDomains(this.options.domains.settleAll());
     const result = this.store.flush();
     if (!result.ok) log.error('final flush failed; rows not written', { error: result.error.message, pending: result.pendingRows });
     log.info('monitor stopped');
@@ -164,6 +168,8 @@ export class Monitor {
     if (step.stats.stalled) this.stats.stalls += 1;
     this.stats.counterDrops += step.stats.counterDrops;
     this.expirePause(sample.wallMs);
+    // Intervals recorded before wait for the extension's reports; they settle whatever happens now.
+    if (this.options.domains !== undefined) this.store.appendDomains(this.options.domains.settle(sample.wallMs));
     if (this.pause.paused) {
       this.carry = { bytesIn: 0, bytesOut: 0 };
       return;
@@ -190,6 +196,8 @@ export class Monitor {
     this.stats.overAttributed.bytesOut += attribution.overAttributed.bytesOut;
     this.store.append(attribution.usage, attribution.processes, gaps);
     const ts = Math.round(step.interval.endMs / 1000);
+    // The same stamp and length as the interval's usage rows (see attribute).
+    this.options.domains?.addInterval(step.interval, ts, Math.max(0, ts - Math.round(step.interval.startMs / 1000)));
     this.lastRecordedTs = ts;
     const attributed = attribution.usage.reduce(
       (sum, row) => ({ bytesIn: sum.bytesIn + row.bytesIn, bytesOut: sum.bytesOut + row.bytesOut }),

@@ -7,7 +7,7 @@
 //   writes are POST with a JSON content type (a page cannot send that without a CORS preflight,
 //   which we never grant to web origins) and carry the pairing token.
 import type { IncomingHttpHeaders } from 'node:http';
-import { API_CHANNELS, PAIRING_TOKEN_HEADER, isApiChannel, type ApiChannel, type ApiErrorCode } from '../../src-shared/api.js';
+import { API_CHANNELS, BROWSER_ACTIVE_TAB_PATH, BROWSER_BYTES_PATH, PAIRING_TOKEN_HEADER, isApiChannel, type ApiChannel, type ApiErrorCode } from '../../src-shared/api.js';
 import { assertNever } from '../../src-shared/result.js';
 import { tokensEqual } from './pairing.js';
 
@@ -30,7 +30,7 @@ export const STATUS_OF: Readonly<Record<ApiErrorCode, number>> = {
 /** Where an admitted request goes. */
 export type Route =
   | { kind: 'api'; channel: ApiChannel; write: boolean; params: Record<string, string> }
-  | { kind: 'extension'; endpoint: 'active-tab' }
+  | { kind: 'extension'; endpoint: 'active-tab' | 'bytes' }
   | { kind: 'preflight' }
   | { kind: 'live' }
   | { kind: 'metrics' }
@@ -71,8 +71,10 @@ export interface Refused {
   headers: Record<string, string>;
 }
 
-/** The endpoint the browser extension posts to. */
-export const EXTENSION_ACTIVE_TAB_PATH = '/api/browser/active-tab';
+/** The endpoint the browser extension posts its active tab to. */
+export const EXTENSION_ACTIVE_TAB_PATH = BROWSER_ACTIVE_TAB_PATH;
+/** The endpoint the browser extension posts its per-host byte counts to. */
+export const EXTENSION_BYTES_PATH = BROWSER_BYTES_PATH;
 
 const EXTENSION_ORIGIN = /^(?:moz-extension:\/\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|chrome-extension:\/\/[a-p]{32})$/;
 const MAX_URL = 4096;
@@ -163,6 +165,7 @@ function routeOf(segments: string[], rawQuery: string, hasStatic: boolean): { ok
       }
     }
     if (second === 'browser' && third === 'active-tab' && more.length === 0) return { ok: true, route: { kind: 'extension', endpoint: 'active-tab' } };
+    if (second === 'browser' && third === 'bytes' && more.length === 0) return { ok: true, route: { kind: 'extension', endpoint: 'bytes' } };
     return refuse('not-found', `no such endpoint: /${segments.join('/')} (the API lives under /api/v1/<area:verb>)`);
   }
   if (first === 'metrics' && segments.length === 1) return { ok: true, route: { kind: 'metrics' } };
@@ -205,10 +208,10 @@ export function guardRequest(req: RequestHead, ctx: GuardContext): Admitted | Re
 
   const origin = single(req.headers.origin);
   const originKind = classifyOrigin(origin, ctx.port);
-  const isExtensionPath = rawPath === EXTENSION_ACTIVE_TAB_PATH;
+  const isExtensionPath = rawPath === EXTENSION_ACTIVE_TAB_PATH || rawPath === EXTENSION_BYTES_PATH;
   if (isExtensionPath) {
     if (originKind !== 'extension') {
-      return refuse('forbidden-origin', `only the netmon browser extension may call ${EXTENSION_ACTIVE_TAB_PATH} (Origin ${JSON.stringify(origin ?? '(none)')} refused)`);
+      return refuse('forbidden-origin', `only the netmon browser extension may call ${rawPath} (Origin ${JSON.stringify(origin ?? '(none)')} refused)`);
     }
   } else {
     if (originKind === 'foreign' || originKind === 'extension') {

@@ -1,7 +1,7 @@
 // The HTTP transport of the API: /api/v1/<channel> (GET for queries, POST for commands), the live
-// feed as server-sent events, GET /metrics, the extension's POST /api/browser/active-tab, and the
-// renderer's static files. Bound to loopback only (127.0.0.1, and ::1 where the machine has it).
-// Every request passes the guard (guard.ts) first; this file only moves bytes.
+// feed as server-sent events, GET /metrics, the extension's POST /api/browser/active-tab and
+// /api/browser/bytes, and the renderer's static files. Bound to loopback only (127.0.0.1, and ::1
+// where the machine has it). Every request passes the guard (guard.ts) first; this file only moves bytes.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PAIRING_TOKEN_HEADER, type ApiErrorCode, type LiveEvents } from '../../src-shared/api.js';
@@ -296,7 +296,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
           }
           input = body.value;
         }
-        const result = route.kind === 'api' ? await options.handlers.invoke(route.channel, input) : await options.handlers.reportActiveTab(input);
+        const result =
+          route.kind === 'api'
+            ? await options.handlers.invoke(route.channel, input)
+            : route.endpoint === 'bytes'
+              ? await options.handlers.reportBrowserBytes(input)
+              : await options.handlers.reportActiveTab(input);
         sendResult(res, result, cors);
         return;
       }
