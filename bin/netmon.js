@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-// Entry point of the `netmon` command: runs the compiled CLI (`npm run build` makes dist/).
+// Entry point of the `netmon` command. `npm run build` compiles the engine with tsc (dist/src-main)
+// and bundles the CLI from that output (dist/bundle/cli, vite.engine.config.ts); the bundle is what
+// runs, for its smaller resident memory under `netmon serve`.
+const { statSync } = process.getBuiltinModule('node:fs');
 
 if (process.argv[2] === 'serve') {
   // `serve` idles for months: its hot code (a poll every few seconds) is not worth TurboFan, whose
@@ -9,6 +12,11 @@ if (process.argv[2] === 'serve') {
   process.getBuiltinModule('node:v8').setFlagsFromString('--no-opt');
 }
 
-const { main } = await import('../dist/src-main/cli/main.js');
+const dist = new URL('../dist/', import.meta.url);
+const mtime = (relative) => statSync(new URL(relative, dist), { throwIfNoEntry: false })?.mtimeMs ?? -1;
+// After a bare `tsc -b` (without the bundle step) the bundle is older than the compiled files: run
+// those then, rather than yesterday's code.
+const bundled = mtime('bundle/cli/main.js') >= Math.max(mtime('src-main/tsconfig.tsbuildinfo'), mtime('src-shared/tsconfig.tsbuildinfo'));
+const { main } = await import(bundled ? '../dist/bundle/cli/main.js' : '../dist/src-main/cli/main.js');
 
 process.exitCode = await main(process.argv.slice(2));
