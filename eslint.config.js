@@ -59,6 +59,24 @@ export default tseslint.config(
     },
   },
   {
+    // The extension runs in the browser and bundles what it imports: from src-shared types only.
+    files: ['extension/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          ...electronOnlyInShell,
+          patterns: [
+            ...electronOnlyInShell.patterns,
+            { group: ['**/src-main/**', '**/src-renderer/**'], message: 'The extension talks to netmon over HTTP only.' },
+            { group: ['node:*'], message: 'The extension runs in a browser: no Node built-ins.' },
+            { group: ['**/src-shared/**'], allowTypeImports: true, message: 'Import only types from src-shared: its values would bundle zod into the extension.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { parserOptions: { projectService: false, program: null, project: false }, globals: { process: 'readonly', console: 'readonly', performance: 'readonly', setTimeout: 'readonly', URL: 'readonly' } },

@@ -1,0 +1,226 @@
+// The background (a service worker in Chromium, an event page in Firefox and Zen): watches the
+// active tab and the browser's requests, and reports hostnames and byte counts to netmon on this
+// computer. Nothing of a URL but its hostname ever leaves here, and it goes to 127.0.0.1 only.
+import { extensionApi, isGecko, type Message, type RequestDetails, type StatusReply, type Tab } from './browser-api.js';
+import { ActiveTabReporter, type TabSnapshot } from './lib/active-tab.js';
+import { ByteTally, bytesOfRequest, chunks } from './lib/bytes.js';
+import { post } from './lib/client.js';
+import { ACTIVE_TAB_PATH, BYTES_PATH, MAX_ENTRIES, type Outgoing } from './lib/contract.js';
+import { hostOfUrl } from './lib/hostname.js';
+import { Outbox, type LinkState } from './lib/outbox.js';
+import type { Queued } from './lib/queue.js';
+import { DEFAULT_SETTINGS, detectBrowser, isPort, parseSettings, type Settings } from './lib/settings.js';
+
+const api = extensionApi();
+const gecko = isGecko(api);
+const QUEUE_KEY = 'netmonQueue';
+const BYTES_EVERY_MS = 5000;
+// With nothing fetched, an empty report now and then tells netmon the extension still runs.
+const ALIVE_EVERY_MS = 30_000;
+
+let settings: Settings = { ...DEFAULT_SETTINGS };
+let detected = gecko ? 'firefox' : 'chromium';
+let linkDetail = '';
+const privateTabs = new Set<number>();
+const tally = new ByteTally();
+let tallySinceMs = Date.now();
+let lastBytesSentMs = 0;
+
+const browserName = (): string => settings.browser ?? detected;
+const sessionArea = api.storage.session ?? api.storage.local;
+
+let saveTimer: ReturnType<typeof setTimeout> | null = null;
+function saveQueue(items: Queued<Outgoing>[]): void {
+  if (saveTimer !== null) clearTimeout(saveTimer);
+  saveTimer = setTimeout(() => {
+    saveTimer = null;
+    void sessionArea.set({ [QUEUE_KEY]: items }).catch(() => undefined);
+  }, 1000);
+}
+
+function showState(state: LinkState, detail: string): void {
+  linkDetail = detail;
+  const look: Record<LinkState, { text: string; color: string; title: string }> = {
+    connected: { text: '', color: '#2e7d32', title: 'netmon: connected' },
+    'not-running': { text: 'off', color: '#757575', title: `netmon is not running (no answer on 127.0.0.1:${settings.port})` },
+    'not-paired': { text: '!', color: '#ef6c00', title: 'netmon: not paired — open the options and paste the token from netmon’s settings' },
+  };
+  const l = look[state];
+  void api.action.setBadgeText({ text: l.text }).catch(() => undefined);
+  void api.action.setBadgeBackgroundColor({ color: l.color }).catch(() => undefined);
+  void api.action.setTitle({ title: l.title }).catch(() => undefined);
+}
+
+const outbox = new Outbox({
+  now: () => Date.now(),
+  send: (item) => post(fetch, settings.port, settings.token, item),
+  onState: showState,
+  setTimer: (fn, ms) => setTimeout(fn, ms),
+  clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+  onChange: saveQueue,
+});
+
+async function snapshot(): Promise<TabSnapshot> {
+  const win = await api.windows.getLastFocused();
+  if (!win.focused || win.id === undefined) return { focused: false, url: null, incognito: win.incognito };
+  const [tab] = await api.tabs.query({ active: true, windowId: win.id });
+  return { focused: true, url: tab?.url ?? null, incognito: tab?.incognito ?? win.incognito };
+}
+
+const tabs = new ActiveTabReporter({
+  now: () => Date.now(),
+  snapshot,
+  report: (host, atMs) => outbox.push({ path: ACTIVE_TAB_PATH, body: { domain: host, timestamp: Math.floor(atMs / 1000), browser: browserName() } }),
+  reportPrivate: () => settings.reportPrivate,
+  setTimer: (fn, ms) => setTimeout(fn, ms),
+  clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+});
+
+function notePrivate(tab: Tab): void {
+  if (tab.id === undefined) return;
+  if (tab.incognito) privateTabs.add(tab.id);
+  else privateTabs.delete(tab.id);
+}
+
+function counted(d: RequestDetails): { host: string; ip: string | null } | null {
+  const privateRequest = d.incognito === true || privateTabs.has(d.tabId);
+  if (privateRequest && !settings.reportPrivate) return null;
+  // IP literals and localhost (netmon itself among them) are no sites: hostOfUrl says null.
+  const host = hostOfUrl(d.url);
+  if (host === null) return null;
+  return { host, ip: typeof d.ip === 'string' && d.ip !== '' ? d.ip : null };
+}
+
+function sendBytes(): void {
+  const now = Date.now();
+  const entries = tally.take();
+  if (entries.length > 0 || now - lastBytesSentMs >= ALIVE_EVERY_MS) {
+    const since = Math.floor(tallySinceMs / 1000);
+    const until = Math.max(since, Math.floor(now / 1000));
+    const batches = entries.length === 0 ? [[]] : chunks(entries, MAX_ENTRIES);
+    for (const batch of batches) outbox.push({ path: BYTES_PATH, body: { browser: browserName(), since, until, entries: batch } });
+    lastBytesSentMs = now;
+  }
+  tallySinceMs = now;
+}
+
+function bytesLoop(): void {
+  sendBytes();
+  setTimeout(bytesLoop, BYTES_EVERY_MS);
+}
+
+function status(): StatusReply {
+  const state = outbox.state();
+  return {
+    state: settings.token === '' ? 'not-paired' : (state ?? 'unknown'),
+    detail: linkDetail,
+    queued: outbox.size,
+    dropped: outbox.dropped,
+    sent: outbox.sent,
+    browser: browserName(),
+    port: settings.port,
+    paired: settings.token !== '',
+  };
+}
+
+/** Checks a token against netmon with an empty byte report; saves it when netmon takes it (or when the user pasted it). */
+async function pair(token: string, port: number, source: 'options' | 'link'): Promise<StatusReply> {
+  const outcome = await post(fetch, port, token, { path: BYTES_PATH, body: { browser: browserName(), since: Math.floor(Date.now() / 1000), until: Math.floor(Date.now() / 1000), entries: [] } });
+  // A link only pairs when netmon itself accepts its token: a page cannot pair the extension with a token of its own.
+  const save = outcome.kind === 'ok' || (source === 'options' && outcome.kind === 'not-running');
+  if (save) {
+    settings = { ...settings, token, port };
+    await api.storage.local.set({ settings });
+    outbox.kick();
+  }
+  return { ...status(), saved: save, detail: outcome.kind === 'ok' ? 'paired' : 'detail' in outcome ? outcome.detail : outcome.kind };
+}
+
+function isMessage(m: unknown): m is Message {
+  return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string';
+}
+
+api.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  if (!isMessage(message)) return undefined;
+  // Only our own pages and our own content script talk to the background.
+  if (sender.id !== api.runtime.id) return undefined;
+  switch (message.type) {
+    case 'status':
+      sendResponse(status());
+      return undefined;
+    case 'test':
+      outbox.push({ path: BYTES_PATH, body: { browser: browserName(), since: Math.floor(Date.now() / 1000), until: Math.floor(Date.now() / 1000), entries: [] } });
+      setTimeout(() => sendResponse(status()), 1000);
+      return true;
+    case 'pair': {
+      if (!/^[0-9a-f]{64}$/.test(message.token) || !isPort(message.port)) return undefined;
+      if (message.source === 'link') {
+        // The content script runs on 127.0.0.1 and localhost pages only; the page must be netmon's own port.
+        const origin = sender.url === undefined ? null : new URL(sender.url);
+        const fromNetmon = origin !== null && origin.protocol === 'http:' && ['127.0.0.1', 'localhost'].includes(origin.hostname) && Number(origin.port || 80) === message.port;
+        if (!fromNetmon || message.port !== settings.port) return undefined;
+      }
+      void pair(message.token, message.port, message.source).then(sendResponse, () => sendResponse(status()));
+      return true;
+    }
+    default:
+      return undefined;
+  }
+});
+
+api.storage.onChanged.addListener((changes, area) => {
+  if (area !== 'local' || changes['settings'] === undefined) return;
+  settings = parseSettings(changes['settings'].newValue);
+  if (settings.token === '') showState('not-paired', 'no pairing token');
+  outbox.kick();
+  tabs.poke();
+});
+
+api.tabs.onActivated.addListener(() => tabs.poke());
+api.tabs.onUpdated.addListener((_id, change, tab) => {
+  notePrivate(tab);
+  if (tab.active && (change.url !== undefined || change.status === 'complete')) tabs.poke();
+});
+api.tabs.onRemoved.addListener((id) => privateTabs.delete(id));
+api.windows.onFocusChanged.addListener(() => tabs.poke());
+api.action.onClicked.addListener(() => void api.runtime.openOptionsPage());
+
+const filter = { urls: ['<all_urls>'] };
+api.webRequest.onResponseStarted.addListener((d: RequestDetails) => {
+  // The address as soon as the response starts: a long download's connection is known before it ends.
+  const c = counted(d);
+  if (c !== null && c.ip !== null) tally.add(c.host, c.ip, 0, 0, !gecko);
+}, filter);
+api.webRequest.onCompleted.addListener((d: RequestDetails) => {
+  const c = counted(d);
+  const bytes = c === null ? null : bytesOfRequest(d);
+  if (c !== null && bytes !== null) tally.add(c.host, c.ip, bytes.bytesIn, bytes.bytesOut, bytes.estimate);
+}, filter, gecko ? [] : ['responseHeaders']);
+
+// A service worker that was stopped comes back on this alarm and picks up where it left off.
+api.alarms.create('netmon-wake', { periodInMinutes: 0.5 });
+api.alarms.onAlarm.addListener(() => {
+  outbox.kick();
+  tabs.poke();
+});
+
+async function start(): Promise<void> {
+  const stored = await api.storage.local.get('settings');
+  settings = parseSettings(stored['settings']);
+  if (gecko) {
+    const info = await api.runtime.getBrowserInfo?.();
+    detected = detectBrowser({ name: info?.name });
+  } else {
+    const brands = (navigator as { userAgentData?: { brands?: { brand: string }[] } }).userAgentData?.brands?.map((b) => b.brand);
+    detected = detectBrowser({ brands });
+  }
+  if (settings.token === '') showState('not-paired', 'no pairing token');
+  const saved = await sessionArea.get(QUEUE_KEY);
+  const items = saved[QUEUE_KEY];
+  if (Array.isArray(items)) outbox.restore(items as Queued<Outgoing>[]);
+  for (const t of await api.tabs.query({})) notePrivate(t);
+  tabs.poke();
+  bytesLoop();
+}
+
+void start();

@@ -1,0 +1,65 @@
+// Per-host byte counts of the browser's own requests, between two reports. Firefox and Zen measure
+// each request (requestSize, responseSize: headers included); Chromium only tells Content-Length,
+// which the engine treats as an estimate. Each count carries the server address, so that the engine
+// can join that address's connection bytes to the host.
+import type { BytesEntry } from './contract.js';
+
+/** A header as webRequest gives it. */
+export interface Header {
+  name: string;
+  value?: string | undefined;
+}
+
+/** The fields of a completed request this file reads (Firefox and Chromium both). */
+export interface CompletedRequest {
+  ip?: string | undefined;
+  fromCache?: boolean | undefined;
+  requestSize?: number | undefined;
+  responseSize?: number | undefined;
+  responseHeaders?: Header[] | undefined;
+}
+
+/** What one request moved, or null when nothing crossed the network (served from the cache). */
+export function bytesOfRequest(d: CompletedRequest): { bytesIn: number; bytesOut: number; estimate: boolean } | null {
+  if (d.fromCache === true) return null;
+  const whole = (n: number | undefined): number | null => (typeof n === 'number' && Number.isFinite(n) && n >= 0 ? Math.round(n) : null);
+  const responseSize = whole(d.responseSize);
+  const requestSize = whole(d.requestSize);
+  if (responseSize !== null || requestSize !== null) return { bytesIn: responseSize ?? 0, bytesOut: requestSize ?? 0, estimate: false };
+  const header = d.responseHeaders?.find((h) => h.name.toLowerCase() === 'content-length')?.value;
+  const length = header !== undefined && /^\d{1,15}$/.test(header.trim()) ? Number(header.trim()) : 0;
+  return { bytesIn: length, bytesOut: 0, estimate: true };
+}
+
+/** Counts per (host, address, estimate) until taken. */
+export class ByteTally {
+  private readonly counts = new Map<string, BytesEntry>();
+
+  add(domain: string, ip: string | null, bytesIn: number, bytesOut: number, estimate: boolean): void {
+    const key = `${domain}\u0000${ip ?? ''}\u0000${estimate ? 1 : 0}`;
+    const seen = this.counts.get(key);
+    if (seen === undefined) this.counts.set(key, { domain, ip, bytesIn, bytesOut, estimate });
+    else {
+      seen.bytesIn += bytesIn;
+      seen.bytesOut += bytesOut;
+    }
+  }
+
+  get size(): number {
+    return this.counts.size;
+  }
+
+  /** The counts so far, largest first; the tally starts again from zero. */
+  take(): BytesEntry[] {
+    const entries = [...this.counts.values()].sort((a, b) => b.bytesIn + b.bytesOut - (a.bytesIn + a.bytesOut));
+    this.counts.clear();
+    return entries;
+  }
+}
+
+/** `items` in runs of at most `size`. */
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

@@ -1,0 +1,82 @@
+// The options page: pairing (paste the token or the dashboard link), the port, private windows and
+// the browser's name. Settings go to storage.local, where the background picks them up.
+import { extensionApi, type StatusReply } from './browser-api.js';
+import { parsePairingInput, parseSettings, type Settings } from './lib/settings.js';
+
+const api = extensionApi();
+
+function el<T extends HTMLElement>(id: string): T {
+  const found = document.getElementById(id);
+  if (found === null) throw new Error(`options page: #${id} is missing`);
+  return found as T;
+}
+
+const WORDS: Record<StatusReply['state'], string> = {
+  connected: 'Connected to netmon',
+  'not-running': 'netmon is not running (no answer)',
+  'not-paired': 'Not paired',
+  unknown: 'Not connected yet',
+};
+
+function showStatus(s: StatusReply): void {
+  const node = el('status');
+  node.dataset['state'] = s.state;
+  const queued = s.queued > 0 ? ` · ${s.queued} reports waiting` : '';
+  node.textContent = `${WORDS[s.state]} — 127.0.0.1:${s.port}, reporting as “${s.browser}”${queued}`;
+}
+
+async function refresh(): Promise<void> {
+  showStatus((await api.runtime.sendMessage({ type: 'status' })) as StatusReply);
+}
+
+async function loadSettings(): Promise<Settings> {
+  return parseSettings((await api.storage.local.get('settings'))['settings']);
+}
+
+async function saveSettings(patch: Partial<Settings>): Promise<void> {
+  await api.storage.local.set({ settings: { ...(await loadSettings()), ...patch } });
+}
+
+async function init(): Promise<void> {
+  const s = await loadSettings();
+  el<HTMLInputElement>('port').value = String(s.port);
+  el<HTMLInputElement>('private').checked = s.reportPrivate;
+  el<HTMLSelectElement>('browser').value = s.browser ?? '';
+  el<HTMLFormElement>('pair-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const result = el('pair-result');
+    const parsed = parsePairingInput(el<HTMLInputElement>('token').value);
+    if (!parsed.ok) {
+      result.textContent = parsed.error;
+      return;
+    }
+    const port = parsed.port ?? Number(el<HTMLInputElement>('port').value);
+    void api.runtime.sendMessage({ type: 'pair', token: parsed.token, port, source: 'options' }).then((reply) => {
+      const r = reply as StatusReply | undefined;
+      if (r === undefined) {
+        result.textContent = 'the port is not valid';
+        return;
+      }
+      el<HTMLInputElement>('token').value = '';
+      el<HTMLInputElement>('port').value = String(r.port);
+      result.textContent = r.saved === true ? (r.state === 'connected' ? 'Paired.' : 'Saved; netmon did not answer yet — it will connect when netmon runs.') : `Not saved: ${r.detail}`;
+      showStatus(r);
+    });
+  });
+  el('test').addEventListener('click', () => {
+    el('pair-result').textContent = 'Testing…';
+    void api.runtime.sendMessage({ type: 'test' }).then((reply) => {
+      showStatus(reply as StatusReply);
+      el('pair-result').textContent = '';
+    });
+  });
+  el<HTMLInputElement>('private').addEventListener('change', (e) => void saveSettings({ reportPrivate: (e.target as HTMLInputElement).checked }));
+  el<HTMLSelectElement>('browser').addEventListener('change', (e) => {
+    const v = (e.target as HTMLSelectElement).value;
+    void saveSettings({ browser: v === '' ? null : v });
+  });
+  await refresh();
+  setInterval(() => void refresh(), 2000);
+}
+
+void init();
