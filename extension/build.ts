@@ -4,6 +4,8 @@
 // and, with --zip, the archives to install or hand out (netmon-firefox.xpi, netmon-chromium.zip).
 // Each script is bundled on its own (rolldown, IIFE): an extension's scripts cannot share chunks.
 // Usage: node extension/build.ts [--out DIR] [--zip]
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- web-ext ships no types; that file declares what we call.
+/// <reference path="./web-ext.d.ts" />
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';

@@ -67,11 +67,11 @@ export class Outbox {
     return this.current;
   }
 
-  /** Queues an item and starts sending. */
+  /** Queues an item and starts sending, unless a retry is already scheduled (netmon down, not paired, busy). */
   push(item: Outgoing): void {
     this.queue.push(item, this.deps.now());
     this.deps.onChange?.(this.queue.snapshot());
-    this.kick();
+    if (this.timer === null) this.kick();
   }
 
   /** Puts back what a previous background kept. */
