@@ -1,0 +1,406 @@
+// The shell around a started engine: the tray (its look follows the rate), the menubar popover,
+// the context menu, the dashboard, IPC, notifications, start at login, and quitting (which flushes
+// the store and stops the sampler). Decisions live in the small pure modules beside this one; this
+// file only wires them to Electron and to the engine's one handler layer.
+import path from 'node:path';
+import { app, ipcMain, Menu, nativeImage, Notification, session, shell as desktop, Tray, type NativeImage, type WebContents } from 'electron';
+import { menubar, type Menubar } from 'menubar';
+import type { ApiChannel, ApiRequest, ApiResponses, ConfigValues, LiveRate, PeriodTotals, SamplerHealthView } from '../../src-shared/api.js';
+import type { Result } from '../../src-shared/result.js';
+import type { ApiHandlers } from '../api/handlers.js';
+import type { LiveSource } from '../api/live.js';
+import { createLogger } from '../engine/log.js';
+import { routeOf, type RendererLocation } from './app-url.js';
+import { desktopEntry, launchCommand, readXdgAutostart, removeXdgAutostart, writeXdgAutostart, type LaunchFacts } from './autostart.js';
+import { createDashboard, securePreferences, type Dashboard } from './dashboard.js';
+import type { StartAtLogin } from './ipc-contract.js';
+import { registerIpc } from './ipc-main.js';
+import { decideNotices, FRESH_MEMORY, type Notice, type NotifyMemory } from './notify-rules.js';
+import { EMPTY_SHELL_STATE, loadShellState, saveShellState, type ShellState } from './shell-state.js';
+import { trayMenuTemplate, type TrayMenuState } from './tray-menu.js';
+import { trayImageFile, trayLook, type TrayLevel } from './tray-look.js';
+
+const log = createLogger('electron');
+
+/** What the shell needs of the engine: a subset of the started runtime (`startRuntime`). */
+export interface ShellEngine {
+  readonly dataDir: string;
+  readonly token: string;
+  /** Things the user should hear about at start (a database moved aside, bad config keys). */
+  readonly notices: readonly string[];
+  readonly handlers: Pick<ApiHandlers, 'invoke'>;
+  readonly live: LiveSource;
+  /** Stops serving and sampling, writes what is buffered, closes the database. */
+  stop(): Promise<void>;
+}
+
+export interface ShellOptions {
+  engine: ShellEngine;
+  location: RendererLocation;
+  /** The bundled preload (preload.cjs). */
+  preloadPath: string;
+  /** The folder of the tray images (build/tray, or Resources/tray once packaged). */
+  trayImagesDir: string;
+  platform: NodeJS.Platform;
+  /** How this copy was launched, for the Linux autostart entry. */
+  launch: LaunchFacts;
+  /** The Linux autostart entry's path (~/.config/autostart/netmon.desktop). */
+  autostartFile: string;
+  /** Wall clock, epoch milliseconds. */
+  now?: () => number;
+  /** How often status, today's usage and settings are re-read (menu, notifications, tray staleness). */
+  pollMs?: number;
+  /** How long quitting waits for the engine to stop before giving up on it. */
+  stopTimeoutMs?: number;
+}
+
+/** The running shell. */
+export interface Shell {
+  openDashboard(route?: string): void;
+  showPopover(): Promise<void>;
+  /** Re-reads status, today's usage and settings now; updates tray, menu and notifications. */
+  refresh(): Promise<void>;
+  /** The tray's current level. */
+  trayLevel(): TrayLevel;
+  /** The menu's state as last built. */
+  menuState(): TrayMenuState;
+  /** Resolves when quitting has stopped the engine (never before a quit began). */
+  whenStopped(): Promise<void>;
+}
+
+const DEFAULT_POLL_MS = 60_000;
+const DEFAULT_STOP_TIMEOUT_MS = 15_000;
+const POPOVER_SIZE = { width: 360, height: 480 };
+
+/** Start at login, per platform: the login item API on macOS (and Windows), an XDG entry on Linux. */
+function startAtLoginControl(platform: NodeJS.Platform, file: string, launch: LaunchFacts): { get(): StartAtLogin; set(enabled: boolean): StartAtLogin } {
+  if (platform === 'darwin' || platform === 'win32') {
+    const get = (): StartAtLogin => {
+      const settings = app.getLoginItemSettings();
+      const requiresApproval = platform === 'darwin' && settings.status === 'requires-approval';
+      return { supported: true, enabled: settings.openAtLogin || requiresApproval, requiresApproval };
+    };
+    return {
+      get,
+      set(enabled) {
+        app.setLoginItemSettings({ openAtLogin: enabled });
+        return get();
+      },
+    };
+  }
+  if (platform === 'linux') {
+    const get = (): StartAtLogin => ({ supported: true, enabled: readXdgAutostart(file), requiresApproval: false });
+    return {
+      get,
+      set(enabled) {
+        if (enabled) writeXdgAutostart(file, desktopEntry(launchCommand(launch)));
+        else removeXdgAutostart(file);
+        return get();
+      },
+    };
+  }
+  const none: StartAtLogin = { supported: false, enabled: false, requiresApproval: false };
+  return { get: () => none, set: () => none };
+}
+
+function withTimeout(promise: Promise<void>, ms: number, what: string): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      log.error(`${what} took longer than ${ms} ms; quitting without waiting`);
+      resolve();
+    }, ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Starts the shell; call after `app.whenReady()`, with the engine started. */
+export function startShell(options: ShellOptions): Shell {
+  const { engine, location, platform } = options;
+  const now = options.now ?? Date.now;
+  const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
+
+  // ---- What is remembered between runs ----------------------------------------------------------
+  let remembered: ShellState;
+  try {
+    remembered = loadShellState(engine.dataDir);
+  } catch (err) {
+    log.warn('could not read what the shell remembered; starting afresh', { error: err });
+    remembered = { ...EMPTY_SHELL_STATE };
+  }
+  const remember = (patch: Partial<ShellState>): void => {
+    remembered = { ...remembered, ...patch };
+    try {
+      saveShellState(engine.dataDir, remembered);
+    } catch (err) {
+      log.warn('could not write what the shell remembers', { error: err });
+    }
+  };
+
+  // ---- Every page: our own URLs only, no pop-ups, no permissions ---------------------------------
+  const dashboard: Dashboard = createDashboard({
+    pageUrl: (route) => location.pageUrl(route),
+    preloadPath: options.preloadPath,
+    saved: () => remembered.dashboard,
+    save: (bounds) => remember({ dashboard: bounds }),
+    // A menubar app has no Dock icon, except while its dashboard is open (so that it can be switched to).
+    onVisibility: (open) => {
+      if (platform !== 'darwin' || app.dock === undefined) return;
+      if (open) void app.dock.show();
+      else app.dock.hide();
+    },
+  });
+  let popover: Menubar | null = null;
+  const openDashboard = (route?: string): void => {
+    popover?.hideWindow();
+    dashboard.open(route);
+  };
+  const harden = (contents: WebContents): void => {
+    const stayHome = (event: { preventDefault(): void }, url: string): void => {
+      if (location.isOwn(url)) return;
+      event.preventDefault();
+      log.warn('navigation away from netmon refused', { url });
+    };
+    contents.on('will-navigate', (details) => stayHome(details, details.url));
+    contents.on('will-redirect', (details) => stayHome(details, details.url));
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    // The popover's "open dashboard" link (target=_blank) lands here: our routes open the dashboard.
+    contents.setWindowOpenHandler(({ url }) => {
+      const route = routeOf(location, url);
+      if (route !== null) openDashboard(route);
+      else if (url.startsWith('https://')) void desktop.openExternal(url);
+      else log.warn('a page tried to open a window', { url });
+      return { action: 'deny' };
+    });
+  };
+  app.on('web-contents-created', (_event, contents) => harden(contents));
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+
+  // ---- IPC: before any window loads --------------------------------------------------------------
+  const login = startAtLoginControl(platform, options.autostartFile, options.launch);
+  const readStartAtLogin = (): StartAtLogin => {
+    try {
+      return login.get();
+    } catch (err) {
+      log.warn('could not read the start-at-login setting', { error: err });
+      return { supported: false, enabled: false, requiresApproval: false };
+    }
+  };
+  let menuState: TrayMenuState = { today: null, paused: false, startAtLogin: readStartAtLogin(), offerPopover: platform === 'linux' };
+  const setStartAtLogin = (enabled: boolean): StartAtLogin => {
+    const next = login.set(enabled);
+    menuState = { ...menuState, startAtLogin: next };
+    updateMenu();
+    return next;
+  };
+  const ipc = registerIpc({
+    ipcMain,
+    isOwnUrl: (url) => location.isOwn(url),
+    api: engine.handlers,
+    live: engine.live,
+    shell: {
+      pairingToken: () => engine.token,
+      getStartAtLogin: () => Promise.resolve(readStartAtLogin()),
+      setStartAtLogin: (enabled) => Promise.resolve(setStartAtLogin(enabled)),
+    },
+  });
+
+  // The shell's own calls go through the same handlers as the pages' and the HTTP API's.
+  const call = <K extends ApiChannel>(channel: K, request: ApiRequest<K>): Promise<Result<ApiResponses[K]>> => engine.handlers.invoke(channel, request);
+
+  // ---- Tray and popover --------------------------------------------------------------------------
+  const images = new Map<TrayLevel, NativeImage>();
+  const imageFor = (level: TrayLevel): NativeImage => {
+    let image = images.get(level);
+    if (image === undefined) {
+      image = nativeImage.createFromPath(path.join(options.trayImagesDir, trayImageFile(level, platform)));
+      if (image.isEmpty()) log.warn('tray image missing', { level, dir: options.trayImagesDir });
+      if (platform === 'darwin') image.setTemplateImage(true);
+      images.set(level, image);
+    }
+    return image;
+  };
+  let level: TrayLevel = 'idle';
+  const tray = new Tray(imageFor(level));
+  tray.setToolTip('netmon');
+  let lastRate: LiveRate | null = engine.live.latestRate();
+  let sampler: Pick<SamplerHealthView, 'state' | 'reason'> | null = null;
+  const updateTray = (): void => {
+    const look = trayLook({ rate: lastRate, nowS: Math.floor(now() / 1000), paused: menuState.paused, sampler }, level);
+    if (look.level !== level) {
+      level = look.level;
+      tray.setImage(imageFor(level));
+    }
+    tray.setToolTip(look.tooltip);
+  };
+
+  popover = menubar({
+    tray,
+    index: location.pageUrl('#/popover'),
+    tooltip: 'netmon',
+    preloadWindow: true,
+    showDockIcon: false,
+    // Linux panels give no tray position; the popover goes to the top right, where most panels keep the tray.
+    ...(platform === 'linux' ? { windowPosition: 'topRight' as const } : {}),
+    browserWindow: {
+      ...POPOVER_SIZE,
+      resizable: false,
+      fullscreenable: false,
+      skipTaskbar: true,
+      webPreferences: securePreferences(options.preloadPath),
+    },
+  });
+  popover.on('error', (err: unknown) => log.error('the popover failed', { error: err }));
+
+  // ---- The context menu --------------------------------------------------------------------------
+  let stopping = false;
+  // Bumped by every pause or resume: a status read before it must not undo it when it lands after.
+  let pauseChanges = 0;
+  const togglePause = async (): Promise<void> => {
+    const result = menuState.paused ? await call('capture:resume', {}) : await call('capture:pause', {});
+    if (!result.ok) log.warn('pause/resume failed', { error: result.error.message });
+    else {
+      pauseChanges += 1;
+      menuState = { ...menuState, paused: result.value.paused };
+    }
+    updateMenu();
+    updateTray();
+  };
+  const actions = {
+    showPopover: () => void popover?.showWindow(),
+    openDashboard: () => openDashboard(),
+    togglePause: () => void togglePause(),
+    viewLogs: () => {
+      void desktop.openPath(path.join(engine.dataDir, 'logs')).then((error) => {
+        if (error !== '') log.warn('could not open the logs folder', { error });
+      });
+    },
+    toggleStartAtLogin: () => {
+      try {
+        setStartAtLogin(!menuState.startAtLogin.enabled);
+      } catch (err) {
+        log.warn('could not change start at login', { error: err });
+        updateMenu();
+      }
+    },
+    quit: () => app.quit(),
+  };
+  let menu = Menu.buildFromTemplate(trayMenuTemplate(menuState, actions));
+  function updateMenu(): void {
+    if (stopping) return;
+    menu = Menu.buildFromTemplate(trayMenuTemplate(menuState, actions));
+    // macOS and Windows pop the menu up on a right click (a left click opens the popover); Linux
+    // trays (AppIndicator) only show a menu that is set on them, and must be given it again on change.
+    if (platform === 'linux') tray.setContextMenu(menu);
+  }
+  if (platform === 'linux') tray.setContextMenu(menu);
+  else tray.on('right-click', () => tray.popUpContextMenu(menu));
+
+  // ---- Polling: status, today's usage, settings; notifications -----------------------------------
+  let memory: NotifyMemory = { ...FRESH_MEMORY, usageAlertDay: remembered.usageAlertDay };
+  const notify = (notice: Pick<Notice, 'title' | 'body'>, route: string): void => {
+    if (!Notification.isSupported()) {
+      log.info('notification not shown (not supported here)', { title: notice.title });
+      return;
+    }
+    const shown = new Notification({ title: notice.title, body: notice.body });
+    shown.on('click', () => openDashboard(route));
+    shown.show();
+  };
+  const refresh = async (): Promise<void> => {
+    const changesBefore = pauseChanges;
+    const [status, summary, config] = await Promise.all([call('status:get', {}), call('usage:summary', {}), call('config:get', {})]);
+    let today: PeriodTotals | null = null;
+    let settings: ConfigValues | null = null;
+    if (status.ok) {
+      sampler = { state: status.value.sampler.state, reason: status.value.sampler.reason };
+      if (pauseChanges === changesBefore) menuState = { ...menuState, paused: status.value.pause.paused };
+    } else log.warn('status unreadable', { error: status.error.message });
+    if (summary.ok) {
+      today = summary.value.today;
+      menuState = { ...menuState, today: { bytesIn: today.bytesIn, bytesOut: today.bytesOut } };
+    } else log.warn("today's usage unreadable", { error: summary.error.message });
+    if (config.ok) settings = config.value;
+    menuState = { ...menuState, startAtLogin: readStartAtLogin() };
+    updateTray();
+    updateMenu();
+    if (settings === null) return;
+    const decided = decideNotices(memory, {
+      nowS: Math.floor(now() / 1000),
+      enabled: settings.enable_notifications,
+      thresholdGb: settings.high_usage_threshold_gb,
+      today,
+      sampler: status.ok ? sampler : null,
+    });
+    if (decided.memory.usageAlertDay !== memory.usageAlertDay) remember({ usageAlertDay: decided.memory.usageAlertDay });
+    memory = decided.memory;
+    for (const notice of decided.notices) notify(notice, notice.kind === 'high-usage' ? '#/overview?range=24h' : '#/overview');
+  };
+  const safeRefresh = async (): Promise<void> => {
+    try {
+      await refresh();
+    } catch (err) {
+      log.error('refreshing the tray failed', { error: err });
+    }
+  };
+  let pollTimer: ReturnType<typeof setTimeout> | null = null;
+  const poll = async (): Promise<void> => {
+    await safeRefresh();
+    if (!stopping) pollTimer = setTimeout(() => void poll(), pollMs);
+  };
+
+  const unsubscribeLive = engine.live.subscribe((event) => {
+    if (event.event === 'rate') lastRate = event.data;
+    else {
+      sampler = { state: event.data.sampler.state, reason: event.data.sampler.reason };
+      menuState = { ...menuState, paused: event.data.pause.paused };
+    }
+    updateTray();
+  });
+
+  // What the engine had to say at start (a database moved aside, a config key refused) is said once.
+  for (const notice of engine.notices) notify({ title: 'netmon', body: notice }, '#/settings');
+  void poll();
+
+  // ---- Quitting: flush and stop the engine before the app goes ------------------------------------
+  let phase: 'running' | 'stopping' | 'stopped' = 'running';
+  let markStopped: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (markStopped = resolve));
+  const shutdown = async (): Promise<void> => {
+    stopping = true;
+    if (pollTimer !== null) clearTimeout(pollTimer);
+    unsubscribeLive();
+    dashboard.persist();
+    ipc.dispose();
+    try {
+      await withTimeout(engine.stop(), options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS, 'stopping the engine');
+    } catch (err) {
+      log.error('stopping the engine failed', { error: err });
+    }
+    tray.destroy();
+  };
+  app.on('before-quit', (event) => {
+    if (phase === 'stopped') return;
+    // Electron would close the windows and exit at once: hold it until the buffer is written.
+    event.preventDefault();
+    if (phase === 'stopping') return;
+    phase = 'stopping';
+    void shutdown().finally(() => {
+      phase = 'stopped';
+      markStopped();
+      app.quit();
+    });
+  });
+
+  return {
+    openDashboard,
+    showPopover: async () => {
+      await popover?.showWindow();
+    },
+    refresh: safeRefresh,
+    trayLevel: () => level,
+    menuState: () => menuState,
+    whenStopped: () => stopped,
+  };
+}
