@@ -1,0 +1,300 @@
+// The extension end to end, with real bytes: Debian's Chromium runs the unpacked extension inside a
+// client network namespace, next to `netmon serve --sampler linux` (port 7500, free in a fresh
+// namespace); three host names are sent by --host-resolver-rules to three addresses of a test server
+// in a server namespace (198.51.100.1/.3/.4). Loopback would not do: the Linux sampler leaves
+// loopback out, so the IP join would have nothing to join. The extension is paired in one click by
+// the dashboard link `netmon serve` printed, the test switches tabs and downloads known sizes from
+// each host, and checks:
+//   - the domains and their byte shares (stored, `netmon report --by domain`, the Domains page)
+//     against what the test server itself wrote to each host's connections;
+//   - the active-tab history follows the tab switches;
+//   - no path, query or URL reached the data folder (database, WAL, logs).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildAll } from '../../extension/build.js';
+import { createNetnsPair, netnsArgv, netnsSupport, type NetnsPair } from '../helpers/netns.js';
+
+const REPO = path.resolve(import.meta.dirname, '..', '..');
+const NETMON = path.join(REPO, 'bin', 'netmon.js');
+const CHROMIUM = process.env['NETMON_CHROMIUM'] ?? '/usr/bin/chromium';
+const support = netnsSupport();
+const ready = support.ok && existsSync(CHROMIUM) && existsSync(path.join(REPO, 'dist', 'renderer', 'index.html'));
+const why = !support.ok ? support.reason : !existsSync(CHROMIUM) ? `${CHROMIUM} is missing` : 'dist/renderer is missing: run npm run build first';
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Host name → server address; and how many bytes each one's download carries.
+const HOSTS = [
+  { host: 'video.a.test', domain: 'a.test', address: '198.51.100.1', bytes: 3_000_000 },
+  { host: 'cdn.b.test', domain: 'b.test', address: '198.51.100.3', bytes: 1_200_000 },
+  { host: 'www.c.test', domain: 'c.test', address: '198.51.100.4', bytes: 600_000 },
+] as const;
+const SECRET = 'hunter2secret';
+
+// The test server (runs in the server namespace): a small page on any path, `/blob?n=N` sends N bytes
+// spread over about 2 s (so that the sampler's 1-s polls see the connection while it moves). On
+// SIGTERM it prints what it wrote to and read from each Host's connections: the ground truth.
+const SERVER_JS = `
+const http = require('node:http');
+const sockets = new Map();
+const server = http.createServer((req, res) => {
+  const host = String(req.headers.host || '').replace(/:\\d+$/, '');
+  if (!sockets.has(req.socket)) sockets.set(req.socket, host);
+  const url = new URL(req.url, 'http://x');
+  if (url.pathname === '/blob') {
+    const n = Number(url.searchParams.get('n'));
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(n), 'cache-control': 'no-store' });
+    const chunk = 64 * 1024, steps = Math.ceil(n / chunk), every = Math.max(1, Math.floor(2000 / steps));
+    let sent = 0;
+    const tick = () => { const k = Math.min(chunk, n - sent); res.write(Buffer.alloc(k, 120)); sent += k; if (sent < n) setTimeout(tick, every); else res.end(); };
+    tick();
+    return;
+  }
+  if (url.pathname === '/favicon.ico') { res.writeHead(404, { 'content-length': '0' }); res.end(); return; }
+  const body = '<!doctype html><title>' + host + '</title><p>' + host + '</p>';
+  res.writeHead(200, { 'content-type': 'text/html', 'content-length': String(Buffer.byteLength(body)), 'cache-control': 'no-store' });
+  res.end(body);
+});
+server.listen(8080, '0.0.0.0', () => process.stdout.write('listening\\n'));
+process.on('SIGTERM', () => {
+  const totals = {};
+  for (const [s, host] of sockets) { const t = totals[host] ??= { written: 0, read: 0, connections: 0 }; t.written += s.bytesWritten; t.read += s.bytesRead; t.connections += 1; }
+  process.stdout.write(JSON.stringify(totals) + '\\n');
+  process.exit(0);
+});
+`;
+
+interface Truth {
+  written: number;
+  read: number;
+  connections: number;
+}
+interface Row {
+  domain: string;
+  bytesIn: number;
+  bytesOut: number;
+}
+interface AppRow {
+  app: string;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+function startIn(ns: string, argv: string[]): { child: ChildProcess; out: () => string; err: () => string } {
+  const [cmd, ...args] = netnsArgv(ns, argv);
+  const child = spawn(cmd, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  return { child, out: () => out, err: () => err };
+}
+
+async function waitFor(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.pid === undefined) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  process.kill(-child.pid, 'SIGTERM');
+  const timer = setTimeout(() => child.pid !== undefined && process.kill(-child.pid, 'SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function netmonReport(args: string[], dataDir: string): string {
+  const r = spawnSync(process.execPath, [NETMON, 'report', ...args, '--since', '1h', '--data-dir', dataDir], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`netmon report failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+describe.skipIf(!ready)(`the extension in Chromium, with netmon serve and real traffic${ready ? '' : ` (skipped: ${why})`}`, () => {
+  let pair: NetnsPair;
+  let root: string;
+  let dataDir: string;
+  let context: BrowserContext;
+  let truth: Record<string, Truth> = {};
+  let byDomain: Row[] = [];
+  let byApp: AppRow[] = [];
+  let domainTable = '';
+  const pageShares: Record<string, string> = {};
+  let tabHistory: string[] = [];
+  let pairedStatus = '';
+  let serveErr = '';
+
+  beforeAll(async () => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'netmon-ext-e2e-'));
+    dataDir = path.join(root, 'data');
+    const extDirs = await buildAll(path.join(root, 'ext'));
+    pair = createNetnsPair();
+    // Two more addresses on the server's side of the link: one per host name.
+    for (const a of ['198.51.100.3', '198.51.100.4']) spawnSync('ip', ['-n', pair.server, 'addr', 'add', `${a}/24`, 'dev', pair.serverDevice], { stdio: 'inherit' });
+    const server = startIn(pair.server, [process.execPath, '-e', SERVER_JS]);
+    await waitFor('the test server', () => server.out().includes('listening'));
+    const serve = startIn(pair.client, [process.execPath, NETMON, 'serve', '--port', '7500', '--sampler', 'linux', '--interval', '1', '--no-open', '--data-dir', dataDir]);
+    await waitFor('netmon serve', () => /netmon: dashboard \S+#pair=[0-9a-f]{64}/.test(serve.out()));
+    const dashboard = /netmon: dashboard (\S+#pair=[0-9a-f]{64})/.exec(serve.out())?.[1] ?? '';
+
+    // Chromium in the client namespace: a wrapper the way Playwright launches any executable.
+    const wrapper = path.join(root, 'chromium-in-netns');
+    writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${pair.client} ${CHROMIUM} "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    const rules = HOSTS.map((h) => `MAP ${h.host} ${h.address}`).join(', ');
+    context = await chromium.launchPersistentContext(path.join(root, 'profile'), {
+      executablePath: wrapper,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        `--host-resolver-rules=${rules}`,
+        `--load-extension=${extDirs.chromium}`,
+        `--disable-extensions-except=${extDirs.chromium}`,
+      ],
+    });
+    try {
+      const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+      const extensionId = new URL(worker.url()).host;
+      // One-click pairing: the link netmon printed, opened in the browser.
+      const dash = await context.newPage();
+      await dash.goto(dashboard);
+      const options = await context.newPage();
+      await options.goto(`chrome-extension://${extensionId}/options.html`);
+      await options.locator('#status[data-state="connected"]').waitFor({ timeout: 20_000 });
+      pairedStatus = (await options.textContent('#status')) ?? '';
+      await options.close();
+      await dash.close();
+      // Let the sampler see a quiet start.
+      await sleep(2500);
+
+      const tabs: Page[] = [];
+      for (const h of HOSTS) {
+        const page = await context.newPage();
+        await page.bringToFront();
+        await page.goto(`http://${h.host}:8080/private/watch?secret=${SECRET}`);
+        const got = await page.evaluate(async ([n, secret]) => (await (await fetch(`/blob?n=${n}&key=${secret}`)).arrayBuffer()).byteLength, [h.bytes, SECRET] as const);
+        expect(got).toBe(h.bytes);
+        tabs.push(page);
+        await sleep(1500);
+      }
+      // Back to the first tab: the active tab follows.
+      await tabs[0]?.bringToFront();
+      await sleep(6000);
+      // The last bytes settle after the engine's 10-s wait for the extension's reports.
+      await sleep(12_000);
+      const domainsPage = await context.newPage();
+      await domainsPage.goto(dashboard.replace(/#.*$/, '#/domains?range=24h'));
+      await domainsPage.waitForSelector('[data-testid="page-domains"][data-ready="true"] [data-testid="domains-table"]', { timeout: 30_000 });
+      for (const row of await domainsPage.locator('tr[data-domain]').all()) {
+        const name = (await row.getAttribute('data-domain')) ?? '';
+        pageShares[name] = ((await row.locator('td').last().textContent()) ?? '').trim();
+      }
+    } finally {
+      await context.close();
+      await stop(serve.child);
+      serveErr = serve.err();
+      await stop(server.child);
+    }
+    truth = JSON.parse(server.out().split('\n').find((l) => l.startsWith('{')) ?? '{}') as Record<string, Truth>;
+    byDomain = (JSON.parse(netmonReport(['--by', 'domain', '--json'], dataDir)) as { rows: Row[] }).rows;
+    byApp = (JSON.parse(netmonReport(['--by', 'app', '--json'], dataDir)) as { rows: AppRow[] }).rows;
+    domainTable = netmonReport(['--by', 'domain'], dataDir);
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(path.join(dataDir, 'network_monitor.db'), { readonly: true });
+    const hosts = db.prepare('SELECT hostname FROM browser_reports ORDER BY ts, id').pluck().all() as string[];
+    db.close();
+    tabHistory = hosts.filter((h, i) => i === 0 || hosts[i - 1] !== h);
+    if (process.env['NETMON_DEBUG_E2E'] !== undefined) console.log(JSON.stringify({ truth, byDomain, byApp, pageShares, tabHistory, pairedStatus }, null, 1));
+  }, 170_000);
+
+  afterAll(() => {
+    pair?.destroy();
+    if (root !== undefined) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('pairs in one click from the dashboard link netmon printed', () => {
+    expect(pairedStatus, serveErr).toMatch(/^Connected to netmon — 127\.0\.0\.1:7500, reporting as “chromium”/);
+  });
+
+  it('the test server saw each host download its bytes', () => {
+    for (const h of HOSTS) expect(truth[h.host]?.written ?? 0).toBeGreaterThan(h.bytes);
+  });
+
+  it('stores each host under its registrable domain, with the bytes its connections moved (within 2 %)', () => {
+    for (const h of HOSTS) {
+      const row = byDomain.find((r) => r.domain === h.domain);
+      const t = truth[h.host];
+      expect(row, `${h.domain} in ${JSON.stringify(byDomain)}`).toBeDefined();
+      if (row === undefined || t === undefined) continue;
+      // The kernel counts a FIN as a byte received: one per connection at most.
+      expect(Math.abs(row.bytesIn - t.written)).toBeLessThanOrEqual(Math.max(t.written * 0.02, t.connections));
+      expect(Math.abs(row.bytesOut - t.read)).toBeLessThanOrEqual(Math.max(t.read * 0.02, t.connections + 200));
+    }
+  });
+
+  it('the byte shares match what the server wrote, and add up to Chromium’s own total', () => {
+    const total = (rows: readonly { bytesIn: number; bytesOut: number }[]): number => rows.reduce((s, r) => s + r.bytesIn + r.bytesOut, 0);
+    const truthTotal = HOSTS.reduce((s, h) => s + (truth[h.host]?.written ?? 0) + (truth[h.host]?.read ?? 0), 0);
+    const stored = total(byDomain);
+    for (const h of HOSTS) {
+      const row = byDomain.find((r) => r.domain === h.domain) ?? { bytesIn: 0, bytesOut: 0 };
+      const expected = ((truth[h.host]?.written ?? 0) + (truth[h.host]?.read ?? 0)) / truthTotal;
+      const measured = (row.bytesIn + row.bytesOut) / stored;
+      expect(Math.abs(measured - expected), `${h.domain}: measured ${measured}, expected ${expected}`).toBeLessThan(0.01);
+    }
+    const chromiumApp = byApp.find((r) => r.app === 'Chromium');
+    expect(chromiumApp).toBeDefined();
+    expect(stored).toBe((chromiumApp?.bytesIn ?? 0) + (chromiumApp?.bytesOut ?? 0));
+  });
+
+  it('netmon report --by domain shows the same shares as a table', () => {
+    const stored = byDomain.reduce((s, r) => s + r.bytesIn + r.bytesOut, 0);
+    for (const h of HOSTS) {
+      const row = byDomain.find((r) => r.domain === h.domain) ?? { bytesIn: 0, bytesOut: 0 };
+      const share = `${((100 * (row.bytesIn + row.bytesOut)) / stored).toFixed(1)} %`;
+      expect(domainTable.split('\n').find((l) => l.startsWith(`${h.domain} `)) ?? '', domainTable).toContain(share);
+    }
+    expect(domainTable).toMatch(/^TOTAL .* 100\.0 %/m);
+  });
+
+  it('the Domains page shows the same shares', () => {
+    const stored = byDomain.reduce((s, r) => s + r.bytesIn + r.bytesOut, 0);
+    for (const h of HOSTS) {
+      const row = byDomain.find((r) => r.domain === h.domain) ?? { bytesIn: 0, bytesOut: 0 };
+      expect(pageShares[h.domain]).toBe(`${((100 * (row.bytesIn + row.bytesOut)) / stored).toFixed(1)} %`);
+    }
+  });
+
+  it('the active tab followed the tab switches', () => {
+    expect(tabHistory).toEqual(['video.a.test', 'cdn.b.test', 'www.c.test', 'video.a.test']);
+  });
+
+  it('nothing with a path, a query or a URL reached the data folder', () => {
+    const files: string[] = [];
+    const walk = (dir: string): void => {
+      for (const name of readdirSync(dir)) {
+        const full = path.join(dir, name);
+        if (statSync(full).isDirectory()) walk(full);
+        else files.push(full);
+      }
+    };
+    walk(dataDir);
+    expect(files.some((f) => f.endsWith('network_monitor.db'))).toBe(true);
+    for (const f of files) {
+      const bytes = readFileSync(f);
+      for (const needle of [SECRET, '/private', 'watch?', '/blob', 'http://video', 'http://cdn']) expect(bytes.includes(needle), `${needle} in ${f}`).toBe(false);
+    }
+  });
+});
