@@ -133,7 +133,9 @@ async function pair(token: string, port: number, source: 'options' | 'link'): Pr
     await api.storage.local.set({ settings });
     outbox.kick();
   }
-  return { ...status(), saved: save, detail: outcome.kind === 'ok' ? 'paired' : 'detail' in outcome ? outcome.detail : outcome.kind };
+  if (outcome.kind === 'ok') showState('connected', 'paired');
+  const reply = status();
+  return { ...reply, state: outcome.kind === 'ok' ? 'connected' : reply.state, saved: save, detail: outcome.kind === 'ok' ? 'paired' : 'detail' in outcome ? outcome.detail : outcome.kind };
 }
 
 function isMessage(m: unknown): m is Message {

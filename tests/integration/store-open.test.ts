@@ -49,10 +49,23 @@ describe('opening a new database', () => {
       expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
       expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
       const tables = db.prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%'").all() as { name: string; strict: number }[];
-      expect(tables.map((t) => t.name).sort()).toEqual(['apps', 'browser_reports', 'gaps', 'meta', 'processes', 'usage_daily', 'usage_hourly', 'usage_raw']);
+      expect(tables.map((t) => t.name).sort()).toEqual([
+        'apps',
+        'browser_reports',
+        'domain_daily',
+        'domain_hourly',
+        'domain_raw',
+        'domains',
+        'gaps',
+        'meta',
+        'processes',
+        'usage_daily',
+        'usage_hourly',
+        'usage_raw',
+      ]);
       for (const t of tables) expect(t.strict, t.name).toBe(1);
       expect(db.prepare('SELECT name FROM apps WHERE id = 1').pluck().get()).toBe(UNATTRIBUTED);
-      expect({ schemaVersion, migratedFrom, recovered }).toEqual({ schemaVersion: 2, migratedFrom: 0, recovered: null });
+      expect({ schemaVersion, migratedFrom, recovered }).toEqual({ schemaVersion: 3, migratedFrom: 0, recovered: null });
       // STRICT refuses a text timestamp instead of coercing it.
       expect(() => db.prepare("INSERT INTO gaps (start_ts, end_ts, reason) VALUES ('soon', 2, 'stall')").run()).toThrow(/cannot store TEXT value in INTEGER column/);
     } finally {
@@ -76,7 +89,7 @@ describe('opening a new database', () => {
     populated(dir, 10);
     const opened = openDatabase(dir);
     opened.db.close();
-    expect(opened.migratedFrom).toBe(2);
+    expect(opened.migratedFrom).toBe(3);
     expect(opened.check.kind).toBe('full');
   });
 });
@@ -90,7 +103,7 @@ describe('a database newer than the app', () => {
     raw.close();
     const before = sha(dbPath);
     expect(() => openDatabase(dir)).toThrow(DatabaseTooNewError);
-    expect(() => openDatabase(dir)).toThrow(/schema version 7, but this netmon knows versions up to 2.*not touched/);
+    expect(() => openDatabase(dir)).toThrow(/schema version 7, but this netmon knows versions up to 3.*not touched/);
     expect(() => openDatabase(dir, { readonly: true })).toThrow(DatabaseTooNewError);
     expect(sha(dbPath)).toBe(before);
     expect(corruptFiles(dir)).toEqual([]);
