@@ -65,6 +65,14 @@ export function rendererLocation(devUrl: string | null): RendererLocation {
   };
 }
 
+/** What our pages may ask the browser for: writing to the clipboard (the settings page copies the pairing token). */
+export const ALLOWED_PERMISSIONS: readonly string[] = ['clipboard-sanitized-write'];
+
+/** Whether a permission is granted: only those above, only to our own pages; everything else is refused. */
+export function permissionAllowed(location: RendererLocation, permission: string, requestingUrl: string): boolean {
+  return ALLOWED_PERMISSIONS.includes(permission) && location.isOwn(requestingUrl);
+}
+
 /** The route (`#/apps?app=Slack`) of one of our page URLs, or null when the URL is not ours. */
 export function routeOf(location: RendererLocation, url: string): string | null {
   if (!location.isOwn(url)) return null;

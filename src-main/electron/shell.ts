@@ -10,7 +10,7 @@ import type { Result } from '../../src-shared/result.js';
 import type { ApiHandlers } from '../api/handlers.js';
 import type { LiveSource } from '../api/live.js';
 import { createLogger } from '../engine/log.js';
-import { routeOf, type RendererLocation } from './app-url.js';
+import { permissionAllowed, routeOf, type RendererLocation } from './app-url.js';
 import { desktopEntry, launchCommand, readXdgAutostart, removeXdgAutostart, writeXdgAutostart, type LaunchFacts } from './autostart.js';
 import { createDashboard, securePreferences, type Dashboard } from './dashboard.js';
 import type { StartAtLogin } from './ipc-contract.js';
@@ -174,8 +174,10 @@ export function startShell(options: ShellOptions): Shell {
     });
   };
   app.on('web-contents-created', (_event, contents) => harden(contents));
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback, details) =>
+    callback(permissionAllowed(location, permission, details.requestingUrl)),
+  );
+  session.defaultSession.setPermissionCheckHandler((_contents, permission, requestingOrigin) => permissionAllowed(location, permission, requestingOrigin));
 
   // ---- IPC: before any window loads --------------------------------------------------------------
   const login = startAtLoginControl(platform, options.autostartFile, options.launch);

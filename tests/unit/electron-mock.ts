@@ -388,12 +388,15 @@ export const Notification = FakeNotification;
 
 // ---- session, shell, screen, dialog, protocol --------------------------------------------------------
 
+type PermissionRequestHandler = (contents: unknown, permission: string, callback: (granted: boolean) => void, details: { requestingUrl: string }) => void;
+type PermissionCheckHandler = (contents: unknown, permission: string, requestingOrigin: string) => boolean;
+
 export const session = {
   defaultSession: {
-    setPermissionRequestHandler(handler: (contents: unknown, permission: string, callback: (granted: boolean) => void) => void): void {
+    setPermissionRequestHandler(handler: PermissionRequestHandler): void {
       fake.permissionRequestHandler = handler;
     },
-    setPermissionCheckHandler(handler: () => boolean): void {
+    setPermissionCheckHandler(handler: PermissionCheckHandler): void {
       fake.permissionCheckHandler = handler;
     },
   },
@@ -484,8 +487,8 @@ export const fake = {
   errorBoxes: [] as Array<{ title: string; content: string }>,
   privilegedSchemes: [] as Array<{ scheme: string; privileges: Record<string, boolean> }>,
   protocolHandlers: new Map<string, (request: Request) => Promise<Response> | Response>(),
-  permissionRequestHandler: null as ((contents: unknown, permission: string, callback: (granted: boolean) => void) => void) | null,
-  permissionCheckHandler: null as (() => boolean) | null,
+  permissionRequestHandler: null as PermissionRequestHandler | null,
+  permissionCheckHandler: null as PermissionCheckHandler | null,
   /** Work areas of the displays; the first is the primary. */
   displays: [{ x: 0, y: 0, width: 1440, height: 875 }] as Rect[],
   /** Makes `page` the one the preload's ipcRenderer speaks for. */

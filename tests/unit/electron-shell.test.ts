@@ -298,17 +298,22 @@ describe('pages stay ours', () => {
     expect(dashboards()).toHaveLength(1);
   });
 
-  it('refuses navigation away and every permission', async () => {
+  it('refuses navigation away, and every permission but the clipboard write of our pages', async () => {
     await launch();
     const contents = popoverWindow().webContents;
     expect(contents.tryNavigate('https://evil.example/')).toBe(false);
     expect(contents.tryNavigate('file:///etc/passwd', 'will-redirect')).toBe(false);
     expect(contents.tryNavigate('app://netmon/index.html#/overview')).toBe(true);
     const granted: boolean[] = [];
-    fake.permissionRequestHandler?.(contents, 'notifications', (g) => granted.push(g));
-    fake.permissionRequestHandler?.(contents, 'media', (g) => granted.push(g));
-    expect(granted).toEqual([false, false]);
-    expect(fake.permissionCheckHandler?.()).toBe(false);
+    const ask = (permission: string, requestingUrl: string): void => fake.permissionRequestHandler?.(contents, permission, (g) => granted.push(g), { requestingUrl });
+    ask('notifications', 'app://netmon/index.html#/popover');
+    ask('media', 'app://netmon/index.html#/popover');
+    ask('clipboard-sanitized-write', 'https://evil.example/');
+    ask('clipboard-sanitized-write', 'app://netmon/index.html#/settings');
+    expect(granted).toEqual([false, false, false, true]);
+    expect(fake.permissionCheckHandler?.(contents, 'clipboard-read', 'app://netmon')).toBe(false);
+    expect(fake.permissionCheckHandler?.(contents, 'clipboard-sanitized-write', 'app://netmon')).toBe(true);
+    expect(fake.permissionCheckHandler?.(contents, 'clipboard-sanitized-write', 'file://')).toBe(false);
   });
 });
 
