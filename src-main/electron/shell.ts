@@ -253,7 +253,6 @@ export function startShell(options: ShellOptions): Shell {
       webPreferences: securePreferences(options.preloadPath),
     },
   });
-  popover.on('error', (err: unknown) => log.error('the popover failed', { error: err }));
 
   // ---- The context menu --------------------------------------------------------------------------
   let stopping = false;
