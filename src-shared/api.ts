@@ -397,6 +397,12 @@ export const browserBytesEntrySchema = z.object({
   bytesOut: byteCount,
   /** True where the browser only knew Content-Length (Chromium), false for measured sizes (Firefox, Zen). */
   estimate: z.boolean(),
+  /**
+   * When the first of these transfers started and the last one ended, epoch milliseconds. Optional;
+   * where hosts share an address, they let the engine share an interval's bytes by what ran in it.
+   */
+  startedAt: z.number().int().min(0).max(MAX_EPOCH_S * 1000).optional(),
+  endedAt: z.number().int().min(0).max(MAX_EPOCH_S * 1000).optional(),
 });
 
 /**

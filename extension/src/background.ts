@@ -187,17 +187,27 @@ api.tabs.onRemoved.addListener((id) => privateTabs.delete(id));
 api.windows.onFocusChanged.addListener(() => tabs.poke());
 api.action.onClicked.addListener(() => void api.runtime.openOptionsPage());
 
+// When each response started, so that a transfer's bytes are known to have run from then to its end.
+const startedAt = new Map<string, number>();
+const MAX_IN_FLIGHT = 10_000;
+
 const filter = { urls: ['<all_urls>'] };
 api.webRequest.onResponseStarted.addListener((d: RequestDetails) => {
-  // The address as soon as the response starts: a long download's connection is known before it ends.
   const c = counted(d);
-  if (c !== null && c.ip !== null) tally.add(c.host, c.ip, 0, 0, !gecko);
+  if (c === null) return;
+  if (startedAt.size >= MAX_IN_FLIGHT) startedAt.clear();
+  startedAt.set(d.requestId, d.timeStamp);
+  // The address as soon as the response starts: a long download's connection is known before it ends.
+  if (c.ip !== null) tally.add(c.host, c.ip, 0, 0, !gecko, d.timeStamp);
 }, filter);
 api.webRequest.onCompleted.addListener((d: RequestDetails) => {
+  const start = startedAt.get(d.requestId) ?? d.timeStamp;
+  startedAt.delete(d.requestId);
   const c = counted(d);
   const bytes = c === null ? null : bytesOfRequest(d);
-  if (c !== null && bytes !== null) tally.add(c.host, c.ip, bytes.bytesIn, bytes.bytesOut, bytes.estimate);
+  if (c !== null && bytes !== null) tally.add(c.host, c.ip, bytes.bytesIn, bytes.bytesOut, bytes.estimate, start, d.timeStamp);
 }, filter, gecko ? [] : ['responseHeaders']);
+api.webRequest.onErrorOccurred.addListener((d: RequestDetails) => startedAt.delete(d.requestId), filter);
 
 // A service worker that was stopped comes back on this alarm and picks up where it left off.
 api.alarms.create('netmon-wake', { periodInMinutes: 0.5 });

@@ -21,8 +21,11 @@ export interface BrowserWindow {
 }
 
 export interface RequestDetails {
+  requestId: string;
   url: string;
   tabId: number;
+  /** When the event happened, epoch ms. */
+  timeStamp: number;
   ip?: string;
   fromCache?: boolean;
   requestSize?: number;
@@ -69,6 +72,7 @@ export interface ExtensionApi {
   webRequest: {
     onResponseStarted: ExtEvent<(details: RequestDetails) => void>;
     onCompleted: ExtEvent<(details: RequestDetails) => void>;
+    onErrorOccurred: ExtEvent<(details: RequestDetails) => void>;
   };
   storage: {
     local: Area;

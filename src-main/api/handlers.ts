@@ -377,7 +377,7 @@ export function createApiHandlers(deps: ApiDeps): ApiHandlers {
         const ip = e.ip === null ? null : normalizeIp(e.ip);
         // Privacy rule as for the active tab: an entry that is not a bare hostname is refused, not trimmed.
         if (!host.ok || (e.ip !== null && ip === null)) continue;
-        entries.push({ hostname: host.hostname, domain: host.domain, ip, bytesIn: e.bytesIn, bytesOut: e.bytesOut, estimate: e.estimate });
+        entries.push({ hostname: host.hostname, domain: host.domain, ip, bytesIn: e.bytesIn, bytesOut: e.bytesOut, estimate: e.estimate, startedAt: e.startedAt, endedAt: e.endedAt });
       }
       const refused = report.entries.length - entries.length;
       if (deps.capture.state().paused) return { ok: true, value: { stored: false, accepted: 0, refused } };

@@ -151,6 +151,7 @@ describe('POST /api/browser/bytes: hostile requests are refused and teach nothin
     ['milliseconds for seconds', { browser: 'chromium', since: T0 - 5000, until: T0, entries: [] }],
     ['a browser name that is a sentence', { browser: '<script>', since: T0_S - 5, until: T0_S, entries: [] }],
     ['no entries field', { browser: 'chromium', since: T0_S - 5, until: T0_S }],
+    ['a transfer time that is not whole milliseconds', { browser: 'chromium', since: T0_S - 5, until: T0_S, entries: [{ domain: 'a.test', ip: null, bytesIn: 1, bytesOut: 0, estimate: false, startedAt: 1.5 }] }],
   ])('%s → 400', async (_what, body) => {
     await refused({ method: 'POST', path: BYTES, headers: headers(), body: JSON.stringify(body) }, 400, 'bad-request');
   });
@@ -185,7 +186,7 @@ describe('POST /api/browser/bytes: hostile requests are refused and teach nothin
       since: T0_S - 5,
       until: T0_S,
       entries: [
-        { domain: 'WWW.A.test', ip: '198.51.100.1', bytesIn: 10, bytesOut: 1, estimate: true },
+        { domain: 'WWW.A.test', ip: '198.51.100.1', bytesIn: 10, bytesOut: 1, estimate: true, startedAt: T0 - 4000, endedAt: T0 - 1000 },
         { domain: 'https://b.test/secret/path?q=1', ip: '198.51.100.2', bytesIn: 10, bytesOut: 0, estimate: true },
         { domain: '198.51.100.3', ip: '198.51.100.3', bytesIn: 10, bytesOut: 0, estimate: true },
         { domain: 'c.test', ip: 'not-an-ip', bytesIn: 10, bytesOut: 0, estimate: true },

@@ -48,23 +48,30 @@ describe('IpDomainMap', () => {
   it('knows an address from ttl before its first report to ttl after its last', () => {
     const map = new IpDomainMap({ ttlMs: 1000 });
     map.observe('198.51.100.1', 'a.test', 99, 10_000, 12_000);
-    expect(map.lookup('198.51.100.1', 8_999)).toEqual([]);
-    expect(map.lookup('198.51.100.1', 9_000)).toEqual([{ name: 'a.test', weight: 100 }]);
-    expect(map.lookup('198.51.100.1', 13_000)).toEqual([{ name: 'a.test', weight: 100 }]);
-    expect(map.lookup('198.51.100.1', 13_001)).toEqual([]);
-    expect(map.lookup('198.51.100.2', 11_000)).toEqual([]);
+    expect(map.lookup('198.51.100.1', 8_000, 8_999)).toEqual([]);
+    expect(map.lookup('198.51.100.1', 8_000, 9_000)).toHaveLength(1);
+    expect(map.lookup('198.51.100.1', 13_000, 14_000)).toHaveLength(1);
+    expect(map.lookup('198.51.100.1', 13_001, 14_000)).toEqual([]);
+    expect(map.lookup('198.51.100.2', 11_000, 12_000)).toEqual([]);
   });
 
-  it('weighs hosts that share an address by the bytes counted there, plus one per report', () => {
-    const map = new IpDomainMap();
-    map.observe('198.51.100.1', 'b.test', 299, 0, 0);
-    map.observe('198.51.100.1', 'a.test', 99, 0, 0);
-    map.observe('198.51.100.1', 'a.test', 0, 0, 0);
-    // a: 99 + 1 + 0 + 1 = 101; b: 299 + 1 = 300.
-    expect(map.lookup('198.51.100.1', 0)).toEqual([
-      { name: 'a.test', weight: 101 },
-      { name: 'b.test', weight: 300 },
-    ]);
+  // One address, two hosts: a.test moved 3000 bytes over 0–2 s, b.test 1000 over 3–5 s. With 1 s of
+  // slack a's bytes spread over −1–3 s (750 per second), b's over 2–6 s (250 per second).
+  const shared = (): IpDomainMap => {
+    const map = new IpDomainMap({ slackMs: 1000 });
+    map.observe('198.51.100.1', 'a.test', 3000, 0, 2000);
+    map.observe('198.51.100.1', 'b.test', 1000, 3000, 5000);
+    return map;
+  };
+
+  it.each([
+    ['only a ran', 0, 1000, [{ name: 'a.test', weight: 750 }]],
+    ['both ran', 2000, 3000, [{ name: 'a.test', weight: 750 }, { name: 'b.test', weight: 250 }]],
+    ['only b ran', 5500, 6500, [{ name: 'b.test', weight: 125 }]],
+    // Nothing ran then (a connection kept open): by sightings, one each.
+    ['none ran', 20_000, 21_000, [{ name: 'a.test', weight: 1 }, { name: 'b.test', weight: 1 }]],
+  ])('hosts sharing an address are weighed by what ran in the interval: %s', (_what, from, to, expected) => {
+    expect(shared().lookup('198.51.100.1', from, to)).toEqual(expected);
   });
 
   it('keeps at most maxIps addresses, dropping the least recently reported', () => {
@@ -75,7 +82,14 @@ describe('IpDomainMap', () => {
     map.observe('198.51.100.3', 'c.test', 0, 2, 2);
     expect(map.size()).toBe(2);
     expect(map.lookup('198.51.100.2', 0)).toEqual([]);
-    expect(map.lookup('198.51.100.1', 0)).toHaveLength(1);
+    expect(map.lookup('198.51.100.1', 0)).toEqual([{ name: 'a.test', weight: 2 }]);
+  });
+
+  it('keeps a bounded list of transfers per host, merging the oldest, without losing bytes', () => {
+    const map = new IpDomainMap({ slackMs: 0 });
+    for (let i = 0; i < 100; i++) map.observe('198.51.100.1', 'a.test', 10, i * 1000, i * 1000 + 1000);
+    // Over the whole span every byte counts once: 100 transfers of 10 bytes.
+    expect(map.lookup('198.51.100.1', 0, 100_000)).toEqual([{ name: 'a.test', weight: 1000 }]);
   });
 
   it('prune forgets entries past their ttl', () => {

@@ -93,6 +93,14 @@ describe('bytesOfRequest', () => {
     expect(t.size).toBe(0);
     expect(chunks([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
   });
+
+  it('ByteTally keeps when the transfers of a host ran: first start to last end', () => {
+    const t = new ByteTally();
+    t.add('a.test', '198.51.100.1', 0, 0, false, 5_000); // the response started: a sighting
+    t.add('a.test', '198.51.100.1', 900, 100, false, 5_000, 7_500);
+    t.add('a.test', '198.51.100.1', 50, 0, false, 3_000, 4_000);
+    expect(t.take()).toEqual([{ domain: 'a.test', ip: '198.51.100.1', bytesIn: 950, bytesOut: 100, estimate: false, startedAt: 3_000, endedAt: 7_500 }]);
+  });
 });
 
 describe('settings and pairing input', () => {

@@ -35,13 +35,26 @@ export function bytesOfRequest(d: CompletedRequest): { bytesIn: number; bytesOut
 export class ByteTally {
   private readonly counts = new Map<string, BytesEntry>();
 
-  add(domain: string, ip: string | null, bytesIn: number, bytesOut: number, estimate: boolean): void {
+  /** Counts a transfer; `startMs`/`endMs` (epoch ms) say when it ran, so that the engine can tell hosts on one address apart. */
+  add(domain: string, ip: string | null, bytesIn: number, bytesOut: number, estimate: boolean, startMs?: number, endMs?: number): void {
     const key = `${domain}\u0000${ip ?? ''}\u0000${estimate ? 1 : 0}`;
     const seen = this.counts.get(key);
-    if (seen === undefined) this.counts.set(key, { domain, ip, bytesIn, bytesOut, estimate });
-    else {
-      seen.bytesIn += bytesIn;
-      seen.bytesOut += bytesOut;
+    const start = startMs === undefined ? undefined : Math.round(startMs);
+    const end = endMs === undefined ? start : Math.round(endMs);
+    if (seen === undefined) {
+      const entry: BytesEntry = { domain, ip, bytesIn, bytesOut, estimate };
+      if (start !== undefined && end !== undefined) {
+        entry.startedAt = Math.min(start, end);
+        entry.endedAt = Math.max(start, end);
+      }
+      this.counts.set(key, entry);
+      return;
+    }
+    seen.bytesIn += bytesIn;
+    seen.bytesOut += bytesOut;
+    if (start !== undefined && end !== undefined) {
+      seen.startedAt = Math.min(seen.startedAt ?? start, start, end);
+      seen.endedAt = Math.max(seen.endedAt ?? end, start, end);
     }
   }
 

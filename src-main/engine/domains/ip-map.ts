@@ -1,8 +1,10 @@
 // The IP → domain map, learnt from the browser extension's reports: the server address the browser
 // itself connected to for each host. A connection's bytes to that address are the host's. Several
-// hosts can share one address (a CDN, HTTP/2 connection coalescing): then the address's bytes are
-// shared out by what the browser counted for each host there. Entries expire: an address is valid
-// for `ttlMs` around the times the browser reported it, and the map holds at most `maxIps` addresses.
+// hosts can share one address (a CDN, HTTP/2 connection coalescing): then an interval's bytes at the
+// address are shared out by what the browser fetched from each host during that interval (its
+// reports carry when the transfers ran); where none ran then (a connection kept open), by how often
+// each host was seen there. An address stands for a host from `ttlMs` before its first report to
+// `ttlMs` after its last; the map holds at most `maxIps` addresses.
 
 /** A host's weight at one address. */
 export interface NameWeight {
@@ -10,11 +12,18 @@ export interface NameWeight {
   weight: number;
 }
 
+interface Transfer {
+  fromMs: number;
+  toMs: number;
+  bytes: number;
+}
+
 interface Entry {
   firstMs: number;
   lastMs: number;
-  /** Bytes the browser counted here, plus one per report, so that a bare sighting counts too. */
-  weight: number;
+  sightings: number;
+  /** The browser's transfers, oldest first, at most MAX_TRANSFERS (the oldest merged). */
+  transfers: Transfer[];
 }
 
 /** Options of `IpDomainMap`. */
@@ -23,20 +32,26 @@ export interface IpMapOptions {
   ttlMs?: number;
   /** Most addresses kept; past it the least recently reported go (default 4096). */
   maxIps?: number;
+  /** Clock skew allowed between the browser's transfer times and the sampler's intervals (default 1 s). */
+  slackMs?: number;
 }
+
+const MAX_TRANSFERS = 64;
 
 /** Addresses and the hosts the browser reached at them. */
 export class IpDomainMap {
   private readonly ttlMs: number;
   private readonly maxIps: number;
+  private readonly slackMs: number;
   private readonly byIp = new Map<string, Map<string, Entry>>();
 
   constructor(options: IpMapOptions = {}) {
     this.ttlMs = options.ttlMs ?? 600_000;
     this.maxIps = options.maxIps ?? 4096;
+    this.slackMs = options.slackMs ?? 1000;
   }
 
-  /** Records that the browser reached `name` at `ip` between `fromMs` and `toMs`, counting `bytes` there. */
+  /** Records that the browser fetched `bytes` from `name` at `ip` between `fromMs` and `toMs`. */
   observe(ip: string, name: string, bytes: number, fromMs: number, toMs: number): void {
     let names = this.byIp.get(ip);
     if (names === undefined) {
@@ -47,13 +62,24 @@ export class IpDomainMap {
       this.byIp.delete(ip);
       this.byIp.set(ip, names);
     }
-    const seen = names.get(name);
-    const add = Math.max(0, Number.isFinite(bytes) ? bytes : 0) + 1;
-    if (seen === undefined) names.set(name, { firstMs: Math.min(fromMs, toMs), lastMs: Math.max(fromMs, toMs), weight: add });
-    else {
-      seen.firstMs = Math.min(seen.firstMs, fromMs);
-      seen.lastMs = Math.max(seen.lastMs, toMs);
-      seen.weight += add;
+    const from = Math.min(fromMs, toMs);
+    const to = Math.max(fromMs, toMs);
+    let e = names.get(name);
+    if (e === undefined) {
+      e = { firstMs: from, lastMs: to, sightings: 0, transfers: [] };
+      names.set(name, e);
+    }
+    e.firstMs = Math.min(e.firstMs, from);
+    e.lastMs = Math.max(e.lastMs, to);
+    e.sightings += 1;
+    const b = Number.isFinite(bytes) && bytes > 0 ? bytes : 0;
+    if (b > 0) {
+      e.transfers.push({ fromMs: from, toMs: to, bytes: b });
+      e.transfers.sort((x, y) => x.fromMs - y.fromMs);
+      if (e.transfers.length > MAX_TRANSFERS) {
+        const [x, y] = e.transfers.splice(0, 2);
+        if (x !== undefined && y !== undefined) e.transfers.unshift({ fromMs: Math.min(x.fromMs, y.fromMs), toMs: Math.max(x.toMs, y.toMs), bytes: x.bytes + y.bytes });
+      }
     }
     while (this.byIp.size > this.maxIps) {
       const oldest = this.byIp.keys().next();
@@ -62,14 +88,27 @@ export class IpDomainMap {
     }
   }
 
-  /** The hosts `ip` stood for at `atMs`, with their weights; empty when the address is unknown then. */
-  lookup(ip: string, atMs: number): NameWeight[] {
+  /**
+   * The hosts `ip` stood for during [startMs, endMs], weighted by the bytes the browser moved from
+   * each in that time (a transfer's bytes spread evenly over its span); when it moved none then, by
+   * sightings. Empty when the address is unknown then.
+   */
+  lookup(ip: string, startMs: number, endMs: number = startMs): NameWeight[] {
     const names = this.byIp.get(ip);
     if (names === undefined) return [];
-    const out: NameWeight[] = [];
-    for (const [name, e] of names) {
-      if (atMs >= e.firstMs - this.ttlMs && atMs <= e.lastMs + this.ttlMs) out.push({ name, weight: e.weight });
+    const valid = [...names].filter(([, e]) => endMs >= e.firstMs - this.ttlMs && startMs <= e.lastMs + this.ttlMs);
+    const timed: NameWeight[] = [];
+    for (const [name, e] of valid) {
+      let weight = 0;
+      for (const t of e.transfers) {
+        const from = t.fromMs - this.slackMs;
+        const to = t.toMs + this.slackMs;
+        const overlap = Math.min(to, endMs) - Math.max(from, startMs);
+        if (overlap > 0) weight += (t.bytes * overlap) / (to - from);
+      }
+      if (weight > 0) timed.push({ name, weight });
     }
+    const out = timed.length > 0 ? timed : valid.map(([name, e]) => ({ name, weight: e.sightings }));
     return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 

@@ -24,6 +24,8 @@ export interface DomainTrackerOptions {
   liveMs?: number;
   ipTtlMs?: number;
   maxIps?: number;
+  /** Skew allowed between the browser's transfer times and the intervals (default 1 s). */
+  slackMs?: number;
   tabHoldMs?: number;
   /** Most intervals waiting at once; past it the oldest are attributed at once (default 120). */
   maxPending?: number;
@@ -69,7 +71,7 @@ export class DomainTracker {
     this.settleDelayMs = options.settleDelayMs ?? 10_000;
     this.liveMs = options.liveMs ?? 60_000;
     this.maxPending = options.maxPending ?? 120;
-    this.ips = new IpDomainMap({ ttlMs: options.ipTtlMs, maxIps: options.maxIps });
+    this.ips = new IpDomainMap({ ttlMs: options.ipTtlMs, maxIps: options.maxIps, slackMs: options.slackMs });
     this.tabs = new ActiveTabs({ holdMs: options.tabHoldMs });
   }
 
@@ -117,7 +119,10 @@ export class DomainTracker {
     this.hear(browser, toMs);
     for (const e of entries) {
       const ip = e.ip === null ? null : normalizeIp(e.ip);
-      if (ip !== null) this.ips.observe(ip, this.nameOf(e), e.bytesIn + e.bytesOut, fromMs, toMs);
+      // The entry's own transfer times where the extension gave them (kept within the report's window).
+      const from = e.startedAt === undefined ? fromMs : Math.min(Math.max(e.startedAt, fromMs - 60_000), toMs);
+      const to = e.endedAt === undefined ? toMs : Math.min(Math.max(e.endedAt, from), toMs + 60_000);
+      if (ip !== null) this.ips.observe(ip, this.nameOf(e), e.bytesIn + e.bytesOut, from, to);
     }
   }
 
@@ -168,13 +173,12 @@ export class DomainTracker {
   }
 
   private attribute(p: PendingInterval): DomainUsage[] {
-    const mid = (p.startMs + p.endMs) / 2;
     const liveBrowsers = [...this.heard.keys()].filter((b) => this.isLive(b, p.startMs, p.endMs));
     const liveApps = new Set(liveBrowsers.flatMap((b) => appsOfBrowser(b)));
     const flows = p.flows.filter((f) => liveApps.has(f.app));
     if (flows.length === 0) return [];
     return attributeDomains(p.ts, p.durationS, flows, {
-      hostsAt: (ip) => this.ips.lookup(ip, mid),
+      hostsAt: (ip) => this.ips.lookup(ip, p.startMs, p.endMs),
       tabsOf: (app) => {
         const total = new Map<string, number>();
         for (const b of liveBrowsers) {

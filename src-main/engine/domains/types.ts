@@ -30,4 +30,7 @@ export interface ReportedBytes extends ReportedHost {
   bytesOut: number;
   /** True when the browser only knew Content-Length (Chromium), false for measured sizes (Firefox). */
   estimate: boolean;
+  /** When the first of these transfers started and the last ended (epoch ms), where the extension said. */
+  startedAt?: number | undefined;
+  endedAt?: number | undefined;
 }
