@@ -206,7 +206,7 @@ api.webRequest.onCompleted.addListener((d: RequestDetails) => {
   const c = counted(d);
   const bytes = c === null ? null : bytesOfRequest(d);
   if (c !== null && bytes !== null) tally.add(c.host, c.ip, bytes.bytesIn, bytes.bytesOut, bytes.estimate, start, d.timeStamp);
-}, filter, gecko ? [] : ['responseHeaders']);
+}, filter, ['responseHeaders']);
 api.webRequest.onErrorOccurred.addListener((d: RequestDetails) => startedAt.delete(d.requestId), filter);
 
 // A service worker that was stopped comes back on this alarm and picks up where it left off.

@@ -381,6 +381,12 @@ export function createApiHandlers(deps: ApiDeps): ApiHandlers {
       }
       const refused = report.entries.length - entries.length;
       if (deps.capture.state().paused) return { ok: true, value: { stored: false, accepted: 0, refused } };
+      log.debug('browser bytes', {
+        browser: report.browser,
+        since: report.since,
+        until: report.until,
+        entries: entries.map((e) => `${e.domain}@${e.ip ?? '-'} ${e.bytesIn}+${e.bytesOut} ${e.startedAt ?? ''}..${e.endedAt ?? ''}`).join('; '),
+      });
       deps.browserDomains?.bytes(report.browser, entries, report.since * 1000, report.until * 1000);
       return { ok: true, value: { stored: deps.browserDomains !== undefined, accepted: entries.length, refused } };
     },

@@ -9,22 +9,20 @@
 //     against what the test server itself wrote to each host's connections;
 //   - the active-tab history follows the tab switches;
 //   - no path, query or URL reached the data folder (database, WAL, logs).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAll } from '../../extension/build.js';
-import { createNetnsPair, netnsArgv, netnsSupport, type NetnsPair } from '../helpers/netns.js';
+import { createNetnsPair, netnsSupport, type NetnsPair } from '../helpers/netns.js';
+import { findInFolder, NETMON, netmonReport, REPO, SECRET, SERVER_JS, sleep, startIn, stop, truthOf, waitFor, type Truth } from './extension-helpers.js';
 
-const REPO = path.resolve(import.meta.dirname, '..', '..');
-const NETMON = path.join(REPO, 'bin', 'netmon.js');
 const CHROMIUM = process.env['NETMON_CHROMIUM'] ?? '/usr/bin/chromium';
 const support = netnsSupport();
 const ready = support.ok && existsSync(CHROMIUM) && existsSync(path.join(REPO, 'dist', 'renderer', 'index.html'));
 const why = !support.ok ? support.reason : !existsSync(CHROMIUM) ? `${CHROMIUM} is missing` : 'dist/renderer is missing: run npm run build first';
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 // Host name → server address; and how many bytes each one's download carries.
 const HOSTS = [
@@ -32,46 +30,7 @@ const HOSTS = [
   { host: 'cdn.b.test', domain: 'b.test', address: '198.51.100.3', bytes: 1_200_000 },
   { host: 'www.c.test', domain: 'c.test', address: '198.51.100.4', bytes: 600_000 },
 ] as const;
-const SECRET = 'hunter2secret';
 
-// The test server (runs in the server namespace): a small page on any path, `/blob?n=N` sends N bytes
-// spread over about 2 s (so that the sampler's 1-s polls see the connection while it moves). On
-// SIGTERM it prints what it wrote to and read from each Host's connections: the ground truth.
-const SERVER_JS = `
-const http = require('node:http');
-const sockets = new Map();
-const server = http.createServer((req, res) => {
-  const host = String(req.headers.host || '').replace(/:\\d+$/, '');
-  if (!sockets.has(req.socket)) sockets.set(req.socket, host);
-  const url = new URL(req.url, 'http://x');
-  if (url.pathname === '/blob') {
-    const n = Number(url.searchParams.get('n'));
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(n), 'cache-control': 'no-store' });
-    const chunk = 64 * 1024, steps = Math.ceil(n / chunk), every = Math.max(1, Math.floor(2000 / steps));
-    let sent = 0;
-    const tick = () => { const k = Math.min(chunk, n - sent); res.write(Buffer.alloc(k, 120)); sent += k; if (sent < n) setTimeout(tick, every); else res.end(); };
-    tick();
-    return;
-  }
-  if (url.pathname === '/favicon.ico') { res.writeHead(404, { 'content-length': '0' }); res.end(); return; }
-  const body = '<!doctype html><title>' + host + '</title><p>' + host + '</p>';
-  res.writeHead(200, { 'content-type': 'text/html', 'content-length': String(Buffer.byteLength(body)), 'cache-control': 'no-store' });
-  res.end(body);
-});
-server.listen(8080, '0.0.0.0', () => process.stdout.write('listening\\n'));
-process.on('SIGTERM', () => {
-  const totals = {};
-  for (const [s, host] of sockets) { const t = totals[host] ??= { written: 0, read: 0, connections: 0 }; t.written += s.bytesWritten; t.read += s.bytesRead; t.connections += 1; }
-  process.stdout.write(JSON.stringify(totals) + '\\n');
-  process.exit(0);
-});
-`;
-
-interface Truth {
-  written: number;
-  read: number;
-  connections: number;
-}
 interface Row {
   domain: string;
   bytesIn: number;
@@ -81,39 +40,6 @@ interface AppRow {
   app: string;
   bytesIn: number;
   bytesOut: number;
-}
-
-function startIn(ns: string, argv: string[]): { child: ChildProcess; out: () => string; err: () => string } {
-  const [cmd, ...args] = netnsArgv(ns, argv);
-  const child = spawn(cmd, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  return { child, out: () => out, err: () => err };
-}
-
-async function waitFor(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.pid === undefined) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  process.kill(-child.pid, 'SIGTERM');
-  const timer = setTimeout(() => child.pid !== undefined && process.kill(-child.pid, 'SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-function netmonReport(args: string[], dataDir: string): string {
-  const r = spawnSync(process.execPath, [NETMON, 'report', ...args, '--since', '1h', '--data-dir', dataDir], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`netmon report failed: ${r.stderr}`);
-  return r.stdout;
 }
 
 describe.skipIf(!ready)(`the extension in Chromium, with netmon serve and real traffic${ready ? '' : ` (skipped: ${why})`}`, () => {
@@ -207,7 +133,7 @@ describe.skipIf(!ready)(`the extension in Chromium, with netmon serve and real t
       serveErr = serve.err();
       await stop(server.child);
     }
-    truth = JSON.parse(server.out().split('\n').find((l) => l.startsWith('{')) ?? '{}') as Record<string, Truth>;
+    truth = truthOf(server);
     byDomain = (JSON.parse(netmonReport(['--by', 'domain', '--json'], dataDir)) as { rows: Row[] }).rows;
     byApp = (JSON.parse(netmonReport(['--by', 'app', '--json'], dataDir)) as { rows: AppRow[] }).rows;
     domainTable = netmonReport(['--by', 'domain'], dataDir);
@@ -282,19 +208,7 @@ describe.skipIf(!ready)(`the extension in Chromium, with netmon serve and real t
   });
 
   it('nothing with a path, a query or a URL reached the data folder', () => {
-    const files: string[] = [];
-    const walk = (dir: string): void => {
-      for (const name of readdirSync(dir)) {
-        const full = path.join(dir, name);
-        if (statSync(full).isDirectory()) walk(full);
-        else files.push(full);
-      }
-    };
-    walk(dataDir);
-    expect(files.some((f) => f.endsWith('network_monitor.db'))).toBe(true);
-    for (const f of files) {
-      const bytes = readFileSync(f);
-      for (const needle of [SECRET, '/private', 'watch?', '/blob', 'http://video', 'http://cdn']) expect(bytes.includes(needle), `${needle} in ${f}`).toBe(false);
-    }
+    expect(existsSync(path.join(dataDir, 'network_monitor.db'))).toBe(true);
+    expect(findInFolder(dataDir, [SECRET, '/private', 'watch?', '/blob', 'http://video', 'http://cdn'])).toEqual([]);
   });
 });

@@ -52,10 +52,17 @@ describe('DomainTracker', () => {
     expect(t.settleAll().map((r) => r.domain)).toEqual(['www.a.test']);
   });
 
-  it('writes nothing for a browser whose extension is silent, and nothing before any report', () => {
+  it('an extension\'s first report finds the intervals just before it', () => {
+    const t = new DomainTracker({ platform: 'linux' });
+    t.addInterval(interval(T0, [flow('1', chromium, '198.51.100.1', 10)]), T0 / 1000 + 5, 5);
+    t.noteBytes('chromium', [{ ...host('a.test'), ip: '198.51.100.1', bytesIn: 10, bytesOut: 0, estimate: true, startedAt: T0 + 1000, endedAt: T0 + 2000 }], T0, T0 + 7000);
+    expect(t.settleAll().map((r) => [r.domain, r.bytesIn])).toEqual([['a.test', 10]]);
+  });
+
+  it('writes nothing for a browser whose extension is silent, and nothing without any report', () => {
     const t = new DomainTracker({ platform: 'linux', liveMs: 60_000 });
     t.addInterval(interval(T0, [flow('1', chromium, '198.51.100.1', 10)]), T0 / 1000 + 5, 5);
-    expect(t.stats().pendingIntervals).toBe(0);
+    expect(t.settleAll()).toEqual([]);
     // Firefox's extension speaks, Chromium's does not.
     t.noteActiveTab('firefox', host('tab.test'), T0);
     t.addInterval(interval(T0, [flow('1', chromium, '198.51.100.1', 10)]), T0 / 1000 + 5, 5);

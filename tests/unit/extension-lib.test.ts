@@ -71,6 +71,7 @@ describe('BoundedQueue', () => {
 describe('bytesOfRequest', () => {
   it.each([
     ['Firefox sizes, headers included', { ip: '198.51.100.1', requestSize: 480, responseSize: 200_116 }, { bytesIn: 200_116, bytesOut: 480, estimate: false }],
+    ['Firefox without a measured size (a fetch): Content-Length, an estimate', { requestSize: 0, responseSize: 0, responseHeaders: [{ name: 'content-length', value: '2400000' }] }, { bytesIn: 2_400_000, bytesOut: 0, estimate: true }],
     ['Chromium: Content-Length, an estimate', { responseHeaders: [{ name: 'Content-Length', value: ' 5000 ' }] }, { bytesIn: 5000, bytesOut: 0, estimate: true }],
     ['Chromium without a length', { responseHeaders: [{ name: 'content-type', value: 'text/html' }] }, { bytesIn: 0, bytesOut: 0, estimate: true }],
     ['a length that is not a number', { responseHeaders: [{ name: 'content-length', value: '12abc' }] }, { bytesIn: 0, bytesOut: 0, estimate: true }],

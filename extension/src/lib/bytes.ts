@@ -1,6 +1,6 @@
 // Per-host byte counts of the browser's own requests, between two reports. Firefox and Zen measure
-// each request (requestSize, responseSize: headers included); Chromium only tells Content-Length,
-// which the engine treats as an estimate. Each count carries the server address, so that the engine
+// most requests (requestSize, responseSize: headers included); Chromium only tells Content-Length,
+// which the engine treats as an estimate (as for a Firefox request it did not measure). Each count carries the server address, so that the engine
 // can join that address's connection bytes to the host.
 import type { BytesEntry } from './contract.js';
 
@@ -24,11 +24,13 @@ export function bytesOfRequest(d: CompletedRequest): { bytesIn: number; bytesOut
   if (d.fromCache === true) return null;
   const whole = (n: number | undefined): number | null => (typeof n === 'number' && Number.isFinite(n) && n >= 0 ? Math.round(n) : null);
   const responseSize = whole(d.responseSize);
-  const requestSize = whole(d.requestSize);
-  if (responseSize !== null || requestSize !== null) return { bytesIn: responseSize ?? 0, bytesOut: requestSize ?? 0, estimate: false };
+  const requestSize = whole(d.requestSize) ?? 0;
+  // Firefox measures most requests, but gives 0 for some (a fetch() whose body a page consumed):
+  // there, as in Chromium, Content-Length is the best there is, and an estimate.
+  if (responseSize !== null && responseSize > 0) return { bytesIn: responseSize, bytesOut: requestSize, estimate: false };
   const header = d.responseHeaders?.find((h) => h.name.toLowerCase() === 'content-length')?.value;
   const length = header !== undefined && /^\d{1,15}$/.test(header.trim()) ? Number(header.trim()) : 0;
-  return { bytesIn: length, bytesOut: 0, estimate: true };
+  return { bytesIn: length, bytesOut: requestSize, estimate: true };
 }
 
 /** Counts per (host, address, estimate) until taken. */

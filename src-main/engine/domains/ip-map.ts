@@ -2,8 +2,8 @@
 // itself connected to for each host. A connection's bytes to that address are the host's. Several
 // hosts can share one address (a CDN, HTTP/2 connection coalescing): then an interval's bytes at the
 // address are shared out by what the browser fetched from each host during that interval (its
-// reports carry when the transfers ran); where none ran then (a connection kept open), by how often
-// each host was seen there. An address stands for a host from `ttlMs` before its first report to
+// reports carry when the transfers ran; one of unknown size weighs a byte); where none ran then (a
+// connection kept open), by how often each host was seen there. An address stands for a host from `ttlMs` before its first report to
 // `ttlMs` after its last; the map holds at most `maxIps` addresses.
 
 /** A host's weight at one address. */
@@ -72,14 +72,13 @@ export class IpDomainMap {
     e.firstMs = Math.min(e.firstMs, from);
     e.lastMs = Math.max(e.lastMs, to);
     e.sightings += 1;
-    const b = Number.isFinite(bytes) && bytes > 0 ? bytes : 0;
-    if (b > 0) {
-      e.transfers.push({ fromMs: from, toMs: to, bytes: b });
-      e.transfers.sort((x, y) => x.fromMs - y.fromMs);
-      if (e.transfers.length > MAX_TRANSFERS) {
-        const [x, y] = e.transfers.splice(0, 2);
-        if (x !== undefined && y !== undefined) e.transfers.unshift({ fromMs: Math.min(x.fromMs, y.fromMs), toMs: Math.max(x.toMs, y.toMs), bytes: x.bytes + y.bytes });
-      }
+    // A transfer of unknown size (a bare sighting, a size the browser did not tell) still says the
+    // host was active then: it weighs one byte, next to nothing beside a measured one.
+    e.transfers.push({ fromMs: from, toMs: to, bytes: Number.isFinite(bytes) && bytes > 1 ? bytes : 1 });
+    e.transfers.sort((x, y) => x.fromMs - y.fromMs);
+    if (e.transfers.length > MAX_TRANSFERS) {
+      const [x, y] = e.transfers.splice(0, 2);
+      if (x !== undefined && y !== undefined) e.transfers.unshift({ fromMs: Math.min(x.fromMs, y.fromMs), toMs: Math.max(x.toMs, y.toMs), bytes: x.bytes + y.bytes });
     }
     while (this.byIp.size > this.maxIps) {
       const oldest = this.byIp.keys().next();

@@ -36,7 +36,8 @@ interface PendingInterval {
   endMs: number;
   ts: number;
   durationS: number;
-  flows: BrowserFlow[];
+  /** The interval as the monitor saw it: its browser flows are picked out only if it is attributed. */
+  interval: Interval;
 }
 
 /** Counters for status and tests. */
@@ -126,9 +127,16 @@ export class DomainTracker {
     }
   }
 
-  /** Keeps the browser flows of an interval (the monitor's, stamped `ts`) until it can be attributed. */
+  /**
+   * Keeps an interval (the monitor's, stamped `ts`) until it can be attributed. Nothing is computed
+   * now: with no extension reporting, an interval costs a reference for `settleDelayMs`; the first
+   * report of an extension still finds the intervals just before it.
+   */
   addInterval(interval: Interval, ts: number, durationS: number): void {
-    if (this.heard.size === 0) return;
+    this.pending.push({ startMs: interval.startMs, endMs: interval.endMs, ts, durationS, interval });
+  }
+
+  private browserFlows(interval: Interval): BrowserFlow[] {
     const appOf = new Map<string, string>();
     const perKey = new Map<string, BrowserFlow>();
     for (const f of interval.flows) {
@@ -147,15 +155,17 @@ export class DomainTracker {
       sum.bytesOut += f.bytesOut;
       perKey.set(flowKey, sum);
     }
-    if (perKey.size === 0) return;
-    this.pending.push({ startMs: interval.startMs, endMs: interval.endMs, ts, durationS, flows: [...perKey.values()] });
+    return [...perKey.values()];
   }
 
   /** Attributes the intervals that ended at least `settleDelayMs` before `nowMs`. */
   settle(nowMs: number): DomainUsage[] {
-    const due = this.pending.filter((p, i) => p.endMs <= nowMs - this.settleDelayMs || i < this.pending.length - this.maxPending);
+    const due: PendingInterval[] = [];
+    const wait: PendingInterval[] = [];
+    const overflow = this.pending.length - this.maxPending;
+    this.pending.forEach((p, i) => (p.endMs <= nowMs - this.settleDelayMs || i < overflow ? due : wait).push(p));
     if (due.length === 0) return [];
-    this.pending = this.pending.filter((p) => !due.includes(p));
+    this.pending = wait;
     const rows = due.flatMap((p) => this.attribute(p));
     this.prune(nowMs);
     return rows;
@@ -174,8 +184,9 @@ export class DomainTracker {
 
   private attribute(p: PendingInterval): DomainUsage[] {
     const liveBrowsers = [...this.heard.keys()].filter((b) => this.isLive(b, p.startMs, p.endMs));
+    if (liveBrowsers.length === 0) return [];
     const liveApps = new Set(liveBrowsers.flatMap((b) => appsOfBrowser(b)));
-    const flows = p.flows.filter((f) => liveApps.has(f.app));
+    const flows = this.browserFlows(p.interval).filter((f) => liveApps.has(f.app));
     if (flows.length === 0) return [];
     return attributeDomains(p.ts, p.durationS, flows, {
       hostsAt: (ip) => this.ips.lookup(ip, p.startMs, p.endMs),

@@ -1,0 +1,146 @@
+// What the extension's end-to-end files share: a test web server for a server network namespace that
+// counts what it wrote to and read from each Host's connections (the ground truth), processes
+// started inside a namespace and stopped by process group, `netmon report` as a user runs it, and a
+// scan of the data folder for anything of a URL.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { netnsArgv } from '../helpers/netns.js';
+
+export const REPO = path.resolve(import.meta.dirname, '..', '..');
+export const NETMON = path.join(REPO, 'bin', 'netmon.js');
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A query value the pages carry, which must never reach the data folder. */
+export const SECRET = 'hunter2secret';
+
+// The page behind `/auto`: waits (`wait` ms on the first), downloads its step, moves on.
+const AUTO_HTML = `<!doctype html><title>auto</title><script>
+const q = new URLSearchParams(location.search), plan = JSON.parse(q.get('plan')), i = Number(q.get('i') || 0);
+setTimeout(async () => {
+  await (await fetch('/blob?n=' + plan[i][1] + '&key=${SECRET}')).arrayBuffer();
+  setTimeout(() => {
+    if (i + 1 < plan.length) location.href = 'http://' + plan[i + 1][0] + ':8080/auto/next?i=' + (i + 1) + '&plan=' + encodeURIComponent(JSON.stringify(plan));
+    else fetch('/done');
+  }, 3000);
+}, i === 0 ? Number(q.get('wait') || 0) : 500);
+</script>`;
+
+/**
+ * The test server (node -e, in the server namespace, port 8080): a small page on any path;
+ * `/blob?n=N` sends N bytes spread over about 2 s (so that 1-s polls see the connection move);
+ * `/auto?plan=[[host,n],…]&i=I` downloads plan[I] from its own host, then goes on to the next host
+ * (a browser driven by its pages, for Firefox); `/done` prints "done". On SIGTERM it prints, per
+ * Host, the bytes written and read on its connections and how many there were.
+ */
+export const SERVER_JS = `
+const http = require('node:http');
+const sockets = new Map();
+const AUTO = ${JSON.stringify(AUTO_HTML)};
+const server = http.createServer((req, res) => {
+  const host = String(req.headers.host || '').replace(/:\\d+$/, '');
+  if (!sockets.has(req.socket)) sockets.set(req.socket, host);
+  const url = new URL(req.url, 'http://x');
+  const send = (type, body) => { res.writeHead(200, { 'content-type': type, 'content-length': String(Buffer.byteLength(body)), 'cache-control': 'no-store' }); res.end(body); };
+  if (url.pathname === '/blob') {
+    const n = Number(url.searchParams.get('n'));
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(n), 'cache-control': 'no-store' });
+    const chunk = 64 * 1024, steps = Math.ceil(n / chunk), every = Math.max(1, Math.floor(2000 / steps));
+    let sent = 0;
+    const tick = () => { const k = Math.min(chunk, n - sent); res.write(Buffer.alloc(k, 120)); sent += k; if (sent < n) setTimeout(tick, every); else res.end(); };
+    tick();
+    return;
+  }
+  if (url.pathname.startsWith('/auto')) return send('text/html', AUTO);
+  if (url.pathname === '/done') { process.stdout.write('done\\n'); return send('text/plain', 'ok'); }
+  if (url.pathname === '/favicon.ico') { res.writeHead(404, { 'content-length': '0' }); res.end(); return; }
+  send('text/html', '<!doctype html><title>' + host + '</title><p>' + host + '</p>');
+});
+server.listen(8080, '0.0.0.0', () => process.stdout.write('listening\\n'));
+process.on('SIGTERM', () => {
+  const totals = {};
+  for (const [s, host] of sockets) { const t = totals[host] ??= { written: 0, read: 0, connections: 0 }; t.written += s.bytesWritten; t.read += s.bytesRead; t.connections += 1; }
+  process.stdout.write(JSON.stringify(totals) + '\\n');
+  process.exit(0);
+});
+`;
+
+/** What the test server counted for one Host. */
+export interface Truth {
+  written: number;
+  read: number;
+  connections: number;
+}
+
+/** A process started in a namespace, in its own process group. */
+export interface Started {
+  child: ChildProcess;
+  out(): string;
+  err(): string;
+}
+
+/** Starts `argv` inside namespace `ns` (its own process group, so that `stop` ends all of it). */
+export function startIn(ns: string, argv: string[], env: NodeJS.ProcessEnv = process.env): Started {
+  const [cmd, ...args] = netnsArgv(ns, argv);
+  const child = spawn(cmd, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  return { child, out: () => out, err: () => err };
+}
+
+/** Waits until `check` holds, or throws after `timeoutMs`. */
+export async function waitFor(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** SIGTERM to the process group, SIGKILL after 10 s; resolves when the leader exited. */
+export async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const pid = child.pid;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  process.kill(-pid, 'SIGTERM');
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }, 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** The test server's per-Host totals, from what it printed on SIGTERM. */
+export function truthOf(server: Started): Record<string, Truth> {
+  return JSON.parse(server.out().split('\n').find((l) => l.startsWith('{')) ?? '{}') as Record<string, Truth>;
+}
+
+/** Runs `netmon report ARGS --since 1h --data-dir DIR` and returns its output. */
+export function netmonReport(args: string[], dataDir: string): string {
+  const r = spawnSync(process.execPath, [NETMON, 'report', ...args, '--since', '1h', '--data-dir', dataDir], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`netmon report failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Every file under `dir` whose bytes contain one of `needles`, with the needle: none is the goal. */
+export function findInFolder(dir: string, needles: readonly string[]): { file: string; needle: string }[] {
+  const found: { file: string; needle: string }[] = [];
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d)) {
+      const full = path.join(d, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else {
+        const bytes = readFileSync(full);
+        for (const needle of needles) if (bytes.includes(needle)) found.push({ file: full, needle });
+      }
+    }
+  };
+  walk(dir);
+  return found;
+}
