@@ -1,7 +1,8 @@
 // Builds the extension from one source into two unpacked packages:
 //   extension/dist/firefox   (Firefox, Zen: MV3 event page, gecko settings)  → lint with web-ext
 //   extension/dist/chromium  (Chromium, Chrome, Edge, Brave: MV3 service worker)
-// and, with --zip, the archives to install or hand out (netmon-firefox.xpi, netmon-chromium.zip).
+// and, with --zip (npm run package:extension), the archives to hand out (netmon-firefox.xpi,
+// netmon-chromium.zip).
 // Each script is bundled on its own (rolldown, IIFE): an extension's scripts cannot share chunks.
 // Usage: node extension/build.ts [--out DIR] [--zip]
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference -- web-ext ships no types; that file declares what we call.
