@@ -1,7 +1,7 @@
 // Domain attribution, pure parts: whole-byte splitting, the IP map, the active-tab timeline and
 // attributeDomains. Expected rows are worked out by hand in the comments beside them.
 import { describe, expect, it } from 'vitest';
-import { ActiveTabs, attributeDomains, IpDomainMap, normalizeIp, splitWhole, type BrowserFlow, type NameWeight } from '../../src-main/engine/domains/index.js';
+import { ActiveTabs, attributeDomains, IpDomainMap, normalizeIp, splitWhole, TransferLog, type BrowserFlow, type NameWeight } from '../../src-main/engine/domains/index.js';
 import { UNATTRIBUTED } from '../../src-main/engine/types.js';
 
 describe('splitWhole', () => {
@@ -102,6 +102,23 @@ describe('IpDomainMap', () => {
   });
 });
 
+describe('TransferLog', () => {
+  it('weighs hosts by the bytes they moved within an interval, and forgets old transfers', () => {
+    const log = new TransferLog(0);
+    log.record('firefox', 'a.test', 1000, 0, 1000);
+    log.record('firefox', 'b.test', 500, 500, 1500);
+    log.record('firefox', 'c.test', 0, 0, 1000); // no size: not a transfer here
+    // [500, 1000]: half of a's span (500), half of b's (250).
+    expect([...log.weights('firefox', 500, 1000)]).toEqual([
+      ['a.test', 500],
+      ['b.test', 250],
+    ]);
+    expect(log.weights('zen', 0, 2000).size).toBe(0);
+    log.prune(1200);
+    expect([...log.weights('firefox', 0, 2000)]).toEqual([['b.test', 500]]);
+  });
+});
+
 describe('ActiveTabs', () => {
   it('a report holds until the next one, or holdMs at most', () => {
     const tabs = new ActiveTabs({ holdMs: 15_000 });
@@ -175,6 +192,23 @@ describe('attributeDomains', () => {
       ['a.test', false, 7, 0],
       [UNATTRIBUTED, false, 50, 5],
     ]);
+  });
+
+  it('bytes without an address (nettop per process) go by what the browser fetched then; an unknown address by the tab', () => {
+    const fetched = [
+      { name: 'x.test', weight: 3000 },
+      { name: 'y.test', weight: 1000 },
+    ];
+    const rows = attributeDomains(100, 5, [flow(null, 800, 40), flow('198.51.100.9', 50, 5)], { ...ctx([{ name: 'tab.test', weight: 1 }]), fetchedBy: () => fetched });
+    // 800/40 split 3:1 → 600/30 and 200/10; the unknown address's 50/5 → the active tab.
+    expect(rows.map((r) => [r.domain, r.estimate, r.bytesIn, r.bytesOut])).toEqual([
+      ['tab.test', true, 50, 5],
+      ['x.test', true, 600, 30],
+      ['y.test', true, 200, 10],
+    ]);
+    // Nothing fetched in the interval: the address-less bytes go by the tab too.
+    const none = attributeDomains(100, 5, [flow(null, 800, 40)], { ...ctx([{ name: 'tab.test', weight: 1 }]), fetchedBy: () => [] });
+    expect(none.map((r) => [r.domain, r.estimate, r.bytesIn])).toEqual([['tab.test', true, 800]]);
   });
 
   it('keeps apps apart, writes no zero rows, and every byte lands once', () => {

@@ -81,6 +81,30 @@ describe('DomainTracker', () => {
     expect(t.settleAll()).toEqual([{ ts: T0 / 1000 + 5, durationS: 5, app: 'Chromium', domain: UNATTRIBUTED, estimate: false, bytesIn: 42, bytesOut: 2 }]);
   });
 
+  it('nettop rows (no address): by what the browser fetched per host in the interval, else by the active tab', () => {
+    const t = new DomainTracker({ platform: 'darwin' });
+    const chrome: ProcessInfo = { pid: 30, name: 'Google Chrome H' };
+    t.noteActiveTab('chrome', host('tab.test'), T0);
+    t.noteBytes(
+      'chrome',
+      [
+        { ...host('x.test'), ip: '198.51.100.1', bytesIn: 3000, bytesOut: 0, estimate: true, startedAt: T0 + 1000, endedAt: T0 + 2000 },
+        { ...host('y.test'), ip: '198.51.100.2', bytesIn: 1000, bytesOut: 0, estimate: true, startedAt: T0 + 1000, endedAt: T0 + 2000 },
+      ],
+      T0,
+      T0 + 5000,
+    );
+    t.addInterval(interval(T0, [flow('Google Chrome H.30', chrome, null, 4000, 40)]), T0 / 1000 + 5, 5);
+    // 30 s later nothing is fetched: the active tab (reported again) takes the interval.
+    t.noteActiveTab('chrome', host('tab.test'), T0 + 30_000);
+    t.addInterval(interval(T0 + 30_000, [flow('Google Chrome H.30', chrome, null, 500, 0)]), T0 / 1000 + 35, 5);
+    expect(t.settleAll().map((r) => [r.ts - T0 / 1000, r.app, r.domain, r.estimate, r.bytesIn, r.bytesOut])).toEqual([
+      [5, 'Google Chrome', 'x.test', true, 3000, 30],
+      [5, 'Google Chrome', 'y.test', true, 1000, 10],
+      [35, 'Google Chrome', 'tab.test', true, 500, 0],
+    ]);
+  });
+
   it('attributes at once what exceeds maxPending', () => {
     const t = new DomainTracker({ platform: 'linux', maxPending: 2 });
     t.noteActiveTab('chromium', host('tab.test'), T0);

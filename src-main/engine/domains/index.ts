@@ -5,5 +5,6 @@ export { BROWSER_APPS, appsOfBrowser } from './browsers.js';
 export { IpDomainMap, type IpMapOptions, type NameWeight } from './ip-map.js';
 export { normalizeIp } from './ip.js';
 export { splitWhole } from './split.js';
+export { TransferLog, bytesWithin, weightList, type Transfer } from './transfers.js';
 export { DomainTracker, type DomainTrackerOptions, type DomainTrackerStats } from './tracker.js';
 export type { DomainUsage, ReportedBytes, ReportedHost } from './types.js';

@@ -5,17 +5,12 @@
 // reports carry when the transfers ran; one of unknown size weighs a byte); where none ran then (a
 // connection kept open), by how often each host was seen there. An address stands for a host from `ttlMs` before its first report to
 // `ttlMs` after its last; the map holds at most `maxIps` addresses.
+import { bytesWithin, type Transfer } from './transfers.js';
 
 /** A host's weight at one address. */
 export interface NameWeight {
   name: string;
   weight: number;
-}
-
-interface Transfer {
-  fromMs: number;
-  toMs: number;
-  bytes: number;
 }
 
 interface Entry {
@@ -98,13 +93,7 @@ export class IpDomainMap {
     const valid = [...names].filter(([, e]) => endMs >= e.firstMs - this.ttlMs && startMs <= e.lastMs + this.ttlMs);
     const timed: NameWeight[] = [];
     for (const [name, e] of valid) {
-      let weight = 0;
-      for (const t of e.transfers) {
-        const from = t.fromMs - this.slackMs;
-        const to = t.toMs + this.slackMs;
-        const overlap = Math.min(to, endMs) - Math.max(from, startMs);
-        if (overlap > 0) weight += (t.bytes * overlap) / (to - from);
-      }
+      const weight = e.transfers.reduce((sum, t) => sum + bytesWithin(t, startMs, endMs, this.slackMs), 0);
       if (weight > 0) timed.push({ name, weight });
     }
     const out = timed.length > 0 ? timed : valid.map(([name, e]) => ({ name, weight: e.sightings }));

@@ -9,8 +9,9 @@ import type { Interval, ProcessInfo } from '../types.js';
 import { ActiveTabs } from './active-tab.js';
 import { attributeDomains, type BrowserFlow } from './attribute.js';
 import { BROWSER_APPS, appsOfBrowser } from './browsers.js';
-import { IpDomainMap, type NameWeight } from './ip-map.js';
+import { IpDomainMap } from './ip-map.js';
 import { normalizeIp } from './ip.js';
+import { TransferLog, weightList } from './transfers.js';
 import type { DomainUsage, ReportedBytes, ReportedHost } from './types.js';
 
 /** Options of `DomainTracker`; the defaults suit an extension that reports every 5 s. */
@@ -61,6 +62,7 @@ export class DomainTracker {
   private readonly maxPending: number;
   private readonly ips: IpDomainMap;
   private readonly tabs: ActiveTabs;
+  private readonly fetched: TransferLog;
   /** Times (ms) each browser's extension was heard from, oldest first, at most one per 5 s. */
   private readonly heard = new Map<string, number[]>();
   private pending: PendingInterval[] = [];
@@ -74,6 +76,7 @@ export class DomainTracker {
     this.maxPending = options.maxPending ?? 120;
     this.ips = new IpDomainMap({ ttlMs: options.ipTtlMs, maxIps: options.maxIps, slackMs: options.slackMs });
     this.tabs = new ActiveTabs({ holdMs: options.tabHoldMs });
+    this.fetched = new TransferLog(options.slackMs ?? 1000);
   }
 
   /** Whether hosts are rolled up to registrable domains. Applies to reports from now on. */
@@ -124,6 +127,7 @@ export class DomainTracker {
       const from = e.startedAt === undefined ? fromMs : Math.min(Math.max(e.startedAt, fromMs - 60_000), toMs);
       const to = e.endedAt === undefined ? toMs : Math.min(Math.max(e.endedAt, from), toMs + 60_000);
       if (ip !== null) this.ips.observe(ip, this.nameOf(e), e.bytesIn + e.bytesOut, from, to);
+      this.fetched.record(browser.toLowerCase(), this.nameOf(e), e.bytesIn + e.bytesOut, from, to);
     }
   }
 
@@ -188,15 +192,18 @@ export class DomainTracker {
     const liveApps = new Set(liveBrowsers.flatMap((b) => appsOfBrowser(b)));
     const flows = this.browserFlows(p.interval).filter((f) => liveApps.has(f.app));
     if (flows.length === 0) return [];
+    const browsersOf = (app: string): string[] => liveBrowsers.filter((b) => appsOfBrowser(b).includes(app));
     return attributeDomains(p.ts, p.durationS, flows, {
       hostsAt: (ip) => this.ips.lookup(ip, p.startMs, p.endMs),
+      fetchedBy: (app) => {
+        const total = new Map<string, number>();
+        for (const b of browsersOf(app)) for (const [name, w] of this.fetched.weights(b, p.startMs, p.endMs)) total.set(name, (total.get(name) ?? 0) + w);
+        return weightList(total);
+      },
       tabsOf: (app) => {
         const total = new Map<string, number>();
-        for (const b of liveBrowsers) {
-          if (!appsOfBrowser(b).includes(app)) continue;
-          for (const [name, ms] of this.tabs.shares(b, p.startMs, p.endMs)) total.set(name, (total.get(name) ?? 0) + ms);
-        }
-        return [...total].map(([name, weight]): NameWeight => ({ name, weight })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        for (const b of browsersOf(app)) for (const [name, ms] of this.tabs.shares(b, p.startMs, p.endMs)) total.set(name, (total.get(name) ?? 0) + ms);
+        return weightList(total);
       },
     });
   }
@@ -206,6 +213,7 @@ export class DomainTracker {
     const keepFrom = Math.min(oldest, nowMs - this.settleDelayMs) - this.liveMs;
     this.ips.prune(keepFrom);
     this.tabs.prune(keepFrom);
+    this.fetched.prune(keepFrom);
     for (const [b, times] of this.heard) {
       const idx = times.findIndex((t) => t >= keepFrom - this.liveMs);
       if (idx === -1) this.heard.delete(b);
