@@ -65,6 +65,8 @@ export function detectBrowser(info: { name?: string | undefined; brands?: readon
   const brands = (info.brands ?? []).map((b) => b.toLowerCase());
   if (brands.some((b) => b.includes('edge'))) return 'edge';
   if (brands.some((b) => b.includes('brave'))) return 'brave';
+  if (brands.some((b) => b.includes('opera'))) return 'opera';
+  if (brands.some((b) => b.includes('vivaldi'))) return 'vivaldi';
   if (brands.some((b) => b === 'google chrome')) return 'chrome';
   return 'chromium';
 }

@@ -10,6 +10,10 @@ const APPS_OF_BROWSER: Readonly<Record<string, readonly string[]>> = {
   chrome: ['Google Chrome', 'Google Chrome Canary'],
   edge: ['Microsoft Edge'],
   brave: ['Brave Browser'],
+  // Named by the generic rules: the .app bundle on macOS, the executable on Linux.
+  vivaldi: ['Vivaldi', 'vivaldi', 'vivaldi-bin'],
+  opera: ['Opera', 'opera'],
+  arc: ['Arc'],
 };
 
 /** Every application some extension could speak for. */
