@@ -119,8 +119,18 @@ describe.skipIf(!ready)(`the extension in Chromium, with netmon serve and real t
       await tabs[0]?.bringToFront();
       await sleep(6000);
       // The last bytes settle after the engine's 10-s wait for the extension's reports.
-      await sleep(12_000);
+      await sleep(11_000);
       const domainsPage = await context.newPage();
+      await domainsPage.goto(dashboard.replace(/#.*$/, '#/'));
+      // The store writes every 30 s: wait until the downloads' rows are in the database.
+      const downloaded = HOSTS.reduce((sum, h) => sum + h.bytes, 0);
+      await domainsPage.evaluate(async (want) => {
+        for (let i = 0; i < 90; i++) {
+          const body = (await (await fetch('/api/v1/domains:list?range=24h')).json()) as { value: { domains: { bytesIn: number }[] } };
+          if (body.value.domains.reduce((sum, d) => sum + d.bytesIn, 0) >= want) return;
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+      }, downloaded);
       await domainsPage.goto(dashboard.replace(/#.*$/, '#/domains?range=24h'));
       await domainsPage.waitForSelector('[data-testid="page-domains"][data-ready="true"] [data-testid="domains-table"]', { timeout: 30_000 });
       for (const row of await domainsPage.locator('tr[data-domain]').all()) {
