@@ -123,7 +123,7 @@ export class DomainTracker {
     this.hear(browser, toMs);
     for (const e of entries) {
       const ip = e.ip === null ? null : normalizeIp(e.ip);
-      // The entry's own transfer times where the extension gave them (kept within the report's window).
+      // The entry's own transfer times where the extension gave them (kept within a minute of the report's window).
       const from = e.startedAt === undefined ? fromMs : Math.min(Math.max(e.startedAt, fromMs - 60_000), toMs);
       const to = e.endedAt === undefined ? toMs : Math.min(Math.max(e.endedAt, from), toMs + 60_000);
       if (ip !== null) this.ips.observe(ip, this.nameOf(e), e.bytesIn + e.bytesOut, from, to);
