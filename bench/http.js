@@ -116,6 +116,7 @@ export async function runHttpBench({ days = 365, samples = 40, fineStep = 5, ext
         version: 'bench',
         startedAt: Math.floor(Date.now() / 1000),
         samplerHealth: () => ({ sampler: 'bench', state: 'running', reason: null, restarts: 0, malformedLines: 0, lastSampleAt: Date.now(), details: {} }),
+        storageHealth: () => ({ ok: true, error: null, pendingRows: 0, recoveredTo: null }),
         lastSampleAt: () => lastUsageAt(store.db),
       },
       live,
@@ -140,6 +141,8 @@ export async function runHttpBench({ days = 365, samples = 40, fineStep = 5, ext
       }
       times.sort((a, b) => a - b);
       const row = { query, status, bytes: size, p50: percentile(times, 50), p95: percentile(times, 95), max: times[times.length - 1] };
+      // A query that did not answer 200 measured an error page, not the query: it cannot pass.
+      if (status !== 200) throw new Error(`${query} answered ${status}: the benchmark's wiring is broken`);
       queries.push(row);
       log(`${row.p95 <= GOAL_P95_MS ? 'ok ' : 'SLOW'} p95 ${row.p95.toFixed(1).padStart(6)} ms  p50 ${row.p50.toFixed(1).padStart(6)} ms  max ${row.max.toFixed(1).padStart(6)} ms  ${status}  ${query}`);
     }
