@@ -212,8 +212,16 @@ export interface LiveRate {
   topApps: AppRate[];
 }
 
+/**
+ * Whether part of a range's figures is an estimate: where retention deleted the finer rows, bytes are
+ * spread evenly from the coarser (hourly or daily) totals that remain.
+ */
+export interface Approximate {
+  approximate: boolean;
+}
+
 /** Totals of one named period. */
-export interface PeriodTotals extends ResolvedRange, ByteTotals {}
+export interface PeriodTotals extends ResolvedRange, ByteTotals, Approximate {}
 
 /** Today, this week (from Monday) and this month, each from local midnight to now. */
 export interface UsageSummary {
@@ -225,10 +233,12 @@ export interface UsageSummary {
 /** One bucket of a timeline; `ts` is the bucket's start. */
 export interface TimelinePoint extends ByteTotals {
   ts: number;
+  /** True when part of the bucket's bytes is spread from a coarser total (see `Approximate`); absent or false: measured. */
+  approximate?: boolean;
 }
 
 /** Bytes over time, in buckets of `bucketS` seconds (empty buckets included as zeros). */
-export interface Timeline extends ResolvedRange {
+export interface Timeline extends ResolvedRange, Approximate {
   bucketS: BucketSeconds;
   /** The application the timeline is for, or null for all traffic. */
   app: string | null;
@@ -242,7 +252,7 @@ export interface HeatmapCell extends ByteTotals {
 }
 
 /** Usage by hour of the week: always 168 cells, Monday 00:00 first. */
-export interface Heatmap extends ResolvedRange {
+export interface Heatmap extends ResolvedRange, Approximate {
   cells: HeatmapCell[];
 }
 
@@ -252,7 +262,7 @@ export interface AppTotal extends ByteTotals {
 }
 
 /** Applications by total bytes, largest first. */
-export interface AppsList extends ResolvedRange {
+export interface AppsList extends ResolvedRange, Approximate {
   apps: AppTotal[];
 }
 

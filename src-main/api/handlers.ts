@@ -49,12 +49,19 @@ const _configMatches: Equal<Config, ConfigValues> = true;
 const _healthMatches: Equal<SamplerHealth, SamplerHealthView> = true;
 const _configKeysMatch: Equal<keyof Config, (typeof CONFIG_KEYS)[number]> = true;
 
+/** Rows over a range and whether any of them is partly an estimate; a bare array means all measured. */
+export type MaybeApproximate<T> = T[] | { rows: T[]; approximate: boolean };
+
+function approximateRows<T>(answer: MaybeApproximate<T>): { rows: T[]; approximate: boolean } {
+  return Array.isArray(answer) ? { rows: answer, approximate: false } : answer;
+}
+
 /** The query layer as the handlers need it; rows may be sparse, the handlers fill the gaps. */
 export interface UsageQueries {
-  /** Bytes of all traffic in the range (attributed and unattributed). */
-  totals(range: ResolvedRange): MaybePromise<ByteTotals>;
+  /** Bytes of all traffic in the range (attributed and unattributed); `approximate` absent means measured. */
+  totals(range: ResolvedRange): MaybePromise<ByteTotals & { approximate?: boolean }>;
   /** Applications by total bytes, largest first, at most `limit`. */
-  apps(range: ResolvedRange, limit: number): MaybePromise<AppTotal[]>;
+  apps(range: ResolvedRange, limit: number): MaybePromise<MaybeApproximate<AppTotal>>;
   /** Processes seen behind `app` in the range, most recently seen first. */
   processes(app: string, range: ResolvedRange): MaybePromise<ProcessView[]>;
   /** Registrable domains by total bytes, for all traffic or one app, at most `limit`. */
@@ -62,7 +69,7 @@ export interface UsageQueries {
   /** Bytes per bucket (`ts` = bucket start), for all traffic or one app; empty buckets may be left out. */
   timeline(range: ResolvedRange, bucketS: number, app: string | null): MaybePromise<TimelinePoint[]>;
   /** Bytes per local weekday (0 = Monday) and hour; empty cells may be left out. */
-  heatmap(range: ResolvedRange): MaybePromise<HeatmapCell[]>;
+  heatmap(range: ResolvedRange): MaybePromise<MaybeApproximate<HeatmapCell>>;
   /** Deletes every stored row in the range (all tiers); returns the range actually purged (it may be widened) and the rows deleted. */
   purge(range: ResolvedRange): MaybePromise<PurgeResult>;
 }
@@ -215,6 +222,7 @@ export function createApiHandlers(deps: ApiDeps): ApiHandlers {
     }
     const starts = bucketStarts(range, bucketS);
     const points: TimelinePoint[] = starts.map((ts) => ({ ts, bytesIn: 0, bytesOut: 0 }));
+    let approximate = false;
     for (const row of await deps.queries.timeline(range, bucketS, app)) {
       // Rows land in the bucket that holds them, whatever alignment the query layer used.
       let lo = 0;
@@ -229,15 +237,21 @@ export function createApiHandlers(deps: ApiDeps): ApiHandlers {
       if (point === undefined) continue;
       point.bytesIn += row.bytesIn;
       point.bytesOut += row.bytesOut;
+      // A bucket is an estimate as soon as one row it holds is; an estimated row of zero bytes still is
+      // (nothing proves the hour was idle), so the flag does not depend on the bytes.
+      if (row.approximate === true) {
+        point.approximate = true;
+        approximate = true;
+      }
     }
-    return { ...range, bucketS, app, points };
+    return { ...range, bucketS, app, approximate, points };
   };
 
   const exportRows = async (req: ApiParsedRequest<'data:export'>, range: ResolvedRange): Promise<{ keyName: 'app' | 'domain' | 'ts'; rows: ExportRow[] }> => {
     const by = req.by ?? 'app';
     switch (by) {
       case 'app':
-        return { keyName: 'app', rows: (await deps.queries.apps(range, 1000)).map((r) => ({ key: r.app, bytesIn: r.bytesIn, bytesOut: r.bytesOut })) };
+        return { keyName: 'app', rows: approximateRows(await deps.queries.apps(range, 1000)).rows.map((r) => ({ key: r.app, bytesIn: r.bytesIn, bytesOut: r.bytesOut })) };
       case 'domain':
         return {
           keyName: 'domain',
@@ -270,7 +284,10 @@ export function createApiHandlers(deps: ApiDeps): ApiHandlers {
     'usage:live': () => Promise.resolve(deps.live.latestRate()),
     'usage:summary': async () => {
       const now = nowS();
-      const period = async (since: number) => ({ since, until: now, ...(await deps.queries.totals({ since, until: now })) });
+      const period = async (since: number) => {
+        const t = await deps.queries.totals({ since, until: now });
+        return { since, until: now, bytesIn: t.bytesIn, bytesOut: t.bytesOut, approximate: t.approximate ?? false };
+      };
       return { today: await period(localMidnight(now)), week: await period(localWeekStart(now)), month: await period(localMonthStart(now)) };
     },
     'usage:timeline': (req) => timeline(req, null),
@@ -278,17 +295,19 @@ export function createApiHandlers(deps: ApiDeps): ApiHandlers {
       const range = resolveRange(req, nowS());
       const cells: HeatmapCell[] = [];
       for (let weekday = 0; weekday < 7; weekday++) for (let hour = 0; hour < 24; hour++) cells.push({ weekday, hour, bytesIn: 0, bytesOut: 0 });
-      for (const row of await deps.queries.heatmap(range)) {
+      const answer = approximateRows(await deps.queries.heatmap(range));
+      for (const row of answer.rows) {
         const cell = cells[row.weekday * 24 + row.hour];
         if (cell === undefined || row.weekday < 0 || row.weekday > 6 || row.hour < 0 || row.hour > 23) continue;
         cell.bytesIn += row.bytesIn;
         cell.bytesOut += row.bytesOut;
       }
-      return { ...range, cells };
+      return { ...range, approximate: answer.approximate, cells };
     },
     'apps:list': async (req) => {
       const range = resolveRange(req, nowS());
-      return { ...range, apps: await deps.queries.apps(range, req.limit ?? 100) };
+      const answer = approximateRows(await deps.queries.apps(range, req.limit ?? 100));
+      return { ...range, approximate: answer.approximate, apps: answer.rows };
     },
     'apps:processes': async (req) => {
       const range = resolveRange(req, nowS());

@@ -8,10 +8,11 @@ export function createStoreQueries(store: Store): UsageQueries {
   return {
     totals(range) {
       const t = grandTotals(store.db, range);
-      return { bytesIn: t.bytesIn, bytesOut: t.bytesOut };
+      return { bytesIn: t.bytesIn, bytesOut: t.bytesOut, approximate: t.approximate };
     },
     apps(range, limit) {
-      return totalsByApp(store.db, range, { limit }).rows;
+      const t = totalsByApp(store.db, range, { limit });
+      return { rows: t.rows, approximate: t.approximate };
     },
     processes(app, range) {
       return processesForApp(store.db, { app, since: range.since, until: range.until }).map((p) => ({
@@ -26,10 +27,14 @@ export function createStoreQueries(store: Store): UsageQueries {
       return totalsByDomain(store.db, range, { app, limit }).rows.map((d) => ({ domain: d.domain, bytesIn: d.bytesIn, bytesOut: d.bytesOut, estimated: d.estimated }));
     },
     timeline(range, bucketS, app) {
-      return timeline(store.db, { ...range, bucketS, app }).points.map((p) => ({ ts: p.ts, bytesIn: p.bytesIn, bytesOut: p.bytesOut }));
+      // The flag only where it is true: a measured point stays {ts, bytesIn, bytesOut}.
+      return timeline(store.db, { ...range, bucketS, app }).points.map((p) =>
+        p.approximate ? { ts: p.ts, bytesIn: p.bytesIn, bytesOut: p.bytesOut, approximate: true } : { ts: p.ts, bytesIn: p.bytesIn, bytesOut: p.bytesOut },
+      );
     },
     heatmap(range) {
-      return heatmap(store.db, range).cells;
+      const h = heatmap(store.db, range);
+      return { rows: h.cells, approximate: h.approximate };
     },
     purge(range) {
       const outcome = store.purgeRange(range.since, range.until);

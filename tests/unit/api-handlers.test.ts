@@ -122,7 +122,7 @@ describe('validation at the boundary', () => {
 
   it('accepts numbers as decimal strings, as a query string carries them', async () => {
     const result = await api.invoke('apps:list', { since: '1000', until: '2000', limit: '1' });
-    expect(result).toEqual({ ok: true, value: { since: 1000, until: 2000, apps: [{ app: '=cmd|calc', bytesIn: 5, bytesOut: 6 }] } });
+    expect(result).toEqual({ ok: true, value: { since: 1000, until: 2000, approximate: false, apps: [{ app: '=cmd|calc', bytesIn: 5, bytesOut: 6 }] } });
   });
 });
 
@@ -210,6 +210,61 @@ describe('answers', () => {
     }
     expect(result.value.today.since).toBeGreaterThanOrEqual(result.value.week.since);
     expect(NOW_S - result.value.today.since).toBeLessThan(86_400);
+  });
+
+  it('marks the buckets that hold an estimated row, and the timeline as a whole', async () => {
+    // 1 h in 5-min buckets from 07:00. Bucket 0 holds a measured row and an estimated one; bucket 2 an
+    // estimated row of zero bytes (still an estimate); bucket 5 only measured rows.
+    const rows: TimelinePoint[] = [
+      { ts: NOW_S - 3600, bytesIn: 10, bytesOut: 1 },
+      { ts: NOW_S - 3600 + 60, bytesIn: 4, bytesOut: 2, approximate: true },
+      { ts: NOW_S - 3600 + 600, bytesIn: 0, bytesOut: 0, approximate: true },
+      { ts: NOW_S - 3600 + 1500, bytesIn: 3, bytesOut: 3, approximate: false },
+    ];
+    const result = await createApiHandlers(harness({}, rows).deps).invoke('usage:timeline', { range: '1h', bucket: 300 });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.value.approximate).toBe(true);
+    expect(result.value.points[0]).toEqual({ ts: NOW_S - 3600, bytesIn: 14, bytesOut: 3, approximate: true });
+    expect(result.value.points[1]).toEqual({ ts: NOW_S - 3300, bytesIn: 0, bytesOut: 0 });
+    expect(result.value.points[2]).toEqual({ ts: NOW_S - 3000, bytesIn: 0, bytesOut: 0, approximate: true });
+    expect(result.value.points[5]).toEqual({ ts: NOW_S - 2100, bytesIn: 3, bytesOut: 3 });
+    expect(result.value.points.filter((p) => p.approximate === true).map((p) => p.ts)).toEqual([NOW_S - 3600, NOW_S - 3000]);
+  });
+
+  it('says a timeline of measured rows only is not approximate', async () => {
+    const result = await createApiHandlers(harness({}, [{ ts: NOW_S - 600, bytesIn: 1, bytesOut: 1 }]).deps).invoke('usage:timeline', { range: '1h' });
+    expect(result.ok && result.value.approximate).toBe(false);
+    expect(result.ok && result.value.points.some((p) => 'approximate' in p)).toBe(false);
+  });
+
+  it('carries the query layer\'s approximate flag into apps, heatmap and each period of the summary', async () => {
+    const h = harness();
+    h.deps.queries.apps = () => ({ rows: [{ app: 'curl', bytesIn: 8, bytesOut: 2 }], approximate: true });
+    h.deps.queries.heatmap = () => ({ rows: [{ weekday: 2, hour: 5, bytesIn: 6, bytesOut: 0 }], approximate: true });
+    // In this fake only ranges starting over 7 days ago are estimates: of the periods, only the month
+    // (from 1 January, 14 days back) does; the week (from Monday the 11th) and today do not, in any zone.
+    h.deps.queries.totals = (range) => ({ bytesIn: 1, bytesOut: 1, ...(range.since < NOW_S - 7 * 86_400 ? { approximate: true } : {}) });
+    const api = createApiHandlers(h.deps);
+    const apps = await api.invoke('apps:list', { since: 1000, until: 2000 });
+    expect(apps).toEqual({ ok: true, value: { since: 1000, until: 2000, approximate: true, apps: [{ app: 'curl', bytesIn: 8, bytesOut: 2 }] } });
+    const heat = await api.invoke('usage:heatmap', { since: 1000, until: 2000 });
+    expect(heat.ok && heat.value.approximate).toBe(true);
+    expect(heat.ok && heat.value.cells[2 * 24 + 5]).toEqual({ weekday: 2, hour: 5, bytesIn: 6, bytesOut: 0 });
+    const summary = await api.invoke('usage:summary', {});
+    expect(summary.ok).toBe(true);
+    if (!summary.ok) return;
+    expect(summary.value.today.approximate).toBe(false);
+    expect(summary.value.week.approximate).toBe(false);
+    expect(summary.value.month.approximate).toBe(true);
+    expect(summary.value.month).toEqual({ since: summary.value.month.since, until: NOW_S, bytesIn: 1, bytesOut: 1, approximate: true });
+  });
+
+  it('reads a bare array from the query layer as measured', async () => {
+    const heat = await createApiHandlers(harness().deps).invoke('usage:heatmap', {});
+    expect(heat.ok && heat.value.approximate).toBe(false);
+    const apps = await createApiHandlers(harness().deps).invoke('apps:list', {});
+    expect(apps.ok && apps.value.approximate).toBe(false);
   });
 
   it('reports status with the data folder size', async () => {

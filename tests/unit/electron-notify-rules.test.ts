@@ -8,7 +8,7 @@ const DAY = 1_800_000_000; // a local midnight, for these tests
 const GB = 1e9;
 
 function today(bytesIn: number, bytesOut: number, since = DAY): PeriodTotals {
-  return { since, until: since + 3600, bytesIn, bytesOut };
+  return { since, until: since + 3600, bytesIn, bytesOut, approximate: false };
 }
 
 function facts(over: Partial<NotifyFacts>): NotifyFacts {
