@@ -10,6 +10,7 @@ import { useLastSeen } from '../state/use-last-seen.js';
 import { replaceParams } from '../state/use-route.js';
 import { AppDetail } from './AppDetail.js';
 import { ErrorNote } from './ErrorNote.js';
+import { EstimateMark } from './EstimateMark.js';
 import { InOutBar } from './InOutBar.js';
 import { presetLabel } from './RangeControls.js';
 import { Segmented } from './Segmented.js';
@@ -57,6 +58,7 @@ export function AppsPage({ params }: { params: Record<string, string> }) {
         <span className="small muted">
           {apps.data === null ? '' : `${formatDateTime(apps.data.since)} – ${formatDateTime(apps.data.until)}`}
         </span>
+        {apps.data?.approximate === true && <EstimateMark testId="apps-estimate" />}
         <span className="spacer" />
         <Segmented label="range" options={PRESETS.map((p) => ({ value: p, label: presetLabel(p) }))} value={preset} onChange={(p) => setParams({ range: p })} />
       </div>

@@ -3,6 +3,7 @@ import { formatBytes, formatShare } from '../lib/format.js';
 import { routeHash } from '../lib/route.js';
 import { totalOf } from '../lib/selectors.js';
 import { EmptyState } from './EmptyState.js';
+import { EstimateMark } from './EstimateMark.js';
 
 /** The honest empty state of every domain view: the data comes from the browser extension. */
 export function NoDomainData() {
@@ -39,7 +40,15 @@ export function DomainsTable({ domains }: { domains: readonly DomainTotal[] }) {
             </td>
             <td className="num">{formatBytes(d.bytesIn)}</td>
             <td className="num">{formatBytes(d.bytesOut)}</td>
-            <td className="num">{formatBytes(totalOf(d))}</td>
+            <td className="num">
+              {formatBytes(totalOf(d))}
+              {d.estimated !== undefined && totalOf(d.estimated) > 0 && (
+                <>
+                  {' '}
+                  <EstimateMark why={`${formatBytes(totalOf(d.estimated))} of it placed by the browser's active tab (a guess), not by the server address`} />
+                </>
+              )}
+            </td>
             <td className="num">{formatShare(totalOf(d), grand)}</td>
           </tr>
         ))}

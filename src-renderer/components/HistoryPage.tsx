@@ -2,11 +2,12 @@ import { useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatBytes, formatBytesShort, formatChange, formatDate, formatDay, formatMonth } from '../lib/format.js';
 import { dayRange, epochToDateInput } from '../lib/ranges.js';
-import { monthRows, sumTotals, totalOf, weeklySums, type MonthRow, type PeriodSum } from '../lib/selectors.js';
+import { isApproximate, monthRows, sumTotals, totalOf, weeklySums, type MonthRow, type PeriodSum } from '../lib/selectors.js';
 import { useServices } from '../state/services.js';
 import { useApi } from '../state/use-api.js';
 import { replaceParams } from '../state/use-route.js';
 import { ErrorNote } from './ErrorNote.js';
+import { EstimateMark } from './EstimateMark.js';
 import { Heatmap } from './Heatmap.js';
 import { Segmented } from './Segmented.js';
 
@@ -172,6 +173,7 @@ export function HistoryPage({ params }: { params: Record<string, string> }) {
           <span data-testid="history-total" className="nowrap">
             <strong>{formatBytes(totalOf(totals))}</strong> <span className="in">↓ {formatBytes(totals.bytesIn)}</span> <span className="out">↑ {formatBytes(totals.bytesOut)}</span>
           </span>
+          {isApproximate(daily.data) && <EstimateMark testId="history-estimate" />}
           <span className="small muted">{points.length > 0 ? `${formatBytes(totalOf(totals) / points.length)} per day on average` : ''}</span>
         </div>
       </section>
@@ -179,6 +181,7 @@ export function HistoryPage({ params }: { params: Record<string, string> }) {
         <div className="panelhead">
           <h2 id="h-heatmap">Hour of the week</h2>
           <span className="small muted">weekday × local hour, summed over the range</span>
+          {heatmap.data?.approximate === true && <EstimateMark testId="heatmap-estimate" />}
         </div>
         {heatmap.data !== null && <Heatmap cells={heatmap.data.cells} />}
       </section>

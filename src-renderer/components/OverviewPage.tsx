@@ -12,6 +12,7 @@ import { AppsPie } from './AppsPie.js';
 import { CollectingNote } from './CollectingNote.js';
 import { DomainsTable } from './DomainsTable.js';
 import { ErrorNote } from './ErrorNote.js';
+import { EstimateMark } from './EstimateMark.js';
 import { LiveGauge } from './LiveGauge.js';
 import { QuickStats } from './QuickStats.js';
 import { RangeControls, presetLabel } from './RangeControls.js';
@@ -95,6 +96,7 @@ export function OverviewPage({ params }: { params: Record<string, string> }) {
           <div className="panelhead">
             <h2 id="h-apps">Top applications</h2>
             <span className="small muted">{label}</span>
+            {apps.data?.approximate === true && <EstimateMark testId="top-apps-estimate" />}
             <span className="spacer" />
             <a className="small" href={routeHash('apps', { range: preset })}>
               all applications →

@@ -1,11 +1,14 @@
 import type { PeriodTotals, UsageSummary } from '../../src-shared/api.js';
 import { formatBytes, formatBytesShort } from '../lib/format.js';
 import { projectMonth, totalOf } from '../lib/selectors.js';
+import { EstimateMark } from './EstimateMark.js';
 
 function Stat({ label, period, testId }: { label: string; period: PeriodTotals; testId: string }) {
   return (
     <div className="stat" data-testid={testId}>
-      <div className="label">{label}</div>
+      <div className="label">
+        {label} {period.approximate && <EstimateMark testId={`${testId}-estimate`} />}
+      </div>
       <div className="value">{formatBytes(totalOf(period))}</div>
       <div className="split">
         <span className="in">↓ {formatBytesShort(period.bytesIn)}</span> <span className="out">↑ {formatBytesShort(period.bytesOut)}</span>

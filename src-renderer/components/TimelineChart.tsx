@@ -3,11 +3,12 @@ import { Area, AreaChart, CartesianGrid, ReferenceArea, Tooltip, XAxis, YAxis } 
 import type { Timeline, TimelinePoint } from '../../src-shared/api.js';
 
 /** What the chart draws: a timeline from the engine, or one assembled by a page (any bucket width). */
-export type ChartSeries = Pick<Timeline, 'since' | 'until' | 'points'> & { bucketS: number };
+export type ChartSeries = Pick<Timeline, 'since' | 'until' | 'points'> & { bucketS: number; approximate?: boolean };
 import { bucketLabel, formatBytes, formatBytesShort, formatDateTime, formatTick } from '../lib/format.js';
 import { dragSelection } from '../lib/ranges.js';
-import { hasTraffic, peakOf, sumTotals, totalOf } from '../lib/selectors.js';
+import { approximateSpans, hasTraffic, isApproximate, peakOf, RETENTION_ESTIMATE_WHY, sumTotals, totalOf } from '../lib/selectors.js';
 import { EmptyState } from './EmptyState.js';
+import { EstimateMark } from './EstimateMark.js';
 
 interface TipProps {
   active?: boolean;
@@ -27,6 +28,11 @@ function TimelineTip({ active, payload, bucketS }: TipProps) {
         <span className="in">↓ {formatBytes(p.bytesIn)}</span> <span className="out">↑ {formatBytes(p.bytesOut)}</span>
       </div>
       <div className="muted">total {formatBytes(totalOf(p))}</div>
+      {p.approximate === true && (
+        <div className="muted">
+          <span className="estimate">estimate</span> {RETENTION_ESTIMATE_WHY}
+        </div>
+      )}
     </div>
   );
 }
@@ -57,6 +63,8 @@ export function TimelineChart({
   const span = timeline.until - timeline.since;
   const totals = sumTotals(points);
   const peak = peakOf(points);
+  const approximate = isApproximate(timeline);
+  const spans = approximateSpans(points, timeline.bucketS);
   // Recharts 3 reports the active index as a string ("12"), older versions as a number.
   const tsAt = (index: unknown): number | null => {
     const i = typeof index === 'number' ? index : typeof index === 'string' && /^\d+$/.test(index) ? Number(index) : null;
@@ -70,6 +78,7 @@ export function TimelineChart({
     'data-bucket': timeline.bucketS,
     'data-points': points.length,
     'data-total': totalOf(totals),
+    'data-approximate': approximate ? 'true' : 'false',
   };
   if (!hasTraffic(points)) {
     return (
@@ -127,6 +136,10 @@ export function TimelineChart({
           minTickGap={28}
         />
         <YAxis tickFormatter={(v: number) => formatBytesShort(v)} tick={{ fontSize: 11, fill: 'var(--muted)' }} stroke="var(--border)" width={56} />
+        {/* Estimated buckets behind a faint band, so the shape there reads as spread, not measured. */}
+        {spans.map((s) => (
+          <ReferenceArea key={s.since} x1={s.since} x2={Math.min(s.until, timeline.until)} fill="var(--faint)" fillOpacity={0.25} ifOverflow="hidden" />
+        ))}
         <Tooltip content={<TimelineTip bucketS={timeline.bucketS} />} isAnimationActive={false} />
         <Area type="stepAfter" dataKey="bytesIn" name="download" stackId="1" stroke="var(--c-in)" fill="var(--c-in)" fillOpacity={0.35} isAnimationActive={false} />
         <Area type="stepAfter" dataKey="bytesOut" name="upload" stackId="1" stroke="var(--c-out)" fill="var(--c-out)" fillOpacity={0.35} isAnimationActive={false} />
@@ -141,6 +154,12 @@ export function TimelineChart({
           <>
             {' '}
             · busiest {formatDateTime(peak.ts)} ({formatBytesShort(totalOf(peak))})
+          </>
+        )}
+        {approximate && (
+          <>
+            {' · '}
+            <EstimateMark testId={`${testId}-estimate`} /> {spans.length > 0 ? 'shaded buckets are spread from coarser totals' : 'partly spread from coarser totals'}
           </>
         )}
         {onZoom !== undefined && ' · drag across the chart to zoom'}

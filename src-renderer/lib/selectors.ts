@@ -286,3 +286,26 @@ export function peakOf(points: readonly TimelinePoint[]): TimelinePoint | null {
   for (const p of points) if (best === null || totalOf(p) > totalOf(best)) best = p;
   return best !== null && totalOf(best) > 0 ? best : null;
 }
+
+/** Why a figure from a range with `approximate` set is an estimate (the marker's tooltip). */
+export const RETENTION_ESTIMATE_WHY =
+  'older than the hourly retention: spread evenly from daily totals (or, past the raw retention, from hourly totals)';
+
+/** True when any of the figures shown comes from an approximate answer (the range's flag, or any point's). */
+export function isApproximate(answer: { approximate?: boolean; points?: readonly TimelinePoint[] } | null | undefined): boolean {
+  if (answer === null || answer === undefined) return false;
+  return answer.approximate === true || (answer.points?.some((p) => p.approximate === true) ?? false);
+}
+
+/** Runs of consecutive approximate buckets as [since, until) spans, to shade in a chart. */
+export function approximateSpans(points: readonly TimelinePoint[], bucketS: number): { since: number; until: number }[] {
+  const spans: { since: number; until: number }[] = [];
+  for (const p of points) {
+    if (p.approximate !== true) continue;
+    const last = spans[spans.length - 1];
+    // Daily buckets are 23–25 h around DST changes: a run continues when this bucket starts where the last one ended, give or take an hour.
+    if (last !== undefined && Math.abs(p.ts - last.until) <= 3600) last.until = p.ts + bucketS;
+    else spans.push({ since: p.ts, until: p.ts + bucketS });
+  }
+  return spans;
+}

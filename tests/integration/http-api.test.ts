@@ -69,6 +69,8 @@ describe('queries', () => {
     expect(value).toEqual({
       since: H,
       until: H + 7200,
+      // Every row of the fixture is raw: nothing is spread from a coarser tier.
+      approximate: false,
       apps: [
         { app: 'Firefox', bytesIn: 3000, bytesOut: 300 },
         { app: 'Slack', bytesIn: 500, bytesOut: 50 },
@@ -87,6 +89,7 @@ describe('queries', () => {
     expect(value).toEqual({
       since: H,
       until: H + 7200,
+      approximate: false,
       bucketS: 3600,
       app: null,
       points: [
@@ -362,7 +365,7 @@ describe('the typed client over fetch', () => {
       return (await res.json()) as Result<unknown>;
     });
     const apps = await client['apps:list']({ since: H + 3600, until: H + 7200 });
-    expect(apps).toEqual({ ok: true, value: { since: H + 3600, until: H + 7200, apps: [{ app: 'Slack', bytesIn: 500, bytesOut: 50 }] } });
+    expect(apps).toEqual({ ok: true, value: { since: H + 3600, until: H + 7200, approximate: false, apps: [{ app: 'Slack', bytesIn: 500, bytesOut: 50 }] } });
     const slack = await client['apps:timeline']({ app: 'Slack & Co?', range: '1h' });
     expect(slack.ok && slack.value.app).toBe('Slack & Co?');
     expect(await client['capture:pause']({})).toEqual({ ok: true, value: { paused: true, until: null } });

@@ -4,6 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AppTotal, DomainTotal, TimelinePoint } from '../../src-shared/api.js';
 import {
+  approximateSpans,
+  isApproximate,
   appRows,
   appsForDomain,
   daysInMonth,
@@ -284,5 +286,36 @@ describe('timelines', () => {
     expect(hasTraffic(points.slice(0, 1))).toBe(false);
     expect(peakOf(points)?.ts).toBe(60);
     expect(peakOf(points.slice(0, 1))).toBeNull();
+  });
+});
+
+describe('estimate marker', () => {
+  const pt = (ts: number, approximate?: boolean): TimelinePoint => (approximate === undefined ? { ts, bytesIn: 1, bytesOut: 1 } : { ts, bytesIn: 1, bytesOut: 1, approximate });
+
+  it.each([
+    ['nothing yet', null, false],
+    ['a measured answer', { approximate: false, points: [pt(0), pt(60, false)] }, false],
+    ['the range flagged', { approximate: true }, true],
+    ['one point flagged, the range not (a page-assembled series)', { points: [pt(0), pt(60, true)] }, true],
+  ] as const)('%s → %s', (_name, answer, expected) => {
+    expect(isApproximate(answer)).toBe(expected);
+  });
+
+  it('merges consecutive estimated buckets into spans to shade', () => {
+    // Hourly buckets at 0, 1, 2, 4, 5 h; estimated: 0, 1, 4 h → [0, 2 h) and [4 h, 5 h).
+    const points = [pt(0, true), pt(3600, true), pt(7200), pt(14_400, true), pt(18_000, false)];
+    expect(approximateSpans(points, 3600)).toEqual([
+      { since: 0, until: 7200 },
+      { since: 14_400, until: 18_000 },
+    ]);
+  });
+
+  it('keeps a run of daily buckets across a 23-hour DST day', () => {
+    // Day 1 starts at 0 and lasts 23 h, so day 2 starts at 82 800; 86 400 is only the nominal width.
+    expect(approximateSpans([pt(0, true), pt(82_800, true)], 86_400)).toEqual([{ since: 0, until: 82_800 + 86_400 }]);
+  });
+
+  it('gives no span for a measured series', () => {
+    expect(approximateSpans([pt(0), pt(60, false)], 60)).toEqual([]);
   });
 });
