@@ -28,12 +28,6 @@ function wholeNumber(min: number, max: number) {
 
 const epochSeconds = wholeNumber(0, MAX_EPOCH_S);
 
-const rangeFields = {
-  range: z.enum(RANGE_PRESETS).optional(),
-  since: epochSeconds.optional(),
-  until: epochSeconds.optional(),
-};
-
 interface RangeShape {
   range?: RangePreset | undefined;
   since?: number | undefined;
@@ -49,17 +43,6 @@ function checkRange(value: RangeShape, ctx: z.core.$RefinementCtx): void {
   }
 }
 
-const appName = z.string().min(1, 'app must not be empty').max(256, 'app is at most 256 characters');
-const limit = wholeNumber(1, 1000);
-const bucket = z
-  .union([z.literal('auto'), wholeNumber(1, 86_400)])
-  .refine((b) => b === 'auto' || (BUCKET_SECONDS as readonly number[]).includes(b), {
-    message: `bucket must be auto or one of ${BUCKET_SECONDS.join(', ')} (seconds)`,
-  });
-
-const empty = z.strictObject({});
-const rangeRequest = z.strictObject({ ...rangeFields }).superRefine(checkRange);
-
 /** The names of the user's settings (the keys of `ConfigValues`). */
 export const CONFIG_KEYS = [
   'sampling_interval_seconds',
@@ -73,53 +56,84 @@ export const CONFIG_KEYS = [
   'enable_notifications',
 ] as const;
 
-/** A setting's value as the contract carries it; the engine's config validates each value. */
-const configValue = z.union([z.string().max(256), z.number(), z.boolean()]);
-
-/** Every request's schema, by channel. `kind` picks the HTTP method: GET for queries, POST for commands. */
-export const API_CHANNELS = {
-  'status:get': { kind: 'query', request: empty },
-  'usage:live': { kind: 'query', request: empty },
-  'usage:summary': { kind: 'query', request: empty },
-  'usage:timeline': {
-    kind: 'query',
-    request: z.strictObject({ ...rangeFields, bucket: bucket.optional() }).superRefine(checkRange),
-  },
-  'usage:heatmap': { kind: 'query', request: rangeRequest },
-  'apps:list': { kind: 'query', request: z.strictObject({ ...rangeFields, limit: limit.optional() }).superRefine(checkRange) },
-  'apps:processes': { kind: 'query', request: z.strictObject({ ...rangeFields, app: appName }).superRefine(checkRange) },
-  'apps:timeline': {
-    kind: 'query',
-    request: z.strictObject({ ...rangeFields, app: appName, bucket: bucket.optional() }).superRefine(checkRange),
-  },
-  'domains:list': {
-    kind: 'query',
-    request: z.strictObject({ ...rangeFields, app: appName.optional(), limit: limit.optional() }).superRefine(checkRange),
-  },
-  'config:get': { kind: 'query', request: empty },
-  'config:set': {
-    kind: 'command',
-    request: z.partialRecord(z.enum(CONFIG_KEYS), configValue).refine((patch) => Object.keys(patch).length > 0, {
+// The request schemas are built with the first request, not when the module loads: an idle engine
+// that nobody asks anything never holds them. Their types are what the contract is made of.
+function buildRequestSchemas() {
+  const rangeFields = {
+    range: z.enum(RANGE_PRESETS).optional(),
+    since: epochSeconds.optional(),
+    until: epochSeconds.optional(),
+  };
+  const appName = z.string().min(1, 'app must not be empty').max(256, 'app is at most 256 characters');
+  const limit = wholeNumber(1, 1000);
+  const bucket = z
+    .union([z.literal('auto'), wholeNumber(1, 86_400)])
+    .refine((b) => b === 'auto' || (BUCKET_SECONDS as readonly number[]).includes(b), {
+      message: `bucket must be auto or one of ${BUCKET_SECONDS.join(', ')} (seconds)`,
+    });
+  const empty = z.strictObject({});
+  const rangeRequest = z.strictObject({ ...rangeFields }).superRefine(checkRange);
+  // A setting's value as the contract carries it; the engine's config validates each value.
+  const configValue = z.union([z.string().max(256), z.number(), z.boolean()]);
+  return {
+    'status:get': empty,
+    'usage:live': empty,
+    'usage:summary': empty,
+    'usage:timeline': z.strictObject({ ...rangeFields, bucket: bucket.optional() }).superRefine(checkRange),
+    'usage:heatmap': rangeRequest,
+    'apps:list': z.strictObject({ ...rangeFields, limit: limit.optional() }).superRefine(checkRange),
+    'apps:processes': z.strictObject({ ...rangeFields, app: appName }).superRefine(checkRange),
+    'apps:timeline': z.strictObject({ ...rangeFields, app: appName, bucket: bucket.optional() }).superRefine(checkRange),
+    'domains:list': z.strictObject({ ...rangeFields, app: appName.optional(), limit: limit.optional() }).superRefine(checkRange),
+    'config:get': empty,
+    'config:set': z.partialRecord(z.enum(CONFIG_KEYS), configValue).refine((patch) => Object.keys(patch).length > 0, {
       message: 'name at least one setting to change',
     }),
-  },
-  'capture:pause': {
-    kind: 'command',
     // Without minutes the pause lasts until resumed.
-    request: z.strictObject({ minutes: wholeNumber(1, 7 * 24 * 60).optional() }),
-  },
-  'capture:resume': { kind: 'command', request: empty },
-  'data:purge': {
-    kind: 'command',
-    request: z.strictObject({ since: epochSeconds, until: epochSeconds }).superRefine(checkRange),
-  },
-  'data:export': {
-    kind: 'query',
-    request: z
+    'capture:pause': z.strictObject({ minutes: wholeNumber(1, 7 * 24 * 60).optional() }),
+    'capture:resume': empty,
+    'data:purge': z.strictObject({ since: epochSeconds, until: epochSeconds }).superRefine(checkRange),
+    'data:export': z
       .strictObject({ ...rangeFields, format: z.enum(['csv', 'json']), by: z.enum(['app', 'domain', 'hour', 'day']).optional() })
       .superRefine(checkRange),
-  },
-} as const satisfies Record<string, { kind: 'query' | 'command'; request: z.ZodType }>;
+  } satisfies Record<keyof typeof CHANNEL_KINDS, z.ZodType>;
+}
+
+type RequestSchemas = ReturnType<typeof buildRequestSchemas>;
+let requestSchemas: RequestSchemas | undefined;
+
+/** The HTTP method of each channel: GET for queries, POST for commands. */
+const CHANNEL_KINDS = {
+  'status:get': 'query',
+  'usage:live': 'query',
+  'usage:summary': 'query',
+  'usage:timeline': 'query',
+  'usage:heatmap': 'query',
+  'apps:list': 'query',
+  'apps:processes': 'query',
+  'apps:timeline': 'query',
+  'domains:list': 'query',
+  'config:get': 'query',
+  'config:set': 'command',
+  'capture:pause': 'command',
+  'capture:resume': 'command',
+  'data:purge': 'command',
+  'data:export': 'query',
+} as const satisfies Record<string, 'query' | 'command'>;
+
+/** Every request's schema, by channel. `kind` picks the HTTP method: GET for queries, POST for commands. */
+export const API_CHANNELS = Object.fromEntries(
+  Object.entries(CHANNEL_KINDS).map(([channel, kind]) => [
+    channel,
+    {
+      kind,
+      get request() {
+        requestSchemas ??= buildRequestSchemas();
+        return requestSchemas[channel as keyof RequestSchemas];
+      },
+    },
+  ]),
+) as { readonly [K in keyof RequestSchemas]: { readonly kind: (typeof CHANNEL_KINDS)[K]; readonly request: RequestSchemas[K] } };
 
 /** A channel name, `area:verb`. */
 export type ApiChannel = keyof typeof API_CHANNELS;
