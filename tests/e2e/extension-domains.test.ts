@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS } from '../../bench/renderer.js';
 import { buildAll } from '../../extension/build.js';
 import { createNetnsPair, netnsSupport, type NetnsPair } from '../helpers/netns.js';
 import { findInFolder, NETMON, netmonReport, REPO, SECRET, SERVER_JS, sleep, startIn, stop, truthOf, waitFor, type Truth } from './extension-helpers.js';
@@ -78,13 +79,7 @@ describe.skipIf(!ready)(`the extension in Chromium, with netmon serve and real t
       executablePath: wrapper,
       headless: true,
       args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
+        ...CHROMIUM_ARGS,
         `--host-resolver-rules=${rules}`,
         `--load-extension=${extDirs.chromium}`,
         `--disable-extensions-except=${extDirs.chromium}`,

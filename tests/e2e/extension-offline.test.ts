@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../../bench/renderer.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAll } from '../../extension/build.js';
 
@@ -86,7 +87,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the extension and netmon going away and 
     context = await chromium.launchPersistentContext(path.join(root, 'profile'), {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--host-resolver-rules=MAP *.test 127.0.0.1', `--load-extension=${ext.chromium}`, `--disable-extensions-except=${ext.chromium}`],
+      args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP *.test 127.0.0.1', `--load-extension=${ext.chromium}`, `--disable-extensions-except=${ext.chromium}`],
     });
     worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
     extensionId = new URL(worker.url()).host;
