@@ -3,6 +3,7 @@
 // response type. Both transports validate requests with these schemas and answer with `Result`.
 // Times are epoch seconds; ranges are half-open [since, until).
 import { z } from 'zod';
+import { CHANNEL_KINDS } from './channels.js';
 import type { Result } from './result.js';
 
 /** Ranges the UI offers by name; `today`, `week` (from Monday) and `month` start at local midnight. */
@@ -102,24 +103,6 @@ function buildRequestSchemas() {
 type RequestSchemas = ReturnType<typeof buildRequestSchemas>;
 let requestSchemas: RequestSchemas | undefined;
 
-/** The HTTP method of each channel: GET for queries, POST for commands. */
-const CHANNEL_KINDS = {
-  'status:get': 'query',
-  'usage:live': 'query',
-  'usage:summary': 'query',
-  'usage:timeline': 'query',
-  'usage:heatmap': 'query',
-  'apps:list': 'query',
-  'apps:processes': 'query',
-  'apps:timeline': 'query',
-  'domains:list': 'query',
-  'config:get': 'query',
-  'config:set': 'command',
-  'capture:pause': 'command',
-  'capture:resume': 'command',
-  'data:purge': 'command',
-  'data:export': 'query',
-} as const satisfies Record<string, 'query' | 'command'>;
 
 /** Every request's schema, by channel. `kind` picks the HTTP method: GET for queries, POST for commands. */
 export const API_CHANNELS = Object.fromEntries(

@@ -1,7 +1,7 @@
 // The one way page code reaches the engine. Two transports implement it: HTTP + server-sent events
 // (the dashboard in a browser, served by `netmon serve`) and the Electron preload bridge. Pages get
 // an `ApiClient` from context and never learn which one they hold.
-import type { API_CHANNELS, ApiChannel, ApiRequest, ApiResponses, LiveEvents } from '../../src-shared/api.js';
+import type { ApiChannel, ApiRequest, ApiResponses, LiveEvents } from '../../src-shared/api.js';
 import type { Result } from '../../src-shared/result.js';
 
 /** One event of the live feed, as every transport delivers it. */
@@ -32,27 +32,8 @@ export interface ApiClient {
   pair(token: string | null): void;
 }
 
-/**
- * Each channel's kind (query → GET, command → POST), checked against the contract at compile time.
- * Kept here rather than read from API_CHANNELS so the renderer's bundle does not carry zod.
- */
-export const CHANNEL_KINDS: { readonly [K in ApiChannel]: (typeof API_CHANNELS)[K]['kind'] } = {
-  'status:get': 'query',
-  'usage:live': 'query',
-  'usage:summary': 'query',
-  'usage:timeline': 'query',
-  'usage:heatmap': 'query',
-  'apps:list': 'query',
-  'apps:processes': 'query',
-  'apps:timeline': 'query',
-  'domains:list': 'query',
-  'config:get': 'query',
-  'config:set': 'command',
-  'capture:pause': 'command',
-  'capture:resume': 'command',
-  'data:purge': 'command',
-  'data:export': 'query',
-};
+/** Each channel's kind (query → GET, command → POST), from the zod-free part of the contract. */
+export { CHANNEL_KINDS } from '../../src-shared/channels.js';
 
 /** A failed call, built on the client side (the engine could not be reached or answered nonsense). */
 export function clientError(code: string, message: string): { ok: false; error: { code: string; message: string } } {
