@@ -82,6 +82,30 @@ export interface Sample {
   closed: FlowCounter[];
   /** Cumulative interface counters at this instant, or null where the sampler could not read them. */
   iface: InterfaceTotals | null;
+  /**
+   * The first bytes of packets that can name a flow's destination (DNS answers, TLS ClientHellos, QUIC
+   * Initials), seen since the previous sample; only the privileged (eBPF) sampler sends them. They are
+   * parsed for names and dropped: never stored.
+   */
+  payloads?: PayloadEvent[] | undefined;
+}
+
+/** The start of one packet's L4 payload, passed up for naming (see `Sample.payloads`). */
+export interface PayloadEvent {
+  /** The `FlowCounter.id` of the flow the packet belongs to. */
+  flowId: string;
+  /** Wall time the packet was seen (epoch ms). */
+  wallMs: number;
+  direction: 'in' | 'out';
+  protocol: 'tcp' | 'udp';
+  /** The far end (for `in`, the packet's source; for `out`, its destination). */
+  remote: { address: string; port: number };
+  /** TCP only: the segment's sequence number, so a reassembler can order and de-duplicate. */
+  tcpSeq?: number | undefined;
+  /** The L4 payload from its first byte (possibly cut short: `truncated`). */
+  bytes: Uint8Array;
+  /** True when the packet's payload was longer than `bytes`. */
+  truncated: boolean;
 }
 
 /** Bytes one flow moved in one interval (always ≥ 0). */
@@ -89,6 +113,8 @@ export interface FlowDelta {
   id: string;
   owner: ProcessInfo | null;
   remote?: RemoteEndpoint | undefined;
+  /** The host name this flow went to, where the privileged sampler's packets named it (SNI, or DNS). */
+  hostname?: string | undefined;
   bytesIn: number;
   bytesOut: number;
 }
