@@ -8,10 +8,14 @@ import { useDomainDetail } from '../state/use-domain-detail.js';
 import { replaceParams } from '../state/use-route.js';
 import { NoDomainData } from './DomainsTable.js';
 import { EmptyState } from './EmptyState.js';
+import { EstimateMark } from './EstimateMark.js';
 import { ErrorNote } from './ErrorNote.js';
 import { presetLabel } from './RangeControls.js';
 import { Segmented } from './Segmented.js';
 import { TimelineChart } from './TimelineChart.js';
+
+/** What an estimated domain figure is (badge tooltips and the detail's note). */
+const ESTIMATE_WHY = "was placed by the browser's active tab or its own fetch log (a guess), not by the server address the bytes went to";
 
 const PRESETS = ['today', '24h', '7d', '30d', '90d', '365d'] as const satisfies readonly RangePreset[];
 type Preset = (typeof PRESETS)[number];
@@ -47,9 +51,11 @@ function DomainDetailPanel({ group, since, until }: { group: DomainGroup; since:
           {formatBytes(group.total)} · ↓ {formatBytes(group.bytesIn)} · ↑ {formatBytes(group.bytesOut)}
         </span>
       </div>
-      <p className="small muted" style={{ margin: '0 0 4px' }}>
-        <span className="estimate">estimate</span> bytes per site come from tying browser traffic to what the browser extension reports, not from reading packets
-      </p>
+      {totalOf(group.estimated) > 0 && (
+        <p className="small muted" style={{ margin: '0 0 4px' }} data-testid="domain-detail-estimate">
+          <EstimateMark why={ESTIMATE_WHY} /> {formatBytes(totalOf(group.estimated))} of it ({formatShare(totalOf(group.estimated), group.total)}) {ESTIMATE_WHY}
+        </p>
+      )}
       {detail.error !== null && <p className="note error">{detail.error}</p>}
       {detail.points === null ? (
         <p className="small muted">reading the timeline…</p>
@@ -173,7 +179,15 @@ export function DomainsPage({ params }: { params: Record<string, string> }) {
                       </td>
                       <td className="num">{formatBytes(g.bytesIn)}</td>
                       <td className="num">{formatBytes(g.bytesOut)}</td>
-                      <td className="num">{formatBytes(g.total)}</td>
+                      <td className="num">
+                        {formatBytes(g.total)}
+                        {totalOf(g.estimated) > 0 && (
+                          <>
+                            {' '}
+                            <EstimateMark testId="domains-table-estimate" why={`${formatBytes(totalOf(g.estimated))} of it ${ESTIMATE_WHY}`} />
+                          </>
+                        )}
+                      </td>
                       <td className="num">{formatShare(g.total, grand)}</td>
                     </tr>
                     {open.has(g.domain) &&

@@ -5,13 +5,14 @@ import { totalOf } from '../lib/selectors.js';
 import { EmptyState } from './EmptyState.js';
 import { EstimateMark } from './EstimateMark.js';
 
-/** The honest empty state of every domain view: the data comes from the browser extension. */
+/** The honest empty state of every domain view: where domain data comes from, and how to get it. */
 export function NoDomainData() {
   return (
     <EmptyState title="no domain data yet — install the browser extension" testId="domains-empty">
       <div className="small">
         netmon learns which sites traffic went to from its browser extension (domains only, never addresses or pages). Pair it with the token in{' '}
-        <a href={routeHash('settings')}>Settings</a>.
+        <a href={routeHash('settings')}>Settings</a>. On Linux, the privileged eBPF capture names the domains of every application from DNS answers and TLS/QUIC
+        server names: <code>netmon doctor</code> says how to grant it.
       </div>
     </EmptyState>
   );

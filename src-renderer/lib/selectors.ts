@@ -239,6 +239,8 @@ export function heatmapGrid(cells: readonly HeatmapCell[]): { rows: { weekday: n
 export interface DomainGroup extends ByteTotals {
   domain: string;
   total: number;
+  /** The part of the bytes placed by a guess (the browser's active tab or fetch log), not by the server address. */
+  estimated: ByteTotals;
   hosts: (DomainTotal & { total: number })[];
 }
 
@@ -251,10 +253,12 @@ export function rollupDomains(domains: readonly DomainTotal[], registrable: (hos
   const groups = new Map<string, DomainGroup>();
   for (const d of domains) {
     const key = registrable(d.domain);
-    const g = groups.get(key) ?? { domain: key, bytesIn: 0, bytesOut: 0, total: 0, hosts: [] };
+    const g = groups.get(key) ?? { domain: key, bytesIn: 0, bytesOut: 0, total: 0, estimated: { bytesIn: 0, bytesOut: 0 }, hosts: [] };
     g.bytesIn += d.bytesIn;
     g.bytesOut += d.bytesOut;
     g.total += totalOf(d);
+    g.estimated.bytesIn += d.estimated?.bytesIn ?? 0;
+    g.estimated.bytesOut += d.estimated?.bytesOut ?? 0;
     g.hosts.push({ ...d, total: totalOf(d) });
     groups.set(key, g);
   }

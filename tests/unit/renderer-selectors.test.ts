@@ -259,6 +259,22 @@ describe('domains', () => {
       ['bbc.co.uk', 35, ['www.bbc.co.uk', 'bbc.co.uk']],
     ]);
     expect(groups[0]).toMatchObject({ bytesIn: 150, bytesOut: 10 });
+    expect(groups.every((g) => g.estimated.bytesIn === 0 && g.estimated.bytesOut === 0)).toBe(true);
+  });
+
+  it('sums the estimated part of a group from its hosts, so only a group with a guess in it gets the badge', () => {
+    const groups = rollupDomains(
+      [
+        { domain: 'video.a.test', bytesIn: 100, bytesOut: 4, estimated: { bytesIn: 30, bytesOut: 1 } },
+        { domain: 'cdn.a.test', bytesIn: 50, bytesOut: 0, estimated: { bytesIn: 12, bytesOut: 0 } },
+        { domain: 'b.test', bytesIn: 10, bytesOut: 0 },
+      ],
+      (host) => host.split('.').slice(-2).join('.'),
+    );
+    expect(groups.map((g) => [g.domain, g.estimated])).toEqual([
+      ['a.test', { bytesIn: 42, bytesOut: 1 }],
+      ['b.test', { bytesIn: 0, bytesOut: 0 }],
+    ]);
   });
 
   it('finds the apps that used a domain', () => {
