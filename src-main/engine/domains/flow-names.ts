@@ -1,0 +1,167 @@
+// Ties the names the packets told (NameHints from the sniffer) to flows. A flow's own ClientHello
+// (TLS SNI, or a QUIC Initial's) names it best: it is what the app asked that server for. Else the DNS
+// answer that gave the flow's remote address, as long as it is fresh. Pure state, clock passed in.
+//
+// Why a flow's DNS name is fixed when it is first named: an address (a CDN's, a shared host's) is
+// answered for many names over time; the answer in force when the connection started is the one the
+// app connected for, not whatever a later query for another name said about the same address.
+import { isIP } from 'node:net';
+import type { NameHint } from '../sniff/types.js';
+import { assertNever } from '../../../src-shared/result.js';
+import type { FlowDelta } from '../types.js';
+import { normalizeIp } from './ip.js';
+
+/** Options of `FlowNamer`; the defaults suit a desktop's resolver traffic. */
+export interface FlowNamerOptions {
+  /**
+   * Shortest time (s) a DNS answer names its address, whatever its TTL (default 60): apps and their
+   * resolvers keep answers beyond a short TTL, and a 0 s TTL still named the connection it was asked for.
+   */
+  minTtlS?: number;
+  /** Longest time (s) an answer is kept, whatever its TTL (default 1 h): a day-long TTL outlives the address's use. */
+  maxTtlS?: number;
+  /** Most addresses remembered (default 8192); past it the least recently answered go first. */
+  maxAddresses?: number;
+  /** Most named flows remembered (default 65536); past it the least recently named go first (closed flows are forgotten anyway). */
+  maxFlows?: number;
+}
+
+/** Counters for health and tests. */
+export interface FlowNamerStats {
+  addresses: number;
+  flows: number;
+  /** Hints whose name or address was not a host name or an IP address (skipped). */
+  rejected: number;
+  /** Entries dropped to stay within the bounds. */
+  evicted: number;
+}
+
+interface Answer {
+  name: string;
+  atMs: number;
+  expiresMs: number;
+}
+
+interface FlowName {
+  name: string;
+  via: 'sni' | 'dns';
+}
+
+const MAX_HOSTNAME = 253;
+const LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
+
+/** The host name as stored (lower case, no trailing dot), or null when `text` is not a host name (an IP literal is not). */
+export function normalizeHostName(text: string): string | null {
+  let s = text.trim().toLowerCase();
+  if (s.endsWith('.')) s = s.slice(0, -1);
+  if (s.length === 0 || s.length > MAX_HOSTNAME || isIP(s) !== 0) return null;
+  // Packets carry ASCII names (IDN as punycode); anything else is a malformed or hostile one.
+  return s.split('.').every((label) => LABEL.test(label)) ? s : null;
+}
+
+/** Names flows from DNS answers and ClientHellos (see the file's head for the rules). */
+export class FlowNamer {
+  private readonly minTtlMs: number;
+  private readonly maxTtlMs: number;
+  private readonly maxAddresses: number;
+  private readonly maxFlows: number;
+  /** Address → its latest answer; Map order is answer order (an update re-inserts), oldest first. */
+  private readonly answers = new Map<string, Answer>();
+  /** Flow id → its decided name; Map order is decision order, oldest first. */
+  private readonly flows = new Map<string, FlowName>();
+  private readonly counts = { rejected: 0, evicted: 0 };
+
+  constructor(options: FlowNamerOptions = {}) {
+    this.minTtlMs = (options.minTtlS ?? 60) * 1000;
+    this.maxTtlMs = Math.max(options.maxTtlS ?? 3600, options.minTtlS ?? 60) * 1000;
+    this.maxAddresses = Math.max(1, options.maxAddresses ?? 8192);
+    this.maxFlows = Math.max(1, options.maxFlows ?? 65_536);
+  }
+
+  /** Learns what one hint says. */
+  note(hint: NameHint): void {
+    const name = normalizeHostName(hint.name);
+    if (name === null) {
+      this.counts.rejected += 1;
+      return;
+    }
+    switch (hint.kind) {
+      case 'dns':
+        this.noteAnswer(hint.address, name, hint.ttlS, hint.atMs);
+        return;
+      case 'sni':
+        // The flow's own ClientHello wins over any DNS name, decided or not.
+        this.flows.delete(hint.flowId);
+        this.remember(hint.flowId, { name, via: 'sni' });
+        return;
+      default:
+        assertNever(hint, 'name hint');
+    }
+  }
+
+  private noteAnswer(addressText: string, name: string, ttlS: number, atMs: number): void {
+    const address = normalizeIp(addressText);
+    if (address === null || !Number.isFinite(atMs)) {
+      this.counts.rejected += 1;
+      return;
+    }
+    const prev = this.answers.get(address);
+    // Answers can be passed up out of order; the most recent one names the address.
+    if (prev !== undefined && prev.atMs > atMs) return;
+    const ttlMs = Number.isFinite(ttlS) ? Math.min(this.maxTtlMs, Math.max(this.minTtlMs, ttlS * 1000)) : this.minTtlMs;
+    this.answers.delete(address);
+    if (this.answers.size >= this.maxAddresses) this.dropAnswers(atMs);
+    this.answers.set(address, { name, atMs, expiresMs: atMs + ttlMs });
+  }
+
+  /** Makes room for one answer: expired ones first, else the least recently answered. */
+  private dropAnswers(nowMs: number): void {
+    for (const [address, answer] of this.answers) if (answer.expiresMs < nowMs) this.answers.delete(address);
+    while (this.answers.size >= this.maxAddresses) {
+      const oldest = this.answers.keys().next();
+      if (oldest.done === true) break;
+      this.answers.delete(oldest.value);
+      this.counts.evicted += 1;
+    }
+  }
+
+  private remember(flowId: string, entry: FlowName): void {
+    while (this.flows.size >= this.maxFlows) {
+      const oldest = this.flows.keys().next();
+      if (oldest.done === true) break;
+      this.flows.delete(oldest.value);
+      this.counts.evicted += 1;
+    }
+    this.flows.set(flowId, entry);
+  }
+
+  /**
+   * The host name of `flow` at `atMs` (the sample's wall time), or null when nothing named it. A flow
+   * named by DNS keeps that name; one nothing named yet is asked again next time (an answer may
+   * come later for a connection that was open before netmon listened).
+   */
+  name(flow: FlowDelta, atMs: number): string | null {
+    const known = this.flows.get(flow.id);
+    if (known !== undefined) return known.name;
+    if (flow.remote === undefined) return null;
+    const address = normalizeIp(flow.remote.address);
+    if (address === null) return null;
+    const answer = this.answers.get(address);
+    if (answer === undefined) return null;
+    if (answer.expiresMs < atMs) {
+      this.answers.delete(address);
+      return null;
+    }
+    this.remember(flow.id, { name: answer.name, via: 'dns' });
+    return answer.name;
+  }
+
+  /** Drops what is known of a flow that closed. */
+  forget(flowId: string): void {
+    this.flows.delete(flowId);
+  }
+
+  stats(): FlowNamerStats {
+    return { addresses: this.answers.size, flows: this.flows.size, ...this.counts };
+  }
+}
