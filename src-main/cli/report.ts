@@ -1,11 +1,11 @@
-// `netmon report`: usage per application (or per domain: the browsers' bytes by site) for a range,
-// as a table (the seeds' columns) or JSON.
+// `netmon report`: usage per application (or per domain: bytes by site, of all apps or of one with
+// `--app`) for a range, as a table (the seeds' columns) or JSON.
 import { formatBytes } from '../../src-shared/units.js';
 import { renderExport } from '../api/export.js';
 import { resolveDataDir } from '../engine/config.js';
 import { totalsByApp, totalsByDomain } from '../engine/queries/index.js';
 import { UNATTRIBUTED } from '../engine/types.js';
-import type { CommandContext } from './main.js';
+import { UserError, type CommandContext } from './main.js';
 import { openForReading } from './open-readonly.js';
 import { choiceFlag, rangeFlags, stringFlag } from './options.js';
 import { renderTable } from './table.js';
@@ -19,22 +19,29 @@ function describeRange(since: number, until: number): string {
 export function runReport(ctx: CommandContext): Promise<number> {
   const by = choiceFlag(ctx.values['by'], '--by', ['app', 'domain'] as const, 'app');
   const range = rangeFlags(ctx.values, Math.floor(Date.now() / 1000), 'today');
+  const app = stringFlag(ctx.values['app']);
+  if (app !== undefined && by !== 'domain') throw new UserError('--app goes with --by domain (the domains of one application)', 2);
+  if (app?.trim() === '') throw new UserError('--app: expected an application name, as `netmon report` lists them', 2);
   const db = openForReading(resolveDataDir(stringFlag(ctx.values['data-dir'])));
   try {
     if (by === 'domain') {
-      const domains = totalsByDomain(db, range);
+      const domains = totalsByDomain(db, range, { app: app ?? null });
       if (ctx.values['json'] === true) {
         const rows = domains.rows.map((r) => ({ key: r.domain, bytesIn: r.bytesIn, bytesOut: r.bytesOut }));
         ctx.out(renderExport({ range, keyName: 'domain', rows }, 'json', 'domain').body);
         return Promise.resolve(0);
       }
-      ctx.out(`Browser traffic by domain ${describeRange(range.since, range.until)}${domains.approximate ? ' — edges estimated from hourly or daily totals' : ''}`);
+      const whose = app === undefined ? 'Traffic' : `Traffic of ${app}`;
+      ctx.out(`${whose} by domain ${describeRange(range.since, range.until)}${domains.approximate ? ' — edges estimated from hourly or daily totals' : ''}`);
       if (domains.rows.length === 0) {
-        ctx.out('No domain data in this range: domains are recorded while the netmon browser extension is paired and reporting.');
+        ctx.out(
+          `No domain data${app === undefined ? '' : ` for ${app}`} in this range: domains are recorded while the privileged (eBPF) capture runs, ` +
+            'or, for browsers, while the netmon browser extension is paired and reporting.',
+        );
         return Promise.resolve(0);
       }
       const grand = domains.totals.bytesIn + domains.totals.bytesOut;
-      // Shares in tenths of a percent of the browsers' total; "by tab" is the part the active tab placed (a guess).
+      // Shares in tenths of a percent of the total shown (all apps', or the one app's); "by tab" is the part the active tab placed (a guess).
       const share = (n: number): string => (grand === 0 ? '–' : `${((100 * n) / grand).toFixed(1)} %`);
       const rows = domains.rows.map((r) => {
         const total = r.bytesIn + r.bytesOut;
