@@ -1,0 +1,182 @@
+// The server_name of a TLS ClientHello (RFC 8446 §4.1.2, RFC 6066 §3), from the start of a TCP stream:
+// handshake records reassembled from segments ordered by sequence number. With ECH (encrypted
+// ClientHello) the outer hello's server_name is the public name: that is what is visible, so that is taken.
+import { ByteReader } from './reader.js';
+
+/** What a run of handshake bytes (from offset 0) says so far. */
+export type ClientHelloResult =
+  /** The whole ClientHello is there: its server_name (null when it has none). */
+  | { kind: 'hello'; sni: string | null }
+  /** The bytes so far are the start of a ClientHello: wait for more. */
+  | { kind: 'need-more' }
+  /** Not a ClientHello, or a broken one: give up on this flow. */
+  | { kind: 'not-hello'; reason: string };
+
+const HANDSHAKE_CLIENT_HELLO = 1;
+const EXT_SERVER_NAME = 0;
+const NAME_TYPE_HOST = 0;
+const RECORD_HANDSHAKE = 22;
+/** A ClientHello bigger than this is not one we wait for (post-quantum hellos are under 2 KB). */
+export const MAX_HELLO_BYTES = 16 * 1024;
+
+/** A host name as a ClientHello may carry it: lowercased, no trailing dot; null when it is not one. */
+export function hostName(raw: Uint8Array): string | null {
+  if (raw.length === 0 || raw.length > 254) return null;
+  let s = '';
+  for (const c of raw) {
+    const ok = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x5f || c === 0x2e;
+    if (!ok) return null;
+    s += String.fromCharCode(c >= 0x41 && c <= 0x5a ? c + 0x20 : c);
+  }
+  if (s.endsWith('.')) s = s.slice(0, -1);
+  if (s === '' || s.startsWith('.') || s.includes('..')) return null;
+  return s;
+}
+
+/** Parses handshake-layer bytes (no record headers) that should begin with a ClientHello message. */
+export function parseClientHello(handshake: Uint8Array): ClientHelloResult {
+  const r = new ByteReader(handshake);
+  const type = r.u8();
+  if (type === null) return { kind: 'need-more' };
+  if (type !== HANDSHAKE_CLIENT_HELLO) return { kind: 'not-hello', reason: `handshake type ${type}` };
+  const length = r.u24();
+  if (length === null) return { kind: 'need-more' };
+  if (length > MAX_HELLO_BYTES) return { kind: 'not-hello', reason: `ClientHello of ${length} bytes` };
+  const body = r.take(length);
+  if (body === null) return { kind: 'need-more' };
+  return helloBody(new ByteReader(body));
+}
+
+function helloBody(r: ByteReader): ClientHelloResult {
+  const broken = (what: string): ClientHelloResult => ({ kind: 'not-hello', reason: `broken ClientHello: ${what}` });
+  const version = r.u16();
+  if (version === null || version >> 8 !== 3) return broken('version');
+  if (!r.skip(32)) return broken('random');
+  const sessionIdLength = r.u8();
+  if (sessionIdLength === null || sessionIdLength > 32 || !r.skip(sessionIdLength)) return broken('session id');
+  const suitesLength = r.u16();
+  if (suitesLength === null || suitesLength % 2 !== 0 || !r.skip(suitesLength)) return broken('cipher suites');
+  const compressionLength = r.u8();
+  if (compressionLength === null || !r.skip(compressionLength)) return broken('compression methods');
+  if (r.remaining() === 0) return { kind: 'hello', sni: null };
+  const extensionsLength = r.u16();
+  if (extensionsLength === null || extensionsLength !== r.remaining()) return broken('extensions length');
+  let sni: string | null = null;
+  while (r.remaining() > 0) {
+    const extType = r.u16();
+    const extLength = r.u16();
+    if (extType === null || extLength === null) return broken('extension header');
+    const data = r.take(extLength);
+    if (data === null) return broken('extension runs past the end');
+    if (extType !== EXT_SERVER_NAME || sni !== null) continue;
+    const e = new ByteReader(data);
+    const listLength = e.u16();
+    if (listLength === null || listLength !== e.remaining()) return broken('server_name list');
+    while (e.remaining() > 0) {
+      const nameType = e.u8();
+      const nameLength = e.u16();
+      if (nameType === null || nameLength === null) return broken('server_name entry');
+      const name = e.take(nameLength);
+      if (name === null) return broken('server_name runs past the end');
+      if (nameType === NAME_TYPE_HOST && sni === null) {
+        sni = hostName(name);
+        if (sni === null) return broken('server_name is not a host name');
+      }
+    }
+  }
+  return { kind: 'hello', sni };
+}
+
+/**
+ * Parses the start of a TLS byte stream (records): the handshake fragments of the leading handshake
+ * records are joined and read as a ClientHello.
+ */
+export function parseTlsStreamStart(stream: Uint8Array): ClientHelloResult {
+  const r = new ByteReader(stream);
+  const fragments: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const type = r.u8();
+    if (type === null) break;
+    if (type !== RECORD_HANDSHAKE) {
+      // A record of another type before the hello ended: this stream does not start with a ClientHello.
+      return fragments.length === 0 ? { kind: 'not-hello', reason: `record type ${type}` } : { kind: 'not-hello', reason: 'ClientHello cut by another record' };
+    }
+    const major = r.u8();
+    if (major === null) break;
+    if (major !== 3) return { kind: 'not-hello', reason: 'record version' };
+    if (!r.skip(1)) break;
+    const length = r.u16();
+    if (length === null) break;
+    if (length === 0 || length > 16384 + 2048) return { kind: 'not-hello', reason: `record of ${length} bytes` };
+    const fragment = r.take(Math.min(length, r.remaining()));
+    if (fragment === null) break;
+    fragments.push(fragment);
+    total += fragment.length;
+    if (fragment.length < length) break;
+    // Enough records for the whole message: stop before whatever follows it.
+    const joined = concat(fragments, total);
+    const result = parseClientHello(joined);
+    if (result.kind !== 'need-more') return result;
+  }
+  if (fragments.length === 0) return { kind: 'need-more' };
+  return parseClientHello(concat(fragments, total));
+}
+
+export function concat(parts: Uint8Array[], total = parts.reduce((n, p) => n + p.length, 0)): Uint8Array {
+  if (parts.length === 1 && parts[0] !== undefined) return parts[0];
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Distance from `base` to `seq` on the 32-bit sequence space, signed (RFC 1982 style). */
+function seqDelta(seq: number, base: number): number {
+  return ((seq - base) | 0);
+}
+
+/** Segments of one TCP stream's start, in sequence order, without duplicates, up to a byte budget. */
+export class TcpStreamStart {
+  private readonly segments: { rel: number; bytes: Uint8Array }[] = [];
+  private base: number | null = null;
+  private held = 0;
+
+  constructor(private readonly maxBytes = MAX_HELLO_BYTES) {}
+
+  /** Adds one segment; false when the budget is spent (the caller gives up on the flow). */
+  add(seq: number, bytes: Uint8Array): boolean {
+    if (bytes.length === 0) return true;
+    this.base ??= seq >>> 0;
+    const rel = seqDelta(seq >>> 0, this.base);
+    // A retransmission of a segment already held adds nothing.
+    if (this.segments.some((s) => s.rel === rel && s.bytes.length >= bytes.length)) return true;
+    this.held += bytes.length;
+    if (this.held > this.maxBytes) return false;
+    this.segments.push({ rel, bytes: bytes.slice() });
+    this.segments.sort((a, b) => a.rel - b.rel);
+    return true;
+  }
+
+  /** The bytes contiguous from the lowest sequence number seen (overlaps taken once). */
+  contiguous(): Uint8Array {
+    const first = this.segments[0];
+    if (first === undefined) return new Uint8Array(0);
+    const parts: Uint8Array[] = [];
+    let end = first.rel;
+    let total = 0;
+    for (const s of this.segments) {
+      if (s.rel > end) break;
+      const skip = end - s.rel;
+      if (skip >= s.bytes.length) continue;
+      const part = s.bytes.subarray(skip);
+      parts.push(part);
+      total += part.length;
+      end += part.length;
+    }
+    return concat(parts, total);
+  }
+}

@@ -1,0 +1,312 @@
+// QUIC Initial packets: the decoder (src-main/engine/sniff/quic.ts) and the test-side encoder
+// (tests/helpers/quic-initial.ts) are each checked against the sample packets of RFC 9001 Appendix A
+// (QUIC v1) and RFC 9369 Appendix A (v2), whose hex is typed below as the RFCs print it. Then the two
+// meet: Initials the encoder protects (several per ClientHello, coalesced, reordered) must name the flow.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { clientInitialKeys, createSniffer, parseClientHello, QUIC_V1, QUIC_V2, readQuicDatagram } from '../../src-main/engine/sniff/index.js';
+import type { PayloadEvent } from '../../src-main/engine/types.js';
+import { coalesce, cryptoFrame, firstFlight, initialKeys, protectInitial, V1, V2 } from '../helpers/quic-initial.js';
+import { clientHelloMessage } from '../helpers/tls-hello.js';
+
+const hex = (text: string): Uint8Array => Uint8Array.from(Buffer.from(text.replace(/\s+/g, ''), 'hex'));
+const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
+
+/** RFC 9001 A / RFC 9369 A: the client-chosen Destination Connection ID. */
+const DCID = hex('8394c8f03e515708');
+
+/** RFC 9001 A.1 (v1) and RFC 9369 A.1 (v2): the client's Initial key, iv and hp. */
+const KEYS = {
+  v1: { key: '1f369613dd76d5467730efcbe3b1a22d', iv: 'fa044b2f42a3fd3b46fb255c', hp: '9f50449e04a0e810283a1e9933adedd2' },
+  v2: { key: '8b1a0bc121284290a29e0971b5cd045d', iv: '91f73e2351d8fa91660e909f', hp: '45b95e15235d6f45a6b19cbcb0294ba9' },
+};
+
+/** RFC 9001 A.2 (the same in RFC 9369 A.2): the CRYPTO frame of the client Initial, a ClientHello for example.com. */
+const A2_CRYPTO_FRAME = hex(`
+  060040f1010000ed0303ebf8fa56f129 39b9584a3896472ec40bb863cfd3e868
+  04fe3a47f06a2b69484c000004130113 02010000c000000010000e00000b6578
+  616d706c652e636f6dff01000100000a 00080006001d00170018001000070005
+  04616c706e0005000501000000000033 00260024001d00209370b2c9caa47fba
+  baf4559fedba753de171fa71f50f1ce1 5d43e994ec74d748002b000302030400
+  0d0010000e0403050306030203080408 050806002d00020101001c0002400100
+  3900320408ffffffffffffffff050480 00ffff07048000ffff08011001048000
+  75300901100f088394c8f03e51570806 048000ffff
+`);
+
+/** RFC 9001 A.2: the resulting protected packet (1200 bytes, packet number 2). */
+const A2_PROTECTED_V1 = hex(`
+  c000000001088394c8f03e5157080000 449e7b9aec34d1b1c98dd7689fb8ec11
+  d242b123dc9bd8bab936b47d92ec356c 0bab7df5976d27cd449f63300099f399
+  1c260ec4c60d17b31f8429157bb35a12 82a643a8d2262cad67500cadb8e7378c
+  8eb7539ec4d4905fed1bee1fc8aafba1 7c750e2c7ace01e6005f80fcb7df6212
+  30c83711b39343fa028cea7f7fb5ff89 eac2308249a02252155e2347b63d58c5
+  457afd84d05dfffdb20392844ae81215 4682e9cf012f9021a6f0be17ddd0c208
+  4dce25ff9b06cde535d0f920a2db1bf3 62c23e596d11a4f5a6cf3948838a3aec
+  4e15daf8500a6ef69ec4e3feb6b1d98e 610ac8b7ec3faf6ad760b7bad1db4ba3
+  485e8a94dc250ae3fdb41ed15fb6a8e5 eba0fc3dd60bc8e30c5c4287e53805db
+  059ae0648db2f64264ed5e39be2e20d8 2df566da8dd5998ccabdae053060ae6c
+  7b4378e846d29f37ed7b4ea9ec5d82e7 961b7f25a9323851f681d582363aa5f8
+  9937f5a67258bf63ad6f1a0b1d96dbd4 faddfcefc5266ba6611722395c906556
+  be52afe3f565636ad1b17d508b73d874 3eeb524be22b3dcbc2c7468d54119c74
+  68449a13d8e3b95811a198f3491de3e7 fe942b330407abf82a4ed7c1b311663a
+  c69890f4157015853d91e923037c227a 33cdd5ec281ca3f79c44546b9d90ca00
+  f064c99e3dd97911d39fe9c5d0b23a22 9a234cb36186c4819e8b9c5927726632
+  291d6a418211cc2962e20fe47feb3edf 330f2c603a9d48c0fcb5699dbfe58964
+  25c5bac4aee82e57a85aaf4e2513e4f0 5796b07ba2ee47d80506f8d2c25e50fd
+  14de71e6c418559302f939b0e1abd576 f279c4b2e0feb85c1f28ff18f58891ff
+  ef132eef2fa09346aee33c28eb130ff2 8f5b766953334113211996d20011a198
+  e3fc433f9f2541010ae17c1bf202580f 6047472fb36857fe843b19f5984009dd
+  c324044e847a4f4a0ab34f719595de37 252d6235365e9b84392b061085349d73
+  203a4a13e96f5432ec0fd4a1ee65accd d5e3904df54c1da510b0ff20dcc0c77f
+  cb2c0e0eb605cb0504db87632cf3d8b4 dae6e705769d1de354270123cb11450e
+  fc60ac47683d7b8d0f811365565fd98c 4c8eb936bcab8d069fc33bd801b03ade
+  a2e1fbc5aa463d08ca19896d2bf59a07 1b851e6c239052172f296bfb5e724047
+  90a2181014f3b94a4e97d117b4381303 68cc39dbb2d198065ae3986547926cd2
+  162f40a29f0c3c8745c0f50fba3852e5 66d44575c29d39a03f0cda721984b6f4
+  40591f355e12d439ff150aab7613499d bd49adabc8676eef023b15b65bfc5ca0
+  6948109f23f350db82123535eb8a7433 bdabcb909271a6ecbcb58b936a88cd4e
+  8f2e6ff5800175f113253d8fa9ca8885 c2f552e657dc603f252e1a8e308f76f0
+  be79e2fb8f5d5fbbe2e30ecadd220723 c8c0aea8078cdfcb3868263ff8f09400
+  54da48781893a7e49ad5aff4af300cd8 04a6b6279ab3ff3afb64491c85194aab
+  760d58a606654f9f4400e8b38591356f bf6425aca26dc85244259ff2b19c41b9
+  f96f3ca9ec1dde434da7d2d392b905dd f3d1f9af93d1af5950bd493f5aa731b4
+  056df31bd267b6b90a079831aaf579be 0a39013137aac6d404f518cfd4684064
+  7e78bfe706ca4cf5e9c5453e9f7cfd2b 8b4c8d169a44e55c88d4a9a7f9474241
+  e221af44860018ab0856972e194cd934
+`);
+
+/** RFC 9369 A.2: the same Initial protected for QUIC version 2. */
+const A2_PROTECTED_V2 = hex(`
+  d76b3343cf088394c8f03e5157080000 449ea0c95e82ffe67b6abcdb4298b485
+  dd04de806071bf03dceebfa162e75d6c 96058bdbfb127cdfcbf903388e99ad04
+  9f9a3dd4425ae4d0992cfff18ecf0fdb 5a842d09747052f17ac2053d21f57c5d
+  250f2c4f0e0202b70785b7946e992e58 a59ac52dea6774d4f03b55545243cf1a
+  12834e3f249a78d395e0d18f4d766004 f1a2674802a747eaa901c3f10cda5500
+  cb9122faa9f1df66c392079a1b40f0de 1c6054196a11cbea40afb6ef5253cd68
+  18f6625efce3b6def6ba7e4b37a40f77 32e093daa7d52190935b8da58976ff33
+  12ae50b187c1433c0f028edcc4c2838b 6a9bfc226ca4b4530e7a4ccee1bfa2a3
+  d396ae5a3fb512384b2fdd851f784a65 e03f2c4fbe11a53c7777c023462239dd
+  6f7521a3f6c7d5dd3ec9b3f233773d4b 46d23cc375eb198c63301c21801f6520
+  bcfb7966fc49b393f0061d974a2706df 8c4a9449f11d7f3d2dcbb90c6b877045
+  636e7c0c0fe4eb0f697545460c806910 d2c355f1d253bc9d2452aaa549e27a1f
+  ac7cf4ed77f322e8fa894b6a83810a34 b361901751a6f5eb65a0326e07de7c12
+  16ccce2d0193f958bb3850a833f7ae43 2b65bc5a53975c155aa4bcb4f7b2c4e5
+  4df16efaf6ddea94e2c50b4cd1dfe060 17e0e9d02900cffe1935e0491d77ffb4
+  fdf85290fdd893d577b1131a610ef6a5 c32b2ee0293617a37cbb08b847741c3b
+  8017c25ca9052ca1079d8b78aebd4787 6d330a30f6a8c6d61dd1ab5589329de7
+  14d19d61370f8149748c72f132f0fc99 f34d766c6938597040d8f9e2bb522ff9
+  9c63a344d6a2ae8aa8e51b7b90a4a806 105fcbca31506c446151adfeceb51b91
+  abfe43960977c87471cf9ad4074d30e1 0d6a7f03c63bd5d4317f68ff325ba3bd
+  80bf4dc8b52a0ba031758022eb025cdd 770b44d6d6cf0670f4e990b22347a7db
+  848265e3e5eb72dfe8299ad7481a4083 22cac55786e52f633b2fb6b614eaed18
+  d703dd84045a274ae8bfa73379661388 d6991fe39b0d93debb41700b41f90a15
+  c4d526250235ddcd6776fc77bc97e7a4 17ebcb31600d01e57f32162a8560cacc
+  7e27a096d37a1a86952ec71bd89a3e9a 30a2a26162984d7740f81193e8238e61
+  f6b5b984d4d3dfa033c1bb7e4f0037fe bf406d91c0dccf32acf423cfa1e70710
+  10d3f270121b493ce85054ef58bada42 310138fe081adb04e2bd901f2f13458b
+  3d6758158197107c14ebb193230cd115 7380aa79cae1374a7c1e5bbcb80ee23e
+  06ebfde206bfb0fcbc0edc4ebec30966 1bdd908d532eb0c6adc38b7ca7331dce
+  8dfce39ab71e7c32d318d136b6100671 a1ae6a6600e3899f31f0eed19e3417d1
+  34b90c9058f8632c798d4490da498730 7cba922d61c39805d072b589bd52fdf1
+  e86215c2d54e6670e07383a27bbffb5a ddf47d66aa85a0c6f9f32e59d85a44dd
+  5d3b22dc2be80919b490437ae4f36a0a e55edf1d0b5cb4e9a3ecabee93dfc6e3
+  8d209d0fa6536d27a5d6fbb17641cde2 7525d61093f1b28072d111b2b4ae5f89
+  d5974ee12e5cf7d5da4d6a31123041f3 3e61407e76cffcdcfd7e19ba58cf4b53
+  6f4c4938ae79324dc402894b44faf8af bab35282ab659d13c93f70412e85cb19
+  9a37ddec600545473cfb5a05e08d0b20 9973b2172b4d21fb69745a262ccde96b
+  a18b2faa745b6fe189cf772a9f84cbfc
+`);
+
+/** The frame's ClientHello: the CRYPTO frame minus its type (06), offset (00) and 2-byte length (40f1). */
+const A2_HELLO = A2_CRYPTO_FRAME.subarray(4);
+
+function quicEvent(flowId: string, bytes: Uint8Array, wallMs = 1_000): PayloadEvent {
+  return { flowId, wallMs, direction: 'out', protocol: 'udp', remote: { address: '203.0.113.5', port: 443 }, bytes, truncated: false };
+}
+
+describe('RFC vectors', () => {
+  it('the CRYPTO frame is 245 bytes and carries a 241-byte handshake message', () => {
+    expect(A2_CRYPTO_FRAME.length).toBe(245);
+    expect(A2_HELLO.length).toBe(0xf1);
+    expect(A2_PROTECTED_V1.length).toBe(1200);
+    expect(A2_PROTECTED_V2.length).toBe(1200);
+  });
+
+  it.each([
+    ['v1', QUIC_V1, KEYS.v1],
+    ['v2', QUIC_V2, KEYS.v2],
+  ] as const)('the decoder derives the client Initial keys of %s (A.1)', (_name, version, expected) => {
+    const keys = clientInitialKeys(DCID, version);
+    expect(keys && { key: toHex(keys.key), iv: toHex(keys.iv), hp: toHex(keys.hp) }).toEqual(expected);
+  });
+
+  it.each([
+    ['v1', V1, KEYS.v1],
+    ['v2', V2, KEYS.v2],
+  ] as const)('the encoder derives the client Initial keys of %s (A.1)', (_name, version, expected) => {
+    const keys = initialKeys(DCID, version);
+    expect({ key: toHex(keys.key), iv: toHex(keys.iv), hp: toHex(keys.hp) }).toEqual(expected);
+  });
+
+  it.each([
+    ['v1', V1, A2_PROTECTED_V1],
+    ['v2', V2, A2_PROTECTED_V2],
+  ] as const)('the encoder, given the RFC plaintext, writes the RFC protected packet (%s, A.2)', (_name, version, expected) => {
+    // 1162 bytes of frames: the CRYPTO frame, then PADDING; packet number 2 in 4 bytes; no SCID, no token.
+    const packet = protectInitial({ dcid: DCID, version, packetNumber: 2, pnLength: 4, frames: A2_CRYPTO_FRAME, payloadLength: 1162 });
+    expect(toHex(packet)).toBe(toHex(expected));
+  });
+
+  it.each([
+    ['v1', A2_PROTECTED_V1],
+    ['v2', A2_PROTECTED_V2],
+  ] as const)('the decoder opens the RFC protected packet (%s) to its CRYPTO data', (_name, packet) => {
+    const read = readQuicDatagram(packet);
+    expect(read.initials).toBe(1);
+    expect(read.failed).toBe(0);
+    expect(read.dcid).toBe('8394c8f03e515708');
+    expect(read.chunks.map((c) => ({ offset: c.offset, data: toHex(c.data) }))).toEqual([{ offset: 0, data: toHex(A2_HELLO) }]);
+  });
+
+  it('the RFC ClientHello names example.com', () => {
+    expect(parseClientHello(A2_HELLO)).toEqual({ kind: 'hello', sni: 'example.com' });
+  });
+
+  it.each([
+    ['v1', A2_PROTECTED_V1],
+    ['v2', A2_PROTECTED_V2],
+  ] as const)('the sniffer names the flow of the RFC packet (%s)', (_name, packet) => {
+    const sniffer = createSniffer();
+    expect(sniffer.onPayload(quicEvent('c1', packet, 42))).toEqual([{ kind: 'sni', flowId: 'c1', name: 'example.com', via: 'quic', atMs: 42 }]);
+    expect(sniffer.stats()).toMatchObject({ quicNames: 1, malformed: 0, pendingFlows: 0 });
+  });
+
+  it('a damaged packet does not open: counted, no name, no throw', () => {
+    const damaged = Uint8Array.from(A2_PROTECTED_V1);
+    damaged[600] = (damaged[600] ?? 0) ^ 0x01;
+    const read = readQuicDatagram(damaged);
+    expect(read).toMatchObject({ initials: 1, failed: 1, chunks: [] });
+    const sniffer = createSniffer();
+    expect(sniffer.onPayload(quicEvent('c1', damaged))).toEqual([]);
+    expect(sniffer.stats().malformed).toBe(1);
+  });
+});
+
+// A ClientHello the size of Chromium's with a post-quantum key share (≈1.4 KB: more than one Initial).
+const BIG_HELLO = clientHelloMessage({ sni: 'www.Example.ORG', bigKeyShare: 1216 });
+const SCID = hex('c0ffee');
+
+describe('ClientHellos over several Initials', () => {
+  it('the big hello needs two packets', () => {
+    expect(BIG_HELLO.length).toBeGreaterThan(1200);
+  });
+
+  it.each([1, 2, 3])('split over %i packet(s), in order: named on the last one only', (n) => {
+    const packets = firstFlight({ dcid: hex('0102030405060708'), scid: SCID, crypto: BIG_HELLO, packets: n });
+    const sniffer = createSniffer();
+    const hints = packets.map((p, i) => sniffer.onPayload(quicEvent('f', p, i)));
+    expect(hints.slice(0, -1).flat()).toEqual([]);
+    expect(hints.at(-1)).toEqual([{ kind: 'sni', flowId: 'f', name: 'www.example.org', via: 'quic', atMs: n - 1 }]);
+    expect(sniffer.stats()).toMatchObject({ quicNames: 1, malformed: 0, pendingFlows: 0 });
+  });
+
+  it('scrambled CRYPTO frames (PING, PADDING, second half first) in reverse packet order', () => {
+    const packets = firstFlight({ dcid: hex('a1a2a3a4a5a6a7a8a9'), crypto: BIG_HELLO, packets: 2, scramble: true });
+    const sniffer = createSniffer();
+    expect(sniffer.onPayload(quicEvent('f', packets[1] ?? new Uint8Array()))).toEqual([]);
+    expect(sniffer.stats().pendingFlows).toBe(1);
+    expect(sniffer.onPayload(quicEvent('f', packets[0] ?? new Uint8Array())).map((h) => h.kind === 'sni' && h.name)).toEqual(['www.example.org']);
+  });
+
+  it('coalesced: both Initials in one datagram, then a 0-RTT packet that is skipped', () => {
+    const [a, b] = firstFlight({ dcid: hex('1112131415161718'), crypto: BIG_HELLO, packets: 2 });
+    // A v1 0-RTT long header (type 01) with a Length of 20 and 20 opaque bytes.
+    const zeroRtt = Uint8Array.from([0xd0, 0, 0, 0, 1, 8, ...hex('1112131415161718'), 0, 20, ...new Array<number>(20).fill(0xaa)]);
+    const datagram = coalesce(a ?? new Uint8Array(), b ?? new Uint8Array(), zeroRtt);
+    const read = readQuicDatagram(datagram);
+    expect(read).toMatchObject({ initials: 2, failed: 0 });
+    const sniffer = createSniffer();
+    expect(sniffer.onPayload(quicEvent('f', datagram)).map((h) => h.kind === 'sni' && h.name)).toEqual(['www.example.org']);
+  });
+
+  it('QUIC v2 over two packets', () => {
+    const packets = firstFlight({ dcid: hex('99887766'), version: V2, crypto: BIG_HELLO, packets: 2 });
+    const sniffer = createSniffer();
+    expect(packets.flatMap((p) => sniffer.onPayload(quicEvent('f', p))).map((h) => h.kind === 'sni' && h.name)).toEqual(['www.example.org']);
+  });
+
+  it('a retransmitted Initial (same CRYPTO data, next packet number) changes nothing', () => {
+    const dcid = hex('5555555555555555');
+    const [a, b] = firstFlight({ dcid, crypto: BIG_HELLO, packets: 2 });
+    const again = firstFlight({ dcid, crypto: BIG_HELLO, packets: 2, firstPacketNumber: 2 })[0];
+    const sniffer = createSniffer();
+    expect(sniffer.onPayload(quicEvent('f', a ?? new Uint8Array()))).toEqual([]);
+    expect(sniffer.onPayload(quicEvent('f', again ?? new Uint8Array()))).toEqual([]);
+    expect(sniffer.onPayload(quicEvent('f', b ?? new Uint8Array())).length).toBe(1);
+  });
+
+  it('a flow that gave a name costs nothing after: later packets give nothing and hold no state', () => {
+    const packets = firstFlight({ dcid: hex('0102030405060708'), crypto: BIG_HELLO, packets: 2 });
+    const sniffer = createSniffer();
+    for (const p of packets) sniffer.onPayload(quicEvent('f', p));
+    expect(packets.flatMap((p) => sniffer.onPayload(quicEvent('f', p)))).toEqual([]);
+    expect(sniffer.stats()).toMatchObject({ quicNames: 1, pendingFlows: 0 });
+    sniffer.forget('f');
+    expect(packets.flatMap((p) => sniffer.onPayload(quicEvent('f', p))).length).toBe(1);
+  });
+
+  it('Initials that carry no CRYPTO data (an ACK and PADDING) give nothing and hold state', () => {
+    // ACK frame: largest 0, delay 0, range count 0, first range 0.
+    const packet = protectInitial({ dcid: hex('0102030405060708'), packetNumber: 0, frames: Uint8Array.from([0x02, 0, 0, 0, 0]) });
+    const sniffer = createSniffer();
+    expect(sniffer.onPayload(quicEvent('f', packet))).toEqual([]);
+    expect(sniffer.stats()).toMatchObject({ malformed: 0, quicNames: 0 });
+  });
+
+  it('a CRYPTO stream that is not a ClientHello gives up on the flow', () => {
+    const packet = protectInitial({ dcid: hex('0102030405060708'), packetNumber: 0, frames: cryptoFrame(0, Uint8Array.from([2, 0, 0, 4, 1, 2, 3, 4])) });
+    const sniffer = createSniffer();
+    expect(sniffer.onPayload(quicEvent('f', packet))).toEqual([]);
+    expect(sniffer.stats()).toMatchObject({ malformed: 1, pendingFlows: 0 });
+  });
+
+  it('short headers and other UDP are not looked at', () => {
+    const sniffer = createSniffer();
+    expect(sniffer.onPayload(quicEvent('f', Uint8Array.from([0x40, 1, 2, 3, 4, 5, 6, 7, 8])))).toEqual([]);
+    expect(sniffer.stats()).toEqual({ dnsAnswers: 0, tlsNames: 0, quicNames: 0, malformed: 0, pendingFlows: 0 });
+  });
+});
+
+describe('properties', () => {
+  it('any order of a flight\'s packets, each possibly twice, names the flow once with the same name', () => {
+    const packets = firstFlight({ dcid: hex('0a0b0c0d0e0f1011'), crypto: BIG_HELLO, packets: 3, scramble: true });
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 0, maxLength: 3 }), fc.shuffledSubarray([0, 1, 2], { minLength: 3, maxLength: 3 }), (dupes, order) => {
+        const sniffer = createSniffer();
+        const sequence = [...order, ...dupes];
+        const names = sequence.flatMap((i) => sniffer.onPayload(quicEvent('f', packets[i] ?? new Uint8Array()))).map((h) => h.kind === 'sni' && h.name);
+        expect(names).toEqual(['www.example.org']);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('random bytes behind a QUIC v1/v2 Initial first byte never throw', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(0xc0, 0xc3, 0xd3), fc.constantFrom([0, 0, 0, 1], [0x6b, 0x33, 0x43, 0xcf]), fc.uint8Array({ maxLength: 1300 }), (first, version, rest) => {
+        const bytes = Uint8Array.from([first, ...version, ...rest]);
+        const sniffer = createSniffer();
+        expect(() => sniffer.onPayload(quicEvent('f', bytes))).not.toThrow();
+        expect(() => readQuicDatagram(bytes)).not.toThrow();
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('the RFC packet cut at any length never throws and never names', () => {
+    for (let n = 0; n < A2_PROTECTED_V1.length; n += 7) {
+      const sniffer = createSniffer();
+      expect(sniffer.onPayload({ ...quicEvent('f', A2_PROTECTED_V1.subarray(0, n)), truncated: true })).toEqual([]);
+    }
+  });
+});
