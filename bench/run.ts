@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO, benchIdle, benchIngest, benchNettopParse, benchYear, type Figure } from './engine.ts';
 import { benchRenderer, rendererFigures } from './renderer.ts';
+import { benchCapture } from './capture.ts';
 
 const only = process.argv.slice(2);
 const wanted = (name: string): boolean => only.length === 0 || only.includes(name);
@@ -29,6 +30,7 @@ await section('http', async () => {
   ];
 });
 await section('renderer', async () => rendererFigures(await benchRenderer({ log: (line: string) => process.stderr.write(`  ${line}\n`) })));
+await section('capture', () => benchCapture());
 await section('idle', () => benchIdle(Number(process.env['BENCH_IDLE_S'] ?? 600)));
 
 const width = Math.max(...figures.map((f) => f.name.length));

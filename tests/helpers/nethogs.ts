@@ -13,7 +13,6 @@
 //   const totals = await hogs.stop();   // Map program name → { bytesSent, bytesReceived }
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { netnsArgv } from './netns.js';
 
 /** What nethogs counted for one program, summed over its pids. */
 export interface NethogsTotal {
@@ -71,10 +70,13 @@ export function parseNethogsTrace(text: string): Map<string, NethogsTotal> {
   return totals;
 }
 
-/** Starts `nethogs -t -C -v 2 -d 1 DEVICE` in namespace `ns` (line-buffered through stdbuf). */
+/**
+ * Starts `nethogs -t -C -v 2 -d 1 DEVICE` in namespace `ns` (line-buffered through stdbuf). The argv is
+ * spelled out rather than taken from netns.ts so that bench/capture.ts, run by Node's type stripping
+ * (which does not map `.js` imports to `.ts`), can import this file too.
+ */
 export function startNethogs(ns: string, device: string): RunningNethogs {
-  const [command, ...args] = netnsArgv(ns, ['stdbuf', '-oL', 'nethogs', '-t', '-C', '-v', '2', '-d', '1', device]);
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('ip', ['netns', 'exec', ns, 'stdbuf', '-oL', 'nethogs', '-t', '-C', '-v', '2', '-d', '1', device], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
   child.stderr.on('data', () => undefined);

@@ -1,0 +1,201 @@
+// The privileged sampler's cost, side by side with nethogs on the same traffic in the same run: CPU per
+// 100 Mbit/s of steady TCP and under a load of many short connections, and RSS (peak and end) of both.
+// netmon serve --sampler ebpf runs in a client network namespace with its helper; nethogs -t -C on the
+// client's veth; the traffic (tests/fixtures/traffic-tool.js) goes to a server namespace.
+//
+// What the figures hold: netmon's are the serve process and its helper (user + system time of the
+// processes); the BPF programs themselves run in the kernel on the path of each packet and are charged
+// to whoever sends or receives it (here the traffic tool), as nethogs' copy of each packet into libpcap's
+// ring is partly charged to the kernel side of the traffic too. So both are the monitors' own processes.
+//
+// BENCH_CAPTURE_MBIT (default 200) and BENCH_CAPTURE_S (default 20) set the steady load;
+// BENCH_CAPTURE_SAMPLER (default ebpf) may be `linux` to compare the unprivileged sampler.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createNetnsPair, netnsSupport, type NetnsPair } from '../tests/helpers/netns.ts';
+import { nethogsSupport, startNethogs } from '../tests/helpers/nethogs.ts';
+import { watchProcessTree, type TreeUsage } from '../tests/helpers/proc-usage.ts';
+import { REPO, type Figure } from './engine.ts';
+
+const NETMON = path.join(REPO, 'bin', 'netmon.js');
+const HELPER = path.join(REPO, 'dist', 'helper', 'netmon-capture');
+const TOOL = path.join(REPO, 'tests', 'fixtures', 'traffic-tool.js');
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Options {
+  mbit: number;
+  seconds: number;
+  sampler: string;
+  log: (line: string) => void;
+}
+
+/** Why the bench cannot run here, or null. */
+function skipReason(sampler: string): string | null {
+  const netns = netnsSupport();
+  if (!netns.ok) return netns.reason;
+  const hogs = nethogsSupport();
+  if (!hogs.ok) return hogs.reason;
+  if (sampler === 'ebpf' && !existsSync(HELPER)) return `the capture helper is not built (${HELPER}: npm run build:helper)`;
+  return null;
+}
+
+/** Runs a traffic-tool process in `ns` and resolves with its final JSON line. */
+function tool(ns: string, args: string[]): { child: ChildProcess; done: Promise<Record<string, unknown>> } {
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, TOOL, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
+  const done = new Promise<Record<string, unknown>>((resolve, reject) =>
+    child.once('close', () => {
+      const last = out.trim().split('\n').filter((l) => l.includes('"done"')).pop();
+      if (last === undefined) reject(new Error(`traffic tool ${args[0]} ended without a report: ${err}`));
+      else resolve(JSON.parse(last) as Record<string, unknown>);
+    }),
+  );
+  done.catch(() => undefined);
+  return { child, done };
+}
+
+/** Waits until a traffic server prints that it listens. */
+async function listening(child: ChildProcess): Promise<void> {
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('traffic server did not listen')), 10_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      if (out.includes('"listening"')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+}
+
+/** Starts netmon serve in the client namespace and resolves once it serves. */
+async function startNetmon(pair: NetnsPair, dataDir: string, sampler: string): Promise<ChildProcess> {
+  const serve = spawn('ip', ['netns', 'exec', pair.client, process.execPath, NETMON, 'serve', '--port', '0', '--sampler', sampler, '--interval', '1', '--no-open', '--data-dir', dataDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  serve.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`netmon serve did not start: ${err}`)), 20_000);
+    serve.once('exit', (code) => reject(new Error(`netmon serve exited (${code}): ${err}`)));
+    serve.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      if (/serving http:/.test(out)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  return serve;
+}
+
+/** Watches netmon's tree and nethogs over `run`, returning both usages. */
+async function phase(netmonPid: number, nethogsPid: number, run: () => Promise<void>): Promise<{ netmon: TreeUsage; nethogs: TreeUsage }> {
+  const a = watchProcessTree(netmonPid);
+  const b = watchProcessTree(nethogsPid);
+  await run();
+  return { netmon: a.stop(), nethogs: b.stop() };
+}
+
+const mb = (kb: number): number => +(kb / 1024).toFixed(1);
+
+/** The capture cost bench (root, nethogs and the helper needed; returns no figures otherwise). */
+export async function benchCapture(options: Partial<Options> = {}): Promise<Figure[]> {
+  const o: Options = {
+    mbit: options.mbit ?? Number(process.env['BENCH_CAPTURE_MBIT'] ?? 200),
+    seconds: options.seconds ?? Number(process.env['BENCH_CAPTURE_S'] ?? 20),
+    sampler: options.sampler ?? process.env['BENCH_CAPTURE_SAMPLER'] ?? 'ebpf',
+    log: options.log ?? ((line) => process.stderr.write(`  ${line}\n`)),
+  };
+  const reason = skipReason(o.sampler);
+  if (reason !== null) {
+    o.log(`capture: skipped (${reason})`);
+    return [];
+  }
+  const pair = createNetnsPair();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'netmon-bench-capture-'));
+  const server = tool(pair.server, ['serve', '--host', pair.serverAddress, '--port', '9000']);
+  let serve: ChildProcess | null = null;
+  let nethogs: ReturnType<typeof startNethogs> | null = null;
+  try {
+    await listening(server.child);
+    nethogs = startNethogs(pair.client, pair.clientDevice);
+    serve = await startNetmon(pair, path.join(dir, 'data'), o.sampler);
+    const netmonPid = serve.pid ?? 0;
+    const whole = { netmon: watchProcessTree(netmonPid), nethogs: watchProcessTree(nethogs.pid) };
+    await sleep(3000);
+
+    // Steady: four paced downloads adding up to the asked rate for the asked time.
+    const bytes = Math.round((o.mbit * 1e6 * o.seconds) / 8 / 4);
+    let moved = 0;
+    let steadyWall = 0;
+    const steady = await phase(netmonPid, nethogs.pid, async () => {
+      const t0 = performance.now();
+      const runs = Array.from({ length: 4 }, () => tool(pair.client, ['download', '--host', pair.serverAddress, '--port', '9000', '--bytes', String(bytes), '--pace-ms', String(o.seconds * 1000)]));
+      for (const run of runs) moved += Number((await run.done)['bytesReceived']);
+      steadyWall = (performance.now() - t0) / 1000;
+    });
+    const rateMbit = (moved * 8) / steadyWall / 1e6;
+    o.log(`steady: ${(moved / 1e6).toFixed(0)} MB in ${steadyWall.toFixed(1)} s = ${rateMbit.toFixed(0)} Mbit/s; netmon ${steady.netmon.cpuPercent.toFixed(2)} %, nethogs ${steady.nethogs.cpuPercent.toFixed(2)} % of a core`);
+    await sleep(2000);
+
+    // Many short connections: 8 at a time, 5 000 bytes each (about 1 700 a second here: half the steady time).
+    let connections = 0;
+    let shortWall = 0;
+    const short = await phase(netmonPid, nethogs.pid, async () => {
+      const t0 = performance.now();
+      const runs = Array.from({ length: 2 }, () => tool(pair.client, ['download', '--host', pair.serverAddress, '--port', '9000', '--bytes', '5000', '--connections', String(o.seconds * 400), '--parallel', '4']));
+      for (const run of runs) connections += Number((await run.done)['connections']);
+      shortWall = (performance.now() - t0) / 1000;
+    });
+    const perSecond = connections / shortWall;
+    o.log(`short: ${connections} connections in ${shortWall.toFixed(1)} s = ${perSecond.toFixed(0)}/s; netmon ${short.netmon.cpuPercent.toFixed(2)} %, nethogs ${short.nethogs.cpuPercent.toFixed(2)} % of a core`);
+    await sleep(2000);
+    const all = { netmon: whole.netmon.stop(), nethogs: whole.nethogs.stop() };
+    o.log(`netmon tree: ${all.netmon.processes.join(', ')}; nethogs tree: ${all.nethogs.processes.join(', ')}`);
+
+    const per100 = (u: TreeUsage): number => +(u.cpuPercent / (rateMbit / 100)).toFixed(2);
+    const ratio = (a: number, b: number): string => (b > 0 ? (a / b).toFixed(2) : '—');
+    const label = `${o.sampler} sampler`;
+    return [
+      {
+        name: `capture: netmon CPU per 100 Mbit/s`,
+        value: per100(steady.netmon),
+        unit: '% of one core',
+        note: `${label}, serve + helper at ${rateMbit.toFixed(0)} Mbit/s steady TCP over ${steadyWall.toFixed(0)} s; nethogs ${per100(steady.nethogs)} on the same traffic (netmon/nethogs ${ratio(per100(steady.netmon), per100(steady.nethogs))})`,
+      },
+      { name: `capture: nethogs CPU per 100 Mbit/s`, value: per100(steady.nethogs), unit: '% of one core', note: 'nethogs -t -C on the client veth, same run' },
+      {
+        name: `capture: netmon CPU, short connections`,
+        value: +short.netmon.cpuPercent.toFixed(2),
+        unit: '% of one core',
+        note: `${perSecond.toFixed(0)} connections/s of 5 000 bytes; nethogs ${short.nethogs.cpuPercent.toFixed(2)} % (ratio ${ratio(short.netmon.cpuPercent, short.nethogs.cpuPercent)})`,
+      },
+      {
+        name: `capture: netmon RSS peak under load`,
+        value: mb(all.netmon.peakRssKb),
+        unit: 'MB',
+        note: `serve + helper summed, sampled every 0.5 s; end ${mb(all.netmon.endRssKb)} MB; nethogs peak ${mb(all.nethogs.peakRssKb)} MB, end ${mb(all.nethogs.endRssKb)} MB (ratio ${ratio(all.netmon.peakRssKb, all.nethogs.peakRssKb)})`,
+      },
+      { name: `capture: nethogs RSS peak under load`, value: mb(all.nethogs.peakRssKb), unit: 'MB', note: `end ${mb(all.nethogs.endRssKb)} MB, VmHWM ${mb(all.nethogs.hwmKb)} MB` },
+    ];
+  } finally {
+    if (serve !== null && serve.exitCode === null && serve.signalCode === null) {
+      const exited = new Promise((resolve) => serve?.once('exit', resolve));
+      serve.kill('SIGTERM');
+      await exited;
+    }
+    await nethogs?.stop();
+    server.child.kill('SIGTERM');
+    await server.done.catch(() => undefined);
+    pair.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
