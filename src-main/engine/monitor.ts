@@ -2,12 +2,33 @@
 // the store is flushed every 30 s (and on stop), retention runs at start and hourly. Everything the
 // transports show (status, live rate) is read from here. No Electron: the same monitor runs under
 // `netmon serve` and inside the menubar app.
+//
+// Domains: when a sampler sends packets (`Sample.payloads`, the privileged one), the packets name the
+// flows (PacketNaming) and every app's bytes get domain rows, adding up to its usage rows; a browser's
+// flows the packets did not name are left to the extension's DomainTracker, and go under UNATTRIBUTED
+// when no extension placed them. Without packets the DomainTracker alone handles the browsers.
 import { attribute, type Platform } from './attribution/index.js';
 import { defaultDeltaOptions, initialDeltaState, stepDelta, type DeltaOptions, type DeltaState } from './delta.js';
+import { BROWSER_APPS } from './domains/browsers.js';
+import { domainRowsOfFlows, type ByteSum } from './domains/flow-domains.js';
+import { loadPacketNamingDeps, PacketNaming, type PacketNamingDeps, type PacketNamingStats } from './domains/packet-naming.js';
 import type { DomainTracker } from './domains/tracker.js';
+import type { DomainUsage } from './domains/types.js';
 import { createLogger } from './log.js';
 import type { Store } from './store/index.js';
-import { systemClock, type AppUsage, type Clock, type Gap, type InterfaceTotals, type Sample, type Sampler, type SamplerHealth } from './types.js';
+import {
+  systemClock,
+  UNATTRIBUTED,
+  type AppUsage,
+  type Clock,
+  type Gap,
+  type InterfaceTotals,
+  type Interval,
+  type PayloadEvent,
+  type Sample,
+  type Sampler,
+  type SamplerHealth,
+} from './types.js';
 import { lastUsageAt } from './queries/index.js';
 
 const log = createLogger('monitor');
@@ -39,6 +60,27 @@ export interface MonitorOptions {
   onInterval?: (report: IntervalReport) => void;
   /** Domain attribution of browser bytes (fed by the extension's reports); its rows go to the store too. */
   domains?: DomainTracker | undefined;
+  /** Store registrable domains (true, the default) or full host names for packet-named flows (config `domain_rollup`). */
+  domainRollup?: boolean;
+  /** Loads the packet sniffer and the Public Suffix List, on the first sample that carries packets (tests inject). */
+  loadPacketNaming?: () => Promise<PacketNamingDeps>;
+}
+
+/** One sample's part for packet naming, kept in order until the sniffer is loaded. */
+interface NamingWork {
+  payloads: readonly PayloadEvent[];
+  closed: string[];
+  atMs: number;
+  /** The interval recorded from this sample (null: baseline, gap or paused). */
+  recorded: { interval: Interval; usage: AppUsage[]; ts: number; durationS: number } | null;
+}
+
+/** An interval handed to the DomainTracker, in the order its pending list holds them. */
+interface TrackerEntry {
+  ts: number;
+  durationS: number;
+  /** Unnamed browser bytes per app that go under UNATTRIBUTED if the tracker places none (null: nothing to check). */
+  unplaced: Map<string, ByteSum> | null;
 }
 
 /** Counters that tell how the pipeline is doing, for doctor, status and /metrics. */
@@ -75,6 +117,13 @@ export class Monitor {
   /** Surplus over the interface totals not yet settled against a later remainder (see `attribute`). */
   private carry: InterfaceTotals = { bytesIn: 0, bytesOut: 0 };
   private readonly stats: MonitorStats = { samples: 0, intervals: 0, gaps: 0, overAttributed: { bytesIn: 0, bytesOut: 0 }, stalls: 0, counterDrops: 0 };
+  private domainRollup: boolean;
+  private naming: PacketNaming | null = null;
+  /** Set once loading the sniffer was tried; resolves when the backlog is drained. */
+  private namingLoad: Promise<void> | null = null;
+  private namingFailed = false;
+  private namingBacklog: NamingWork[] = [];
+  private trackerEntries: TrackerEntry[] = [];
 
   constructor(options: MonitorOptions) {
     this.options = options;
@@ -85,6 +134,17 @@ export class Monitor {
     // A restarted monitor never records an interval that starts before what is already stored.
     this.state = initialDeltaState(this.lastRecordedTs === null ? -Infinity : this.lastRecordedTs * 1000);
     this.deltaOptions = defaultDeltaOptions(options.intervalMs);
+    this.domainRollup = options.domainRollup ?? true;
+  }
+
+  /** Whether packet-named hosts are stored as registrable domains; applies to intervals from now on. */
+  setDomainRollup(on: boolean): void {
+    this.domainRollup = on;
+  }
+
+  /** How naming by packets is doing, or null while no sampler sent packets. */
+  namingStats(): PacketNamingStats | null {
+    return this.naming?.stats() ?? null;
   }
 
   /** Starts sampling, the flush loop and maintenance (which runs once now). */
@@ -104,8 +164,10 @@ export class Monitor {
     if (this.flushTimer !== null) clearTimeout(this.flushTimer);
     if (this.maintenanceTimer !== null) clearTimeout(this.maintenanceTimer);
     await this.sampler.stop();
+    // Samples waiting for the sniffer to load are named before the last rows are written.
+    if (this.namingLoad !== null) await this.namingLoad;
     this.closePause(this.clock.now());
-    if (this.options.domains !== undefined) this.store.appendDomains(this.options.domains.settleAll());
+    if (this.options.domains !== undefined) this.appendTrackerRows(this.options.domains.settleAll());
     const result = this.store.flush();
     if (!result.ok) log.error('final flush failed; rows not written', { error: result.error.message, pending: result.pendingRows });
     log.info('monitor stopped');
@@ -169,9 +231,16 @@ export class Monitor {
     this.stats.counterDrops += step.stats.counterDrops;
     this.expirePause(sample.wallMs);
     // Intervals recorded before wait for the extension's reports; they settle whatever happens now.
-    if (this.options.domains !== undefined) this.store.appendDomains(this.options.domains.settle(sample.wallMs));
+    if (this.options.domains !== undefined) this.appendTrackerRows(this.options.domains.settle(sample.wallMs));
+    const closed = sample.closed.map((f) => f.id);
+    // Packets seen while paused or in a baseline still teach names (a DNS answer names later flows).
+    const packetsOnly = (): void => {
+      if (sample.payloads !== undefined || this.namingPending()) this.enqueueNaming({ payloads: sample.payloads ?? [], closed, atMs: sample.wallMs, recorded: null });
+      else this.naming?.forget(closed);
+    };
     if (this.pause.paused) {
       this.carry = { bytesIn: 0, bytesOut: 0 };
+      packetsOnly();
       return;
     }
     const gaps: Gap[] = [];
@@ -182,6 +251,7 @@ export class Monitor {
     }
     if (step.interval === null) {
       if (gaps.length > 0) this.store.append([], [], gaps);
+      packetsOnly();
       return;
     }
     // A gap breaks the chain: a surplus from before it is not settled against bytes after it.
@@ -197,7 +267,13 @@ export class Monitor {
     this.store.append(attribution.usage, attribution.processes, gaps);
     const ts = Math.round(step.interval.endMs / 1000);
     // The same stamp and length as the interval's usage rows (see attribute).
-    this.options.domains?.addInterval(step.interval, ts, Math.max(0, ts - Math.round(step.interval.startMs / 1000)));
+    const durationS = Math.max(0, ts - Math.round(step.interval.startMs / 1000));
+    if (sample.payloads !== undefined || this.namingPending()) {
+      this.enqueueNaming({ payloads: sample.payloads ?? [], closed, atMs: sample.wallMs, recorded: { interval: step.interval, usage: attribution.usage, ts, durationS } });
+    } else {
+      this.toTracker(step.interval, ts, durationS, null);
+      this.naming?.forget(closed);
+    }
     this.lastRecordedTs = ts;
     const attributed = attribution.usage.reduce(
       (sum, row) => ({ bytesIn: sum.bytesIn + row.bytesIn, bytesOut: sum.bytesOut + row.bytesOut }),
@@ -215,6 +291,97 @@ export class Monitor {
     } catch (err) {
       log.warn('interval listener failed', { error: err });
     }
+  }
+
+  /** True while samples wait for the sniffer: later ones must queue behind them, in order. */
+  private namingPending(): boolean {
+    return this.namingBacklog.length > 0;
+  }
+
+  private enqueueNaming(work: NamingWork): void {
+    this.namingBacklog.push(work);
+    if (this.naming !== null || this.namingFailed) {
+      this.drainNaming();
+      return;
+    }
+    if (this.namingLoad !== null) return;
+    const load = this.options.loadPacketNaming ?? loadPacketNamingDeps;
+    this.namingLoad = load()
+      .then((deps) => {
+        this.naming = new PacketNaming(deps);
+        log.info('naming flows by their packets (DNS answers, TLS and QUIC server names)');
+      })
+      .catch((err: unknown) => {
+        this.namingFailed = true;
+        log.error('could not load the packet sniffer; flows are not named by their packets', { error: err });
+      })
+      .then(() => this.drainNaming());
+  }
+
+  private drainNaming(): void {
+    const backlog = this.namingBacklog;
+    this.namingBacklog = [];
+    for (const work of backlog) {
+      try {
+        this.nameWork(work);
+      } catch (err) {
+        log.error('naming an interval failed; its domain rows are skipped', { error: err });
+      }
+    }
+  }
+
+  private nameWork(work: NamingWork): void {
+    const naming = this.naming;
+    if (naming === null) {
+      // No sniffer: the browsers' flows go to the extension as they would without packets.
+      if (work.recorded !== null) this.toTracker(work.recorded.interval, work.recorded.ts, work.recorded.durationS, null);
+      return;
+    }
+    naming.observe(work.payloads);
+    const rec = work.recorded;
+    if (rec !== null) {
+      const named = naming.nameInterval(rec.interval, work.atMs);
+      const tracker = this.options.domains;
+      const rollup = this.domainRollup;
+      const split = domainRowsOfFlows(named.flows, rec.usage, {
+        platform: this.options.platform,
+        domainOf: (host) => naming.storedName(host, rollup),
+        // Without a tracker no extension can place a browser's unnamed bytes: they are unplaced now.
+        defer: (app) => tracker !== undefined && BROWSER_APPS.has(app),
+      });
+      this.store.appendDomains(split.rows);
+      this.toTracker({ ...named, flows: split.deferred }, rec.ts, rec.durationS, split.deferredBytes);
+    }
+    // Closed flows' last bytes were named above; their state goes now.
+    naming.forget(work.closed);
+  }
+
+  private toTracker(interval: Interval, ts: number, durationS: number, unplaced: Map<string, ByteSum> | null): void {
+    const tracker = this.options.domains;
+    if (tracker === undefined) return;
+    tracker.addInterval(interval, ts, durationS);
+    this.trackerEntries.push({ ts, durationS, unplaced: unplaced === null || unplaced.size === 0 ? null : unplaced });
+  }
+
+  /**
+   * Writes what the tracker settled, plus UNATTRIBUTED rows for the unnamed browser bytes of the
+   * intervals it settled without placing them (no extension live for that browser then). The
+   * tracker settles its pending intervals oldest first, so the ones just settled are the oldest
+   * entries beyond what it still holds.
+   */
+  private appendTrackerRows(rows: DomainUsage[]): void {
+    const tracker = this.options.domains;
+    if (tracker === undefined) return;
+    const settled = this.trackerEntries.splice(0, Math.max(0, this.trackerEntries.length - tracker.stats().pendingIntervals));
+    const extra: DomainUsage[] = [];
+    for (const entry of settled) {
+      if (entry.unplaced === null) continue;
+      for (const [app, bytes] of entry.unplaced) {
+        if (rows.some((r) => r.ts === entry.ts && r.app === app)) continue;
+        extra.push({ ts: entry.ts, durationS: entry.durationS, app, domain: UNATTRIBUTED, estimate: false, ...bytes });
+      }
+    }
+    this.store.appendDomains(rows.length === 0 ? extra : [...rows, ...extra]);
   }
 
   private scheduleFlush(): void {
