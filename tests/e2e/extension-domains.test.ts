@@ -18,7 +18,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS } from '../../bench/renderer.js';
 import { buildAll } from '../../extension/build.js';
 import { createNetnsPair, netnsSupport, type NetnsPair } from '../helpers/netns.js';
-import { findInFolder, NETMON, netmonReport, REPO, SECRET, SERVER_JS, sleep, startIn, stop, truthOf, waitFor, type Truth } from './extension-helpers.js';
+import {
+  findInFolder,
+  NETMON,
+  netmonReport,
+  rangeAfterStop,
+  REPO,
+  SECRET,
+  SERVER_JS,
+  sleep,
+  startIn,
+  stop,
+  truthOf,
+  usageVsDomainRows,
+  waitFor,
+  type ReportRange,
+  type RowMismatch,
+  type Truth,
+} from './extension-helpers.js';
 
 const CHROMIUM = process.env['NETMON_CHROMIUM'] ?? '/usr/bin/chromium';
 const support = netnsSupport();
@@ -51,6 +68,12 @@ describe.skipIf(!ready)(`the extension in Chromium, with netmon serve and real t
   let truth: Record<string, Truth> = {};
   let byDomain: Row[] = [];
   let byApp: AppRow[] = [];
+  /** The one range both reports read, and what each report said it read. */
+  let range: ReportRange = { since: 0, until: 0 };
+  let reportRanges: { domain: ReportRange; app: ReportRange } | null = null;
+  /** Intervals whose Chromium bytes differ between usage_raw and domain_raw (none expected). */
+  let mismatches: RowMismatch[] = [];
+  let serveStoppedMs = 0;
   let domainTable = '';
   const pageShares: Record<string, string> = {};
   let tabHistory: string[] = [];
@@ -135,19 +158,33 @@ describe.skipIf(!ready)(`the extension in Chromium, with netmon serve and real t
     } finally {
       await context.close();
       await stop(serve.child);
+      serveStoppedMs = Date.now();
       serveErr = serve.err();
       await stop(server.child);
     }
     truth = truthOf(server);
-    byDomain = (JSON.parse(netmonReport(['--by', 'domain', '--json'], dataDir)) as { rows: Row[] }).rows;
-    byApp = (JSON.parse(netmonReport(['--by', 'app', '--json'], dataDir)) as { rows: AppRow[] }).rows;
-    domainTable = netmonReport(['--by', 'domain'], dataDir);
+    // One range for every report, fixed once serve has stopped: with `--since 1h` each report would end
+    // at its own `now`, and the last interval (stamped up to 0.5 s after serve stopped) could fall
+    // outside the first report and inside the next one.
+    range = rangeAfterStop();
+    const domainJson = JSON.parse(netmonReport(['--by', 'domain', '--json'], dataDir, range)) as { rows: Row[] } & ReportRange;
+    const appJson = JSON.parse(netmonReport(['--by', 'app', '--json'], dataDir, range)) as { rows: AppRow[] } & ReportRange;
+    byDomain = domainJson.rows;
+    byApp = appJson.rows;
+    reportRanges = { domain: { since: domainJson.since, until: domainJson.until }, app: { since: appJson.since, until: appJson.until } };
+    domainTable = netmonReport(['--by', 'domain'], dataDir, range);
+    const dbPath = path.join(dataDir, 'network_monitor.db');
+    mismatches = usageVsDomainRows(dbPath, 'Chromium', range);
     const Database = (await import('better-sqlite3')).default;
-    const db = new Database(path.join(dataDir, 'network_monitor.db'), { readonly: true });
+    const db = new Database(dbPath, { readonly: true });
     const hosts = db.prepare('SELECT hostname FROM browser_reports ORDER BY ts, id').pluck().all() as string[];
+    // For the debug output: Chromium's last intervals, next to the instant serve had stopped.
+    const lastChromiumRows = db
+      .prepare('SELECT ts, bytes_in AS bytesIn, bytes_out AS bytesOut FROM usage_raw WHERE app_id = (SELECT id FROM apps WHERE name = ?) ORDER BY ts DESC LIMIT 3')
+      .all('Chromium');
     db.close();
     tabHistory = hosts.filter((h, i) => i === 0 || hosts[i - 1] !== h);
-    if (process.env['NETMON_DEBUG_E2E'] !== undefined) console.log(JSON.stringify({ truth, byDomain, byApp, pageShares, tabHistory, pairedStatus }, null, 1));
+    if (process.env['NETMON_DEBUG_E2E'] !== undefined) console.log(JSON.stringify({ truth, byDomain, byApp, pageShares, tabHistory, pairedStatus, range, mismatches, serveStoppedMs, lastChromiumRows }, null, 1));
   }, 170_000);
 
   afterAll(() => {
@@ -187,7 +224,12 @@ describe.skipIf(!ready)(`the extension in Chromium, with netmon serve and real t
     }
     const chromiumApp = byApp.find((r) => r.app === 'Chromium');
     expect(chromiumApp).toBeDefined();
-    expect(stored).toBe((chromiumApp?.bytesIn ?? 0) + (chromiumApp?.bytesOut ?? 0));
+    // On a mismatch, say where: the intervals whose Chromium usage and domain rows differ, and the ranges read.
+    const why = `Chromium's usage rows vs its domain rows per interval (ts: usage/domains): ${
+      mismatches.map((m) => `${m.ts}: ${m.usage}/${m.domains}`).join(', ') || 'none differ'
+    }; reports read ${JSON.stringify(reportRanges)}`;
+    expect(reportRanges?.app, why).toEqual(reportRanges?.domain);
+    expect(stored, why).toBe((chromiumApp?.bytesIn ?? 0) + (chromiumApp?.bytesOut ?? 0));
   });
 
   it('netmon report --by domain shows the same shares as a table', () => {

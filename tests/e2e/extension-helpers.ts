@@ -5,6 +5,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { netnsArgv } from '../helpers/netns.js';
 
 export const REPO = path.resolve(import.meta.dirname, '..', '..');
@@ -121,11 +122,64 @@ export function truthOf(server: Started): Record<string, Truth> {
   return JSON.parse(server.out().split('\n').find((l) => l.startsWith('{')) ?? '{}') as Record<string, Truth>;
 }
 
-/** Runs `netmon report ARGS --since 1h --data-dir DIR` and returns its output. */
-export function netmonReport(args: string[], dataDir: string): string {
-  const r = spawnSync(process.execPath, [NETMON, 'report', ...args, '--since', '1h', '--data-dir', dataDir], { encoding: 'utf8' });
+/** A report's range in epoch seconds, as `netmon report --since/--until` takes it. */
+export interface ReportRange {
+  since: number;
+  until: number;
+}
+
+/**
+ * The range that holds every row a stopped `netmon serve` wrote in the last hour. Its rows are
+ * stamped with their interval's end rounded to the nearest second, so the last one can lie up to
+ * half a second after the instant serve stopped: `until` is rounded up. Reports that are compared
+ * with each other must share one such range; `--since 1h` alone ends at each run's own `now`.
+ */
+export function rangeAfterStop(nowMs = Date.now()): ReportRange {
+  const until = Math.ceil(nowMs / 1000);
+  return { since: until - 3600, until };
+}
+
+const isoOf = (s: number): string => new Date(s * 1000).toISOString().replace(/\.000Z$/, 'Z');
+
+/**
+ * Runs `netmon report ARGS --data-dir DIR` over `range` and returns its output. Meant for after serve
+ * stopped: the default range then holds every row written (see `rangeAfterStop`).
+ */
+export function netmonReport(args: string[], dataDir: string, range: ReportRange = rangeAfterStop()): string {
+  const when = ['--since', isoOf(range.since), '--until', isoOf(range.until)];
+  const r = spawnSync(process.execPath, [NETMON, 'report', ...args, ...when, '--data-dir', dataDir], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`netmon report failed: ${r.stderr}`);
   return r.stdout;
+}
+
+/** One stored interval in which an app's usage rows and its domain rows disagree. */
+export interface RowMismatch {
+  ts: number;
+  usage: number;
+  domains: number;
+}
+
+/**
+ * The raw intervals (ts in (since, until]) whose bytes of `app` differ between usage_raw and
+ * domain_raw, read from the database read-only: what a failed "domains add up to the app" check shows.
+ */
+export function usageVsDomainRows(dbPath: string, app: string, range: ReportRange): RowMismatch[] {
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    const rows = db
+      .prepare(
+        `WITH u (ts, b) AS (SELECT ts, bytes_in + bytes_out FROM usage_raw WHERE app_id = (SELECT id FROM apps WHERE name = $app)),
+              d (ts, b) AS (SELECT ts, sum(bytes_in + bytes_out) FROM domain_raw WHERE app_id = (SELECT id FROM apps WHERE name = $app) GROUP BY ts),
+              t (ts) AS (SELECT ts FROM u UNION SELECT ts FROM d)
+         SELECT t.ts AS ts, coalesce(u.b, 0) AS usage, coalesce(d.b, 0) AS domains
+           FROM t LEFT JOIN u ON u.ts = t.ts LEFT JOIN d ON d.ts = t.ts
+          WHERE t.ts > $since AND t.ts <= $until ORDER BY t.ts`,
+      )
+      .all({ app, since: range.since, until: range.until }) as RowMismatch[];
+    return rows.filter((r) => r.usage !== r.domains);
+  } finally {
+    db.close();
+  }
 }
 
 /** Every file under `dir` whose bytes contain one of `needles`, with the needle: none is the goal. */
