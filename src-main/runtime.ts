@@ -108,7 +108,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       });
     };
     const domains = new DomainTracker({ platform: choice.platform, rollup: config.domain_rollup });
-    const monitor = new Monitor({ store, sampler: choice.sampler, platform: choice.platform, intervalMs: intervalS * 1000, clock, onInterval, domains });
+    const monitor = new Monitor({ store, sampler: choice.sampler, platform: choice.platform, intervalMs: intervalS * 1000, clock, onInterval, domains, domainRollup: config.domain_rollup });
     const reports = createBrowserReportStore(store.db);
     let currentConfig = config;
     const startedAt = Math.floor(clock.now() / 1000);
@@ -128,6 +128,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           // The log level and domain rollup apply at once; the interval, port, sampler and retention at the next start.
           setLogLevel(currentConfig.log_level);
           domains.setRollup(currentConfig.domain_rollup);
+          monitor.setDomainRollup(currentConfig.domain_rollup);
           return configValues(currentConfig);
         },
       },
