@@ -29,7 +29,7 @@ export function hostName(raw: Uint8Array): string | null {
     s += String.fromCharCode(c >= 0x41 && c <= 0x5a ? c + 0x20 : c);
   }
   if (s.endsWith('.')) s = s.slice(0, -1);
-  if (s === '' || s.startsWith('.') || s.includes('..')) return null;
+  if (s === '' || s.startsWith('.') || s.endsWith('.') || s.includes('..')) return null;
   return s;
 }
 

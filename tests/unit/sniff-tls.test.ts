@@ -1,0 +1,240 @@
+// ClientHello server_name over TCP: the hello parser against a hand-assembled hello and the RFC 9001 A.2
+// ClientHello (whose server_name the RFC gives: example.com), then the sniffer's reassembly of a hello
+// written by tests/helpers/tls-hello.ts and cut into segments: split, reordered, duplicated, wrapped.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createSniffer, parseClientHello, parseTlsStreamStart } from '../../src-main/engine/sniff/index.js';
+import type { PayloadEvent } from '../../src-main/engine/types.js';
+import { clientHelloMessage, clientHelloStream, inRecords, segments } from '../helpers/tls-hello.js';
+
+const hex = (text: string): Uint8Array => Uint8Array.from(Buffer.from(text.replace(/\s+/g, ''), 'hex'));
+
+/**
+ * A minimal ClientHello for "A.b.c", assembled by hand: record (type 22, length 61), handshake header
+ * (type 1, length 57), version, 32-byte random, empty session id, one cipher suite, null compression,
+ * 14 bytes of extensions: server_name (10 bytes: list of 8: host_name, length 5).
+ */
+const handHello = (name: string): Uint8Array =>
+  hex(`
+  16 0301 003d
+  01 000039
+  0303 ${'00'.repeat(32)}
+  00
+  0002 1301
+  01 00
+  000e
+  0000 000a 0008 00 0005 ${name}
+`);
+const HAND_HELLO = handHello('412e622e63'); // "A.b.c"
+const HAND_HELLO_EMPTY_LABEL = handHello('412e622e2e'); // "A.b.."
+
+/** RFC 9001 A.2's ClientHello (its CRYPTO frame's data), which names example.com. */
+const RFC9001_HELLO = hex(`
+  010000ed0303ebf8fa56f129 39b9584a3896472ec40bb863cfd3e868
+  04fe3a47f06a2b69484c000004130113 02010000c000000010000e00000b6578
+  616d706c652e636f6dff01000100000a 00080006001d00170018001000070005
+  04616c706e0005000501000000000033 00260024001d00209370b2c9caa47fba
+  baf4559fedba753de171fa71f50f1ce1 5d43e994ec74d748002b000302030400
+  0d0010000e0403050306030203080408 050806002d00020101001c0002400100
+  3900320408ffffffffffffffff050480 00ffff07048000ffff08011001048000
+  75300901100f088394c8f03e51570806 048000ffff
+`);
+
+function tcpEvent(flowId: string, seq: number, bytes: Uint8Array, wallMs = 5): PayloadEvent {
+  return { flowId, wallMs, direction: 'out', protocol: 'tcp', remote: { address: '198.51.100.7', port: 443 }, tcpSeq: seq, bytes, truncated: false };
+}
+
+describe('parseClientHello / parseTlsStreamStart', () => {
+  it('the hand-assembled hello names a.b.c (upper case folded)', () => {
+    expect(HAND_HELLO.length).toBe(5 + 0x3d);
+    expect(parseTlsStreamStart(HAND_HELLO)).toEqual({ kind: 'hello', sni: 'a.b.c' });
+  });
+
+  it('a server_name with an empty label is not a host name: the hello is given up', () => {
+    expect(parseTlsStreamStart(HAND_HELLO_EMPTY_LABEL)).toMatchObject({ kind: 'not-hello' });
+  });
+
+  it('the RFC 9001 ClientHello names example.com, as a bare message and inside a record', () => {
+    expect(RFC9001_HELLO.length).toBe(4 + 0xed);
+    expect(parseClientHello(RFC9001_HELLO)).toEqual({ kind: 'hello', sni: 'example.com' });
+    expect(parseTlsStreamStart(inRecords(RFC9001_HELLO))).toEqual({ kind: 'hello', sni: 'example.com' });
+  });
+
+  it('every proper prefix of a hello asks for more', () => {
+    const stream = clientHelloStream({ sni: 'prefix.example', maxRecord: 100 });
+    for (let n = 0; n < stream.length; n++) expect(parseTlsStreamStart(stream.subarray(0, n))).toEqual({ kind: 'need-more' });
+    expect(parseTlsStreamStart(stream)).toEqual({ kind: 'hello', sni: 'prefix.example' });
+  });
+
+  it.each([
+    ['no server_name', clientHelloStream({}), { kind: 'hello', sni: null }],
+    ['trailing dot and capitals', clientHelloStream({ sni: 'WWW.Example.COM.' }), { kind: 'hello', sni: 'www.example.com' }],
+    ['ECH-style outer hello: the public name is what is visible', clientHelloStream({ sni: 'public.example.net' }), { kind: 'hello', sni: 'public.example.net' }],
+    ['one hello over many small records', clientHelloStream({ sni: 'records.example', padTo: 2000, maxRecord: 333 }), { kind: 'hello', sni: 'records.example' }],
+    ['application data first', hex('1703030005 0102030405'), { kind: 'not-hello' }],
+    ['a ServerHello', inRecords(hex('02000004 03030000')), { kind: 'not-hello' }],
+    ['SSL 2-style record version', hex('1602010005 0100000103'), { kind: 'not-hello' }],
+    ['an alert cuts the hello', Uint8Array.from([...clientHelloStream({ sni: 'x.example', maxRecord: 40 }).subarray(0, 45), 21, 3, 3, 0, 2, 2, 40]), { kind: 'not-hello' }],
+    ['a hello over 16 KB', clientHelloStream({ sni: 'big.example', padTo: 17_000 }), { kind: 'not-hello' }],
+    ['a server_name with a space', clientHelloStream({ sni: 'bad name.example' }), { kind: 'not-hello' }],
+  ] as const)('%s', (_name, stream, expected) => {
+    expect(parseTlsStreamStart(stream)).toMatchObject(expected);
+  });
+});
+
+describe('the sniffer over TCP segments', () => {
+  // About 3 KB: three segments of an MSS of ~1448, as a post-quantum hello with extras would be.
+  const stream = clientHelloStream({ sni: 'shop.example.net', padTo: 3000 });
+  const segs = segments(stream, [1448, 2896]);
+
+  it('three segments in order: named on the third, then nothing held', () => {
+    const sniffer = createSniffer();
+    const hints = segs.map((s, i) => sniffer.onPayload(tcpEvent('t', s.seq, s.bytes, i)));
+    expect(hints).toEqual([[], [], [{ kind: 'sni', flowId: 't', name: 'shop.example.net', via: 'tls', atMs: 2 }]]);
+    expect(sniffer.stats()).toMatchObject({ tlsNames: 1, malformed: 0, pendingFlows: 0 });
+  });
+
+  it.each([
+    [[2, 1, 0]],
+    [[1, 0, 2]],
+    [[0, 2, 1]],
+    [[2, 0, 1]],
+  ])('out of order %j: named once, when the last gap fills', (order) => {
+    const sniffer = createSniffer();
+    const hints = order.map((i) => sniffer.onPayload(tcpEvent('t', segs[i]?.seq ?? 0, segs[i]?.bytes ?? new Uint8Array())));
+    expect(hints.slice(0, -1).flat()).toEqual([]);
+    expect(hints.at(-1)?.map((h) => h.kind === 'sni' && h.name)).toEqual(['shop.example.net']);
+  });
+
+  it('retransmitted and overlapping segments change nothing', () => {
+    const sniffer = createSniffer();
+    const [a, b, c] = segs;
+    if (a === undefined || b === undefined || c === undefined) throw new Error('three segments expected');
+    expect(sniffer.onPayload(tcpEvent('t', a.seq, a.bytes))).toEqual([]);
+    expect(sniffer.onPayload(tcpEvent('t', a.seq, a.bytes))).toEqual([]);
+    // A retransmission that repacketized the tail of a and the head of b.
+    expect(sniffer.onPayload(tcpEvent('t', a.seq + 1000, stream.subarray(1000, 2000)))).toEqual([]);
+    expect(sniffer.onPayload(tcpEvent('t', b.seq, b.bytes))).toEqual([]);
+    expect(sniffer.onPayload(tcpEvent('t', c.seq, c.bytes)).length).toBe(1);
+    expect(sniffer.stats()).toMatchObject({ tlsNames: 1, malformed: 0, pendingFlows: 0 });
+  });
+
+  it('sequence numbers that wrap around 2^32 in the middle of the hello', () => {
+    const wrapped = segments(stream, [1448, 2896], 0xfffffc00);
+    expect(wrapped[1]?.seq).toBeLessThan(wrapped[0]?.seq ?? 0);
+    const sniffer = createSniffer();
+    const names = [2, 0, 1].flatMap((i) => sniffer.onPayload(tcpEvent('t', wrapped[i]?.seq ?? 0, wrapped[i]?.bytes ?? new Uint8Array())));
+    expect(names.map((h) => h.kind === 'sni' && h.name)).toEqual(['shop.example.net']);
+  });
+
+  it('two flows at once keep their own state', () => {
+    const other = segments(clientHelloStream({ sni: 'other.example', padTo: 2000 }), [1000], 77);
+    const sniffer = createSniffer();
+    const names = [
+      sniffer.onPayload(tcpEvent('a', segs[0]?.seq ?? 0, segs[0]?.bytes ?? new Uint8Array())),
+      sniffer.onPayload(tcpEvent('b', other[0]?.seq ?? 0, other[0]?.bytes ?? new Uint8Array())),
+      sniffer.onPayload(tcpEvent('a', segs[1]?.seq ?? 0, segs[1]?.bytes ?? new Uint8Array())),
+      sniffer.onPayload(tcpEvent('b', other[1]?.seq ?? 0, other[1]?.bytes ?? new Uint8Array())),
+      sniffer.onPayload(tcpEvent('a', segs[2]?.seq ?? 0, segs[2]?.bytes ?? new Uint8Array())),
+    ].flat();
+    expect(names.map((h) => h.kind === 'sni' && `${h.flowId}=${h.name}`)).toEqual(['b=other.example', 'a=shop.example.net']);
+  });
+
+  it('a stream that is not a ClientHello is given up once; its later packets cost nothing', () => {
+    const sniffer = createSniffer();
+    const serverHello = inRecords(hex('02000004 03030000'));
+    expect(sniffer.onPayload(tcpEvent('t', 1, serverHello))).toEqual([]);
+    expect(sniffer.stats()).toMatchObject({ malformed: 1, pendingFlows: 0 });
+    expect(sniffer.onPayload(tcpEvent('t', 1 + serverHello.length, stream))).toEqual([]);
+    expect(sniffer.stats()).toMatchObject({ malformed: 1, tlsNames: 0, pendingFlows: 0 });
+  });
+
+  it('a hello without server_name finishes the flow without a hint', () => {
+    const sniffer = createSniffer();
+    expect(sniffer.onPayload(tcpEvent('t', 1, clientHelloStream({})))).toEqual([]);
+    expect(sniffer.stats()).toMatchObject({ malformed: 0, tlsNames: 0, pendingFlows: 0 });
+  });
+
+  it('gives up past the byte budget when the start never comes', () => {
+    const sniffer = createSniffer({ maxBytesPerFlow: 4096 });
+    const filler = new Uint8Array(1000).fill(0x41);
+    for (let i = 1; i <= 5; i++) expect(sniffer.onPayload(tcpEvent('t', 100_000 + i * 1000, filler))).toEqual([]);
+    expect(sniffer.stats()).toMatchObject({ malformed: 1, pendingFlows: 0 });
+  });
+
+  it('a segment without a sequence number is counted as malformed', () => {
+    const sniffer = createSniffer();
+    expect(sniffer.onPayload({ ...tcpEvent('t', 0, stream), tcpSeq: undefined })).toEqual([]);
+    expect(sniffer.stats().malformed).toBe(1);
+  });
+
+  it('holds at most maxFlows flows, dropping the oldest', () => {
+    const sniffer = createSniffer({ maxFlows: 3 });
+    for (let i = 0; i < 10; i++) sniffer.onPayload(tcpEvent(`f${i}`, 1, segs[0]?.bytes ?? new Uint8Array()));
+    expect(sniffer.stats().pendingFlows).toBe(3);
+    // f9 is still held: its second and third segments name it; f0 was dropped: they do not.
+    expect(sniffer.onPayload(tcpEvent('f9', 1 + 1448, segs[1]?.bytes ?? new Uint8Array()))).toEqual([]);
+    expect(sniffer.onPayload(tcpEvent('f9', 1 + 2896, segs[2]?.bytes ?? new Uint8Array())).length).toBe(1);
+    expect(sniffer.onPayload(tcpEvent('f0', 1 + 1448, segs[1]?.bytes ?? new Uint8Array()))).toEqual([]);
+    expect(sniffer.onPayload(tcpEvent('f0', 1 + 2896, segs[2]?.bytes ?? new Uint8Array()))).toEqual([]);
+  });
+
+  it('forget drops a flow\'s state', () => {
+    const sniffer = createSniffer();
+    sniffer.onPayload(tcpEvent('t', segs[0]?.seq ?? 0, segs[0]?.bytes ?? new Uint8Array()));
+    expect(sniffer.stats().pendingFlows).toBe(1);
+    sniffer.forget('t');
+    expect(sniffer.stats().pendingFlows).toBe(0);
+  });
+
+  it('the helper\'s hello is the size asked for and its length fields add up', () => {
+    const message = clientHelloMessage({ sni: 'size.example', padTo: 1800 });
+    expect(message.length).toBe(1800);
+    expect(((message[1] ?? 0) << 16) | ((message[2] ?? 0) << 8) | (message[3] ?? 0)).toBe(1796);
+  });
+});
+
+describe('properties', () => {
+  it('any cutting into segments, in any order, with duplicates, names the flow exactly once', () => {
+    fc.assert(
+      fc.property(
+        fc.domain(),
+        fc.integer({ min: 0, max: 4000 }),
+        fc.uniqueArray(fc.integer({ min: 1, max: 3999 }), { maxLength: 6 }),
+        fc.integer({ min: 0, max: 0xffffffff }),
+        fc.infiniteStream(fc.nat()),
+        fc.array(fc.nat(), { maxLength: 4 }),
+        (domain, padTo, cuts, isn, shuffle, dupes) => {
+          const stream = clientHelloStream({ sni: domain, padTo, maxRecord: 1 + (padTo % 1500) + 200 });
+          const segs = segments(stream, cuts, isn);
+          // A random order of the segments (Fisher–Yates from the stream of numbers), then some repeats.
+          const order = segs.map((_, i) => i);
+          const it = shuffle[Symbol.iterator]();
+          for (let i = order.length - 1; i > 0; i--) {
+            const j = (it.next().value ?? 0) % (i + 1);
+            [order[i], order[j]] = [order[j] ?? 0, order[i] ?? 0];
+          }
+          const sequence = [...order, ...dupes.map((d) => d % segs.length)];
+          const sniffer = createSniffer();
+          const names = sequence.flatMap((i) => sniffer.onPayload(tcpEvent('p', segs[i]?.seq ?? 0, segs[i]?.bytes ?? new Uint8Array())));
+          expect(names.map((h) => h.kind === 'sni' && h.name)).toEqual([domain.toLowerCase().replace(/\.$/, '')]);
+          expect(sniffer.stats().pendingFlows).toBe(0);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('random bytes after a handshake record byte never throw', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 3000 }), fc.integer({ min: 0, max: 0xffffffff }), (rest, seq) => {
+        const sniffer = createSniffer();
+        const bytes = Uint8Array.from([0x16, ...rest]);
+        expect(() => sniffer.onPayload(tcpEvent('r', seq, bytes))).not.toThrow();
+        expect(() => parseTlsStreamStart(bytes)).not.toThrow();
+        expect(() => parseClientHello(rest)).not.toThrow();
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
