@@ -271,6 +271,57 @@ describe('domain rows for every app from the packets', () => {
     expect(await main(['report', '--by', 'app', '--app', 'curl', '--data-dir', s.dataDir], () => undefined)).toBe(2);
   });
 
+  it('a DNS answer seen while paused still names a flow opened after the resume', async () => {
+    const s = setup({ rollup: true, tracker: false });
+    try {
+      s.monitor.start();
+      const base = (i: number, flows: FlowCounter[], payloads: PayloadEvent[], iface: number): Sample => ({
+        wallMs: T0 + i * 5000,
+        monoMs: 1_000_000 + i * 5000,
+        mode: 'cumulative',
+        flows,
+        closed: [],
+        iface: { bytesIn: iface, bytesOut: 0 },
+        payloads,
+      });
+      s.sampler.push(base(0, [], [], 0));
+      s.monitor.pauseCapture(null);
+      s.sampler.push(base(1, [], [answer(DNS_FLOW, 'paused.d.test', '203.0.113.30', T0 + 4000)], 0));
+      s.monitor.resume();
+      s.sampler.push(base(2, [tcp('p1', curl, '203.0.113.30', 3_000, 0, true)], [], 3_000));
+      await s.monitor.stop();
+      expect(domainRows(s.store)).toEqual([{ app: 'curl', domain: 'd.test', i: 3_000, o: 0 }]);
+    } finally {
+      s.store.close();
+    }
+  });
+
+  it('when the sniffer cannot load, flows go unnamed and the browsers to the extension as before', async () => {
+    const dataDir = tempDataDir();
+    const clock: Clock = { now: () => T0 + 10_000, mono: () => T0 + 10_000 };
+    const store = openStore({ dataDir, clock });
+    const sampler = new ScriptedSampler();
+    const tracker = new DomainTracker({ platform: 'linux' });
+    const monitor = new Monitor({ store, sampler, platform: 'linux', intervalMs: 5000, clock, flushIntervalMs: 3_600_000, domains: tracker, loadPacketNaming: () => Promise.reject(new Error('no sniffer here')) });
+    try {
+      monitor.start();
+      const [s0, s1, s2] = script();
+      sampler.push(s0!);
+      sampler.push(s1!);
+      tracker.noteBytes('firefox', [{ hostname: 'www.b.test', domain: 'b.test', ip: '203.0.113.20', bytesIn: 30_000, bytesOut: 2_000, estimate: false }], T0, T0 + 5000);
+      sampler.push(s2!);
+      await monitor.stop();
+      // The extension's address join alone: f1 at .20 → b.test; f2 at .21 nobody reported, no active tab → unattributed.
+      expect(domainRows(store)).toEqual([
+        { app: 'Firefox', domain: '(unattributed)', i: 9_000, o: 900 },
+        { app: 'Firefox', domain: 'b.test', i: 30_000, o: 2_000 },
+      ]);
+      expect(monitor.namingStats()).toBeNull();
+    } finally {
+      store.close();
+    }
+  });
+
   it('without packets nothing changes: no domain rows outside the extension\'s browsers', async () => {
     const s = setup({ rollup: true, tracker: true });
     try {
