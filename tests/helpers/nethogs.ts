@@ -54,7 +54,8 @@ export function parseNethogsTrace(text: string): Map<string, NethogsTotal> {
     if (parts.length < 3) continue;
     const pid = parts[parts.length - 2] ?? '';
     const program = parts.slice(0, -2).join('/');
-    const name = program.startsWith('unknown ') ? program : path.basename(program);
+    // A connection nethogs could not tie to a process is printed as `local:port-remote:port`.
+    const name = program.startsWith('unknown ') ? program : /^[\d.:[\]a-f]+-[\d.:[\]a-f]+$/.test(program) ? 'unknown connection' : path.basename(program);
     const key = `${program}/${pid}`;
     const previous = perPid.get(key);
     const s = Number(sent);

@@ -46,6 +46,8 @@ export interface AppTask {
   reply?: number;
   batch?: number;
   gapMs?: number;
+  /** UDP: connect the socket to the peer (as QUIC clients do) instead of naming it on each send. */
+  connected?: boolean;
   /** UDP: a file of hex lines, each a datagram sent first (QUIC Initial packets). */
   quicPackets?: string;
 }
