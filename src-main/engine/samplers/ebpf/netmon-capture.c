@@ -3,16 +3,21 @@
  * never runs as root: only this program needs rights (root, or file capabilities
  * cap_bpf,cap_net_admin,cap_perfmon set on it).
  *
- * Usage: netmon-capture [--interval-ms N] [--cgroup PATH] [--all-netns]
+ * Usage: netmon-capture [--interval-ms N | --on-request] [--cgroup PATH] [--all-netns]
  *   --interval-ms N  time between snapshots (default 1000, 50..600000)
+ *   --on-request     a snapshot for each line read on stdin instead (netmon reads the interface counters
+ *                    just before asking); a line starting with 'f' asks for a final one, which reports
+ *                    every released socket as closed at once
  *   --cgroup PATH    the cgroup v2 to attach to (default: the cgroup2 mount found in /proc/mounts)
  *   --all-netns      report sockets of every network namespace (default: only this process's own)
+ *   --check          loads the BPF programs without attaching them, prints "ok" and exits 0, or the
+ *                    reason it cannot run here (on stderr) and exits 1
  *   --version        prints the protocol version and exits
  * It exits (detaching everything) on SIGTERM, SIGINT, SIGHUP, its parent's death, and end of file on
  * stdin when stdin is a pipe or socket. Errors: one line on stderr, exit status 1.
  *
  * Output protocol, version 1: text lines, fields separated by one TAB. First line:
- *   V  1  <netns cookie, decimal; 0 with --all-netns>  <interval ms>
+ *   V  1  <netns cookie, decimal; 0 with --all-netns>  <interval ms; 0 with --on-request>
  * Then, per snapshot (and one last time at exit):
  *   S  <snapshot number>  <wall ms>  <monotonic ms>
  *   F  <flow>  live flow: cumulative counters since the helper first saw it
@@ -330,8 +335,10 @@ static void snapshot(struct netmon_capture_bpf *skel, uint64_t number, uint64_t 
 int main(int argc, char **argv)
 {
 	long interval_ms = 1000;
+	int on_request = 0;
 	char cgroup_path[PATH_MAX] = "";
 	int all_netns = 0;
+	int check = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--interval-ms") == 0 && i + 1 < argc) {
@@ -341,13 +348,17 @@ int main(int argc, char **argv)
 				fail("--interval-ms wants a number of milliseconds from 50 to 600000, not '%s'", argv[i]);
 		} else if (strcmp(argv[i], "--cgroup") == 0 && i + 1 < argc) {
 			snprintf(cgroup_path, sizeof(cgroup_path), "%s", argv[++i]);
+		} else if (strcmp(argv[i], "--on-request") == 0) {
+			on_request = 1;
+		} else if (strcmp(argv[i], "--check") == 0) {
+			check = 1;
 		} else if (strcmp(argv[i], "--all-netns") == 0) {
 			all_netns = 1;
 		} else if (strcmp(argv[i], "--version") == 0) {
 			printf("netmon-capture protocol %d\n", PROTOCOL_VERSION);
 			return 0;
 		} else {
-			fail("unknown argument '%s' (usage: netmon-capture [--interval-ms N] [--cgroup PATH] [--all-netns])", argv[i]);
+			fail("unknown argument '%s' (usage: netmon-capture [--interval-ms N | --on-request] [--cgroup PATH] [--all-netns])", argv[i]);
 		}
 	}
 
@@ -394,6 +405,12 @@ int main(int argc, char **argv)
 		     strerror(-err));
 	}
 
+	if (check) {
+		printf("ok\n");
+		netmon_capture_bpf__destroy(skel);
+		return 0;
+	}
+
 	struct bpf_program *progs[] = {
 		skel->progs.count_ingress, skel->progs.count_egress, skel->progs.sock_create, skel->progs.sock_release,
 		skel->progs.connect4,      skel->progs.connect6,     skel->progs.sendmsg4,    skel->progs.sendmsg6,
@@ -422,23 +439,32 @@ int main(int argc, char **argv)
 
 	struct stat st;
 	int watch_stdin = fstat(STDIN_FILENO, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+	if (on_request && !watch_stdin)
+		fail("--on-request reads its requests from stdin, which must be a pipe");
+	if (on_request)
+		interval_ms = 0;
 	uint64_t mono_to_wall_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
 	printf("V\t%d\t%" PRIu64 "\t%ld\n", PROTOCOL_VERSION, netns, interval_ms);
 	fflush(stdout);
 
 	uint64_t number = 0;
-	uint64_t next = clock_ns(CLOCK_MONOTONIC) + (uint64_t)interval_ms * 1000000;
+	/* With --on-request the timer only wakes us to drain the ring buffer. */
+	uint64_t period_ns = (uint64_t)(on_request ? 1000 : interval_ms) * 1000000;
+	uint64_t next = clock_ns(CLOCK_MONOTONIC) + period_ns;
+	int final_requested = 0;
 	struct pollfd fds[2] = { { .fd = ring_buffer__epoll_fd(rb), .events = POLLIN }, { .fd = STDIN_FILENO, .events = POLLIN } };
 	while (!stop_requested) {
 		uint64_t now = clock_ns(CLOCK_MONOTONIC);
 		if (now >= next) {
 			ring_buffer__consume(rb);
-			/* Wall time may have jumped: the offset is re-read each time. */
-			mono_to_wall_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
-			snapshot(skel, ++number, mono_to_wall_ns, ncpu, 0);
-			next += (uint64_t)interval_ms * 1000000;
+			if (!on_request) {
+				/* Wall time may have jumped: the offset is re-read each time. */
+				mono_to_wall_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+				snapshot(skel, ++number, mono_to_wall_ns, ncpu, 0);
+			}
+			next += period_ns;
 			if (next <= now)
-				next = now + (uint64_t)interval_ms * 1000000;
+				next = now + period_ns;
 			continue;
 		}
 		int timeout = (int)((next - now) / 1000000) + 1;
@@ -454,6 +480,20 @@ int main(int argc, char **argv)
 			ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
 			if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
 				break;
+			if (on_request && n > 0) {
+				/* Requests that arrive together are answered by one snapshot. */
+				int asked = 0;
+				for (ssize_t j = 0; j < n; j++) {
+					if (buf[j] == '\n')
+						asked = 1;
+					if (buf[j] == 'f')
+						final_requested = 1;
+				}
+				if (asked) {
+					ring_buffer__consume(rb);
+					snapshot(skel, ++number, clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC), ncpu, final_requested);
+				}
+			}
 		}
 	}
 
