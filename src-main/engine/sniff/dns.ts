@@ -84,6 +84,8 @@ function ipv4(b: Uint8Array): string {
 }
 
 function ipv6(b: Uint8Array): string {
+  // Spelled the way normalizeIp recognises an IPv4-mapped address, so it comes out as the IPv4 one.
+  if (b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff) return normalizeIp(`::ffff:${ipv4(b.subarray(12))}`) ?? ipv4(b.subarray(12));
   const groups: string[] = [];
   for (let i = 0; i < 16; i += 2) groups.push((((b[i] ?? 0) << 8) | (b[i + 1] ?? 0)).toString(16));
   return normalizeIp(groups.join(':')) ?? groups.join(':');
