@@ -45,6 +45,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -129,6 +130,23 @@ static int find_cgroup2(char *out, size_t size)
 	if (find_cgroup2_in("/proc/self/mounts", "", out, size) == 0)
 		return 0;
 	return find_cgroup2_in("/proc/1/mounts", "/proc/1/root", out, size);
+}
+
+/* Last resort (no cgroup2 mount we can reach, e.g. under `ip netns exec` where /proc/1/root is denied):
+ * mount the hierarchy on a temporary folder, open it, and detach the mount at once. The open folder
+ * keeps working; nothing stays mounted. Needs CAP_SYS_ADMIN (root). Returns an fd or -1. */
+static int open_cgroup2_privately(void)
+{
+	char dir[] = "/tmp/netmon-cgroup2-XXXXXX";
+	if (!mkdtemp(dir))
+		return -1;
+	int fd = -1;
+	if (mount("none", dir, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0) {
+		fd = open(dir, O_RDONLY | O_DIRECTORY);
+		umount2(dir, MNT_DETACH);
+	}
+	rmdir(dir);
+	return fd;
 }
 
 /* ---- packet starts, queued between snapshots ---- */
@@ -374,11 +392,21 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	libbpf_set_print(quiet_libbpf);
 
-	if (cgroup_path[0] == '\0' && find_cgroup2(cgroup_path, sizeof(cgroup_path)) != 0)
-		fail("no cgroup v2 mount in /proc/mounts: mount one (mount -t cgroup2 none /sys/fs/cgroup/unified) or pass --cgroup");
-	int cgroup_fd = open(cgroup_path, O_RDONLY | O_DIRECTORY);
-	if (cgroup_fd < 0)
-		fail("cannot open the cgroup %s: %s", cgroup_path, strerror(errno));
+	int cgroup_fd = -1;
+	if (cgroup_path[0] != '\0') {
+		cgroup_fd = open(cgroup_path, O_RDONLY | O_DIRECTORY);
+		if (cgroup_fd < 0)
+			fail("cannot open the cgroup %s: %s", cgroup_path, strerror(errno));
+	} else {
+		if (find_cgroup2(cgroup_path, sizeof(cgroup_path)) == 0)
+			cgroup_fd = open(cgroup_path, O_RDONLY | O_DIRECTORY);
+		if (cgroup_fd < 0) {
+			cgroup_fd = open_cgroup2_privately();
+			snprintf(cgroup_path, sizeof(cgroup_path), "(cgroup2, mounted privately)");
+		}
+		if (cgroup_fd < 0)
+			fail("no cgroup v2 hierarchy found in /proc/mounts: mount one (mount -t cgroup2 none /sys/fs/cgroup/unified) or pass --cgroup");
+	}
 
 	uint64_t netns = 0;
 	if (!all_netns) {
