@@ -212,6 +212,16 @@ describe('bounds', () => {
     expect(namer.name(flow('3', null), T)).toBe('three.test');
   });
 
+  it('eviction goes by an eighth of the bound at once, oldest first', () => {
+    const namer = new FlowNamer({ maxFlows: 16 });
+    for (let i = 1; i <= 17; i++) namer.note(sni(String(i), `n${i}.test`, T));
+    // The 17th finds 16: the oldest 16/8 = 2 go (1 and 2), then 17 joins: 15 left.
+    expect(namer.stats()).toMatchObject({ flows: 15, evicted: 2 });
+    expect(namer.name(flow('2', null), T)).toBeNull();
+    expect(namer.name(flow('3', null), T)).toBe('n3.test');
+    expect(namer.name(flow('17', null), T)).toBe('n17.test');
+  });
+
   it('any stream of hints stays within the bounds, and a flow\'s SNI is always its name', () => {
     const hint = fc.oneof(
       fc.record({ kind: fc.constant('dns' as const), name: fc.constantFrom('a.test', 'b.test', 'c.test'), address: fc.integer({ min: 1, max: 20 }).map((n) => `203.0.113.${n}`), ttlS: fc.integer({ min: 0, max: 100_000 }), atMs: fc.integer({ min: T, max: T + 600_000 }) }),

@@ -59,6 +59,23 @@ export function normalizeHostName(text: string): string | null {
   return s.split('.').every((label) => LABEL.test(label)) ? s : null;
 }
 
+/**
+ * When `map` is at `max`, drops its oldest eighth (at least one) in one pass; returns how many. In
+ * batches because a Map keeps deleted slots at its front until it rehashes: taking one oldest entry
+ * per insert would walk them all each time.
+ */
+function evictOldest<K, V>(map: Map<K, V>, max: number): number {
+  if (map.size < max) return 0;
+  const target = max - Math.max(1, max >> 3);
+  let dropped = 0;
+  for (const key of map.keys()) {
+    if (map.size <= target) break;
+    map.delete(key);
+    dropped += 1;
+  }
+  return dropped;
+}
+
 /** Names flows from DNS answers and ClientHellos (see the file's head for the rules). */
 export class FlowNamer {
   private readonly minTtlMs: number;
@@ -70,6 +87,8 @@ export class FlowNamer {
   /** Flow id → its decided name; Map order is decision order, oldest first. */
   private readonly flows = new Map<string, FlowName>();
   private readonly counts = { rejected: 0, evicted: 0 };
+  /** Answers stored since the last sweep for expired ones (a sweep reads them all, so it is spaced out). */
+  private sinceSweep = Number.POSITIVE_INFINITY;
 
   constructor(options: FlowNamerOptions = {}) {
     this.minTtlMs = (options.minTtlS ?? 60) * 1000;
@@ -112,26 +131,24 @@ export class FlowNamer {
     this.answers.delete(address);
     if (this.answers.size >= this.maxAddresses) this.dropAnswers(atMs);
     this.answers.set(address, { name, atMs, expiresMs: atMs + ttlMs });
+    this.sinceSweep += 1;
   }
 
-  /** Makes room for one answer: expired ones first, else the least recently answered. */
+  /**
+   * Makes room for one answer: expired ones first, else the least recently answered. The sweep for
+   * expired answers runs at most once per eighth of the bound's worth of new answers, so that a full
+   * map costs O(1) per answer on average rather than a read of every entry.
+   */
   private dropAnswers(nowMs: number): void {
-    for (const [address, answer] of this.answers) if (answer.expiresMs < nowMs) this.answers.delete(address);
-    while (this.answers.size >= this.maxAddresses) {
-      const oldest = this.answers.keys().next();
-      if (oldest.done === true) break;
-      this.answers.delete(oldest.value);
-      this.counts.evicted += 1;
+    if (this.sinceSweep >= Math.max(1, this.maxAddresses >> 3)) {
+      this.sinceSweep = 0;
+      for (const [address, answer] of this.answers) if (answer.expiresMs < nowMs) this.answers.delete(address);
     }
+    this.counts.evicted += evictOldest(this.answers, this.maxAddresses);
   }
 
   private remember(flowId: string, entry: FlowName): void {
-    while (this.flows.size >= this.maxFlows) {
-      const oldest = this.flows.keys().next();
-      if (oldest.done === true) break;
-      this.flows.delete(oldest.value);
-      this.counts.evicted += 1;
-    }
+    this.counts.evicted += evictOldest(this.flows, this.maxFlows);
     this.flows.set(flowId, entry);
   }
 
