@@ -8,6 +8,7 @@
 //
 // NETMON_NETNS_SAMPLER=linux runs the same harness against the unprivileged sampler (to see the harness
 // work; UDP and domains then fail by design).
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -31,6 +32,8 @@ function support(): { ok: true } | { ok: false; reason: string } {
   if (!netns.ok) return netns;
   const hogs = nethogsSupport();
   if (!hogs.ok) return hogs;
+  const openssl = spawnSync('openssl', ['version'], { encoding: 'utf8' });
+  if (openssl.error !== undefined) return { ok: false, reason: `the openssl command (for the test certificate) is missing: ${openssl.error.message}` };
   if (SAMPLER === 'ebpf' && !existsSync(HELPER)) return { ok: false, reason: `the capture helper is not built (${HELPER}: npm run build:helper)` };
   return { ok: true };
 }
@@ -238,7 +241,10 @@ describe.skipIf(!supported.ok)(`netmon serve --sampler ${SAMPLER} against ground
     expect({ sent: total(udp, 'bytesSent'), received: total(udp, 'bytesReceived') }).toEqual({ sent: peers.udp.received, received: peers.udp.sent });
     expect({ sent: sum((r) => r.dns.sent), received: sum((r) => r.dns.received) }).toEqual({ sent: peers.dns.received, received: peers.dns.sent });
     expect(Object.keys(peers.tls.names).sort()).toEqual(['api.c.test', 'cdn.a.test', 'video.a.test', 'www.b.test']);
-    expect(truth.get('nmshort')?.tasks[0]?.connections).toBe(300);
+    // 300 connections four at a time: one lasted on average the app's run × 4 / 300 (its DNS query included).
+    const short = truth.get('nmshort');
+    expect(short?.tasks[0]?.connections).toBe(300);
+    expect(((short?.durationMs ?? Infinity) * 4) / 300).toBeLessThan(1000);
   });
 
   it.each(['nmbrowse', 'nmfetch', 'nmshort', 'nmudp', 'nmquic'])('%s: bytes within 2 percent of what the app counted, in and out', (name) => {
