@@ -22,7 +22,8 @@ export function createStoreQueries(store: Store): UsageQueries {
         lastSeen: p.lastSeen,
       }));
     },
-    // Browser bytes per domain (engine/domains), with the part the active tab placed apart.
+    // Bytes per domain (engine/domains: every app's from the privileged capture's packets, browsers'
+    // from the extension too), with the part the active tab placed apart.
     domains(range, app, limit) {
       return totalsByDomain(store.db, range, { app, limit }).rows.map((d) => ({ domain: d.domain, bytesIn: d.bytesIn, bytesOut: d.bytesOut, estimated: d.estimated }));
     },

@@ -20,7 +20,7 @@ export interface DomainBytes extends Bytes {
 export interface DomainTotalsResult extends QueryRange, Provenance {
   app: string | null;
   rows: DomainBytes[];
-  /** Sum over every domain, also those a limit leaves out: the browser's bytes in the range. */
+  /** Sum over every domain, also those a limit leaves out: the bytes with domain rows (the app's, or all) in the range. */
   totals: Bytes;
   estimated: Bytes;
 }
