@@ -74,6 +74,8 @@ describe.skipIf(!ready)(`the extension in Chromium, with netmon serve and real t
   /** Intervals whose Chromium bytes differ between usage_raw and domain_raw (none expected). */
   let mismatches: RowMismatch[] = [];
   let serveStoppedMs = 0;
+  /** The latest stamp of any usage or domain row the run wrote. */
+  let lastTs = 0;
   let domainTable = '';
   const pageShares: Record<string, string> = {};
   let tabHistory: string[] = [];
@@ -182,6 +184,7 @@ describe.skipIf(!ready)(`the extension in Chromium, with netmon serve and real t
     const lastChromiumRows = db
       .prepare('SELECT ts, bytes_in AS bytesIn, bytes_out AS bytesOut FROM usage_raw WHERE app_id = (SELECT id FROM apps WHERE name = ?) ORDER BY ts DESC LIMIT 3')
       .all('Chromium');
+    lastTs = db.prepare('SELECT max(coalesce((SELECT max(ts) FROM usage_raw), 0), coalesce((SELECT max(ts) FROM domain_raw), 0))').pluck().get() as number;
     db.close();
     tabHistory = hosts.filter((h, i) => i === 0 || hosts[i - 1] !== h);
     if (process.env['NETMON_DEBUG_E2E'] !== undefined) console.log(JSON.stringify({ truth, byDomain, byApp, pageShares, tabHistory, pairedStatus, range, mismatches, serveStoppedMs, lastChromiumRows }, null, 1));
@@ -229,6 +232,7 @@ describe.skipIf(!ready)(`the extension in Chromium, with netmon serve and real t
       mismatches.map((m) => `${m.ts}: ${m.usage}/${m.domains}`).join(', ') || 'none differ'
     }; reports read ${JSON.stringify(reportRanges)}`;
     expect(reportRanges?.app, why).toEqual(reportRanges?.domain);
+    expect(lastTs, `the reports must read every row the run wrote; ${why}`).toBeLessThanOrEqual(range.until);
     expect(stored, why).toBe((chromiumApp?.bytesIn ?? 0) + (chromiumApp?.bytesOut ?? 0));
   });
 
