@@ -187,7 +187,7 @@ describe.skipIf(!ready)(`the extension in Chromium, with netmon serve and real t
     lastTs = db.prepare('SELECT max(coalesce((SELECT max(ts) FROM usage_raw), 0), coalesce((SELECT max(ts) FROM domain_raw), 0))').pluck().get() as number;
     db.close();
     tabHistory = hosts.filter((h, i) => i === 0 || hosts[i - 1] !== h);
-    if (process.env['NETMON_DEBUG_E2E'] !== undefined) console.log(JSON.stringify({ truth, byDomain, byApp, pageShares, tabHistory, pairedStatus, range, mismatches, serveStoppedMs, lastChromiumRows }, null, 1));
+    if (process.env['NETMON_DEBUG_E2E'] !== undefined) console.log(JSON.stringify({ truth, byDomain, byApp, pageShares, tabHistory, pairedStatus, range, mismatches, serveStoppedMs, lastTs, lastChromiumRows }, null, 1));
   }, 170_000);
 
   afterAll(() => {
