@@ -12,6 +12,8 @@ export interface ClientHelloOptions {
   maxRecord?: number | undefined;
   /** Bytes of a fake post-quantum key share (X25519MLKEM768 sends 1216), to make hellos the size real ones are. */
   bigKeyShare?: number | undefined;
+  /** Puts server_name last, after the key shares and padding (Chromium orders extensions at random). */
+  sniLast?: boolean | undefined;
   /** Fills the random, session id and key shares; default a fixed pattern so tests are repeatable. */
   fill?: number | undefined;
 }
@@ -27,10 +29,12 @@ export function clientHelloMessage(options: ClientHelloOptions = {}): Uint8Array
   const fill = options.fill ?? 0x5a;
   const filled = (n: number): number[] => Array.from({ length: n }, (_, i) => (fill + i) & 0xff);
   const extensions: number[] = [];
+  const sniExt: number[] = [];
   if (options.sni !== undefined) {
     const name = ascii(options.sni);
-    extensions.push(...ext(0, vec16([0, ...u16(name.length), ...name])));
+    sniExt.push(...ext(0, vec16([0, ...u16(name.length), ...name])));
   }
+  if (options.sniLast !== true) extensions.push(...sniExt);
   extensions.push(...ext(10, vec16([...u16(0x001d), ...u16(0x0017)]))); // supported_groups
   extensions.push(...ext(13, vec16([...u16(0x0403), ...u16(0x0804)]))); // signature_algorithms
   extensions.push(...ext(16, vec16([2, ...ascii('h2')]))); // ALPN
@@ -39,12 +43,13 @@ export function clientHelloMessage(options: ClientHelloOptions = {}): Uint8Array
   if (options.bigKeyShare !== undefined) shares.unshift(...u16(0x11ec), ...vec16(filled(options.bigKeyShare)));
   extensions.push(...ext(51, vec16(shares))); // key_share
   const head = [...u16(0x0303), ...filled(32), 32, ...filled(32), ...vec16([...u16(0x1301), ...u16(0x1302)]), 1, 0];
-  let body = [...head, ...vec16(extensions)];
+  const tail = options.sniLast === true ? sniExt : [];
+  let body = [...head, ...vec16([...extensions, ...tail])];
   const padTo = options.padTo ?? 0;
   if (4 + body.length < padTo) {
     const extra = Math.max(0, padTo - 4 - body.length - 4);
     extensions.push(...ext(21, new Array<number>(extra).fill(0)));
-    body = [...head, ...vec16(extensions)];
+    body = [...head, ...vec16([...extensions, ...tail])];
   }
   return Uint8Array.from([1, ...u24(body.length), ...body]);
 }

@@ -193,7 +193,8 @@ describe('RFC vectors', () => {
 });
 
 // A ClientHello the size of Chromium's with a post-quantum key share (≈1.4 KB: more than one Initial).
-const BIG_HELLO = clientHelloMessage({ sni: 'www.Example.ORG', bigKeyShare: 1216 });
+// server_name last, so that it needs every packet.
+const BIG_HELLO = clientHelloMessage({ sni: 'www.Example.ORG', bigKeyShare: 1216, sniLast: true });
 const SCID = hex('c0ffee');
 
 describe('ClientHellos over several Initials', () => {
@@ -208,6 +209,13 @@ describe('ClientHellos over several Initials', () => {
     expect(hints.slice(0, -1).flat()).toEqual([]);
     expect(hints.at(-1)).toEqual([{ kind: 'sni', flowId: 'f', name: 'www.example.org', via: 'quic', atMs: n - 1 }]);
     expect(sniffer.stats()).toMatchObject({ quicNames: 1, malformed: 0, pendingFlows: 0 });
+  });
+
+  it('server_name first: named from the first of two packets', () => {
+    const hello = clientHelloMessage({ sni: 'first.example', bigKeyShare: 1216 });
+    const [p1] = firstFlight({ dcid: hex('0102030405060708'), crypto: hello, packets: 2 });
+    const sniffer = createSniffer();
+    expect(sniffer.onPayload(quicEvent('f', p1 ?? new Uint8Array())).map((h) => h.kind === 'sni' && h.name)).toEqual(['first.example']);
   });
 
   it('scrambled CRYPTO frames (PING, PADDING, second half first) in reverse packet order', () => {

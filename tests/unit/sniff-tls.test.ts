@@ -60,10 +60,19 @@ describe('parseClientHello / parseTlsStreamStart', () => {
     expect(parseTlsStreamStart(inRecords(RFC9001_HELLO))).toEqual({ kind: 'hello', sni: 'example.com' });
   });
 
-  it('every proper prefix of a hello asks for more', () => {
-    const stream = clientHelloStream({ sni: 'prefix.example', maxRecord: 100 });
+  it('with server_name last, every proper prefix of a hello asks for more', () => {
+    const stream = clientHelloStream({ sni: 'prefix.example', maxRecord: 100, sniLast: true });
     for (let n = 0; n < stream.length; n++) expect(parseTlsStreamStart(stream.subarray(0, n))).toEqual({ kind: 'need-more' });
     expect(parseTlsStreamStart(stream)).toEqual({ kind: 'hello', sni: 'prefix.example' });
+  });
+
+  it('with server_name first, a prefix that holds the whole extension is enough', () => {
+    const stream = clientHelloStream({ sni: 'early.example', padTo: 1500 });
+    // Record header 5, handshake header 4, version 2, random 32, session id 1+32, suites 2+4,
+    // compression 1+1, extensions length 2; then server_name: type 2, length 2, list 2, entry 1+2+13.
+    const sniEnd = 5 + 4 + 2 + 32 + 33 + 6 + 2 + 2 + (2 + 2 + 2 + 3 + 'early.example'.length);
+    expect(parseTlsStreamStart(stream.subarray(0, sniEnd - 1))).toEqual({ kind: 'need-more' });
+    expect(parseTlsStreamStart(stream.subarray(0, sniEnd))).toEqual({ kind: 'hello', sni: 'early.example' });
   });
 
   it.each([
@@ -84,7 +93,8 @@ describe('parseClientHello / parseTlsStreamStart', () => {
 
 describe('the sniffer over TCP segments', () => {
   // About 3 KB: three segments of an MSS of ~1448, as a post-quantum hello with extras would be.
-  const stream = clientHelloStream({ sni: 'shop.example.net', padTo: 3000 });
+  // server_name last: the hello names the flow only once all of it is there.
+  const stream = clientHelloStream({ sni: 'shop.example.net', padTo: 3000, sniLast: true });
   const segs = segments(stream, [1448, 2896]);
 
   it('three segments in order: named on the third, then nothing held', () => {
@@ -128,7 +138,7 @@ describe('the sniffer over TCP segments', () => {
   });
 
   it('two flows at once keep their own state', () => {
-    const other = segments(clientHelloStream({ sni: 'other.example', padTo: 2000 }), [1000], 77);
+    const other = segments(clientHelloStream({ sni: 'other.example', padTo: 2000, sniLast: true }), [1000], 77);
     const sniffer = createSniffer();
     const names = [
       sniffer.onPayload(tcpEvent('a', segs[0]?.seq ?? 0, segs[0]?.bytes ?? new Uint8Array())),
@@ -138,6 +148,13 @@ describe('the sniffer over TCP segments', () => {
       sniffer.onPayload(tcpEvent('a', segs[2]?.seq ?? 0, segs[2]?.bytes ?? new Uint8Array())),
     ].flat();
     expect(names.map((h) => h.kind === 'sni' && `${h.flowId}=${h.name}`)).toEqual(['b=other.example', 'a=shop.example.net']);
+  });
+
+  it('server_name first: named on the first segment, even one the capture cut short', () => {
+    const early = clientHelloStream({ sni: 'early.example', padTo: 3000 });
+    const sniffer = createSniffer();
+    expect(sniffer.onPayload({ ...tcpEvent('t', 1, early.subarray(0, 600)), truncated: true })).toEqual([{ kind: 'sni', flowId: 't', name: 'early.example', via: 'tls', atMs: 5 }]);
+    expect(sniffer.stats()).toMatchObject({ tlsNames: 1, pendingFlows: 0 });
   });
 
   it('a stream that is not a ClientHello is given up once; its later packets cost nothing', () => {
@@ -204,8 +221,9 @@ describe('properties', () => {
         fc.integer({ min: 0, max: 0xffffffff }),
         fc.infiniteStream(fc.nat()),
         fc.array(fc.nat(), { maxLength: 4 }),
-        (domain, padTo, cuts, isn, shuffle, dupes) => {
-          const stream = clientHelloStream({ sni: domain, padTo, maxRecord: 1 + (padTo % 1500) + 200 });
+        fc.boolean(),
+        (domain, padTo, cuts, isn, shuffle, dupes, sniLast) => {
+          const stream = clientHelloStream({ sni: domain, padTo, maxRecord: 1 + (padTo % 1500) + 200, sniLast });
           const segs = segments(stream, cuts, isn);
           // A random order of the segments (Fisher–Yates from the stream of numbers), then some repeats.
           const order = segs.map((_, i) => i);

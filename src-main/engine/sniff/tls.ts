@@ -33,7 +33,11 @@ export function hostName(raw: Uint8Array): string | null {
   return s;
 }
 
-/** Parses handshake-layer bytes (no record headers) that should begin with a ClientHello message. */
+/**
+ * Parses handshake-layer bytes (no record headers) that should begin with a ClientHello message. A hello
+ * still incomplete is named as soon as its server_name extension lies whole in the bytes so far: the
+ * rest may never come (a capture that cut a large first write short) and is not needed.
+ */
 export function parseClientHello(handshake: Uint8Array): ClientHelloResult {
   const r = new ByteReader(handshake);
   const type = r.u8();
@@ -42,49 +46,62 @@ export function parseClientHello(handshake: Uint8Array): ClientHelloResult {
   const length = r.u24();
   if (length === null) return { kind: 'need-more' };
   if (length > MAX_HELLO_BYTES) return { kind: 'not-hello', reason: `ClientHello of ${length} bytes` };
-  const body = r.take(length);
-  if (body === null) return { kind: 'need-more' };
-  return helloBody(new ByteReader(body));
+  const available = Math.min(length, r.remaining());
+  return helloBody(new ByteReader(handshake, r.pos, r.pos + available), available === length);
 }
 
-function helloBody(r: ByteReader): ClientHelloResult {
+/** Reads a hello body; `complete` false: the body goes on past the reader's end (not yet seen). */
+function helloBody(r: ByteReader, complete: boolean): ClientHelloResult {
+  // Running out of bytes means "wait" in a partial body, "broken" in a whole one.
+  const short = (what: string): ClientHelloResult => (complete ? { kind: 'not-hello', reason: `broken ClientHello: ${what}` } : { kind: 'need-more' });
   const broken = (what: string): ClientHelloResult => ({ kind: 'not-hello', reason: `broken ClientHello: ${what}` });
   const version = r.u16();
-  if (version === null || version >> 8 !== 3) return broken('version');
-  if (!r.skip(32)) return broken('random');
+  if (version === null) return short('version');
+  if (version >> 8 !== 3) return broken('version');
+  if (!r.skip(32)) return short('random');
   const sessionIdLength = r.u8();
-  if (sessionIdLength === null || sessionIdLength > 32 || !r.skip(sessionIdLength)) return broken('session id');
+  if (sessionIdLength === null) return short('session id');
+  if (sessionIdLength > 32) return broken('session id');
+  if (!r.skip(sessionIdLength)) return short('session id');
   const suitesLength = r.u16();
-  if (suitesLength === null || suitesLength % 2 !== 0 || !r.skip(suitesLength)) return broken('cipher suites');
+  if (suitesLength === null) return short('cipher suites');
+  if (suitesLength % 2 !== 0) return broken('cipher suites');
+  if (!r.skip(suitesLength)) return short('cipher suites');
   const compressionLength = r.u8();
-  if (compressionLength === null || !r.skip(compressionLength)) return broken('compression methods');
-  if (r.remaining() === 0) return { kind: 'hello', sni: null };
+  if (compressionLength === null || !r.skip(compressionLength)) return short('compression methods');
+  if (complete && r.remaining() === 0) return { kind: 'hello', sni: null };
   const extensionsLength = r.u16();
-  if (extensionsLength === null || extensionsLength !== r.remaining()) return broken('extensions length');
-  let sni: string | null = null;
+  if (extensionsLength === null) return short('extensions length');
+  if (complete ? extensionsLength !== r.remaining() : extensionsLength < r.remaining()) return broken('extensions length');
   while (r.remaining() > 0) {
     const extType = r.u16();
     const extLength = r.u16();
-    if (extType === null || extLength === null) return broken('extension header');
+    if (extType === null || extLength === null) return short('extension header');
     const data = r.take(extLength);
-    if (data === null) return broken('extension runs past the end');
-    if (extType !== EXT_SERVER_NAME || sni !== null) continue;
-    const e = new ByteReader(data);
-    const listLength = e.u16();
-    if (listLength === null || listLength !== e.remaining()) return broken('server_name list');
-    while (e.remaining() > 0) {
-      const nameType = e.u8();
-      const nameLength = e.u16();
-      if (nameType === null || nameLength === null) return broken('server_name entry');
-      const name = e.take(nameLength);
-      if (name === null) return broken('server_name runs past the end');
-      if (nameType === NAME_TYPE_HOST && sni === null) {
-        sni = hostName(name);
-        if (sni === null) return broken('server_name is not a host name');
-      }
-    }
+    if (data === null) return short('extension runs past the end');
+    if (extType !== EXT_SERVER_NAME) continue;
+    return serverName(data);
   }
-  return { kind: 'hello', sni };
+  return complete ? { kind: 'hello', sni: null } : { kind: 'need-more' };
+}
+
+/** The host_name of a server_name extension's data (RFC 6066 §3). */
+function serverName(data: Uint8Array): ClientHelloResult {
+  const broken = (what: string): ClientHelloResult => ({ kind: 'not-hello', reason: `broken ClientHello: ${what}` });
+  const e = new ByteReader(data);
+  const listLength = e.u16();
+  if (listLength === null || listLength !== e.remaining()) return broken('server_name list');
+  while (e.remaining() > 0) {
+    const nameType = e.u8();
+    const nameLength = e.u16();
+    if (nameType === null || nameLength === null) return broken('server_name entry');
+    const name = e.take(nameLength);
+    if (name === null) return broken('server_name runs past the end');
+    if (nameType !== NAME_TYPE_HOST) continue;
+    const sni = hostName(name);
+    return sni === null ? broken('server_name is not a host name') : { kind: 'hello', sni };
+  }
+  return { kind: 'hello', sni: null };
 }
 
 /**
