@@ -66,6 +66,8 @@ export interface InitialPacketOptions {
   /** Frame bytes after padding. Default: enough that the whole packet is 1200 bytes. */
   payloadLength?: number | undefined;
   token?: Uint8Array | undefined;
+  /** The DCID the keys come from, when not this packet's (the client's first DCID, after the server chose one). */
+  keysFrom?: Uint8Array | undefined;
 }
 
 /** One protected client Initial packet. */
@@ -87,7 +89,7 @@ export function protectInitial(o: InitialPacketOptions): Uint8Array {
   const pnBytes: number[] = [];
   for (let i = pnLength - 1; i >= 0; i--) pnBytes.push(Math.floor(o.packetNumber / 256 ** i) & 0xff);
   const header = Buffer.from([...start, 0x40 | (length >> 8), length & 0xff, ...pnBytes]);
-  const keys = initialKeys(o.dcid, version);
+  const keys = initialKeys(o.keysFrom ?? o.dcid, version);
   const nonce = Buffer.from(keys.iv);
   const pnBig = BigInt(o.packetNumber);
   for (let i = 0; i < 8; i++) nonce[11 - i] = (nonce[11 - i] ?? 0) ^ Number((pnBig >> BigInt(8 * i)) & 0xffn);

@@ -253,6 +253,17 @@ describe('ClientHellos over several Initials', () => {
     expect(sniffer.onPayload(quicEvent('f', b ?? new Uint8Array())).length).toBe(1);
   });
 
+  it('an Initial sent to the server\'s new connection ID opens with the first DCID\'s keys', () => {
+    const first = hex('0102030405060708');
+    const [p1] = firstFlight({ dcid: first, crypto: BIG_HELLO, packets: 2 });
+    // The second packet, as resent after the server answered: DCID is the server's, keys still the first DCID's.
+    const resent = protectInitial({ dcid: hex('aabbccdd'), packetNumber: 5, frames: cryptoFrame(Math.ceil(BIG_HELLO.length / 2), BIG_HELLO.subarray(Math.ceil(BIG_HELLO.length / 2))), keysFrom: first });
+    const sniffer = createSniffer();
+    expect(sniffer.onPayload(quicEvent('f', p1 ?? new Uint8Array()))).toEqual([]);
+    expect(sniffer.onPayload(quicEvent('f', resent)).map((h) => h.kind === 'sni' && h.name)).toEqual(['www.example.org']);
+    expect(sniffer.stats().malformed).toBe(0);
+  });
+
   it('a flow that gave a name costs nothing after: later packets give nothing and hold no state', () => {
     const packets = firstFlight({ dcid: hex('0102030405060708'), crypto: BIG_HELLO, packets: 2 });
     const sniffer = createSniffer();

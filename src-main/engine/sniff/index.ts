@@ -13,7 +13,7 @@ import type { NameHint, Sniffer, SnifferStats } from './types.js';
 export type { NameHint, Sniffer, SnifferStats } from './types.js';
 export { parseDnsResponse, type DnsHint, type DnsParseResult } from './dns.js';
 export { parseClientHello, parseTlsStreamStart, hostName, TcpStreamStart, type ClientHelloResult } from './tls.js';
-export { clientInitialKeys, hkdfExpandLabel, readQuicDatagram, looksLikeQuicInitial, CryptoStream, QUIC_V1, QUIC_V2, type InitialKeys, type QuicDatagram, type CryptoChunk } from './quic.js';
+export { clientInitialKeys, hkdfExpandLabel, readQuicDatagram, looksLikeQuicInitial, CryptoStream, QUIC_V1, QUIC_V2, type InitialKeys, type KeysFor, type QuicDatagram, type CryptoChunk } from './quic.js';
 
 const log = createLogger('sniff');
 
@@ -29,7 +29,7 @@ export interface SnifferOptions {
 
 type FlowState =
   | { kind: 'tls'; stream: TcpStreamStart }
-  | { kind: 'quic'; crypto: CryptoStream; keys: Map<string, InitialKeys | null> };
+  | { kind: 'quic'; crypto: CryptoStream; keys: Map<string, InitialKeys | null>; firstDcid: string | null };
 
 const DNS_PORT = 53;
 
@@ -113,18 +113,24 @@ export function createSniffer(options: SnifferOptions = {}): Sniffer {
   const onQuic = (event: PayloadEvent): NameHint[] => {
     let state = flows.get(event.flowId);
     if (state === undefined) {
-      state = { kind: 'quic', crypto: new CryptoStream(maxBytes), keys: new Map() };
+      state = { kind: 'quic', crypto: new CryptoStream(maxBytes), keys: new Map(), firstDcid: null };
       hold(event.flowId, state);
     }
     if (state.kind !== 'quic') return [];
-    const keys = state.keys;
-    const datagram = readQuicDatagram(event.bytes, (dcid, version) => {
-      const id = `${version}:${Buffer.from(dcid).toString('hex')}`;
-      if (!keys.has(id)) {
-        if (keys.size >= 4) keys.clear();
-        keys.set(id, clientInitialKeys(dcid, version));
+    const quic = state;
+    const keysOf = (id: string, dcid: Uint8Array, version: number): InitialKeys | null => {
+      if (!quic.keys.has(id)) {
+        if (quic.keys.size >= 4) quic.keys.clear();
+        quic.keys.set(id, clientInitialKeys(dcid, version));
       }
-      return keys.get(id) ?? null;
+      return quic.keys.get(id) ?? null;
+    };
+    const datagram = readQuicDatagram(event.bytes, (dcid, version) => {
+      const hex = Buffer.from(dcid).toString('hex');
+      quic.firstDcid ??= hex;
+      const candidates = [keysOf(`${version}:${hex}`, dcid, version)];
+      if (quic.firstDcid !== hex) candidates.push(keysOf(`${version}:${quic.firstDcid}`, Buffer.from(quic.firstDcid, 'hex'), version));
+      return candidates.filter((k): k is InitialKeys => k !== null);
     });
     if (datagram.failed > 0 && !event.truncated) stats.malformed += datagram.failed;
     for (const chunk of datagram.chunks) {

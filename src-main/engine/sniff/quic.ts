@@ -78,11 +78,21 @@ export function looksLikeQuicInitial(bytes: Uint8Array): boolean {
   return params !== undefined && (((bytes[0] ?? 0) >> 4) & 0x03) === params.initialType;
 }
 
+/** The keys to try on an Initial, in order (cached per connection by the caller). */
+export type KeysFor = (dcid: Uint8Array, version: number) => InitialKeys[];
+
+const keysOfDcid: KeysFor = (dcid, version) => {
+  const keys = clientInitialKeys(dcid, version);
+  return keys === null ? [] : [keys];
+};
+
 /**
  * Opens every client Initial packet of a datagram (coalesced packets walked by their Length fields).
- * `keysFor` may hand back keys cached per connection ID. Never throws.
+ * `keysFor` gives the keys to try: those of the packet's DCID, and, once the server chose a new
+ * connection ID, those of the first DCID, which keep protecting the client's Initials (RFC 9001 §5.2).
+ * Never throws.
  */
-export function readQuicDatagram(datagram: Uint8Array, keysFor: (dcid: Uint8Array, version: number) => InitialKeys | null = clientInitialKeys): QuicDatagram {
+export function readQuicDatagram(datagram: Uint8Array, keysFor: KeysFor = keysOfDcid): QuicDatagram {
   const out: QuicDatagram = { chunks: [], initials: 0, failed: 0, dcid: null };
   let at = 0;
   while (at < datagram.length) {
@@ -94,7 +104,7 @@ export function readQuicDatagram(datagram: Uint8Array, keysFor: (dcid: Uint8Arra
 }
 
 /** Reads the long-header packet at `start`; returns where the next packet begins, or null to stop. */
-function readOnePacket(d: Uint8Array, start: number, keysFor: (dcid: Uint8Array, version: number) => InitialKeys | null, out: QuicDatagram): number | null {
+function readOnePacket(d: Uint8Array, start: number, keysFor: KeysFor, out: QuicDatagram): number | null {
   const r = new ByteReader(d, start);
   const first = r.u8();
   if (first === null || (first & 0x80) === 0) return null; // a short header runs to the end of the datagram
@@ -120,8 +130,13 @@ function readOnePacket(d: Uint8Array, start: number, keysFor: (dcid: Uint8Array,
   if (!isInitial) return end <= d.length ? end : null;
   out.initials += 1;
   out.dcid ??= Buffer.from(dcid).toString('hex');
-  const keys = keysFor(dcid, version);
-  const plain = keys === null || end > d.length ? null : openInitial(d, start, pnOffset, end, keys);
+  let plain: Uint8Array | null = null;
+  if (end <= d.length) {
+    for (const keys of keysFor(dcid, version)) {
+      plain = openInitial(d, start, pnOffset, end, keys);
+      if (plain !== null) break;
+    }
+  }
   if (plain === null) {
     out.failed += 1;
     return end <= d.length ? end : null;
