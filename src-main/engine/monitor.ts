@@ -7,7 +7,7 @@
 // flows (PacketNaming) and every app's bytes get domain rows, adding up to its usage rows; a browser's
 // flows the packets did not name are left to the extension's DomainTracker, and go under UNATTRIBUTED
 // when no extension placed them. Without packets the DomainTracker alone handles the browsers.
-import { attribute, type Platform } from './attribution/index.js';
+import { appForProcess, attribute, type Platform } from './attribution/index.js';
 import { defaultDeltaOptions, initialDeltaState, stepDelta, type DeltaOptions, type DeltaState } from './delta.js';
 import { BROWSER_APPS } from './domains/browsers.js';
 import { domainRowsOfFlows, type ByteSum } from './domains/flow-domains.js';
@@ -23,6 +23,7 @@ import {
   type Clock,
   type Gap,
   type InterfaceTotals,
+  type FlowCounter,
   type Interval,
   type PayloadEvent,
   type Sample,
@@ -69,10 +70,17 @@ export interface MonitorOptions {
 /** One sample's part for packet naming, kept in order until the sniffer is loaded. */
 interface NamingWork {
   payloads: readonly PayloadEvent[];
+  /** The sample's flows, live and closed: who received a packet (a DNS answer's app). */
+  flows: readonly FlowCounter[];
   closed: string[];
   atMs: number;
   /** The interval recorded from this sample (null: baseline, gap or paused). */
   recorded: { interval: Interval; usage: AppUsage[]; ts: number; durationS: number } | null;
+}
+
+/** The flows of a sample that packets can belong to (none when it carries no packets: nothing to keep). */
+function packetFlows(sample: Sample): readonly FlowCounter[] {
+  return sample.payloads === undefined || sample.payloads.length === 0 ? [] : [...sample.flows, ...sample.closed];
 }
 
 /** An interval handed to the DomainTracker, in the order its pending list holds them. */
@@ -235,7 +243,7 @@ export class Monitor {
     const closed = sample.closed.map((f) => f.id);
     // Packets seen while paused or in a baseline still teach names (a DNS answer names later flows).
     const packetsOnly = (): void => {
-      if (sample.payloads !== undefined || this.namingPending()) this.enqueueNaming({ payloads: sample.payloads ?? [], closed, atMs: sample.wallMs, recorded: null });
+      if (sample.payloads !== undefined || this.namingPending()) this.enqueueNaming({ payloads: sample.payloads ?? [], flows: packetFlows(sample), closed, atMs: sample.wallMs, recorded: null });
       else this.naming?.forget(closed);
     };
     if (this.pause.paused) {
@@ -269,7 +277,7 @@ export class Monitor {
     // The same stamp and length as the interval's usage rows (see attribute).
     const durationS = Math.max(0, ts - Math.round(step.interval.startMs / 1000));
     if (sample.payloads !== undefined || this.namingPending()) {
-      this.enqueueNaming({ payloads: sample.payloads ?? [], closed, atMs: sample.wallMs, recorded: { interval: step.interval, usage: attribution.usage, ts, durationS } });
+      this.enqueueNaming({ payloads: sample.payloads ?? [], flows: packetFlows(sample), closed, atMs: sample.wallMs, recorded: { interval: step.interval, usage: attribution.usage, ts, durationS } });
     } else {
       this.toTracker(step.interval, ts, durationS, null);
       this.naming?.forget(closed);
@@ -308,7 +316,8 @@ export class Monitor {
     const load = this.options.loadPacketNaming ?? loadPacketNamingDeps;
     this.namingLoad = load()
       .then((deps) => {
-        this.naming = new PacketNaming(deps);
+        const platform = this.options.platform;
+        this.naming = new PacketNaming(deps, { askerOf: (owner) => appForProcess(owner, platform) });
         log.info('naming flows by their packets (DNS answers, TLS and QUIC server names)');
       })
       .catch((err: unknown) => {
@@ -337,7 +346,11 @@ export class Monitor {
       if (work.recorded !== null) this.toTracker(work.recorded.interval, work.recorded.ts, work.recorded.durationS, null);
       return;
     }
-    naming.observe(work.payloads);
+    if (work.payloads.length > 0) {
+      const owners = new Map<string, FlowCounter['owner']>();
+      for (const f of work.flows) owners.set(f.id, f.owner);
+      naming.observe(work.payloads, (id) => owners.get(id));
+    }
     const rec = work.recorded;
     if (rec !== null) {
       const named = naming.nameInterval(rec.interval, work.atMs);

@@ -271,6 +271,38 @@ describe('domain rows for every app from the packets', () => {
     expect(await main(['report', '--by', 'app', '--app', 'curl', '--data-dir', s.dataDir], () => undefined)).toBe(2);
   });
 
+  it('two apps that resolve different names to one address each get their own name', async () => {
+    const s = setup({ rollup: false, tracker: false });
+    try {
+      s.monitor.start();
+      const at = (i: number): number => T0 + i * 5000;
+      const WGET_DNS = 'd2/198.51.100.53/53';
+      s.sampler.push({ wallMs: at(0), monoMs: 1_000_000, mode: 'cumulative', flows: [], closed: [], iface: { bytesIn: 0, bytesOut: 0 }, payloads: [] });
+      // Both apps' resolver sockets get an answer for .40: curl's for files.d.test, then wget's for img.d.test.
+      s.sampler.push({
+        wallMs: at(1),
+        monoMs: 1_005_000,
+        mode: 'cumulative',
+        flows: [
+          udp(DNS_FLOW, curl, '198.51.100.53', 53, 100, 30, true),
+          udp(WGET_DNS, wget, '198.51.100.53', 53, 90, 30, true),
+          tcp('cf', curl, '203.0.113.40', 5_000, 50, true),
+          tcp('wf', wget, '203.0.113.40', 8_000, 80, true),
+        ],
+        closed: [],
+        iface: { bytesIn: 13_190, bytesOut: 190 },
+        payloads: [answer(DNS_FLOW, 'files.d.test', '203.0.113.40', at(1) - 3000), answer(WGET_DNS, 'img.d.test', '203.0.113.40', at(1) - 2000)],
+      });
+      await s.monitor.stop();
+      expect(domainRows(s.store).filter((r) => r.domain !== '(unattributed)')).toEqual([
+        { app: 'curl', domain: 'files.d.test', i: 5_000, o: 50 },
+        { app: 'wget', domain: 'img.d.test', i: 8_000, o: 80 },
+      ]);
+    } finally {
+      s.store.close();
+    }
+  });
+
   it('a DNS answer seen while paused still names a flow opened after the resume', async () => {
     const s = setup({ rollup: true, tracker: false });
     try {

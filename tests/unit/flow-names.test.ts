@@ -141,6 +141,43 @@ describe('re-answered addresses', () => {
   });
 });
 
+describe('answers per asker (the app whose socket received the answer)', () => {
+  it('two apps resolving different names to one address at once each keep their own name', () => {
+    const namer = new FlowNamer();
+    namer.note(dns('files.d.test', '203.0.113.7', 300, T), 'fetcher');
+    namer.note(dns('img.d.test', '203.0.113.7', 300, T + 1000), 'shorty');
+    expect(namer.name(flow('a', '203.0.113.7'), T + 2000, 'fetcher')).toBe('files.d.test');
+    expect(namer.name(flow('b', '203.0.113.7'), T + 2000, 'shorty')).toBe('img.d.test');
+    // An app that asked nothing here, or a flow without an app, takes the latest answer.
+    expect(namer.name(flow('c', '203.0.113.7'), T + 2000, 'other')).toBe('img.d.test');
+    expect(namer.name(flow('d', '203.0.113.7'), T + 2000)).toBe('img.d.test');
+  });
+
+  it('an asker\'s expired answer gives way to the latest fresh one', () => {
+    const namer = new FlowNamer();
+    namer.note(dns('files.d.test', '203.0.113.7', 60, T), 'fetcher');
+    namer.note(dns('img.d.test', '203.0.113.7', 300, T + 1000), 'shorty');
+    // fetcher's answer ended at T+60 s; shorty's lasts to T+301 s.
+    expect(namer.name(flow('a', '203.0.113.7'), T + 61_000, 'fetcher')).toBe('img.d.test');
+  });
+
+  it('an asker\'s older answer arriving late does not replace its newer one', () => {
+    const namer = new FlowNamer();
+    namer.note(dns('new.test', '203.0.113.7', 300, T + 5000), 'fetcher');
+    namer.note(dns('old.test', '203.0.113.7', 300, T), 'fetcher');
+    namer.note(dns('other.test', '203.0.113.7', 300, T + 6000), 'shorty');
+    expect(namer.name(flow('a', '203.0.113.7'), T + 7000, 'fetcher')).toBe('new.test');
+  });
+
+  it('at most 8 askers per address: the least recently answered goes', () => {
+    const namer = new FlowNamer();
+    for (let i = 0; i < 9; i++) namer.note(dns(`n${i}.test`, '203.0.113.7', 300, T + i), `app${i}`);
+    // app0's own answer was dropped for app8's: app0 now takes the latest (n8.test); app1 still has its own.
+    expect(namer.name(flow('a', '203.0.113.7'), T + 100, 'app0')).toBe('n8.test');
+    expect(namer.name(flow('b', '203.0.113.7'), T + 100, 'app1')).toBe('n1.test');
+  });
+});
+
 describe('names as stored', () => {
   const cases: Array<[string, string | null]> = [
     ['Video.A.Test.', 'video.a.test'],

@@ -5,6 +5,8 @@
 // Why a flow's DNS name is fixed when it is first named: an address (a CDN's, a shared host's) is
 // answered for many names over time; the answer in force when the connection started is the one the
 // app connected for, not whatever a later query for another name said about the same address.
+// For the same reason an answer is also kept per asker (the app whose socket received it): when two
+// apps resolve different names to one address at the same time, each app's flows take its own answer.
 import { isIP } from 'node:net';
 import type { NameHint } from '../sniff/types.js';
 import { assertNever } from '../../../src-shared/result.js';
@@ -41,6 +43,18 @@ interface Answer {
   atMs: number;
   expiresMs: number;
 }
+
+/** What is known of one address: its latest answer, and the latest one each asker received. */
+interface AddressNames {
+  latest: Answer;
+  /** Asker → its latest answer for this address; Map order is answer order, oldest first. */
+  byAsker: Map<string, Answer> | null;
+  /** The latest expiry of any of them. */
+  expiresMs: number;
+}
+
+/** Askers remembered per address (past it the least recently answered goes). */
+const MAX_ASKERS = 8;
 
 interface FlowName {
   name: string;
@@ -82,8 +96,8 @@ export class FlowNamer {
   private readonly maxTtlMs: number;
   private readonly maxAddresses: number;
   private readonly maxFlows: number;
-  /** Address → its latest answer; Map order is answer order (an update re-inserts), oldest first. */
-  private readonly answers = new Map<string, Answer>();
+  /** Address → its answers; Map order is answer order (an update re-inserts), oldest first. */
+  private readonly answers = new Map<string, AddressNames>();
   /** Flow id → its decided name; Map order is decision order, oldest first. */
   private readonly flows = new Map<string, FlowName>();
   private readonly counts = { rejected: 0, evicted: 0 };
@@ -97,8 +111,8 @@ export class FlowNamer {
     this.maxFlows = Math.max(1, options.maxFlows ?? 65_536);
   }
 
-  /** Learns what one hint says. */
-  note(hint: NameHint): void {
+  /** Learns what one hint says; `asker` names who received a DNS answer (its app), where known. */
+  note(hint: NameHint, asker?: string | null): void {
     const name = normalizeHostName(hint.name);
     if (name === null) {
       this.counts.rejected += 1;
@@ -106,7 +120,7 @@ export class FlowNamer {
     }
     switch (hint.kind) {
       case 'dns':
-        this.noteAnswer(hint.address, name, hint.ttlS, hint.atMs);
+        this.noteAnswer(hint.address, name, hint.ttlS, hint.atMs, asker ?? null);
         return;
       case 'sni':
         // The flow's own ClientHello wins over any DNS name, decided or not.
@@ -118,20 +132,35 @@ export class FlowNamer {
     }
   }
 
-  private noteAnswer(addressText: string, name: string, ttlS: number, atMs: number): void {
+  private noteAnswer(addressText: string, name: string, ttlS: number, atMs: number, asker: string | null): void {
     const address = normalizeIp(addressText);
     if (address === null || !Number.isFinite(atMs)) {
       this.counts.rejected += 1;
       return;
     }
-    const prev = this.answers.get(address);
-    // Answers can be passed up out of order; the most recent one names the address.
-    if (prev !== undefined && prev.atMs > atMs) return;
     const ttlMs = Number.isFinite(ttlS) ? Math.min(this.maxTtlMs, Math.max(this.minTtlMs, ttlS * 1000)) : this.minTtlMs;
-    this.answers.delete(address);
-    if (this.answers.size >= this.maxAddresses) this.dropAnswers(atMs);
-    this.answers.set(address, { name, atMs, expiresMs: atMs + ttlMs });
-    this.sinceSweep += 1;
+    const answer: Answer = { name, atMs, expiresMs: atMs + ttlMs };
+    let entry = this.answers.get(address);
+    if (entry === undefined) {
+      if (this.answers.size >= this.maxAddresses) this.dropAnswers(atMs);
+      entry = { latest: answer, byAsker: null, expiresMs: answer.expiresMs };
+      this.answers.set(address, entry);
+      this.sinceSweep += 1;
+    } else if (atMs >= entry.latest.atMs) {
+      // Answers can be passed up out of order; the most recent one names the address. Re-inserted:
+      // the Map's order is what eviction takes as least recently answered.
+      entry.latest = answer;
+      this.answers.delete(address);
+      this.answers.set(address, entry);
+    }
+    entry.expiresMs = Math.max(entry.expiresMs, answer.expiresMs);
+    if (asker === null) return;
+    entry.byAsker ??= new Map();
+    const own = entry.byAsker.get(asker);
+    if (own !== undefined && own.atMs > atMs) return;
+    entry.byAsker.delete(asker);
+    if (entry.byAsker.size >= MAX_ASKERS) evictOldest(entry.byAsker, MAX_ASKERS);
+    entry.byAsker.set(asker, answer);
   }
 
   /**
@@ -153,22 +182,26 @@ export class FlowNamer {
   }
 
   /**
-   * The host name of `flow` at `atMs` (the sample's wall time), or null when nothing named it. A flow
-   * named by DNS keeps that name; one nothing named yet is asked again next time (an answer may
+   * The host name of `flow` at `atMs` (the sample's wall time), or null when nothing named it; `asker`
+   * is the flow's app, whose own fresh answer for the address wins over another app's later one. A
+   * flow named by DNS keeps that name; one nothing named yet is asked again next time (an answer may
    * come later for a connection that was open before netmon listened).
    */
-  name(flow: FlowDelta, atMs: number): string | null {
+  name(flow: FlowDelta, atMs: number, asker?: string | null): string | null {
     const known = this.flows.get(flow.id);
     if (known !== undefined) return known.name;
     if (flow.remote === undefined) return null;
     const address = normalizeIp(flow.remote.address);
     if (address === null) return null;
-    const answer = this.answers.get(address);
-    if (answer === undefined) return null;
-    if (answer.expiresMs < atMs) {
+    const entry = this.answers.get(address);
+    if (entry === undefined) return null;
+    if (entry.expiresMs < atMs) {
       this.answers.delete(address);
       return null;
     }
+    const own = asker === undefined || asker === null ? undefined : entry.byAsker?.get(asker);
+    const answer = own !== undefined && own.expiresMs >= atMs ? own : entry.latest.expiresMs >= atMs ? entry.latest : null;
+    if (answer === null) return null;
     this.remember(flow.id, { name: answer.name, via: 'dns' });
     return answer.name;
   }

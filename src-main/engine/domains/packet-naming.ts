@@ -3,7 +3,7 @@
 // when a sampler sends packets (the privileged one), so they are loaded then, not at start.
 import { createLogger } from '../log.js';
 import type { SnifferStats, Sniffer } from '../sniff/types.js';
-import type { Interval, PayloadEvent } from '../types.js';
+import type { Interval, PayloadEvent, ProcessInfo } from '../types.js';
 import { FlowNamer, type FlowNamerOptions, type FlowNamerStats } from './flow-names.js';
 
 const log = createLogger('naming');
@@ -29,22 +29,55 @@ export interface PacketNamingStats {
   failedPayloads: number;
 }
 
+/** Options of `PacketNaming`. */
+export interface PacketNamingOptions extends FlowNamerOptions {
+  /** Who a process is for DNS answers (its app): an app's own answer for an address names its flows. */
+  askerOf?: (owner: ProcessInfo) => string;
+}
+
+function ownerKey(o: ProcessInfo): string {
+  return [o.name, o.path, o.cmdline, o.parentName, o.parentPath, o.cgroup].join('\0');
+}
+
 /** The sniffer and the namer together, with the rollup rule of the stored names. */
 export class PacketNaming {
   private readonly deps: PacketNamingDeps;
   private readonly namer: FlowNamer;
+  private readonly askerOf: ((owner: ProcessInfo) => string) | null;
   private failedPayloads = 0;
 
-  constructor(deps: PacketNamingDeps, options: FlowNamerOptions = {}) {
+  constructor(deps: PacketNamingDeps, options: PacketNamingOptions = {}) {
     this.deps = deps;
     this.namer = new FlowNamer(options);
+    this.askerOf = options.askerOf ?? null;
   }
 
-  /** Learns the names that a sample's packets tell. */
-  observe(payloads: readonly PayloadEvent[]): void {
+  /** An asker per owner, each owner named once per call (many sockets share one process). */
+  private askers(): (owner: ProcessInfo | null | undefined) => string | null {
+    const askerOf = this.askerOf;
+    if (askerOf === null) return () => null;
+    const seen = new Map<string, string>();
+    return (owner) => {
+      if (owner === null || owner === undefined) return null;
+      const key = ownerKey(owner);
+      let asker = seen.get(key);
+      if (asker === undefined) {
+        asker = askerOf(owner);
+        seen.set(key, asker);
+      }
+      return asker;
+    };
+  }
+
+  /** Learns the names that a sample's packets tell; `ownerOf` gives the process of a packet's flow, where known. */
+  observe(payloads: readonly PayloadEvent[], ownerOf: (flowId: string) => ProcessInfo | null | undefined = () => null): void {
+    const asker = this.askers();
     for (const event of payloads) {
       try {
-        for (const hint of this.deps.sniffer.onPayload(event)) this.namer.note(hint);
+        const hints = this.deps.sniffer.onPayload(event);
+        if (hints.length === 0) continue;
+        const by = hints.some((h) => h.kind === 'dns') ? asker(ownerOf(event.flowId)) : null;
+        for (const hint of hints) this.namer.note(hint, by);
       } catch (err) {
         // A parser bug on one hostile packet must not stop the pipeline: skip it, count it.
         this.failedPayloads += 1;
@@ -55,8 +88,9 @@ export class PacketNaming {
 
   /** The interval with each flow's `hostname` set where the packets named it (at `atMs`, the sample's time). */
   nameInterval(interval: Interval, atMs: number): Interval {
+    const asker = this.askers();
     const flows = interval.flows.map((f) => {
-      const hostname = this.namer.name(f, atMs);
+      const hostname = this.namer.name(f, atMs, asker(f.owner));
       return hostname === null ? f : { ...f, hostname };
     });
     return { ...interval, flows };
