@@ -196,6 +196,15 @@ describe('the sniffer over TCP segments', () => {
     expect(sniffer.onPayload(tcpEvent('f0', 1 + 2896, segs[2]?.bytes ?? new Uint8Array()))).toEqual([]);
   });
 
+  it('remembers at most maxDoneFlows finished flows, forgetting the oldest', () => {
+    const hello = clientHelloStream({ sni: 'done.example' });
+    const sniffer = createSniffer({ maxDoneFlows: 2 });
+    const send = (flow: string) => sniffer.onPayload(tcpEvent(flow, 1, hello)).length;
+    expect([send('f0'), send('f1'), send('f2')]).toEqual([1, 1, 1]);
+    // f1 and f2 are remembered as done; f0 was forgotten, so its hello is read (and named) again.
+    expect([send('f2'), send('f1'), send('f0')]).toEqual([0, 0, 1]);
+  });
+
   it('forget drops a flow\'s state', () => {
     const sniffer = createSniffer();
     sniffer.onPayload(tcpEvent('t', segs[0]?.seq ?? 0, segs[0]?.bytes ?? new Uint8Array()));

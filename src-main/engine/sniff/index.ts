@@ -33,6 +33,18 @@ type FlowState =
 
 const DNS_PORT = 53;
 
+/**
+ * Drops the oldest eighth (at least one) of a full map or set in one pass: deleting the first entry one
+ * at a time makes each next lookup of "the first" walk the deleted slots V8 keeps until it rehashes.
+ */
+function dropOldest(entries: Map<string, unknown> | Set<string>, limit: number): void {
+  let drop = entries.size - limit + Math.floor(limit / 8);
+  for (const key of entries.keys()) {
+    if (drop-- <= 0) break;
+    entries.delete(key);
+  }
+}
+
 /** Creates a sniffer with bounded per-flow state. */
 export function createSniffer(options: SnifferOptions = {}): Sniffer {
   const maxFlows = Math.max(1, options.maxFlows ?? 1024);
@@ -45,18 +57,12 @@ export function createSniffer(options: SnifferOptions = {}): Sniffer {
   const finish = (flowId: string): void => {
     flows.delete(flowId);
     done.add(flowId);
-    if (done.size > maxDone) {
-      const oldest = done.values().next();
-      if (oldest.done !== true) done.delete(oldest.value);
-    }
+    if (done.size > maxDone) dropOldest(done, maxDone);
   };
 
   const hold = (flowId: string, state: FlowState): void => {
     flows.set(flowId, state);
-    if (flows.size > maxFlows) {
-      const oldest = flows.keys().next();
-      if (oldest.done !== true) flows.delete(oldest.value);
-    }
+    if (flows.size > maxFlows) dropOldest(flows, maxFlows);
   };
 
   /** Turns a parse outcome into a hint (or nothing), finishing the flow unless it waits for more. */
