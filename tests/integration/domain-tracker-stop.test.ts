@@ -3,6 +3,7 @@
 // e2e check "Chromium's domain rows add up to its usage rows" once failed by 2 bytes: the rows agree
 // (this file), but the two reports it compared each ended at their own `now`, and the last interval is
 // stamped with its end rounded to the nearest second, up to 0.5 s after serve stopped.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DomainTracker } from '../../src-main/engine/domains/index.js';
 import { Monitor } from '../../src-main/engine/monitor.js';
@@ -83,9 +84,10 @@ async function downloadThenStop(frac: number): Promise<Run> {
   return { dbPath: store.path, stopMs, db: store.db, close: () => store.close() };
 }
 
-function chromiumBytes(run: Run, range: ReportRange): { usage: number; domains: number } {
-  const app = totalsByApp(run.db, range).rows.find((r) => r.app === 'Chromium');
-  const domains = totalsByDomain(run.db, range).totals;
+/** Chromium's bytes over `range` as `netmon report --by app` and `--by domain` read them. */
+function chromiumBytes(db: Run['db'], range: ReportRange): { usage: number; domains: number } {
+  const app = totalsByApp(db, range).rows.find((r) => r.app === 'Chromium');
+  const domains = totalsByDomain(db, range).totals;
   return { usage: (app?.bytesIn ?? 0) + (app?.bytesOut ?? 0), domains: domains.bytesIn + domains.bytesOut };
 }
 
@@ -106,7 +108,7 @@ describe('a browser’s bytes at shutdown, as the reports after serve stopped re
     const run = await downloadThenStop(frac);
     try {
       const range = rangeAfterStop(run.stopMs + delay);
-      expect(chromiumBytes(run, range)).toEqual({ usage: ALL, domains: ALL });
+      expect(chromiumBytes(run.db, range)).toEqual({ usage: ALL, domains: ALL });
       expect(usageVsDomainRows(run.dbPath, 'Chromium', range)).toEqual([]);
       // The last interval's stamp, by the rounding rule, lies inside the range.
       const lastTs = Math.round(run.stopMs / 1000);
@@ -122,8 +124,8 @@ describe('a browser’s bytes at shutdown, as the reports after serve stopped re
     try {
       // `--since 1h` ends at floor(now): the first report ends a second before the last interval's stamp.
       const sinceOneHour = (atMs: number): ReportRange => ({ since: Math.floor(atMs / 1000) - 3600, until: Math.floor(atMs / 1000) });
-      const domains = chromiumBytes(run, sinceOneHour(run.stopMs + 300)).domains;
-      const usage = chromiumBytes(run, sinceOneHour(run.stopMs + 700)).usage;
+      const domains = chromiumBytes(run.db, sinceOneHour(run.stopMs + 300)).domains;
+      const usage = chromiumBytes(run.db, sinceOneHour(run.stopMs + 700)).usage;
       expect({ domains, usage }).toEqual({ domains: ALL - 2, usage: ALL });
     } finally {
       run.close();
@@ -141,5 +143,111 @@ describe('a browser’s bytes at shutdown, as the reports after serve stopped re
     } finally {
       run.close();
     }
+  });
+});
+
+// Random browsing through the same pipeline: sockets of Chromium to reported, shared and unreported
+// addresses, one of curl, growing, closing (a FIN byte each way) and reopening; the extension reporting
+// hosts and tabs now and then; a stop at any fraction of a second and a report soon after. Chromium's
+// bytes are summed from the script itself.
+const SOCKETS = [
+  { owner: chromium, address: '198.51.100.1' },
+  { owner: chromium, address: '198.51.100.3' },
+  { owner: chromium, address: '203.0.113.9' },
+  { owner: { pid: 11, name: 'curl', path: '/usr/bin/curl' }, address: '198.51.100.1' },
+] as const;
+const HOSTS = [
+  { hostname: 'video.a.test', domain: 'a.test', ip: '198.51.100.1' },
+  { hostname: 'cdn.b.test', domain: 'b.test', ip: '198.51.100.3' },
+  { hostname: 'www.b.test', domain: 'b.test', ip: '198.51.100.3' },
+] as const;
+
+const stepArb = fc.record({
+  grow: fc.array(fc.record({ socket: fc.integer({ min: 0, max: 3 }), bytesIn: fc.nat({ max: 50_000 }), bytesOut: fc.nat({ max: 2_000 }) }), { maxLength: 4 }),
+  close: fc.option(fc.integer({ min: 0, max: 3 }), { nil: null }),
+  report: fc.option(fc.integer({ min: 0, max: 2 }), { nil: null }),
+  tab: fc.option(fc.integer({ min: 0, max: 2 }), { nil: null }),
+});
+
+interface Open {
+  id: string;
+  bytesIn: number;
+  bytesOut: number;
+  listed: boolean;
+}
+
+describe('random browsing, stopped at any instant', () => {
+  it('Chromium’s domain rows equal its usage rows in every interval, and both hold every byte it moved', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 999 }), fc.integer({ min: 0, max: 999 }), fc.array(stepArb, { minLength: 1, maxLength: 8 }), async (frac, delay, steps) => {
+        const dataDir = tempDataDir();
+        let now = T0 + frac;
+        const clock: Clock = { now: () => now, mono: () => now };
+        const store = openStore({ dataDir, clock });
+        const tracker = new DomainTracker({ platform: 'linux' });
+        const open = new Map<number, Open>();
+        let generation = 0;
+        let moved = 0;
+        const counter = (i: number, o: Open, extra: Partial<FlowCounter> = {}): FlowCounter => {
+          const s = SOCKETS[i] ?? SOCKETS[0];
+          return { id: o.id, owner: s.owner, remote: { protocol: 'tcp4', address: s.address, port: 443 }, bytesIn: o.bytesIn, bytesOut: o.bytesOut, ...extra };
+        };
+        // A close: the kernel counts the FIN each way as a byte.
+        const closeSocket = (i: number): FlowCounter | null => {
+          const o = open.get(i);
+          if (o === undefined) return null;
+          open.delete(i);
+          o.bytesIn += 1;
+          o.bytesOut += 1;
+          if (i < 3) moved += 2;
+          return counter(i, o);
+        };
+        const sample = (closed: FlowCounter[]): Sample => {
+          const flows = [...open].map(([i, o]) => {
+            const c = counter(i, o, o.listed ? {} : { newSincePrevious: true });
+            o.listed = true;
+            return c;
+          });
+          return { wallMs: now, monoMs: now, mode: 'cumulative', flows, closed, iface: null };
+        };
+        const sampler = new ScriptedSampler(() => sample([...open.keys()].map(closeSocket).filter((c): c is FlowCounter => c !== null)));
+        const monitor = new Monitor({ store, sampler, platform: 'linux', intervalMs: 1000, clock, flushIntervalMs: 3_600_000, domains: tracker });
+        try {
+          monitor.start();
+          sampler.push(sample([]));
+          tracker.noteActiveTab('chromium', HOSTS[0], now);
+          for (const step of steps) {
+            now += 1000;
+            for (const g of step.grow) {
+              let o = open.get(g.socket);
+              if (o === undefined) {
+                generation += 1;
+                o = { id: `c${g.socket}.${generation}`, bytesIn: 0, bytesOut: 0, listed: false };
+                open.set(g.socket, o);
+              }
+              o.bytesIn += g.bytesIn;
+              o.bytesOut += g.bytesOut;
+              if (g.socket < 3) moved += g.bytesIn + g.bytesOut;
+            }
+            const closed = step.close === null ? null : closeSocket(step.close);
+            if (step.report !== null) {
+              const h = HOSTS[step.report] ?? HOSTS[0];
+              tracker.noteBytes('chromium', [{ ...h, bytesIn: 1000, bytesOut: 10, estimate: true, startedAt: now - 800, endedAt: now - 200 }], now - 1000, now);
+            }
+            if (step.tab !== null) tracker.noteActiveTab('chromium', HOSTS[step.tab] ?? HOSTS[0], now - 500);
+            sampler.push(sample(closed === null ? [] : [closed]));
+          }
+          now += 1000;
+          const stopMs = now;
+          await monitor.stop();
+          const range = rangeAfterStop(stopMs + delay);
+          expect(usageVsDomainRows(store.path, 'Chromium', range)).toEqual([]);
+          expect(chromiumBytes(store.db, range)).toEqual({ usage: moved, domains: moved });
+        } finally {
+          store.close();
+        }
+      }),
+      { numRuns: 40 },
+    );
   });
 });
