@@ -356,9 +356,18 @@ export class Monitor {
       const named = naming.nameInterval(rec.interval, work.atMs);
       const tracker = this.options.domains;
       const rollup = this.domainRollup;
+      // Many flows of an interval go to one host: look each up in the suffix list once.
+      const stored = new Map<string, string>();
       const split = domainRowsOfFlows(named.flows, rec.usage, {
         platform: this.options.platform,
-        domainOf: (host) => naming.storedName(host, rollup),
+        domainOf: (host) => {
+          let name = stored.get(host);
+          if (name === undefined) {
+            name = naming.storedName(host, rollup);
+            stored.set(host, name);
+          }
+          return name;
+        },
         // Without a tracker no extension can place a browser's unnamed bytes: they are unplaced now.
         defer: (app) => tracker !== undefined && BROWSER_APPS.has(app),
       });
