@@ -2,6 +2,8 @@
 // ClientHello (whose server_name the RFC gives: example.com), then the sniffer's reassembly of a hello
 // written by tests/helpers/tls-hello.ts and cut into segments: split, reordered, duplicated, wrapped.
 import fc from 'fast-check';
+import { Duplex } from 'node:stream';
+import tls from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { createSniffer, parseClientHello, parseTlsStreamStart } from '../../src-main/engine/sniff/index.js';
 import type { PayloadEvent } from '../../src-main/engine/types.js';
@@ -217,6 +219,45 @@ describe('the sniffer over TCP segments', () => {
     const message = clientHelloMessage({ sni: 'size.example', padTo: 1800 });
     expect(message.length).toBe(1800);
     expect(((message[1] ?? 0) << 16) | ((message[2] ?? 0) << 8) | (message[3] ?? 0)).toBe(1796);
+  });
+});
+
+/** The first bytes Node's own TLS client (OpenSSL) writes for `servername`, caught in memory: no network. */
+async function opensslHello(servername: string): Promise<Uint8Array> {
+  const written: Buffer[] = [];
+  const duplex = new Duplex({
+    read() {},
+    write(chunk: Buffer, _encoding, callback) {
+      written.push(chunk);
+      callback();
+    },
+  });
+  const socket = tls.connect({ socket: duplex, servername, ALPNProtocols: ['h2', 'http/1.1'] });
+  socket.on('error', () => undefined);
+  for (let i = 0; i < 100 && written.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  socket.destroy();
+  return Uint8Array.from(Buffer.concat(written));
+}
+
+describe('a real ClientHello (Node\'s OpenSSL, with its post-quantum key share)', () => {
+  it('is named from its segments in any order', async () => {
+    const hello = await opensslHello('Real.Example.COM');
+    // OpenSSL 3.5 sends X25519MLKEM768: the hello is bigger than one 1448-byte segment.
+    expect(hello[0]).toBe(0x16);
+    expect(hello.length).toBeGreaterThan(1448);
+    const segs = segments(hello, [700, 1448], 0x7ffffff0);
+    for (const order of [[0, 1, 2], [2, 1, 0], [1, 2, 0]]) {
+      const sniffer = createSniffer();
+      const names = order.flatMap((i) => sniffer.onPayload(tcpEvent('o', segs[i]?.seq ?? 0, segs[i]?.bytes ?? new Uint8Array())));
+      expect(names.map((h) => h.kind === 'sni' && h.name)).toEqual(['real.example.com']);
+    }
+  });
+
+  it('without a servername (an IP literal) it has no server_name: no hint, nothing held', async () => {
+    const hello = await opensslHello('');
+    const sniffer = createSniffer();
+    expect(sniffer.onPayload(tcpEvent('o', 1, hello))).toEqual([]);
+    expect(sniffer.stats()).toMatchObject({ tlsNames: 0, malformed: 0, pendingFlows: 0 });
   });
 });
 
