@@ -296,6 +296,97 @@ describe('ClientHellos over several Initials', () => {
   });
 });
 
+/**
+ * A real first flight: the two Initial datagrams (1250 bytes each) Chromium 156.0.8078.79 sent first for
+ * https://quic.example:4433/, recorded on a UDP socket at 127.0.0.1:4433 (`chromium --headless=new
+ * --enable-quic --origin-to-force-quic-on=quic.example:4433 --host-resolver-rules="MAP quic.example
+ * 127.0.0.1"`): a post-quantum ClientHello of about 1.9 KB in CRYPTO frames scattered over both packets.
+ */
+const CHROMIUM_FLIGHT = [
+  hex(`
+  c90000000108fe36f80baf988077000044d09ee8b9c1e38e2bb61ba062df119a433a633acd65882f248a6d81d09878d61455
+  4c9e987f539244dd4c47aad18baecf02a5a30f687eb96bc26406b9f7c3ef9de3fbf98f16d6518715655619bab4a20bacd04e
+  f94a0f393cb8c5adcc5dbb53c568d1e0633eeb82764c25bda459efcc35b10ea6ee745209c7f6fb64b6f0b1d3fe03fe2a376f
+  872551607bc0094bb74c8d087055c0bcc295c64599b24594f9ae978797e2d0c73129729909980201c291a4bfa340368c6036
+  bb25fe0340cf8fff32e05c86f7cd54a0ab1d56fe47db5bee9bce3c7b2bef77fe52df31526e973cf2a1560f3e0d592a42cd12
+  b18c7423649aa4148159278fffbea726ee18933ce53cc2866d88b0de3e3eddb9f85bc6a6556808b832d7bfb0c8ffa9aa9210
+  c77e373b71216d06882f6f20dc803d6506ce2c7de9982fc674788cee74f1d5eafed1c1c8d2743ebed6f95569ce642c24309f
+  e9684b990410673b0102764f3fa51fd7a76e5c363e8119f7402bd53d5491cfa7131881021d8fe9a24aa94d782ead866ec243
+  bf19d999e894c665bcaef10e4175bbb4d6eb9d6711bfa9010c82385f0a8170d891fdd8c5202cc6f0fd39426a8f65f10bad42
+  9aaf7e845fc1c2b4dce30af44428d388f4fc1996bd69796e157d1df829db06d171515d697215e78b8be7ad7ec32fee7dcf50
+  1960be77b761d5404a99a69711561c3d3760f23d64c56188eb396128fa3a49d89d616ac06b94d5773c6726247f6c925a63c8
+  131fa5a3f71285c42ba709bae978104e9a2c495a3a75fa60e013732cfd763b9806b2db57ec6fa222ded05ab506f7916c43a7
+  f01ca9a12f45ff50eb583793fdd948550cf0fa26939ca7f050e47745af5034a92a71410dc657e7cbb70b5f20bf595d853133
+  c7314dc9f1a1c3fbedd97b0b96768de6161c5433f6449c09ac628263138bafc17a8c156f8bd2125a23ebdacc7a60b8fef6e1
+  cf15425eacb0b9938784287e97488164e59fb94468480a52745f753ec643c3e4732c281f7cf9e9dd2c2bf5ffb078af34557d
+  f28434fc2051dd31271e9edc43ac62c736b69034487d2b7ab27d8e2093b03efd5c8a531b68a21293e1373994f0517537ad2f
+  745ef026ce6a1bb92ad4b702938d11a177a750d1c874bb75ca290954ed46eaf94b6388deec2e83b5252d0774008e7db0c822
+  4d2c0329c029d04ba3bff74bc90a6f5f33b5fab38f8193759758b9a5fd04e308d7a7b507b704367c96b5ef778b5a0b5227a1
+  0ce58ba786a7a00d10d51c729567ee73e932d26279f466c6fe20e361d7b1c0b18622ef9904d2adf5111fae7a0fc9da710d74
+  93e9d7f1d47b1f989394738f43c1dbf8330d2f0845f8eff6fcbb8db7581049174e036874f0c334d2aa5815b2f1786ef3058d
+  1c959e85b39fb857a6e669c687e6ef3cd2eefb5e7ab566428d09cafab24aecb7dc5087aa25c233a8197b9ae8d2d3e2f21352
+  8e798ce8ce60beb3ecf9e8b3f890ed8f67fc9d88a6c2c33551f66418b72b900b43bd83c8104c0087ca9f2c46e3daa07b55d0
+  8ce277440dedb4a7d04ca1086a25d13e36d8cdf3c9031b3413597400b6b64ffa6c44c346b633819212c7b6c5316068941721
+  a619702ce5631fcba2c7862ea4c248b2620c00630299ee2130cdf7b5d7c84c9c5450369206c27a9cd81745ee818d0d9927be
+  7bf19fd888d9d6046adc33d12ed75cc216b21d58c697ecfb1d3d09e60770a7d93e32cee9512e54b5ff41d448a56cc1378809
+`),
+  hex(`
+  c90000000108fe36f80baf988077000044d0e732a850bb96c69627b8d4817c19eeeca894a07bc61d3a13c3a3537932360ee0
+  8cbedc328f1d57e3c77b33c43fc755d19ec59042dd9c33bbfb2dfe897f2ee9d771c4bd8f424db52c3b4d86701ec466debdc0
+  f4a297cb05c806ee37041242d99393b2ee1384d5b779cc37f48c2e3aca9825ffe1ac34b0bd82c83f248896db6308341a4bbc
+  6b2c260303f8718ad4102ece7fc511bcdefb376af5bf5ba3a149ca6555f940d232859317447343eef8fb47bee2d87389a475
+  f3364924b0a8da574966d154c44bb4286ae6e8166b894e235e4149fec11777b27ad744950a0b8465695cb110fa3219b04a90
+  0cd7a74b340cfc15d0bdb010a2e3c61fb9fd0c4cdfdb5236ec82e0241a0327893336ce515f97824662c1551a077fd75f7f7c
+  d2515317ab65feef01f353f3d33ce683f6688fa6eaf70653c025ebd188b56736043bfe7f1752a7e2e8a1e09cc46ffe860bdd
+  b9a6b75a1f1e093267038984b6d0d8f082ffea4615ff57433a13e65b9fb4e571941371338ae3288af584080882f17688adb7
+  f09e939f51893e665fdc1b0850ceda0b826e7bd1d7970643450258120b8a1de99fdbae1fd6447cfbe5e4acc3a4d9e4bd783c
+  eb960545593327dfcbd5c481d123c0bf2d3ca54eac7d40f7517b300964180780868ee809f8c66e4cd401e9332d4bba8c0ba8
+  f2b9a1d96405022af8a63b9c781485cde93fc6bc39c68aacbfc2650ace93c5a6fcd078a5db87083be29b38165b30aaaf7635
+  7795c93b6a4ca34e73cb196e7b2cb55e4240b439d5bc65478fdc5d6182a918c5be6c979b2fa816b53ef9d650802278abf3cb
+  21f6e9f215c17159319a18b5042325018ac67df3d7a063b8b15e880f169fd7e568dc7de1568d33ce86a2da8a7448b24ef630
+  33471cad0d1943bd1983a0cfb334c74dae7ef3e351ce9ebc3d7323797e705ae4c2ea085320f4a26d7ee92aea54b091dc3f28
+  7ba7cf43ea0228301a4aeeb3b74da5dd345ba3b2cc675108574f8d5183057f3752a7448cd54ba5753c872ac02c2ab5c56c59
+  baa54b9a637f2b7784c0c6c632ac5c19eaf8d9bba7292a66ce0de13d9fb04ee52d14b4614827c3d807b7765dd81aec342bbc
+  93ecf8d14e7cc348cc748abd73513a2bb4ddc13f44bd0d4cc9f94299ea0bec6c7fbba2aeccd7e9a4ff2fb3a85aa045f28ace
+  fba2b57f11b153c84a8687d2ea2d6b8ea83b5fd7c2e8ad34e2e61df88e522f2ef4cbf8cfc2a483960ce9aa05f7588affddda
+  033de6ea30de8301df1bfd9a782e02bb0a7aa4993ac55c52b0895773584d374137340c1c78bfa307f9fad3bb3594a8ad4274
+  2c2dca026e108aca6af5e20ea0ee7481b743c87a970bbcd275d91548988dec9de96c1918b3a6cdea98e5440251fc9135cda0
+  1e94454df053e30fa255a2a6ddbff0d14f556e607e860f24c9432a9050794b86f611838b99ae77e64081b5af7a9e09d0aae0
+  ee6d71f3f218463e467711e00a11f4339dca56a110ed5c01ce434d7dab54f427a5866f6920d07c0d36ccb917ee3ec66111f5
+  da6cf16a88b0b1832dea7d5f39a8977597cc814761eb3182db4eb70b19373cee3012f090b05b1188ca9f2919820886a8b583
+  c378d0a2c763bbd96be02c02cb0ae10cd7a7508b6ff7add3c3c713f3fdfed49902bf39e62e7f7fff556b6d4471caa90bed63
+  457cac880c33de8c7b034c69015d69d656abe8be2097ca5d4720238079052f9a3ef5157b66eb497f275878120d68a184b17f
+`),
+];
+
+describe('a real Chromium first flight', () => {
+  it('each datagram opens; together their CRYPTO data runs from 0 without a gap', () => {
+    const reads = CHROMIUM_FLIGHT.map((d) => readQuicDatagram(d));
+    expect(reads.map((r) => ({ initials: r.initials, failed: r.failed, dcid: r.dcid }))).toEqual([
+      { initials: 1, failed: 0, dcid: 'fe36f80baf988077' },
+      { initials: 1, failed: 0, dcid: 'fe36f80baf988077' },
+    ]);
+    const chunks = reads.flatMap((r) => r.chunks).sort((x, y) => x.offset - y.offset);
+    let end = 0;
+    for (const c of chunks) {
+      expect(c.offset).toBeLessThanOrEqual(end);
+      end = Math.max(end, c.offset + c.data.length);
+    }
+    expect(end).toBeGreaterThan(1200);
+  });
+
+  it.each([
+    ['in order', [0, 1]],
+    ['second datagram first', [1, 0]],
+  ])('names quic.example (%s) once both arrived', (_name, order) => {
+    const sniffer = createSniffer();
+    const hints = order.map((i) => sniffer.onPayload(quicEvent('chromium', CHROMIUM_FLIGHT[i] ?? new Uint8Array())));
+    expect(hints[0]).toEqual([]);
+    expect(hints[1]?.map((h) => h.kind === 'sni' && h.name)).toEqual(['quic.example']);
+    expect(sniffer.stats()).toMatchObject({ quicNames: 1, malformed: 0, pendingFlows: 0 });
+  });
+});
+
 describe('properties', () => {
   it('any order of a flight\'s packets, each possibly twice, names the flow once with the same name', () => {
     const packets = firstFlight({ dcid: hex('0a0b0c0d0e0f1011'), crypto: BIG_HELLO, packets: 3, scramble: true });
