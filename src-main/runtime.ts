@@ -28,6 +28,8 @@ export interface RuntimeOptions {
   port?: number | undefined;
   sampler?: SamplerName | undefined;
   nettopPath?: string | undefined;
+  /** The eBPF helper (`netmon-capture`) to use; default this install's. */
+  helperPath?: string | undefined;
   /** Folder of the renderer's build, served at `/`; null serves the API only. */
   staticDir?: string | null;
   clock?: Clock;
@@ -89,7 +91,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   try {
     const intervalS = options.intervalS ?? config.sampling_interval_seconds;
     const samplerName = options.sampler ?? config.capture_method;
-    const choice = chooseSampler({ name: samplerName, intervalS, dataDir, nettopPath: options.nettopPath, clock });
+    const choice = await chooseSampler({ name: samplerName, intervalS, dataDir, nettopPath: options.nettopPath, helperPath: options.helperPath, clock });
     const live = createLiveFeed();
     const counters = createUsageCounters();
     const onInterval = (report: IntervalReport): void => {

@@ -298,7 +298,7 @@ export interface ConfigValues {
   log_level: 'debug' | 'info' | 'warn' | 'error';
   data_retention_days_raw: number;
   data_retention_days_hourly: number;
-  capture_method: 'auto' | 'nettop' | 'linux';
+  capture_method: 'auto' | 'nettop' | 'linux' | 'ebpf';
   domain_rollup: boolean;
   high_usage_threshold_gb: number;
   enable_notifications: boolean;

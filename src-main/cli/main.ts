@@ -39,13 +39,14 @@ const dataDir = { type: 'string' } as const;
 const COMMANDS: Record<string, Command> = {
   serve: {
     summary: 'run the monitor headless and serve the dashboard and API on 127.0.0.1',
-    usage: 'netmon serve [--port 7500] [--data-dir DIR] [--interval S] [--sampler auto|nettop|linux] [--nettop-path PATH] [--no-open]',
+    usage: 'netmon serve [--port 7500] [--data-dir DIR] [--interval S] [--sampler auto|nettop|linux|ebpf] [--nettop-path PATH] [--helper-path PATH] [--no-open]',
     options: {
       port: { type: 'string' },
       'data-dir': dataDir,
       interval: { type: 'string' },
       sampler: { type: 'string' },
       'nettop-path': { type: 'string' },
+      'helper-path': { type: 'string' },
       open: { type: 'boolean' },
       'no-open': { type: 'boolean' },
     },
@@ -72,8 +73,8 @@ const COMMANDS: Record<string, Command> = {
   },
   doctor: {
     summary: 'say which sampler works here, what it can see, and the database health',
-    usage: 'netmon doctor [--data-dir DIR] [--nettop-path PATH] [--json]',
-    options: { 'data-dir': dataDir, 'nettop-path': { type: 'string' }, json: { type: 'boolean' } },
+    usage: 'netmon doctor [--data-dir DIR] [--nettop-path PATH] [--helper-path PATH] [--json]',
+    options: { 'data-dir': dataDir, 'nettop-path': { type: 'string' }, 'helper-path': { type: 'string' }, json: { type: 'boolean' } },
     run: async (ctx) => (await import('./doctor.js')).runDoctor(ctx),
   },
   demo: {

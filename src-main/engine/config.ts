@@ -12,7 +12,7 @@ export const configSchema = z.object({
   log_level: z.enum(['debug', 'info', 'warn', 'error']),
   data_retention_days_raw: z.number().int().min(1).max(3650),
   data_retention_days_hourly: z.number().int().min(1).max(36500),
-  capture_method: z.enum(['auto', 'nettop', 'linux']),
+  capture_method: z.enum(['auto', 'nettop', 'linux', 'ebpf']),
   domain_rollup: z.boolean(),
   high_usage_threshold_gb: z.number().positive().max(1_000_000),
   enable_notifications: z.boolean(),

@@ -17,7 +17,7 @@ export const FIELDS: readonly FieldSpec[] = [
   { key: 'high_usage_threshold_gb', kind: 'number', label: 'Notify above', unit: 'GB per day', min: 0.001, max: 1_000_000, step: 0.1, hint: 'a notification when a day passes this' },
   { key: 'enable_notifications', kind: 'toggle', label: 'Notifications', hint: 'high-usage notifications' },
   { key: 'log_level', kind: 'choice', label: 'Log level', options: ['debug', 'info', 'warn', 'error'], hint: 'how much goes into logs/netmon.log' },
-  { key: 'capture_method', kind: 'choice', label: 'Capture method', options: ['auto', 'nettop', 'linux'], hint: 'which sampler to use; auto picks the one for this OS' },
+  { key: 'capture_method', kind: 'choice', label: 'Capture method', options: ['auto', 'nettop', 'linux', 'ebpf'], hint: 'which sampler to use; auto picks the best one this machine allows (netmon doctor tells which and why)' },
   { key: 'domain_rollup', kind: 'toggle', label: 'Domain rollup', hint: 'store registrable domains only (api.example.com → example.com)' },
   { key: 'web_server_port', kind: 'number', label: 'Dashboard port', unit: '', min: 1, max: 65535, step: 1, hint: 'used the next time netmon starts' },
 ];

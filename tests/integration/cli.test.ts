@@ -147,13 +147,34 @@ describe('netmon serve', () => {
   it('doctor reports the sampler and the database health', () => {
     const dir = dataDir();
     netmon(['demo', '--days', '2', '--data-dir', dir]);
-    const result = netmon(['doctor', '--json', '--data-dir', dir]);
+    // No eBPF helper at that path: the unprivileged level is this machine's sampler.
+    const missing = path.join(dir, 'no-such-helper');
+    const result = netmon(['doctor', '--json', '--helper-path', missing, '--data-dir', dir]);
     const report = JSON.parse(result.stdout) as { sampler: string; checks: { name: string; ok: boolean; detail: string }[] };
     expect(report.sampler).toBe('linux');
+    const helper = report.checks.find((c) => c.name === 'eBPF helper (privileged level)');
+    expect(helper?.detail).toContain(`${missing} is missing`);
+    const grant = report.checks.find((c) => c.name === 'how to grant it');
+    expect(grant?.detail).toContain('npm run build:helper');
+    expect(grant?.detail).toContain(`setcap cap_bpf,cap_net_admin,cap_perfmon+ep ${missing}`);
     const integrity = report.checks.find((c) => c.name === 'database integrity');
     expect(integrity).toEqual({ name: 'database integrity', ok: true, detail: 'quick_check ok' });
     expect(report.checks.some((c) => /UDP has no per-socket byte counters/.test(c.detail))).toBe(true);
     expect(existsSync(path.join(dir, 'network_monitor.db'))).toBe(true);
+  });
+});
+
+const helper = path.join(import.meta.dirname, '..', '..', 'dist', 'helper', 'netmon-capture');
+const canRunHelper = process.platform === 'linux' && process.getuid?.() === 0 && existsSync(helper);
+describe.skipIf(!canRunHelper)(`netmon doctor with the eBPF helper${canRunHelper ? '' : ' (skipped: needs root and dist/helper/netmon-capture: npm run build:helper)'}`, () => {
+  it('says the helper may run and picks the eBPF sampler, still checking the unprivileged one', () => {
+    const result = netmon(['doctor', '--json', '--data-dir', dataDir()]);
+    const report = JSON.parse(result.stdout) as { sampler: string; checks: { name: string; ok: boolean; detail: string }[] };
+    expect(report.sampler).toBe('ebpf');
+    const check = report.checks.find((c) => c.name === 'eBPF helper (privileged level)');
+    expect(check?.ok).toBe(true);
+    expect(check?.detail).toContain(`${helper} may run`);
+    expect(report.checks.some((c) => c.name === 'ss (TCP socket counters)')).toBe(true);
   });
 });
 
