@@ -11,7 +11,9 @@ export function runExport(ctx: CommandContext): Promise<number> {
   if (ctx.values['format'] === undefined) throw new UserError('--format csv|json is required', 2);
   const format = choiceFlag(ctx.values['format'], '--format', ['csv', 'json'] as const, 'csv');
   const by = choiceFlag(ctx.values['by'], '--by', ['app', 'hour', 'day'] as const, 'app');
-  const range = rangeFlags(ctx.values, Math.floor(Date.now() / 1000), '30d');
+  // Up to the next whole second: intervals are stamped with their end rounded to the nearest second, so the
+  // last one written (when serve stopped, say) may be stamped up to half a second after now.
+  const range = rangeFlags(ctx.values, Math.ceil(Date.now() / 1000), '30d');
   const db = openForReading(resolveDataDir(stringFlag(ctx.values['data-dir'])));
   let table: ExportTable;
   try {

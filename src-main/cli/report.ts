@@ -18,7 +18,9 @@ function describeRange(since: number, until: number): string {
 
 export function runReport(ctx: CommandContext): Promise<number> {
   const by = choiceFlag(ctx.values['by'], '--by', ['app', 'domain'] as const, 'app');
-  const range = rangeFlags(ctx.values, Math.floor(Date.now() / 1000), 'today');
+  // Up to the next whole second: intervals are stamped with their end rounded to the nearest second, so the
+  // last one written (when serve stopped, say) may be stamped up to half a second after now.
+  const range = rangeFlags(ctx.values, Math.ceil(Date.now() / 1000), 'today');
   const app = stringFlag(ctx.values['app']);
   if (app !== undefined && by !== 'domain') throw new UserError('--app goes with --by domain (the domains of one application)', 2);
   if (app?.trim() === '') throw new UserError('--app: expected an application name, as `netmon report` lists them', 2);
