@@ -279,7 +279,7 @@ describe('ClientHellos over several Initials', () => {
     const packet = protectInitial({ dcid: hex('0102030405060708'), packetNumber: 0, frames: Uint8Array.from([0x02, 0, 0, 0, 0]) });
     const sniffer = createSniffer();
     expect(sniffer.onPayload(quicEvent('f', packet))).toEqual([]);
-    expect(sniffer.stats()).toMatchObject({ malformed: 0, quicNames: 0 });
+    expect(sniffer.stats()).toMatchObject({ malformed: 0, quicNames: 0, pendingFlows: 1 });
   });
 
   it('a CRYPTO stream that is not a ClientHello gives up on the flow', () => {

@@ -88,6 +88,7 @@ describe('parseClientHello / parseTlsStreamStart', () => {
     ['an alert cuts the hello', Uint8Array.from([...clientHelloStream({ sni: 'x.example', maxRecord: 40 }).subarray(0, 45), 21, 3, 3, 0, 2, 2, 40]), { kind: 'not-hello' }],
     ['a hello over 16 KB', clientHelloStream({ sni: 'big.example', padTo: 17_000 }), { kind: 'not-hello' }],
     ['a server_name with a space', clientHelloStream({ sni: 'bad name.example' }), { kind: 'not-hello' }],
+    ['an IPv4 literal as server_name (RFC 6066 forbids it) names nothing', clientHelloStream({ sni: '198.51.100.7' }), { kind: 'hello', sni: null }],
   ] as const)('%s', (_name, stream, expected) => {
     expect(parseTlsStreamStart(stream)).toMatchObject(expected);
   });

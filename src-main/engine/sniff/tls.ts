@@ -1,6 +1,7 @@
 // The server_name of a TLS ClientHello (RFC 8446 §4.1.2, RFC 6066 §3), from the start of a TCP stream:
 // handshake records reassembled from segments ordered by sequence number. With ECH (encrypted
 // ClientHello) the outer hello's server_name is the public name: that is what is visible, so that is taken.
+import { isIP } from 'node:net';
 import { ByteReader } from './reader.js';
 
 /** What a run of handshake bytes (from offset 0) says so far. */
@@ -99,7 +100,9 @@ function serverName(data: Uint8Array): ClientHelloResult {
     if (name === null) return broken('server_name runs past the end');
     if (nameType !== NAME_TYPE_HOST) continue;
     const sni = hostName(name);
-    return sni === null ? broken('server_name is not a host name') : { kind: 'hello', sni };
+    if (sni === null) return broken('server_name is not a host name');
+    // RFC 6066 §3 forbids address literals; a client that sends one told no name.
+    return { kind: 'hello', sni: isIP(sni) === 0 ? sni : null };
   }
   return { kind: 'hello', sni: null };
 }
