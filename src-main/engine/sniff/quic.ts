@@ -4,8 +4,11 @@
 // AES-128-GCM. Frames read: PADDING, PING, ACK, CRYPTO; anything else ends the packet's frames.
 import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
 import { ByteReader } from './reader.js';
+import { concat } from './tls.js';
 
+/** QUIC version 1 (RFC 9000). */
 export const QUIC_V1 = 0x00000001;
+/** QUIC version 2 (RFC 9369). */
 export const QUIC_V2 = 0x6b3343cf;
 
 interface VersionParams {
@@ -249,12 +252,6 @@ export class CryptoStream {
       total += part.length;
       end += part.length;
     }
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
+    return concat(parts, total);
   }
 }

@@ -78,7 +78,3 @@ export class ByteReader {
   }
 }
 
-/** The byte at `i`, or 0 past the end (for callers that checked the length already). */
-export function at(bytes: Uint8Array, i: number): number {
-  return bytes[i] ?? 0;
-}

@@ -143,6 +143,7 @@ export function parseTlsStreamStart(stream: Uint8Array): ClientHelloResult {
   return parseClientHello(concat(fragments, total));
 }
 
+/** The parts joined into one array (the part itself when there is only one). */
 export function concat(parts: Uint8Array[], total = parts.reduce((n, p) => n + p.length, 0)): Uint8Array {
   if (parts.length === 1 && parts[0] !== undefined) return parts[0];
   const out = new Uint8Array(total);
