@@ -11,17 +11,18 @@
 // BENCH_CAPTURE_MBIT (default 200) and BENCH_CAPTURE_S (default 20) set the steady load;
 // BENCH_CAPTURE_SAMPLER (default ebpf) may be `linux` to compare the unprivileged sampler.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createNetnsPair, netnsSupport, type NetnsPair } from '../tests/helpers/netns.ts';
 import { nethogsSupport, startNethogs } from '../tests/helpers/nethogs.ts';
-import { watchProcessTree, type TreeUsage } from '../tests/helpers/proc-usage.ts';
+import { bpfProgramStats, processTree, watchProcessTree, type BpfStats, type TreeUsage } from '../tests/helpers/proc-usage.ts';
 import { REPO, type Figure } from './engine.ts';
 
 const NETMON = path.join(REPO, 'bin', 'netmon.js');
 const HELPER = path.join(REPO, 'dist', 'helper', 'netmon-capture');
 const TOOL = path.join(REPO, 'tests', 'fixtures', 'traffic-tool.js');
+const BPF_STATS = '/proc/sys/kernel/bpf_stats_enabled';
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Options {
@@ -96,12 +97,25 @@ async function startNetmon(pair: NetnsPair, dataDir: string, sampler: string): P
   return serve;
 }
 
-/** Watches netmon's tree and nethogs over `run`, returning both usages. */
-async function phase(netmonPid: number, nethogsPid: number, run: () => Promise<void>): Promise<{ netmon: TreeUsage; nethogs: TreeUsage }> {
+interface PhaseCost {
+  netmon: TreeUsage;
+  nethogs: TreeUsage;
+  /** The helper's BPF programs over the phase: run time in the kernel and runs. */
+  bpf: { runTimeNs: number; runCount: number; programs: number };
+}
+
+/** Watches netmon's tree (its BPF programs too) and nethogs over `run`. */
+async function phase(netmonPid: number, nethogsPid: number, run: () => Promise<void>): Promise<PhaseCost> {
+  const bpfBefore: BpfStats = bpfProgramStats(processTree(netmonPid));
   const a = watchProcessTree(netmonPid);
   const b = watchProcessTree(nethogsPid);
   await run();
-  return { netmon: a.stop(), nethogs: b.stop() };
+  const bpfAfter = bpfProgramStats(processTree(netmonPid));
+  return {
+    netmon: a.stop(),
+    nethogs: b.stop(),
+    bpf: { runTimeNs: bpfAfter.runTimeNs - bpfBefore.runTimeNs, runCount: bpfAfter.runCount - bpfBefore.runCount, programs: bpfAfter.programs },
+  };
 }
 
 const mb = (kb: number): number => +(kb / 1024).toFixed(1);
@@ -119,6 +133,9 @@ export async function benchCapture(options: Partial<Options> = {}): Promise<Figu
     o.log(`capture: skipped (${reason})`);
     return [];
   }
+  // The kernel counts the time its BPF programs run only while this is on (root; restored at the end).
+  const statsWere = existsSync(BPF_STATS) ? readFileSync(BPF_STATS, 'utf8').trim() : null;
+  if (statsWere !== null) writeFileSync(BPF_STATS, '1');
   const pair = createNetnsPair();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'netmon-bench-capture-'));
   const server = tool(pair.server, ['serve', '--host', pair.serverAddress, '--port', '9000']);
@@ -143,7 +160,7 @@ export async function benchCapture(options: Partial<Options> = {}): Promise<Figu
       steadyWall = (performance.now() - t0) / 1000;
     });
     const rateMbit = (moved * 8) / steadyWall / 1e6;
-    o.log(`steady: ${(moved / 1e6).toFixed(0)} MB in ${steadyWall.toFixed(1)} s = ${rateMbit.toFixed(0)} Mbit/s; netmon ${steady.netmon.cpuPercent.toFixed(2)} %, nethogs ${steady.nethogs.cpuPercent.toFixed(2)} % of a core`);
+    o.log(`steady: ${(moved / 1e6).toFixed(0)} MB in ${steadyWall.toFixed(1)} s = ${rateMbit.toFixed(0)} Mbit/s; netmon ${steady.netmon.cpuPercent.toFixed(2)} %, nethogs ${steady.nethogs.cpuPercent.toFixed(2)} % of a core; netmon RSS peak ${mb(steady.netmon.peakRssKb)} MB`);
     await sleep(2000);
 
     // Many short connections: 8 at a time, 5 000 bytes each (about 1 700 a second here: half the steady time).
@@ -156,12 +173,20 @@ export async function benchCapture(options: Partial<Options> = {}): Promise<Figu
       shortWall = (performance.now() - t0) / 1000;
     });
     const perSecond = connections / shortWall;
-    o.log(`short: ${connections} connections in ${shortWall.toFixed(1)} s = ${perSecond.toFixed(0)}/s; netmon ${short.netmon.cpuPercent.toFixed(2)} %, nethogs ${short.nethogs.cpuPercent.toFixed(2)} % of a core`);
+    o.log(`short: ${connections} connections in ${shortWall.toFixed(1)} s = ${perSecond.toFixed(0)}/s; netmon ${short.netmon.cpuPercent.toFixed(2)} %, nethogs ${short.nethogs.cpuPercent.toFixed(2)} % of a core; netmon RSS peak ${mb(short.netmon.peakRssKb)} MB`);
     await sleep(2000);
     const all = { netmon: whole.netmon.stop(), nethogs: whole.nethogs.stop() };
     o.log(`netmon tree: ${all.netmon.processes.join(', ')}; nethogs tree: ${all.nethogs.processes.join(', ')}`);
 
     const per100 = (u: TreeUsage): number => +(u.cpuPercent / (rateMbit / 100)).toFixed(2);
+    // The BPF programs run in the kernel on every packet and socket event of the machine (the other
+    // namespaces' too, leaving at once): an upper bound of what netmon adds there.
+    const bpfPercent = (p: PhaseCost, wall: number): number => (100 * p.bpf.runTimeNs) / 1e9 / wall;
+    const nsPerRun = (p: PhaseCost): string => (p.bpf.runCount > 0 ? (p.bpf.runTimeNs / p.bpf.runCount).toFixed(0) : '—');
+    const byName = (u: TreeUsage): string =>
+      Object.entries(u.peakRssByName)
+        .map(([name, kb]) => `${name} ${mb(kb)} MB`)
+        .join(', ');
     const ratio = (a: number, b: number): string => (b > 0 ? (a / b).toFixed(2) : '—');
     const label = `${o.sampler} sampler`;
     return [
@@ -173,6 +198,12 @@ export async function benchCapture(options: Partial<Options> = {}): Promise<Figu
       },
       { name: `capture: nethogs CPU per 100 Mbit/s`, value: per100(steady.nethogs), unit: '% of one core', note: 'nethogs -t -C on the client veth, same run' },
       {
+        name: `capture: BPF programs per 100 Mbit/s`,
+        value: +(bpfPercent(steady, steadyWall) / (rateMbit / 100)).toFixed(3),
+        unit: '% of one core',
+        note: `in the kernel, on the senders' and receivers' time: ${steady.bpf.runCount} runs of ${steady.bpf.programs} programs at ${nsPerRun(steady)} ns; short connections ${bpfPercent(short, shortWall).toFixed(2)} % (${nsPerRun(short)} ns a run). The veth's segmentation offload makes packets of up to 64 KB: with 1 500-byte packets 100 Mbit/s is ≈ 8 300 runs/s, ≈ ${((8333 * Number(nsPerRun(steady))) / 1e7).toFixed(2)} % of a core`,
+      },
+      {
         name: `capture: netmon CPU, short connections`,
         value: +short.netmon.cpuPercent.toFixed(2),
         unit: '% of one core',
@@ -182,7 +213,7 @@ export async function benchCapture(options: Partial<Options> = {}): Promise<Figu
         name: `capture: netmon RSS peak under load`,
         value: mb(all.netmon.peakRssKb),
         unit: 'MB',
-        note: `serve + helper summed, sampled every 0.5 s; end ${mb(all.netmon.endRssKb)} MB; nethogs peak ${mb(all.nethogs.peakRssKb)} MB, end ${mb(all.nethogs.endRssKb)} MB (ratio ${ratio(all.netmon.peakRssKb, all.nethogs.peakRssKb)})`,
+        note: `serve + helper summed, sampled every 0.5 s (${byName(all.netmon)}); end ${mb(all.netmon.endRssKb)} MB; nethogs peak ${mb(all.nethogs.peakRssKb)} MB, end ${mb(all.nethogs.endRssKb)} MB (ratio ${ratio(all.netmon.peakRssKb, all.nethogs.peakRssKb)})`,
       },
       { name: `capture: nethogs RSS peak under load`, value: mb(all.nethogs.peakRssKb), unit: 'MB', note: `end ${mb(all.nethogs.endRssKb)} MB, VmHWM ${mb(all.nethogs.hwmKb)} MB` },
     ];
@@ -197,5 +228,6 @@ export async function benchCapture(options: Partial<Options> = {}): Promise<Figu
     await server.done.catch(() => undefined);
     pair.destroy();
     rmSync(dir, { recursive: true, force: true });
+    if (statsWere !== null) writeFileSync(BPF_STATS, statsWere);
   }
 }

@@ -28,6 +28,8 @@ export interface TreeUsage {
   hwmKb: number;
   /** Names (comm) of the processes seen in the tree. */
   processes: string[];
+  /** Largest VmRSS seen per process name (KiB), e.g. serve's node apart from its helper. */
+  peakRssByName: Record<string, number>;
 }
 
 /** A running watch of a process tree. */
@@ -98,12 +100,15 @@ export function watchProcessTree(root: number, everyMs = 500): TreeWatch {
   let endRssKb = 0;
   let hwmKb = 0;
   let lastTicks = startTicks;
+  const byName: Record<string, number> = {};
   const sample = (): void => {
     let rss = 0;
     for (const pid of processTree(root)) {
       const memory = readMemory(pid);
       rss += memory.rssKb;
       hwmKb = Math.max(hwmKb, memory.hwmKb);
+      const comm = readStat(pid)?.comm;
+      if (comm !== undefined) byName[comm] = Math.max(byName[comm] ?? 0, memory.rssKb);
     }
     // A tree that is gone keeps its last figures.
     if (rss > 0) {
@@ -125,7 +130,53 @@ export function watchProcessTree(root: number, everyMs = 500): TreeWatch {
       sample();
       const wallSeconds = (performance.now() - startMs) / 1000;
       const cpuSeconds = (lastTicks - startTicks) / TICKS_PER_SECOND;
-      return { cpuSeconds, wallSeconds, cpuPercent: (100 * cpuSeconds) / wallSeconds, peakRssKb, endRssKb, hwmKb, processes: [...seen].sort() };
+      return { cpuSeconds, wallSeconds, cpuPercent: (100 * cpuSeconds) / wallSeconds, peakRssKb, endRssKb, hwmKb, processes: [...seen].sort(), peakRssByName: { ...byName } };
     },
   };
+}
+
+/** What the BPF programs a process holds have cost in the kernel (needs `kernel.bpf_stats_enabled=1`). */
+export interface BpfStats {
+  /** Programs found (by id, each counted once however many fds point at it). */
+  programs: number;
+  /** Nanoseconds spent running them, and how many times they ran, since the stats were enabled. */
+  runTimeNs: number;
+  runCount: number;
+}
+
+/**
+ * Sums `run_time_ns` and `run_cnt` over the BPF programs whose file descriptors the processes `pids`
+ * hold, from /proc/PID/fdinfo (a link's fd names only its prog_id, a program's fd has the counters).
+ */
+export function bpfProgramStats(pids: readonly number[]): BpfStats {
+  const programs = new Map<string, { ns: number; count: number }>();
+  for (const pid of pids) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fdinfo`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      let text: string;
+      try {
+        text = readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8');
+      } catch {
+        continue;
+      }
+      const id = /^prog_id:\s+(\d+)/m.exec(text)?.[1];
+      if (id === undefined) continue;
+      const ns = Number(/^run_time_ns:\s+(\d+)/m.exec(text)?.[1] ?? 0);
+      const count = Number(/^run_cnt:\s+(\d+)/m.exec(text)?.[1] ?? 0);
+      const known = programs.get(id);
+      programs.set(id, { ns: Math.max(ns, known?.ns ?? 0), count: Math.max(count, known?.count ?? 0) });
+    }
+  }
+  let runTimeNs = 0;
+  let runCount = 0;
+  for (const p of programs.values()) {
+    runTimeNs += p.ns;
+    runCount += p.count;
+  }
+  return { programs: programs.size, runTimeNs, runCount };
 }
