@@ -50,6 +50,7 @@ if (mode === 'udp-server') {
     s.on('message', (msg, rinfo) => {
       totals.received += msg.length;
       const n = Number(msg.toString('latin1', 1, 7));
+      if (!Number.isInteger(n) || n < 0 || n > 65000) return;
       const reply = Buffer.alloc(n, 0x62);
       reply[0] = 0x81; reply[1] = 0x80;
       s.send(reply, rinfo.port, rinfo.address, () => { totals.sent += n; });
@@ -79,6 +80,24 @@ if (mode === 'udp-server') {
     out({ event: 'done', ...totals });
   };
   if (connected === 'connected') run(); else s.bind(0, () => run());
+} else if (mode === 'quic') {
+  // Long-header datagrams: v1 Initials (0xc3), then v2 Initials (0xd3), then a 1600-byte one (cut at 1500).
+  const [host, port] = a;
+  const s = dgram.createSocket('udp4');
+  const sizes = [1200, 1200, 1200, 1600, 1200, 1200];
+  let sent = 0;
+  s.connect(Number(port), host, async () => {
+    for (const [i, size] of sizes.entries()) {
+      const d = Buffer.alloc(size, 0x51);
+      d[0] = i < 3 ? 0xc3 : 0xd3;
+      d.write('000010', 1, 'latin1');
+      d[size - 1] = 0x7a;
+      await new Promise((resolve) => s.send(d, resolve));
+      sent += size;
+    }
+    setTimeout(() => { s.close(); out({ event: 'done', sent, received: 0 }); }, 300);
+  });
+  s.on('message', () => undefined);
 } else if (mode === 'tls-start') {
   // A stream whose first byte is a TLS handshake record type: its first 8 KB are passed up for naming.
   const [host, port, bytes] = a;
@@ -112,6 +131,10 @@ let toolDir = '';
 function runTool(ns: string, name: string, args: string[], until: 'done' | 'listening' = 'done'): { pid: number; report: Promise<ToolReport>; stop: () => Promise<ToolReport> } {
   const [command, ...rest] = netnsArgv(ns, [namedNode(name), path.join(toolDir, 'tool.mjs'), ...args]);
   const child = spawn(command, rest, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
   let buffer = '';
   let stderr = '';
   const waiters: { event: string; resolve: (r: ToolReport) => void }[] = [];
@@ -138,6 +161,7 @@ function runTool(ns: string, name: string, args: string[], until: 'done' | 'list
     pid: child.pid ?? 0,
     report,
     stop: () => {
+      if (exited) return Promise.reject(new Error(`${name} had already exited: ${stderr}`));
       const done = waitFor('done');
       child.kill('SIGTERM');
       return done;
@@ -203,6 +227,7 @@ describe.skipIf(!supported.ok)(`eBPF sampler in a network namespace${supported.o
         reports['nmtls'] = { in: 0, out: r.sent };
       }),
       runTool(pair.client, 'nmlocal', ['local', '1000000']).report.then(() => undefined),
+      runTool(pair.client, 'nmquic', ['quic', host, '7001']).report.then(() => undefined),
     ]);
     // Let released sockets be reported closed (the helper waits 1.5 s of quiet), then stop.
     await sleep(2500);
@@ -309,6 +334,20 @@ describe.skipIf(!supported.ok)(`eBPF sampler in a network namespace${supported.o
       expect(flowOwner.get(p.flowId)).toBe('nmdns');
     }
     expect(byName.get('nmdns')?.in).toBe(reports['nmdns']?.in);
+  });
+
+  it('passes up the first 4 QUIC Initials (v1 and v2 first bytes) of a flow, cut at 1500 bytes', () => {
+    const quic = payloads.filter((p) => p.protocol === 'udp' && p.direction === 'out');
+    for (const p of quic) expect(flowOwner.get(p.flowId)).toBe('nmquic');
+    // The tool sent 0xc3 ×3 (1200 bytes) then 0xd3 (1600), 0xd3 ×2: only the first four are passed up.
+    expect(quic.map((p) => [p.bytes[0], p.bytes.length, p.truncated])).toEqual([
+      [0xc3, 1200, false],
+      [0xc3, 1200, false],
+      [0xc3, 1200, false],
+      [0xd3, 1500, true],
+    ]);
+    expect(quic[0]?.bytes[1199]).toBe(0x7a);
+    expect(quic[0]?.remote).toEqual({ address: pair.serverAddress, port: 7001 });
   });
 
   it('passes up the first 8 KB of a stream that starts with a TLS record, and nothing of other streams', () => {
