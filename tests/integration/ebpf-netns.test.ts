@@ -100,6 +100,28 @@ const QUIC_PLAN = (packets: string): AppPlan => ({
   tasks: [{ kind: 'udp', address: ADDRESSES.quic, port: 443, quicPackets: packets, connected: true, count: 300, size: 1000, reply: 1200, batch: 10, gapMs: 10 }],
 });
 
+/** Non-loopback interface bytes of a namespace, read by the test itself from /proc/net/dev. */
+function interfaceBytes(ns: string): Row {
+  let bytesIn = 0;
+  let bytesOut = 0;
+  for (const line of execInNetns(ns, ['cat', '/proc/net/dev']).split('\n').slice(2)) {
+    const [name, rest] = line.split(':');
+    if (rest === undefined || name?.trim() === 'lo') continue;
+    const fields = rest.trim().split(/\s+/).map(Number);
+    bytesIn += fields[0] ?? 0;
+    bytesOut += fields[8] ?? 0;
+  }
+  return { bytesIn, bytesOut };
+}
+
+/** TCP segments a namespace retransmitted so far (/proc/net/snmp): a resent segment is counted again on the wire. */
+function retransmitted(ns: string): number {
+  const lines = execInNetns(ns, ['cat', '/proc/net/snmp']).split('\n').filter((l) => l.startsWith('Tcp:'));
+  const names = lines[0]?.split(/\s+/) ?? [];
+  const values = lines[1]?.split(/\s+/) ?? [];
+  return Number(values[names.indexOf('RetransSegs')] ?? NaN);
+}
+
 /** The registrable domain of one of our names (every name here is `label.X.test`, so X.test). */
 const registrable = (name: string): string => name.split('.').slice(-2).join('.');
 
@@ -134,6 +156,8 @@ describe.skipIf(!supported.ok)(`netmon serve --sampler ${SAMPLER} against ground
   let costNethogs: TreeUsage;
   let serveCode: number | null = null;
   let serveStderr = '';
+  let resent = { client: 0, server: 0 };
+  let ifaceDelta: Row = { bytesIn: 0, bytesOut: 0 };
 
   beforeAll(async () => {
     pair = createNetnsPair();
@@ -154,12 +178,14 @@ describe.skipIf(!supported.ok)(`netmon serve --sampler ${SAMPLER} against ground
       key: cert.key,
     });
     try {
+      const ifaceBefore = interfaceBytes(pair.client);
       const nethogs = startNethogs(pair.client, pair.clientDevice);
       const served = await startServe(
         netnsArgv(pair.client, [testNode(), NETMON, 'serve', '--port', '0', '--sampler', SAMPLER, '--interval', '1', '--no-open', '--data-dir', dataDir]),
       );
       const watchNetmon = watchProcessTree(served.child.pid ?? 0);
       const watchNethogs = watchProcessTree(nethogs.pid);
+      const resentBefore = { client: retransmitted(pair.client), server: retransmitted(pair.server) };
       // Two quiet samples first: a baseline, then one that shows the sampler runs.
       await sleep(2500);
       const running = Object.entries(PLANS).map(([name, plan]) => startApp(pair.client, name, plan(cert.cert)));
@@ -167,10 +193,13 @@ describe.skipIf(!supported.ok)(`netmon serve --sampler ${SAMPLER} against ground
       for (const app of running) truth.set(app.name, await app.done);
       // Quiet again for two intervals, so the last sample holds everything before SIGTERM.
       await sleep(2500);
+      resent = { client: retransmitted(pair.client) - resentBefore.client, server: retransmitted(pair.server) - resentBefore.server };
       costNetmon = watchNetmon.stop();
       costNethogs = watchNethogs.stop();
       serveCode = await served.stop();
       serveStderr = served.stderr();
+      const ifaceAfter = interfaceBytes(pair.client);
+      ifaceDelta = { bytesIn: ifaceAfter.bytesIn - ifaceBefore.bytesIn, bytesOut: ifaceAfter.bytesOut - ifaceBefore.bytesOut };
       hogs = await nethogs.stop();
     } finally {
       peers = await server.stop();
@@ -199,15 +228,20 @@ describe.skipIf(!supported.ok)(`netmon serve --sampler ${SAMPLER} against ground
 
   function writeComparison(): void {
     const mb = (n: number | undefined): string => (n === undefined ? '—' : (n / 1e6).toFixed(3));
+    // The larger of the in and out errors against the app's own count, in percent.
+    const error = (measured: Row, counted: AppReport): string => {
+      const off = (m: number, t: number): number => (t === 0 ? 0 : Math.abs(m - t) / t);
+      return `${(100 * Math.max(off(measured.bytesIn, counted.bytesReceived), off(measured.bytesOut, counted.bytesSent))).toFixed(3)}%`;
+    };
     const lines = [
       `netmon serve --sampler ${SAMPLER} vs nethogs ${new Date().toISOString()} (MB = 10^6 bytes; in/out)`,
-      `${'app'.padEnd(18)} ${'truth in'.padStart(9)} ${'out'.padStart(8)} | ${'netmon in'.padStart(9)} ${'out'.padStart(8)} | ${'nethogs in'.padStart(10)} ${'out'.padStart(8)}`,
+      `${'app'.padEnd(18)} ${'truth in'.padStart(9)} ${'out'.padStart(8)} | ${'netmon in'.padStart(9)} ${'out'.padStart(8)} ${'error'.padStart(8)} | ${'nethogs in'.padStart(10)} ${'out'.padStart(8)} ${'error'.padStart(8)}`,
     ];
     for (const [name, counted] of truth) {
       const ours = app(name);
       const theirs = hogs.get(name);
       lines.push(
-        `${name.padEnd(18)} ${mb(counted.bytesReceived).padStart(9)} ${mb(counted.bytesSent).padStart(8)} | ${mb(ours.bytesIn).padStart(9)} ${mb(ours.bytesOut).padStart(8)} | ${mb(theirs?.bytesReceived).padStart(10)} ${mb(theirs?.bytesSent).padStart(8)}`,
+        `${name.padEnd(18)} ${mb(counted.bytesReceived).padStart(9)} ${mb(counted.bytesSent).padStart(8)} | ${mb(ours.bytesIn).padStart(9)} ${mb(ours.bytesOut).padStart(8)} ${error(ours, counted).padStart(8)} | ${mb(theirs?.bytesReceived).padStart(10)} ${mb(theirs?.bytesSent).padStart(8)} ${(theirs === undefined ? '—' : error({ bytesIn: theirs.bytesReceived, bytesOut: theirs.bytesSent }, counted)).padStart(8)}`,
       );
     }
     for (const [name, theirs] of hogs) {
@@ -218,6 +252,7 @@ describe.skipIf(!supported.ok)(`netmon serve --sampler ${SAMPLER} against ground
     const cost = (label: string, u: TreeUsage): string =>
       `${label}: CPU ${u.cpuSeconds.toFixed(2)} s over ${u.wallSeconds.toFixed(1)} s (${u.cpuPercent.toFixed(1)} % of a core), RSS peak ${(u.peakRssKb / 1024).toFixed(1)} MB, end ${(u.endRssKb / 1024).toFixed(1)} MB, max VmHWM ${(u.hwmKb / 1024).toFixed(1)} MB [${u.processes.join(', ')}]`;
     lines.push(cost('netmon serve + helper', costNetmon), cost('nethogs', costNethogs));
+    lines.push(`TCP segments retransmitted during the run: client ${resent.client}, server ${resent.server} (each is on the wire, and in a packet count, twice)`);
     for (const [name, rows] of domains) lines.push(`${name} domains: ${typeof rows === 'string' ? rows.trim() : rows.map((r) => `${r.domain} ${mb(r.bytesIn)}/${mb(r.bytesOut)}`).join(', ')}`);
     const text = `${lines.join('\n')}\n`;
     mkdirSync(path.dirname(ARTIFACT), { recursive: true });
@@ -227,6 +262,11 @@ describe.skipIf(!supported.ok)(`netmon serve --sampler ${SAMPLER} against ground
 
   it('stops on SIGTERM with exit 0', () => {
     expect(serveCode, serveStderr).toBe(0);
+  });
+
+  it('everything stored adds up to exactly what the interface counted (headers under (unattributed))', () => {
+    const stored = apps.reduce((sum, r) => ({ bytesIn: sum.bytesIn + r.bytesIn, bytesOut: sum.bytesOut + r.bytesOut }), { bytesIn: 0, bytesOut: 0 });
+    expect(stored).toEqual(ifaceDelta);
   });
 
   it('the ground truth holds: what the apps sent the servers received, and the reverse; the TLS server saw every name', () => {
