@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { createSniffer, parseClientHello, parseTlsStreamStart } from '../../src-main/engine/sniff/index.js';
+import { createSniffer, parseClientHello, parseTlsStreamStart, startsLikeClientHello } from '../../src-main/engine/sniff/index.js';
 import type { PayloadEvent } from '../../src-main/engine/types.js';
 import { clientHelloMessage, clientHelloStream, inRecords, segments } from '../helpers/tls-hello.js';
 
@@ -94,6 +94,20 @@ describe('parseClientHello / parseTlsStreamStart', () => {
   });
 });
 
+describe('startsLikeClientHello', () => {
+  it.each([
+    ['a hello', clientHelloStream({ sni: 'x.example' }), true],
+    ['a hello in one-byte records', clientHelloStream({ sni: 'x.example', maxRecord: 1 }), true],
+    ['the first 10 bytes of a hello', clientHelloStream({ sni: 'x.example' }).subarray(0, 10), null],
+    ['a hello\'s middle record', inRecords(clientHelloMessage({ sni: 'x.example', padTo: 600 }).subarray(300)), false],
+    ['a ServerHello', inRecords(hex('02000004 03030000')), false],
+    ['application data', hex('1703030005 0102030405'), false],
+    ['nothing', new Uint8Array(0), null],
+  ] as const)('%s', (_name, bytes, expected) => {
+    expect(startsLikeClientHello(bytes)).toBe(expected);
+  });
+});
+
 describe('the sniffer over TCP segments', () => {
   // About 3 KB: three segments of an MSS of ~1448, as a post-quantum hello with extras would be.
   // server_name last: the hello names the flow only once all of it is there.
@@ -160,13 +174,41 @@ describe('the sniffer over TCP segments', () => {
     expect(sniffer.stats()).toMatchObject({ tlsNames: 1, pendingFlows: 0 });
   });
 
-  it('a stream that is not a ClientHello is given up once; its later packets cost nothing', () => {
+  it('a broken ClientHello is given up once; its later packets cost nothing', () => {
     const sniffer = createSniffer();
+    const broken = Uint8Array.from(clientHelloStream({ sni: 'broken.example' }));
+    // The session id length (after record header 5, handshake header 4, version 2, random 32): 33 > 32.
+    broken[43] = 33;
+    expect(sniffer.onPayload(tcpEvent('t', 1, broken))).toEqual([]);
+    expect(sniffer.stats()).toMatchObject({ malformed: 1, pendingFlows: 0 });
+    expect(sniffer.onPayload(tcpEvent('t', 1, stream))).toEqual([]);
+    expect(sniffer.stats()).toMatchObject({ malformed: 1, tlsNames: 0, pendingFlows: 0 });
+  });
+
+  it('handshake bytes that are not a ClientHello\'s start may be mid-stream: held, within the budget', () => {
+    const sniffer = createSniffer({ maxBytesPerFlow: 1000 });
     const serverHello = inRecords(hex('02000004 03030000'));
     expect(sniffer.onPayload(tcpEvent('t', 1, serverHello))).toEqual([]);
+    expect(sniffer.stats()).toMatchObject({ malformed: 0, pendingFlows: 1 });
+    expect(sniffer.onPayload(tcpEvent('t', 1 + serverHello.length, new Uint8Array(1000)))).toEqual([]);
     expect(sniffer.stats()).toMatchObject({ malformed: 1, pendingFlows: 0 });
-    expect(sniffer.onPayload(tcpEvent('t', 1 + serverHello.length, stream))).toEqual([]);
-    expect(sniffer.stats()).toMatchObject({ malformed: 1, tlsNames: 0, pendingFlows: 0 });
+  });
+
+  it('a later segment that begins at a record boundary, arriving first, is not taken for the start', () => {
+    // Records of 1529 bytes: the second segment begins exactly with the second record's header.
+    const hello = clientHelloStream({ sni: 'a.aa', padTo: 2828, maxRecord: 1529 });
+    const [first, second] = segments(hello, [1534], 0);
+    if (first === undefined || second === undefined) throw new Error('two segments expected');
+    expect(second.bytes[0]).toBe(0x16);
+    const sniffer = createSniffer();
+    expect(sniffer.onPayload(tcpEvent('t', second.seq, second.bytes))).toEqual([]);
+    expect(sniffer.onPayload(tcpEvent('t', first.seq, first.bytes)).map((h) => h.kind === 'sni' && h.name)).toEqual(['a.aa']);
+  });
+
+  it('a hello cut into one-byte records (as some anti-censorship tools do) is named', () => {
+    const sniffer = createSniffer();
+    const tiny = clientHelloStream({ sni: 'tiny.example', padTo: 1200, maxRecord: 1 });
+    expect(sniffer.onPayload(tcpEvent('t', 1, tiny)).map((h) => h.kind === 'sni' && h.name)).toEqual(['tiny.example']);
   });
 
   it('a hello without server_name finishes the flow without a hint', () => {
@@ -225,19 +267,21 @@ describe('the sniffer over TCP segments', () => {
 
 /** The first bytes Node's own TLS client (OpenSSL) writes for `servername`, caught in memory: no network. */
 async function opensslHello(servername: string): Promise<Uint8Array> {
-  const written: Buffer[] = [];
+  let resolve: (hello: Uint8Array) => void = () => undefined;
+  const promise = new Promise<Uint8Array>((r) => (resolve = r));
   const duplex = new Duplex({
     read() {},
     write(chunk: Buffer, _encoding, callback) {
-      written.push(chunk);
+      // The hello is the client's first write, whole: key generation may take a while on a loaded machine.
+      resolve(Uint8Array.from(chunk));
       callback();
     },
   });
   const socket = tls.connect({ socket: duplex, servername, ALPNProtocols: ['h2', 'http/1.1'] });
   socket.on('error', () => undefined);
-  for (let i = 0; i < 100 && written.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  const hello = await promise;
   socket.destroy();
-  return Uint8Array.from(Buffer.concat(written));
+  return hello;
 }
 
 describe('a real ClientHello (Node\'s OpenSSL, with its post-quantum key share)', () => {

@@ -7,12 +7,12 @@ import type { PayloadEvent } from '../types.js';
 import { createLogger } from '../log.js';
 import { parseDnsResponse } from './dns.js';
 import { clientInitialKeys, CryptoStream, looksLikeQuicInitial, readQuicDatagram, type InitialKeys } from './quic.js';
-import { MAX_HELLO_BYTES, parseClientHello, parseTlsStreamStart, TcpStreamStart, type ClientHelloResult } from './tls.js';
+import { MAX_HELLO_BYTES, parseClientHello, parseTlsStreamStart, startsLikeClientHello, TcpStreamStart, type ClientHelloResult } from './tls.js';
 import type { NameHint, Sniffer, SnifferStats } from './types.js';
 
 export type { NameHint, Sniffer, SnifferStats } from './types.js';
 export { parseDnsResponse, type DnsHint, type DnsParseResult } from './dns.js';
-export { parseClientHello, parseTlsStreamStart, hostName, TcpStreamStart, type ClientHelloResult } from './tls.js';
+export { parseClientHello, parseTlsStreamStart, startsLikeClientHello, hostName, TcpStreamStart, type ClientHelloResult } from './tls.js';
 export { clientInitialKeys, hkdfExpandLabel, readQuicDatagram, looksLikeQuicInitial, CryptoStream, QUIC_V1, QUIC_V2, type InitialKeys, type KeysFor, type QuicDatagram, type CryptoChunk } from './quic.js';
 
 const log = createLogger('sniff');
@@ -111,8 +111,9 @@ export function createSniffer(options: SnifferOptions = {}): Sniffer {
     if (state.kind !== 'tls') return [];
     if (!state.stream.add(event.tcpSeq, event.bytes)) return settle(event, { kind: 'not-hello', reason: 'over the byte budget' }, 'tls');
     const stream = state.stream.contiguous();
-    // The segment that starts the stream may still be on its way: what we hold may begin mid-stream.
-    if (stream[0] !== 0x16) return [];
+    // Unless the bytes are surely the stream's start, the segment that starts it may still be on its way
+    // (what we hold begins mid-stream): wait for it, within the byte budget.
+    if (startsLikeClientHello(stream) !== true) return [];
     return settle(event, parseTlsStreamStart(stream), 'tls');
   };
 

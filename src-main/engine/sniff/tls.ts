@@ -108,6 +108,30 @@ function serverName(data: Uint8Array): ClientHelloResult {
 }
 
 /**
+ * Whether bytes that begin with a handshake record are the start of a stream carrying a ClientHello:
+ * the joined handshake fragments begin 01 (ClientHello), a length under 64 KiB, then a 03 0x version.
+ * A later segment of the same hello can also begin at a record boundary, but its fragment is the middle
+ * of the hello and almost never matches those six bytes. Null: too few bytes to tell.
+ */
+export function startsLikeClientHello(stream: Uint8Array): boolean | null {
+  const head: number[] = [];
+  const r = new ByteReader(stream);
+  while (head.length < 6) {
+    const type = r.u8();
+    const major = r.u8();
+    const minor = r.u8();
+    const length = r.u16();
+    if (type === null || major === null || minor === null || length === null) return null;
+    if (type !== RECORD_HANDSHAKE || major !== 3 || length === 0) return false;
+    const fragment = r.take(Math.min(length, 6 - head.length, r.remaining()));
+    if (fragment === null) return null;
+    head.push(...fragment);
+    if (head.length < 6 && !r.skip(length - fragment.length)) return null;
+  }
+  return head[0] === HANDSHAKE_CLIENT_HELLO && head[1] === 0 && head[4] === 3 && (head[5] ?? 0xff) <= 4;
+}
+
+/**
  * Parses the start of a TLS byte stream (records): the handshake fragments of the leading handshake
  * records are joined and read as a ClientHello.
  */
@@ -115,6 +139,7 @@ export function parseTlsStreamStart(stream: Uint8Array): ClientHelloResult {
   const r = new ByteReader(stream);
   const fragments: Uint8Array[] = [];
   let total = 0;
+  let needed = Number.POSITIVE_INFINITY;
   for (;;) {
     const type = r.u8();
     if (type === null) break;
@@ -134,10 +159,13 @@ export function parseTlsStreamStart(stream: Uint8Array): ClientHelloResult {
     fragments.push(fragment);
     total += fragment.length;
     if (fragment.length < length) break;
-    // Enough records for the whole message: stop before whatever follows it.
-    const joined = concat(fragments, total);
-    const result = parseClientHello(joined);
-    if (result.kind !== 'need-more') return result;
+    if (needed === Number.POSITIVE_INFINITY && total >= 4) {
+      const head = concat(fragments, total);
+      needed = 4 + (((head[1] ?? 0) << 16) | ((head[2] ?? 0) << 8) | (head[3] ?? 0));
+    }
+    // Records enough for the whole message: stop before whatever follows it. Parsing once, here or
+    // after the last record, keeps a hello cut into many tiny records linear.
+    if (total >= needed) break;
   }
   if (fragments.length === 0) return { kind: 'need-more' };
   return parseClientHello(concat(fragments, total));
