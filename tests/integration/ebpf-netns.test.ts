@@ -252,6 +252,7 @@ describe.skipIf(!supported.ok)(`netmon serve --sampler ${SAMPLER} against ground
     const cost = (label: string, u: TreeUsage): string =>
       `${label}: CPU ${u.cpuSeconds.toFixed(2)} s over ${u.wallSeconds.toFixed(1)} s (${u.cpuPercent.toFixed(1)} % of a core), RSS peak ${(u.peakRssKb / 1024).toFixed(1)} MB, end ${(u.endRssKb / 1024).toFixed(1)} MB, max VmHWM ${(u.hwmKb / 1024).toFixed(1)} MB [${u.processes.join(', ')}]`;
     lines.push(cost('netmon serve + helper', costNetmon), cost('nethogs', costNethogs));
+    lines.push(`netmon − truth, bytes in/out: ${[...truth].map(([name, counted]) => `${name} ${app(name).bytesIn - counted.bytesReceived}/${app(name).bytesOut - counted.bytesSent}`).join(', ')}`);
     lines.push(`TCP segments retransmitted during the run: client ${resent.client}, server ${resent.server} (each is on the wire, and in a packet count, twice)`);
     for (const [name, rows] of domains) lines.push(`${name} domains: ${typeof rows === 'string' ? rows.trim() : rows.map((r) => `${r.domain} ${mb(r.bytesIn)}/${mb(r.bytesOut)}`).join(', ')}`);
     const text = `${lines.join('\n')}\n`;
