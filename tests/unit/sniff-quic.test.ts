@@ -401,6 +401,37 @@ describe('properties', () => {
     );
   });
 
+  it('a hello cut into any CRYPTO frames, spread over packets in any way and order, names the flow once', () => {
+    const dcid = hex('f0f1f2f3f4f5f6f7');
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 1, max: BIG_HELLO.length - 1 }), { maxLength: 12 }),
+        fc.integer({ min: 2, max: 4 }),
+        fc.array(fc.nat(), { minLength: 32, maxLength: 32 }),
+        fc.constantFrom(V1, V2),
+        (cuts, packets, random, version) => {
+          const points = [0, ...[...cuts].sort((x, y) => x - y), BIG_HELLO.length];
+          let drawn = 0;
+          const next = (): number => random[drawn++ % random.length] ?? 0;
+          // Each frame goes to a packet picked at random; a frame never straddles two packets.
+          const perPacket: Uint8Array[][] = Array.from({ length: packets }, () => []);
+          for (let i = 0; i + 1 < points.length; i++) {
+            const from = points[i] ?? 0;
+            perPacket[next() % packets]?.push(cryptoFrame(from, BIG_HELLO.subarray(from, points[i + 1])));
+          }
+          const datagrams = perPacket
+            .filter((frames) => frames.length > 0)
+            .map((frames, pn) => protectInitial({ dcid, version, packetNumber: pn, frames: coalesce(...frames) }));
+          const order = datagrams.map((_, i) => i).sort(() => (next() % 3) - 1);
+          const sniffer = createSniffer();
+          const names = order.flatMap((i) => sniffer.onPayload(quicEvent('p', datagrams[i] ?? new Uint8Array()))).map((h) => h.kind === 'sni' && h.name);
+          expect(names).toEqual(['www.example.org']);
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+
   it('random bytes behind a QUIC v1/v2 Initial first byte never throw', () => {
     fc.assert(
       fc.property(fc.constantFrom(0xc0, 0xc3, 0xd3), fc.constantFrom([0, 0, 0, 1], [0x6b, 0x33, 0x43, 0xcf]), fc.uint8Array({ maxLength: 1300 }), (first, version, rest) => {
