@@ -70,6 +70,8 @@ function fakeSampler(runs: Plan[]): { sampler: EbpfSampler; samples: Sample[] } 
     intervalMs: 100,
     backoff: { initialMs: 100, maxMs: 100 },
     finalSampleOnStop: false,
+    // The launcher is the fake: an owner lookup through it would not be ss.
+    ssPath: null,
   });
   sampler.start((s) => samples.push(s));
   return { sampler, samples };

@@ -18,7 +18,7 @@ import { SnapshotAssembler, type CaptureSnapshot } from '../../src-main/engine/s
 import { EbpfSampler } from '../../src-main/engine/samplers/ebpf/sampler.js';
 import type { FlowDelta, PayloadEvent, Sample } from '../../src-main/engine/types.js';
 import { createNetnsPair, netnsArgv, netnsSupport, type NetnsPair } from '../helpers/netns.js';
-import { namedNode, runTraffic, startTrafficServer, type TrafficReport, type TrafficServer } from '../helpers/traffic.js';
+import { namedNode, runTraffic, startTraffic, startTrafficServer, type RunningTraffic, type TrafficReport, type TrafficServer } from '../helpers/traffic.js';
 
 const REPO = path.resolve(import.meta.dirname, '..', '..');
 const HELPER = path.join(REPO, 'dist', 'helper', 'netmon-capture');
@@ -192,6 +192,9 @@ describe.skipIf(!supported.ok)(`eBPF sampler in a network namespace${supported.o
     udpServer = runTool(pair.server, 'nmudpsrv', ['udp-server', pair.serverAddress, '53', '7000', '7001'], 'listening');
     await udpServer.report;
 
+    // A connection older than the helper: no socket hook saw it, so its owner comes from ss by cookie.
+    const old: RunningTraffic = startTraffic(pair.client, { name: 'nmold', mode: 'download', host: pair.serverAddress, port: 9000, bytes: 1_000_000, paceMs: 5000 });
+    await sleep(500);
     sampler = new EbpfSampler({ helperPath: HELPER, launcher: ['nsenter', `--net=/run/netns/${pair.client}`], intervalMs: INTERVAL_MS });
     sampler.start((sample) => samples.push(sample));
     const deadline = Date.now() + 15_000;
@@ -228,6 +231,7 @@ describe.skipIf(!supported.ok)(`eBPF sampler in a network namespace${supported.o
       }),
       runTool(pair.client, 'nmlocal', ['local', '1000000']).report.then(() => undefined),
       runTool(pair.client, 'nmquic', ['quic', host, '7001']).report.then(() => undefined),
+      old.done.then(() => undefined),
     ]);
     // Let released sockets be reported closed (the helper waits 1.5 s of quiet), then stop.
     await sleep(2500);
@@ -316,6 +320,11 @@ describe.skipIf(!supported.ok)(`eBPF sampler in a network namespace${supported.o
     const cookies = new Set([...(m?.ids ?? [])].map((id) => id.split('/')[0]));
     expect(cookies.size).toBe(1);
     expect(Object.keys(udpPeers).sort()).toEqual(['7000', '7001']);
+  });
+
+  it('ties a connection older than the helper to its process, and leaves no flow under a bare uid', () => {
+    expect(byName.get('nmold')?.in).toBeGreaterThan(0);
+    expect([...byName.keys()].filter((name) => name.startsWith('('))).toEqual([]);
   });
 
   it('leaves loopback traffic out', () => {

@@ -16,9 +16,11 @@
 // - When the helper dies and restarts, its counters start again at zero; the last counters of each
 //   key are kept and added to the new helper's, so the delta engine never sees a counter go down.
 // - Owners come from the kernel (the tgid that created, connected or addressed the socket) and are
-//   completed from /proc while the process lives. A socket older than the helper, never addressed
-//   since, has no owner until it is closed: it is shown under its uid, like a stranger's socket in the
-//   Linux sampler. The kernel's `comm` is the calling thread's name; /proc gives the process's.
+//   completed from /proc while the process lives. A socket the hooks never saw used (older than the
+//   helper, or accepted by a server) is looked up once by cookie in `ss -p` (the same cookies), run
+//   through the same launcher so it sees the same namespace; failing that it is shown under its uid,
+//   like a stranger's socket in the Linux sampler. The kernel's `comm` is the calling thread's name;
+//   /proc gives the process's.
 // - Traffic that stays on this machine (loopback, or to one of our own addresses) is left out, as in the
 //   Linux sampler: the interface totals exclude it. Its packet starts are kept: a DNS answer from a
 //   local resolver (127.0.0.53) still names addresses.
@@ -29,8 +31,9 @@ import { fileURLToPath } from 'node:url';
 import { createLogger, type Logger } from '../../log.js';
 import type { Clock, FlowCounter, PayloadEvent, ProcessInfo, RemoteEndpoint, Sample, Sampler, SamplerHealth, SamplerState } from '../../types.js';
 import { systemClock } from '../../types.js';
-import { RestartingChild, type BackoffOptions, type ChildExit, type GroupChild, type PidRegistry, type SpawnSpec } from '../child.js';
+import { RestartingChild, spawnInGroup, terminateTree, type BackoffOptions, type ChildExit, type GroupChild, type PidRegistry, type SpawnSpec } from '../child.js';
 import { isLoopbackAddress, parseFibTrieLocal, parseIfInet6, parseNetDev, ProcReader, type NetDevTotals } from '../linux/proc.js';
+import { parseSsOutput } from '../linux/ss-parse.js';
 import { CAPTURE_PROTOCOL_VERSION, captureFlowId, SnapshotAssembler, type CaptureFlow, type CaptureLosses, type CapturePayload, type CaptureSnapshot } from './protocol.js';
 
 /** Said wherever the eBPF sampler's coverage is explained (doctor, status). */
@@ -65,6 +68,8 @@ export interface EbpfSamplerOptions {
   clock?: Clock;
   /** Root of the proc filesystem (owners). Default `/proc`. */
   procRoot?: string;
+  /** `ss`, to find the owner of a socket the kernel hooks never saw used (see the header); null: never. Default `ss`. */
+  ssPath?: string | null;
   /** Restart delays of the helper. Default 1 s doubling to 60 s. */
   backoff?: BackoffOptions;
   /** How long a snapshot may take before the helper is declared stuck and restarted. Default 10 s. */
@@ -104,6 +109,10 @@ export class EbpfSampler implements Sampler {
   readonly #intervalMs: number;
   readonly #clock: Clock;
   readonly #procRoot: string;
+  readonly #ssPath: string | null;
+  /** Cookies already looked up in `ss` (found or not): each is asked once. */
+  readonly #lookedUp = new Set<string>();
+  #ssProblem: string | null = null;
   readonly #snapshotTimeoutMs: number;
   readonly #finalSampleOnStop: boolean;
   readonly #log: Logger;
@@ -148,6 +157,7 @@ export class EbpfSampler implements Sampler {
     this.#intervalMs = options.intervalMs ?? 5000;
     this.#clock = options.clock ?? systemClock;
     this.#procRoot = options.procRoot ?? '/proc';
+    this.#ssPath = options.ssPath === undefined ? 'ss' : options.ssPath;
     this.#snapshotTimeoutMs = options.snapshotTimeoutMs ?? 10_000;
     this.#finalSampleOnStop = options.finalSampleOnStop ?? true;
     this.#log = options.logger ?? createLogger('sampler:ebpf');
@@ -234,6 +244,7 @@ export class EbpfSampler implements Sampler {
         ownersNotRecorded: this.#losses.ownerMapFull,
         packetStartsLost: this.#losses.packetStartsLost,
         processesCached: this.#proc.size,
+        ownerLookup: this.#ssPath === null ? 'off' : (this.#ssProblem ?? 'ss'),
         udp: 'counted per socket',
       },
     };
@@ -267,8 +278,10 @@ export class EbpfSampler implements Sampler {
     if (snapshot === null) return;
     this.#lastSnapshotMs = Math.round(this.#clock.mono() - started);
     if (!this.#running && !final) return;
-    const owners = await this.#owners([...snapshot.flows, ...snapshot.closed]);
-    this.#emit(snapshot, owners, localAddresses, netDev);
+    const all = [...snapshot.flows, ...snapshot.closed];
+    const found = await this.#lookUpOwners(all, localAddresses);
+    const owners = await this.#owners([...all.map((f) => f.pid), ...found.values()]);
+    this.#emit(snapshot, owners, found, localAddresses, netDev);
   }
 
   /** Asks the helper for a snapshot; null when it died or did not answer in time (then it is restarted). */
@@ -329,16 +342,52 @@ export class EbpfSampler implements Sampler {
     return new Set([...parseFibTrieLocal(fib), ...parseIfInet6(inet6)]);
   }
 
-  /** Each reported pid's details from /proc, once per snapshot; null for a process already gone. */
-  async #owners(flows: readonly CaptureFlow[]): Promise<Map<number, ProcessInfo | null>> {
-    const pids = new Set(flows.map((f) => f.pid).filter((pid) => pid > 0));
+  /**
+   * Owners (pid by cookie) of sockets reported without one that were never looked up, from `ss -p` run
+   * through the launcher. A failure costs only the owner: it is logged once and the uid is shown.
+   */
+  async #lookUpOwners(flows: readonly CaptureFlow[], localAddresses: ReadonlySet<string>): Promise<Map<string, number>> {
+    const found = new Map<string, number>();
+    if (this.#ssPath === null) return found;
+    const wanted = new Set<'tcp' | 'udp'>();
+    const cookies = new Set<string>();
+    for (const f of flows) {
+      if (f.pid !== 0 || this.#lookedUp.has(f.cookie) || isLoopbackAddress(f.address) || localAddresses.has(f.address)) continue;
+      const known = this.#known.get(captureFlowId(f))?.owner;
+      if (known !== undefined && known !== null && known.pid > 0) continue;
+      wanted.add(f.protocol);
+      cookies.add(f.cookie);
+    }
+    if (cookies.size === 0) return found;
+    for (const cookie of cookies) this.#lookedUp.add(cookie);
+    for (const protocol of wanted) {
+      const argv = [...this.#launcher, this.#ssPath, protocol === 'tcp' ? '-tanpeHO' : '-uanpeHO'];
+      try {
+        const text = await runForOutput(argv, 5000);
+        for (const socket of parseSsOutput(text).sockets) {
+          if (!cookies.has(socket.cookie) || socket.users.length === 0) continue;
+          found.set(socket.cookie, socket.users.reduce((a, b) => (b.pid < a.pid ? b : a)).pid);
+        }
+        this.#ssProblem = null;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (this.#ssProblem !== message) this.#log.warn('could not look up socket owners with ss', { error: message });
+        this.#ssProblem = message;
+      }
+    }
+    return found;
+  }
+
+  /** Each pid's details from /proc, once per snapshot; null for a process already gone. */
+  async #owners(reported: readonly number[]): Promise<Map<number, ProcessInfo | null>> {
+    const pids = new Set(reported.filter((pid) => pid > 0));
     const out = new Map<number, ProcessInfo | null>();
     await Promise.all([...pids].map(async (pid) => out.set(pid, await this.#proc.process(pid))));
     this.#proc.sweep();
     return out;
   }
 
-  #ownerOf(flow: CaptureFlow, id: string, details: ReadonlyMap<number, ProcessInfo | null>): ProcessInfo {
+  #ownerOf(flow: CaptureFlow, id: string, details: ReadonlyMap<number, ProcessInfo | null>, found: ReadonlyMap<string, number>): ProcessInfo {
     if (flow.pid > 0) {
       const info = details.get(flow.pid) ?? null;
       if (info !== null) return info;
@@ -347,12 +396,15 @@ export class EbpfSampler implements Sampler {
       if (previous !== null && previous.pid === flow.pid) return previous;
       return { pid: flow.pid, name: flow.comm ?? `(pid ${flow.pid})`, uid: flow.uid };
     }
+    const viaSs = found.get(flow.cookie);
+    const info = viaSs === undefined ? null : (details.get(viaSs) ?? null);
+    if (info !== null) return info;
     const previous = this.#known.get(id)?.owner ?? this.#recentOwners.get(id)?.owner ?? null;
     if (previous !== null) return previous;
     return { pid: 0, name: `(uid ${flow.uid})`, uid: flow.uid };
   }
 
-  #emit(snapshot: CaptureSnapshot, details: ReadonlyMap<number, ProcessInfo | null>, localAddresses: ReadonlySet<string>, netDev: NetDevTotals | null): void {
+  #emit(snapshot: CaptureSnapshot, details: ReadonlyMap<number, ProcessInfo | null>, found: ReadonlyMap<string, number>, localAddresses: ReadonlySet<string>, netDev: NetDevTotals | null): void {
     const counting = this.#samples > 0;
     const snapshotNo = this.#helperSnapshots;
     const flows: FlowCounter[] = [];
@@ -364,7 +416,7 @@ export class EbpfSampler implements Sampler {
       const id = captureFlowId(f);
       const carry = this.#carry.get(id);
       const remote: RemoteEndpoint = { protocol: `${f.protocol}${f.family}`, address: f.address, port: f.port };
-      const owner = this.#ownerOf(f, id, details);
+      const owner = this.#ownerOf(f, id, details, found);
       const flow: FlowCounter = { id, owner, remote, bytesIn: f.bytesIn + (carry?.bytesIn ?? 0), bytesOut: f.bytesOut + (carry?.bytesOut ?? 0) };
       return { id, flow, isNew: !this.#known.has(id) };
     };
@@ -384,6 +436,7 @@ export class EbpfSampler implements Sampler {
       this.#known.delete(c.id);
       this.#carry.delete(c.id);
       this.#recentOwners.set(c.id, { owner: c.flow.owner, at: nowMono });
+      this.#lookedUp.delete(f.cookie);
     }
     // A key carried over from an ended helper, which the new one has not seen move yet, is repeated
     // with its last counters: dropped and listed again later, it would count whole, twice. Other keys
@@ -485,6 +538,32 @@ export class EbpfSampler implements Sampler {
     this.#helperProblem = describeExit(exit, child.spec.command, this.#helperPath, this.#stderrTail);
     this.#log.warn('netmon-capture ended; restarting', { problem: this.#helperProblem, inMs: delayMs });
   }
+}
+
+/** Runs `argv` to the end and returns its stdout; throws on a start failure, a non-zero exit or the timeout. */
+async function runForOutput(argv: readonly string[], timeoutMs: number): Promise<string> {
+  const [command, ...args] = argv as [string, ...string[]];
+  const child = spawnInGroup({ command, args });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  child.stdout.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= 64 * 1024 * 1024) chunks.push(chunk);
+  });
+  child.stderr.resume();
+  let timer: NodeJS.Timeout | null = null;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  const exit = await Promise.race([child.closed, timeout]);
+  if (timer !== null) clearTimeout(timer);
+  if (exit === 'timeout') {
+    if (child.pid !== null) await terminateTree(child.pid, { graceMs: 500 });
+    throw new Error(`${command} did not answer within ${timeoutMs} ms`);
+  }
+  if (exit.error !== null) throw new Error(`${command} could not start: ${exit.error.message}`);
+  if (exit.code !== 0) throw new Error(`${argv.join(' ')} exited with ${exit.code ?? exit.signal ?? 'an error'}`);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function payloadEvent(p: CapturePayload): PayloadEvent {
