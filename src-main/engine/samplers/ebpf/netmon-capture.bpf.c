@@ -10,7 +10,11 @@
  * - The owner cannot be read from a packet (egress may run in softirq, in no process's context), so the
  *   socket hooks, which run in the calling task, record it: creation, connect, sendmsg/recvmsg with an
  *   address (a socket passed to another process belongs to whoever uses it), and release.
- * - Only sockets of one network namespace (the loader's, set before load) are reported.
+ * - Only sockets of one network namespace (the loader's, set before load) are reported. Packet hooks ask
+ *   bpf_get_netns_cookie(skb), which recent kernels only allow there; on older ones the loader clears
+ *   skb_netns_helper (the verifier then skips that call as dead code) and the socket hooks instead mark
+ *   the sockets they see in other namespaces as foreign: a socket of another namespace not seen in use
+ *   since we started is counted, an imprecision only of those kernels.
  * - Packets without payload (pure ACKs, a FIN after close) are not counted: a closed socket's key, once
  *   the loader has reported and deleted it, is not brought back to life by them.
  * - Every program returns 1: we observe and never filter. */
@@ -29,6 +33,8 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* The namespace whose sockets are reported (SO_NETNS_COOKIE of the loader); 0: all. */
 const volatile __u64 target_netns = 0;
+/* Whether this kernel lets packet hooks call bpf_get_netns_cookie (set by the loader). */
+const volatile __u8 skb_netns_helper = 1;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -44,6 +50,14 @@ struct {
 	__type(key, __u64);
 	__type(value, struct nm_owner);
 } owners SEC(".maps");
+
+/* Without skb_netns_helper: sockets seen in use in another namespace. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, NM_MAX_OWNERS);
+	__type(key, __u64);
+	__type(value, __u8);
+} foreign SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -105,10 +119,30 @@ static __always_inline void emit(struct __sk_buff *skb, const struct nm_flow_key
 		stat_add(NM_STAT_RINGBUF_DROP, 1);
 }
 
+/* In a socket hook: whether to follow this socket; a socket of another namespace is remembered as such. */
+static __always_inline int ours(__u64 netns, __u64 cookie)
+{
+	if (wanted_netns(netns))
+		return 1;
+	if (!skb_netns_helper) {
+		__u8 one = 1;
+		bpf_map_update_elem(&foreign, &cookie, &one, BPF_ANY);
+	}
+	return 0;
+}
+
 static __always_inline int count(struct __sk_buff *skb, __u8 direction)
 {
-	if (!wanted_netns(bpf_get_netns_cookie(skb)))
-		return 1;
+	if (target_netns != 0) {
+		if (skb_netns_helper) {
+			if (bpf_get_netns_cookie(skb) != target_netns)
+				return 1;
+		} else {
+			__u64 c = bpf_get_socket_cookie(skb);
+			if (bpf_map_lookup_elem(&foreign, &c))
+				return 1;
+		}
+	}
 
 	struct nm_flow_key key = {};
 	__u32 l4 = 0;
@@ -253,17 +287,23 @@ static __always_inline void own(__u64 cookie)
 SEC("cgroup/sock_create")
 int sock_create(struct bpf_sock *sk)
 {
-	if ((sk->protocol == IPPROTO_TCP || sk->protocol == IPPROTO_UDP) && wanted_netns(bpf_get_netns_cookie(sk)))
-		own(bpf_get_socket_cookie(sk));
+	if (!(sk->protocol == IPPROTO_TCP || sk->protocol == IPPROTO_UDP))
+		return 1;
+	__u64 cookie = bpf_get_socket_cookie(sk);
+	if (ours(bpf_get_netns_cookie(sk), cookie))
+		own(cookie);
 	return 1;
 }
 
 SEC("cgroup/sock_release")
 int sock_release(struct bpf_sock *sk)
 {
-	if (!(sk->protocol == IPPROTO_TCP || sk->protocol == IPPROTO_UDP) || !wanted_netns(bpf_get_netns_cookie(sk)))
+	if (!(sk->protocol == IPPROTO_TCP || sk->protocol == IPPROTO_UDP))
 		return 1;
 	__u64 cookie = bpf_get_socket_cookie(sk);
+	/* A foreign socket stays marked: an orphaned TCP socket still sends after close (LRU forgets it later). */
+	if (!ours(bpf_get_netns_cookie(sk), cookie))
+		return 1;
 	struct nm_owner *o = bpf_map_lookup_elem(&owners, &cookie);
 	if (o) {
 		o->released_ns = bpf_ktime_get_ns();
@@ -282,8 +322,9 @@ int sock_release(struct bpf_sock *sk)
 
 static __always_inline int addr_hook(struct bpf_sock_addr *ctx)
 {
-	if (wanted_netns(bpf_get_netns_cookie(ctx)))
-		own(bpf_get_socket_cookie(ctx));
+	__u64 cookie = bpf_get_socket_cookie(ctx);
+	if (ours(bpf_get_netns_cookie(ctx), cookie))
+		own(cookie);
 	return 1;
 }
 

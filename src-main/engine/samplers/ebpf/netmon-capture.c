@@ -421,17 +421,32 @@ int main(int argc, char **argv)
 	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
 	setrlimit(RLIMIT_MEMLOCK, &unlimited);
 
-	struct netmon_capture_bpf *skel = netmon_capture_bpf__open();
-	if (!skel)
-		fail("cannot open the BPF program: %s", strerror(errno));
-	skel->rodata->target_netns = netns;
-	int err = netmon_capture_bpf__load(skel);
+	/* First with the per-packet namespace check; a kernel that refuses it gets the fallback (see the BPF side). */
+	struct netmon_capture_bpf *skel = NULL;
+	int err = 0;
+	/* NETMON_CAPTURE_NO_SKB_NETNS=1 forces the fallback, to test it on a kernel that has the helper. */
+	const char *force = getenv("NETMON_CAPTURE_NO_SKB_NETNS");
+	for (int helper = force && strcmp(force, "1") == 0 ? 0 : 1; helper >= 0; helper--) {
+		skel = netmon_capture_bpf__open();
+		if (!skel)
+			fail("cannot open the BPF program: %s", strerror(errno));
+		skel->rodata->target_netns = netns;
+		skel->rodata->skb_netns_helper = (__u8)helper;
+		err = netmon_capture_bpf__load(skel);
+		if (err == 0 || err == -EPERM || err == -EACCES)
+			break;
+		netmon_capture_bpf__destroy(skel);
+		skel = NULL;
+	}
 	if (err) {
 		if (err == -EPERM || err == -EACCES)
 			fail("%s: %s", permission_hint(), strerror(-err));
-		fail("the kernel refused the BPF program (%s): Linux 6.15 or newer is needed; run with NETMON_CAPTURE_DEBUG=1 for the verifier's log",
+		fail("the kernel refused the BPF program (%s): Linux 5.14 or newer is needed; run with NETMON_CAPTURE_DEBUG=1 for the verifier's log",
 		     strerror(-err));
 	}
+	if (!skel->rodata->skb_netns_helper && netns != 0)
+		fprintf(stderr, "netmon-capture: this kernel cannot tell network namespaces apart in packet hooks: "
+				"sockets of other namespaces not seen in use since start are counted too\n");
 
 	if (check) {
 		printf("ok\n");
