@@ -60,14 +60,14 @@ let dir = '';
 let scenarios = 0;
 let sampler: EbpfSampler | null = null;
 
-function fakeSampler(runs: Plan[]): { sampler: EbpfSampler; samples: Sample[] } {
+function fakeSampler(runs: Plan[], intervalMs = 100): { sampler: EbpfSampler; samples: Sample[] } {
   const file = path.join(dir, `scenario-${scenarios++}.json`);
   writeFileSync(file, JSON.stringify({ runs }));
   const samples: Sample[] = [];
   sampler = new EbpfSampler({
     helperPath: file,
     launcher: [process.execPath, path.join(dir, 'fake.mjs')],
-    intervalMs: 100,
+    intervalMs,
     backoff: { initialMs: 100, maxMs: 100 },
     finalSampleOnStop: false,
     // The launcher is the fake: an owner lookup through it would not be ss.
@@ -142,6 +142,12 @@ describe('EbpfSampler against a scripted helper', () => {
     expect(counts(samples[2]?.flows ?? [])).toEqual({ 'sk:a': [180, 290, false], [b]: [10, 0, false] });
     // 150 + 50, 250 + 60; b: 10 + 5.
     expect(counts(samples[3]?.flows ?? [])).toEqual({ 'sk:a': [200, 310, false], [b]: [15, 0, false] });
+  });
+
+  it('takes the first sample (the baseline) as soon as the helper is ready, not an interval later', async () => {
+    const { samples } = fakeSampler([{ snapshots: [[F('F', 'a', 'tcp', '198.51.100.1', 443, 1, 2)]], stderr: 'netmon-capture: done' }], 60_000);
+    await until('the first sample', () => samples.length >= 1, 5000);
+    expect(counts(samples[0]?.flows ?? [])).toEqual({ 'sk:a': [1, 2, false] });
   });
 
   it('skips and counts lines it cannot read, keeping the rest of the snapshot', async () => {

@@ -71,6 +71,6 @@ export async function ebpfAvailability(helperPath: string = defaultHelperPath(),
 function fixFor(said: string, helperPath: string): string {
   if (said.includes('needs root or the file capabilities')) return `sudo setcap cap_bpf,cap_net_admin,cap_perfmon+ep ${helperPath} (or run netmon as root)`;
   if (said.includes('cgroup v2')) return 'mount the unified cgroup hierarchy (cgroup2), as systemd does by default';
-  if (said.includes('refused the BPF program')) return 'a newer kernel (6.15 or later) is needed; the default sampler works meanwhile';
+  if (said.includes('refused the BPF program')) return 'Linux 5.14 or later is needed; the default sampler works meanwhile';
   return 'see the message; the default sampler works meanwhile';
 }

@@ -525,6 +525,13 @@ export class EbpfSampler implements Sampler {
       this.#helperProblem = `netmon-capture speaks protocol ${version.version}, this netmon reads ${CAPTURE_PROTOCOL_VERSION}: rebuild it (npm run build:helper)`;
       this.#log.error(this.#helperProblem);
     }
+    // The helper is ready: the first sample (the delta engine's baseline) is taken at once rather than an
+    // interval later, so that the bytes moved meanwhile count. Only while no tick is running.
+    if (version !== null && this.#samples === 0 && this.#timer !== null && line.startsWith('V\t')) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+      this.#schedule(0);
+    }
     if (snapshot !== null) {
       this.#helperSnapshots += 1;
       this.#answer(snapshot);
