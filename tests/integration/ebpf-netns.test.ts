@@ -6,11 +6,14 @@
 // nethogs runs on the same traffic in the same run; its figures, and the CPU and memory of both, are
 // printed and written to tests/artifacts/ebpf-netns.txt, never asserted.
 //
+// serve runs as it would for a user: unprivileged (uid 65534), its helper a copy with file capabilities
+// (as root when setcap is missing or that user cannot read the checkout).
+//
 // NETMON_NETNS_SAMPLER=linux runs the same harness against the unprivileged sampler (to see the harness
 // work; UDP and domains then fail by design).
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +41,32 @@ function support(): { ok: true } | { ok: false; reason: string } {
   return { ok: true };
 }
 const supported = support();
+/** The user serve runs as when the helper can be given file capabilities: netmon itself never runs as root. */
+const NOBODY = 65534;
+
+/**
+ * The argv of `netmon serve` in the client namespace. With `setcap` at hand it is the production shape:
+ * serve as an unprivileged user, the helper a copy with file capabilities (cap_bpf, cap_net_admin,
+ * cap_perfmon), entered with `nsenter --net` (only the network namespace: `ip netns exec` remounts /sys,
+ * hiding the cgroup2 mount an unprivileged helper needs). Without setcap, as root (`ip netns exec`).
+ */
+function serveArgv(ns: string, dir: string, dataDir: string): { argv: string[]; as: string } {
+  const serve = [testNode(), NETMON, 'serve', '--port', '0', '--sampler', SAMPLER, '--interval', '1', '--no-open', '--data-dir', dataDir];
+  const setcap = spawnSync('setcap', ['-v', 'cap_bpf+ep', '/nonexistent'], { encoding: 'utf8' });
+  // The checkout must be readable by that user too (not so under a private home).
+  const readable = spawnSync('setpriv', ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', 'test', '-r', NETMON]);
+  if (SAMPLER !== 'ebpf' || setcap.error !== undefined || readable.status !== 0) return { argv: netnsArgv(ns, serve), as: 'root' };
+  chmodSync(path.dirname(dir), 0o755);
+  chmodSync(dir, 0o755);
+  const helper = path.join(dir, 'netmon-capture');
+  copyFileSync(HELPER, helper);
+  chmodSync(helper, 0o755);
+  execFileSync('setcap', ['cap_bpf,cap_net_admin,cap_perfmon+ep', helper]);
+  mkdirSync(dataDir, { mode: 0o700 });
+  chownSync(dataDir, NOBODY, NOBODY);
+  const argv = ['nsenter', `--net=/run/netns/${ns}`, 'setpriv', '--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', ...serve, '--helper-path', helper];
+  return { argv, as: `uid ${NOBODY}, helper with file capabilities` };
+}
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 // Server-side addresses: .1 answers DNS and UDP, the others are the names' servers.
@@ -157,13 +186,17 @@ describe.skipIf(!supported.ok)(`netmon serve --sampler ${SAMPLER} against ground
   let serveCode: number | null = null;
   let serveStderr = '';
   let resent = { client: 0, server: 0 };
+  let servedAs = '';
   let ifaceDelta: Row = { bytesIn: 0, bytesOut: 0 };
 
   beforeAll(async () => {
     pair = createNetnsPair();
     for (const address of Object.values(ADDRESSES)) execInNetns(pair.server, ['ip', 'addr', 'add', `${address}/24`, 'dev', pair.serverDevice]);
     root = mkdtempSync(path.join(os.tmpdir(), 'netmon-ebpf-netns-'));
-    dataDir = path.join(root, 'data');
+    // serve's own folder (its data and helper), which its user must reach.
+    const serveDir = path.join(root, 'serve');
+    mkdirSync(serveDir);
+    dataDir = path.join(serveDir, 'data');
     const cert = makeTestCert(root, Object.keys(RECORDS));
     const quicPackets = quicPacketsFile(root, QUIC_NAME);
     const server = await startPeers(pair.server, {
@@ -180,9 +213,9 @@ describe.skipIf(!supported.ok)(`netmon serve --sampler ${SAMPLER} against ground
     try {
       const ifaceBefore = interfaceBytes(pair.client);
       const nethogs = startNethogs(pair.client, pair.clientDevice);
-      const served = await startServe(
-        netnsArgv(pair.client, [testNode(), NETMON, 'serve', '--port', '0', '--sampler', SAMPLER, '--interval', '1', '--no-open', '--data-dir', dataDir]),
-      );
+      const serving = serveArgv(pair.client, serveDir, dataDir);
+      servedAs = serving.as;
+      const served = await startServe(serving.argv);
       const watchNetmon = watchProcessTree(served.child.pid ?? 0);
       const watchNethogs = watchProcessTree(nethogs.pid);
       const resentBefore = { client: retransmitted(pair.client), server: retransmitted(pair.server) };
@@ -234,7 +267,7 @@ describe.skipIf(!supported.ok)(`netmon serve --sampler ${SAMPLER} against ground
       return `${(100 * Math.max(off(measured.bytesIn, counted.bytesReceived), off(measured.bytesOut, counted.bytesSent))).toFixed(3)}%`;
     };
     const lines = [
-      `netmon serve --sampler ${SAMPLER} vs nethogs ${new Date().toISOString()} (MB = 10^6 bytes; in/out)`,
+      `netmon serve --sampler ${SAMPLER} (${servedAs}) vs nethogs ${new Date().toISOString()} (MB = 10^6 bytes; in/out)`,
       `${'app'.padEnd(18)} ${'truth in'.padStart(9)} ${'out'.padStart(8)} | ${'netmon in'.padStart(9)} ${'out'.padStart(8)} ${'error'.padStart(8)} | ${'nethogs in'.padStart(10)} ${'out'.padStart(8)} ${'error'.padStart(8)}`,
     ];
     for (const [name, counted] of truth) {
