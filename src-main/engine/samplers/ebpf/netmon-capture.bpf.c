@@ -36,8 +36,10 @@ const volatile __u64 target_netns = 0;
 /* Whether this kernel lets packet hooks call bpf_get_netns_cookie (set by the loader). */
 const volatile __u8 skb_netns_helper = 1;
 
+/* Allocated as keys come (not preallocated): the table costs memory only for what is counted. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, NM_MAX_FLOWS);
 	__type(key, struct nm_flow_key);
 	__type(value, struct nm_flow_val);

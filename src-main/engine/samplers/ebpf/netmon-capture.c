@@ -432,6 +432,9 @@ int main(int argc, char **argv)
 			fail("cannot open the BPF program: %s", strerror(errno));
 		skel->rodata->target_netns = netns;
 		skel->rodata->skb_netns_helper = (__u8)helper;
+		/* The foreign map serves only the fallback: one entry (the least a map may have) otherwise. */
+		if (helper)
+			bpf_map__set_max_entries(skel->maps.foreign, 1);
 		err = netmon_capture_bpf__load(skel);
 		if (err == 0 || err == -EPERM || err == -EACCES)
 			break;
