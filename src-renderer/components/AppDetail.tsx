@@ -24,7 +24,7 @@ export function AppDetail({ row, range, onClose }: { row: AppRow; range: { range
       </div>
       {row.app === UNATTRIBUTED && (
         <p className="note info small">
-          Bytes the network interface counted that no process accounted for (short-lived connections, system traffic, counters that reset). Shown, never hidden, so the totals add up.
+          Bytes the network interface counted that no process accounted for: packet headers (applications are counted by the data they send and receive, the interface by whole packets, a few per cent more), connections too short for the unprivileged sampler, UDP without the eBPF capture, system traffic, counters that reset. Shown, never hidden, so the totals add up.
         </p>
       )}
       <h2 style={{ marginTop: 4 }}>Received and sent</h2>
