@@ -359,6 +359,8 @@ export class EbpfSampler implements Sampler {
       cookies.add(f.cookie);
     }
     if (cookies.size === 0) return found;
+    // Closed cookies leave the set; one whose close never came must not make it grow without end.
+    if (this.#lookedUp.size > 100_000) this.#lookedUp.clear();
     for (const cookie of cookies) this.#lookedUp.add(cookie);
     for (const protocol of wanted) {
       const argv = [...this.#launcher, this.#ssPath, protocol === 'tcp' ? '-tanpeHO' : '-uanpeHO'];
