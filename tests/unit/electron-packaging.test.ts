@@ -59,7 +59,9 @@ describe('electron-builder.yml', () => {
     expect(patterns).toContain('dist/src-main/electron/preload.cjs');
     expect(patterns).toContain('dist/renderer/**');
     expect(patterns).toContain('!**/*.map');
-    expect(config.asarUnpack).toEqual(['**/node_modules/better-sqlite3/prebuilds/*.node']);
+    expect(config.asarUnpack).toEqual(['**/node_modules/better-sqlite3/prebuilds/*.node', 'dist/helper/**']);
+    // The eBPF helper is packed, and outside the archive (see defaultHelperPath).
+    expect(patterns).toContain('dist/helper/netmon-capture');
     expect(config.extraResources).toEqual([{ from: 'build/tray', to: 'tray', filter: ['*.png'] }]);
     // The main and the preload the windows load exist once built (npm test builds first).
     expect(existsSync(path.join(REPO, pkg.main))).toBe(true);

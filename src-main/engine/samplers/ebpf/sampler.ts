@@ -41,17 +41,24 @@ export const EBPF_UDP_FACT = 'udp: counted per socket (and per peer), with its p
 
 /** The helper of this install: `dist/helper/netmon-capture` next to the compiled engine. */
 export function defaultHelperPath(): string {
-  // This file is dist/src-main/engine/samplers/ebpf/sampler.js (tsc) or inside dist/bundle (vite):
-  // walk up to the `dist` folder either way.
-  let dir = path.dirname(fileURLToPath(import.meta.url));
+  return helperPathFrom(path.dirname(fileURLToPath(import.meta.url)));
+}
+
+/**
+ * The helper for an engine module in `moduleDir`: this file is dist/src-main/engine/samplers/ebpf/ (tsc)
+ * or inside dist/bundle (vite), so walk up to the `dist` folder either way; from the sources (vitest),
+ * the repository's dist. In the packaged app the engine runs from resources/app.asar and the helper is
+ * unpacked beside it (electron-builder.yml asarUnpack): an executable cannot run from inside the archive.
+ */
+export function helperPathFrom(moduleDir: string): string {
+  let dir = moduleDir;
   for (let i = 0; i < 8; i++) {
-    if (path.basename(dir) === 'dist') return path.join(dir, 'helper', 'netmon-capture');
+    if (path.basename(dir) === 'dist') return path.join(dir, 'helper', 'netmon-capture').replace(/([/\\])app\.asar([/\\])/, '$1app.asar.unpacked$2');
     const parent = path.dirname(dir);
     if (parent === dir) break;
     dir = parent;
   }
-  // Run from the sources (vitest): the repository's dist.
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../dist/helper/netmon-capture');
+  return path.resolve(moduleDir, '../../../../dist/helper/netmon-capture');
 }
 
 /** Options of the eBPF sampler. */
