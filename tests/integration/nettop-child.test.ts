@@ -1,7 +1,7 @@
 // samplers/child.ts against real processes: whole-tree kills across sessions, restarts, the ps reader.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { RestartingChild, psProcessTable, spawnInGroup, terminateTree, type GroupChild } from '../../src-main/engine/samplers/child.js';
+import { RestartingChild, psProcessTable, runOnce, spawnInGroup, terminateTree, type GroupChild } from '../../src-main/engine/samplers/child.js';
 import { processTreeCpuReader } from '../../src-main/engine/samplers/nettop/sampler.js';
 import { alive, groupGone, waitFor } from './nettop-helpers.js';
 
@@ -63,6 +63,35 @@ describe('RestartingChild', () => {
     await supervisor.stop();
     expect(groupGone(last)).toBe(true);
     expect(spawned).toHaveLength(4);
+  });
+});
+
+describe('runOnce', () => {
+  it('collects what a short command prints and how it ended', async () => {
+    const r = await runOnce('sh', ['-c', 'printf out; printf err >&2; exit 3'], { timeoutMs: 5000 });
+    expect(r).toEqual({ code: 3, signal: null, stdout: 'out', stderr: 'err', spawnError: null, timedOut: false });
+  });
+
+  it('caps the output it keeps', async () => {
+    // 64 KB in 4 writes of 16 KB: past the cap, whole chunks are dropped.
+    const r = await runOnce('sh', ['-c', 'for i in 1 2 3 4; do head -c 16384 /dev/zero | tr "\\0" x; sleep 0.05; done'], { timeoutMs: 5000, maxStdout: 10 });
+    expect(r.code).toBe(0);
+    expect(r.stdout.length).toBeGreaterThan(0);
+    expect(r.stdout.length).toBeLessThan(65536);
+  });
+
+  it('kills the whole group of a command that does not end in time', async () => {
+    const r = await runOnce('sh', ['-c', 'echo $$; sleep 30 & wait'], { timeoutMs: 300 });
+    expect(r.timedOut).toBe(true);
+    expect(r.code).toBeNull();
+    const pgid = Number(r.stdout.trim());
+    expect(groupGone(pgid)).toBe(true);
+  });
+
+  it('says when a command cannot start, without throwing', async () => {
+    const r = await runOnce('/nonexistent/netmon-no-such-tool', [], { timeoutMs: 5000 });
+    expect(r.spawnError?.code).toBe('ENOENT');
+    expect(r.timedOut).toBe(false);
   });
 });
 

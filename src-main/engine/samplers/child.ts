@@ -95,6 +95,48 @@ export function spawnInGroup(spec: SpawnSpec): GroupChild {
   };
 }
 
+/** How a short command run by `runOnce` ended, and what it printed (each stream capped). */
+export interface RunOnceResult {
+  /** Exit status, or null when it was killed, timed out or never started. */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** Why it could not be started (not found, not executable), or null. */
+  spawnError: NodeJS.ErrnoException | null;
+  /** It did not end within the time allowed; its whole group was killed. */
+  timedOut: boolean;
+}
+
+/**
+ * Runs a short command in its own process group and collects its output, killing the group if it does not
+ * end within `timeoutMs`. Never throws. Output past `maxStdout`/`maxStderr` characters is dropped.
+ */
+export async function runOnce(command: string, args: readonly string[], options: { timeoutMs: number; maxStdout?: number; maxStderr?: number }): Promise<RunOnceResult> {
+  const child = spawnInGroup({ command, args });
+  const maxStdout = options.maxStdout ?? 1_000_000;
+  const maxStderr = options.maxStderr ?? 4096;
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    if (stdout.length < maxStdout) stdout += chunk.toString('utf8');
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    if (stderr.length < maxStderr) stderr += chunk.toString('utf8');
+  });
+  let timer: NodeJS.Timeout | null = null;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), options.timeoutMs);
+  });
+  const exit = await Promise.race([child.closed, timeout]);
+  if (timer !== null) clearTimeout(timer);
+  if (exit === 'timeout') {
+    if (child.pid !== null) await terminateTree(child.pid, { graceMs: 500 });
+    return { code: null, signal: null, stdout, stderr, spawnError: null, timedOut: true };
+  }
+  return { code: exit.code, signal: exit.signal, stdout, stderr, spawnError: exit.error, timedOut: false };
+}
+
 /** One row of the process table. */
 export interface ProcessRow {
   pid: number;

@@ -4,7 +4,7 @@
 // read), the kernel version and the verifier at once.
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
-import { spawnInGroup, terminateTree } from '../child.js';
+import { runOnce } from '../child.js';
 import { defaultHelperPath } from './sampler.js';
 
 /** The answer of `ebpfAvailability`: `reason` says what is wrong, `fix` what the user can do. */
@@ -37,34 +37,17 @@ export async function ebpfAvailability(helperPath: string = defaultHelperPath(),
 
   const argv: string[] = [...(options.launcher ?? []), helperPath, '--check'];
   const [command, ...args] = argv as [string, ...string[]];
-  const child = spawnInGroup({ command, args });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    if (stdout.length < 4096) stdout += chunk.toString('utf8');
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    if (stderr.length < 4096) stderr += chunk.toString('utf8');
-  });
   const timeoutMs = options.timeoutMs ?? 5000;
-  let timer: NodeJS.Timeout | null = null;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), timeoutMs);
-  });
-  const exit = await Promise.race([child.closed, timeout]);
-  if (timer !== null) clearTimeout(timer);
-  if (exit === 'timeout') {
-    if (child.pid !== null) await terminateTree(child.pid, { graceMs: 500 });
-    return { ok: false, reason: `netmon-capture --check did not answer within ${timeoutMs} ms`, fix: 'run it by hand to see why' };
-  }
-  if (exit.error !== null) return { ok: false, reason: `${command} could not start: ${exit.error.message}`, fix: BUILD_FIX };
-  if (exit.code === 0 && stdout.trim() === 'ok') return { ok: true };
-  const said = stderr
+  const run = await runOnce(command, args, { timeoutMs, maxStdout: 4096 });
+  if (run.timedOut) return { ok: false, reason: `netmon-capture --check did not answer within ${timeoutMs} ms`, fix: 'run it by hand to see why' };
+  if (run.spawnError !== null) return { ok: false, reason: `${command} could not start: ${run.spawnError.message}`, fix: BUILD_FIX };
+  if (run.code === 0 && run.stdout.trim() === 'ok') return { ok: true };
+  const said = run.stderr
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l !== '')
     .pop();
-  return { ok: false, reason: said ?? `netmon-capture --check exited with ${exit.code ?? exit.signal ?? 'an error'}`, fix: fixFor(said ?? '', helperPath) };
+  return { ok: false, reason: said ?? `netmon-capture --check exited with ${run.code ?? run.signal ?? 'an error'}`, fix: fixFor(said ?? '', helperPath) };
 }
 
 /** What to tell the user for the helper's own one-line error. */

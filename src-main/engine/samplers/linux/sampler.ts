@@ -27,7 +27,7 @@ import path from 'node:path';
 import { createLogger, type Logger } from '../../log.js';
 import type { Clock, FlowCounter, ProcessInfo, RemoteEndpoint, Sample, Sampler, SamplerHealth, SamplerState } from '../../types.js';
 import { systemClock } from '../../types.js';
-import { RestartingChild, spawnInGroup, terminateTree, type BackoffOptions, type ChildExit, type GroupChild, type PidRegistry, type SpawnSpec } from '../child.js';
+import { RestartingChild, runOnce, spawnInGroup, terminateTree, type BackoffOptions, type ChildExit, type GroupChild, type PidRegistry, type SpawnSpec } from '../child.js';
 import { isLoopbackAddress, parseFibTrieLocal, parseIfInet6, parseNetDev, ProcReader, type NetDevTotals } from './proc.js';
 import { parseSsLine, parseSsOutput, payloadBytes, type SsSocket } from './ss-parse.js';
 
@@ -594,8 +594,8 @@ export async function linuxCapabilities(options: LinuxCapabilitiesOptions = {}):
   const timeoutMs = options.timeoutMs ?? 3000;
   const privileged = process.getuid?.() === 0;
 
-  const version = await runOnce(ssPath, ['-V'], timeoutMs);
-  const poll = await runOnce(ssPath, [...SS_POLL_ARGS], timeoutMs);
+  const version = await runQuick(ssPath, ['-V'], timeoutMs);
+  const poll = await runQuick(ssPath, [...SS_POLL_ARGS], timeoutMs);
   let ssProblem: string | null = null;
   if (poll.error !== null) ssProblem = poll.error;
   else if (poll.code !== 0) ssProblem = `ss exited with ${poll.code}: ${firstLine(poll.stderr) ?? 'no message'}`;
@@ -628,27 +628,10 @@ interface RunResult {
   error: string | null;
 }
 
-async function runOnce(command: string, args: string[], timeoutMs: number): Promise<RunResult> {
-  const child = spawnInGroup({ command, args });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    if (stdout.length < 1_000_000) stdout += chunk.toString('utf8');
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    if (stderr.length < 4096) stderr += chunk.toString('utf8');
-  });
-  let timer: NodeJS.Timeout | null = null;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), timeoutMs);
-  });
-  const exit = await Promise.race([child.closed, timeout]);
-  if (timer !== null) clearTimeout(timer);
-  if (exit === 'timeout') {
-    if (child.pid !== null) await terminateTree(child.pid, { graceMs: 500 });
-    return { code: null, stdout, stderr, error: `${command} did not answer within ${timeoutMs} ms` };
-  }
-  return { code: exit.code, stdout, stderr, error: exit.error === null ? null : describeSpawnError(exit.error, command) };
+async function runQuick(command: string, args: string[], timeoutMs: number): Promise<RunResult> {
+  const r = await runOnce(command, args, { timeoutMs, maxStdout: 1_000_000 });
+  const error = r.timedOut ? `${command} did not answer within ${timeoutMs} ms` : r.spawnError === null ? null : describeSpawnError(r.spawnError, command);
+  return { code: r.code, stdout: r.stdout, stderr: r.stderr, error };
 }
 
 /** Starts `ss -E`, closes a loopback connection, and waits for its close event. */
