@@ -172,6 +172,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         unattributed: counters.unattributed(),
         samplers: [monitor.samplerHealth()],
         paused: monitor.pauseState().paused,
+        naming: monitor.namingStats()?.sniffer ?? null,
       }),
     });
     cleanups.push(() => server.close());

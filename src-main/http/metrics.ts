@@ -18,6 +18,8 @@ export interface MetricsSnapshot {
   paused: boolean;
   /** Clients connected to the live feed. */
   liveClients: number;
+  /** What packets taught about names (the eBPF sampler only); null or absent otherwise. */
+  naming?: { dnsAnswers: number; tlsNames: number; quicNames: number; malformed: number } | null;
 }
 
 const SAMPLER_STATES: readonly SamplerState[] = ['starting', 'running', 'degraded', 'failing', 'stopped'];
@@ -105,6 +107,25 @@ export function renderMetrics(snapshot: MetricsSnapshot): string {
     'Unix time of the last sample the sampler emitted.',
     samplers.filter((s) => s.lastSampleAt !== null).map((s): [Labels, number] => [{ sampler: s.sampler }, (s.lastSampleAt ?? 0) / 1000]),
   );
+  // The eBPF sampler's kernel table was full: these bytes are in the interface totals (as unattributed) only.
+  const notCounted = samplers.filter((s) => typeof s.details['bytesNotCounted'] === 'number');
+  if (notCounted.length > 0) {
+    out.family(
+      'netmon_sampler_bytes_not_counted_total',
+      'counter',
+      'Bytes the sampler saw but could not keep per connection (its kernel table was full); they show as unattributed.',
+      notCounted.map((s): [Labels, number] => [{ sampler: s.sampler }, Number(s.details['bytesNotCounted'])]),
+    );
+  }
+  const naming = snapshot.naming ?? null;
+  if (naming !== null) {
+    out.family('netmon_names_learned_total', 'counter', 'Names learned from packets: DNS answers, TLS and QUIC server names.', [
+      [{ source: 'dns' }, naming.dnsAnswers],
+      [{ source: 'tls' }, naming.tlsNames],
+      [{ source: 'quic' }, naming.quicNames],
+    ]);
+    out.family('netmon_packets_unreadable_total', 'counter', 'Packet starts that looked like DNS, TLS or QUIC but could not be parsed (skipped).', [[{}, naming.malformed]]);
+  }
   out.family('netmon_capture_paused', 'gauge', '1 while the user has paused capture.', [[{}, snapshot.paused ? 1 : 0]]);
   out.family('netmon_live_clients', 'gauge', 'Clients connected to the live feed.', [[{}, snapshot.liveClients]]);
   return out.text();

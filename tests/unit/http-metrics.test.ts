@@ -101,6 +101,21 @@ describe('renderMetrics', () => {
     expect(names).not.toContain('netmon_interface_bytes_total');
   });
 
+  it('carries what packets taught and what the capture could not keep, only when there is such a sampler', () => {
+    const ebpf: SamplerHealth = { ...health, sampler: 'ebpf', details: { bytesNotCounted: 12_345, connectionsNotCounted: 3 } };
+    const withNaming = parsePrometheus(
+      renderMetrics({ ...snapshot, samplers: [ebpf], naming: { dnsAnswers: 40, tlsNames: 12, quicNames: 5, malformed: 1 } }),
+    );
+    expect(value(withNaming, 'netmon_names_learned_total', { source: 'dns' })).toBe(40);
+    expect(value(withNaming, 'netmon_names_learned_total', { source: 'tls' })).toBe(12);
+    expect(value(withNaming, 'netmon_names_learned_total', { source: 'quic' })).toBe(5);
+    expect(value(withNaming, 'netmon_packets_unreadable_total', {})).toBe(1);
+    expect(value(withNaming, 'netmon_sampler_bytes_not_counted_total', { sampler: 'ebpf' })).toBe(12_345);
+    const names = families.map((f) => f.name);
+    expect(names).not.toContain('netmon_names_learned_total');
+    expect(names).not.toContain('netmon_sampler_bytes_not_counted_total');
+  });
+
   it('escapes exactly backslash, quote and newline', () => {
     expect(escapeLabelValue('a\\b"c\nd\te')).toBe('a\\\\b\\"c\\nd\te');
   });
