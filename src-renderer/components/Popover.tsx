@@ -7,6 +7,7 @@ import { useNetmon, useServices } from '../state/services.js';
 import { useApi } from '../state/use-api.js';
 import { CollectingNote } from './CollectingNote.js';
 import { ErrorNote } from './ErrorNote.js';
+import { EstimateMark } from './EstimateMark.js';
 import { Sparkline } from './Sparkline.js';
 
 const PAUSES = [
@@ -139,7 +140,7 @@ export function Popover() {
       <StorageHealth />
       {samplerOk && <CollectingNote />}
       <div className="today">
-        <span className="muted">today</span>
+        <span className="muted">today {today?.approximate === true && <EstimateMark testId="today-estimate" />}</span>
         <span className="value" data-testid="today-total">
           {today === null ? '—' : formatBytes(todayTotal)}
         </span>
@@ -150,7 +151,9 @@ export function Popover() {
         </div>
       )}
       <div>
-        <div className="small muted">top apps today</div>
+        <div className="small muted">
+          top apps today {apps.data?.approximate === true && <EstimateMark testId="popover-apps-estimate" />}
+        </div>
         {apps.error !== null && <ErrorNote error={apps.error} />}
         {apps.data !== null && apps.data.apps.length === 0 && <p className="small muted">nothing recorded today yet</p>}
         {apps.data !== null && apps.data.apps.length > 0 && (

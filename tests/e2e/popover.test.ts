@@ -26,6 +26,9 @@ describe('popover on a week of history', () => {
       const names = (await page.locator('[data-testid="popover-apps"] tr td:first-child').allTextContents()).map((n) => (n === 'Unattributed' ? '(unattributed)' : n));
       expect(names).toEqual(apps.apps.map((a) => a.app));
       expect(names).toHaveLength(5);
+      // Today's rows are all measured (raw rows of the last week): no estimate badge.
+      expect(apps.approximate).toBe(false);
+      expect(await page.getByTestId('popover-apps-estimate').count()).toBe(0);
       const summary = await apiGet<UsageSummary>(e2e.server, 'usage:summary');
       const today = summary.today.bytesIn + summary.today.bytesOut;
       const [div, unit] = today >= 1e9 ? [1e9, 'GB'] : today >= 1e6 ? [1e6, 'MB'] : [1e3, 'KB'];
@@ -46,6 +49,33 @@ describe('popover on a week of history', () => {
       const overflow = await page.evaluate('[document.documentElement.scrollWidth, document.documentElement.scrollHeight]');
       expect(overflow).toEqual([SIZE.width, SIZE.height]);
       await screenshot(page, 'popover', false);
+      expect(p.errors).toEqual([]);
+    } finally {
+      await p.context.close();
+    }
+  });
+
+  it('marks today and the top apps as estimates when the engine says part of the range was spread from coarser totals', async () => {
+    const p = await openPage(e2e, SIZE);
+    try {
+      const { page } = p;
+      // The engine's own answers, with only the flag turned on: what a day whose raw rows retention
+      // already cut looks like (spread from hourly totals).
+      const flagged = async <T,>(channel: string, edit: (value: T) => T): Promise<void> => {
+        await page.route(`**/api/v1/${channel}*`, async (route) => {
+          const response = await route.fetch();
+          const body = (await response.json()) as { ok: true; value: T } | { ok: false };
+          await route.fulfill({ response, json: body.ok ? { ok: true, value: edit(body.value) } : body });
+        });
+      };
+      await flagged<AppsList>('apps:list', (v) => ({ ...v, approximate: true }));
+      await flagged<UsageSummary>('usage:summary', (v) => ({ ...v, today: { ...v.today, approximate: true } }));
+      await showPage(page, e2e.server, 'popover', 'popover');
+      await page.waitForSelector('[data-testid="popover-apps"]');
+      expect(await page.getByTestId('popover-apps-estimate').textContent()).toBe('estimate');
+      expect(await page.getByTestId('today-estimate').textContent()).toBe('estimate');
+      expect(await page.getByTestId('popover-apps-estimate').getAttribute('title')).toMatch(/spread evenly/);
+      await screenshot(page, 'popover-estimate', false);
       expect(p.errors).toEqual([]);
     } finally {
       await p.context.close();
