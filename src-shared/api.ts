@@ -286,7 +286,7 @@ export interface DomainTotal extends ByteTotals {
 }
 
 /** Domains by total bytes, largest first, for all traffic or one application. */
-export interface DomainsList extends ResolvedRange {
+export interface DomainsList extends ResolvedRange, Approximate {
   app: string | null;
   domains: DomainTotal[];
 }

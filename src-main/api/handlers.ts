@@ -35,7 +35,7 @@ import { normalizeIp } from '../engine/domains/ip.js';
 import type { ReportedBytes, ReportedHost } from '../engine/domains/types.js';
 import { createLogger } from '../engine/log.js';
 import type { SamplerHealth } from '../engine/types.js';
-import { renderExport, type ExportRow } from './export.js';
+import { renderExport, type ExportTable } from './export.js';
 import type { LiveSource } from './live.js';
 import { autoBucket, bucketCount, bucketStarts, localMidnight, localMonthStart, localWeekStart, MAX_TIMELINE_POINTS, resolveRange } from './ranges.js';
 
@@ -65,7 +65,7 @@ export interface UsageQueries {
   /** Processes seen behind `app` in the range, most recently seen first. */
   processes(app: string, range: ResolvedRange): MaybePromise<ProcessView[]>;
   /** Registrable domains by total bytes, for all traffic or one app, at most `limit`. */
-  domains(range: ResolvedRange, app: string | null, limit: number): MaybePromise<DomainTotal[]>;
+  domains(range: ResolvedRange, app: string | null, limit: number): MaybePromise<MaybeApproximate<DomainTotal>>;
   /** Bytes per bucket (`ts` = bucket start), for all traffic or one app; empty buckets may be left out. */
   timeline(range: ResolvedRange, bucketS: number, app: string | null): MaybePromise<TimelinePoint[]>;
   /** Bytes per local weekday (0 = Monday) and hour; empty cells may be left out. */
@@ -247,20 +247,30 @@ export function createApiHandlers(deps: ApiDeps): ApiHandlers {
     return { ...range, bucketS, app, approximate, points };
   };
 
-  const exportRows = async (req: ApiParsedRequest<'data:export'>, range: ResolvedRange): Promise<{ keyName: 'app' | 'domain' | 'ts'; rows: ExportRow[] }> => {
+  const exportRows = async (req: ApiParsedRequest<'data:export'>, range: ResolvedRange): Promise<Omit<ExportTable, 'range'>> => {
     const by = req.by ?? 'app';
     switch (by) {
-      case 'app':
-        return { keyName: 'app', rows: approximateRows(await deps.queries.apps(range, 1000)).rows.map((r) => ({ key: r.app, bytesIn: r.bytesIn, bytesOut: r.bytesOut })) };
-      case 'domain':
-        return {
-          keyName: 'domain',
-          rows: (await deps.queries.domains(range, null, 1000)).map((r) => ({ key: r.domain, bytesIn: r.bytesIn, bytesOut: r.bytesOut })),
-        };
+      case 'app': {
+        // The query layer tells per range, not per app, whether bytes were spread from coarser totals.
+        const answer = approximateRows(await deps.queries.apps(range, 1000));
+        const rows = answer.rows.map((r) => ({ key: r.app, bytesIn: r.bytesIn, bytesOut: r.bytesOut, approximate: answer.approximate }));
+        return { keyName: 'app', approximate: answer.approximate, rows };
+      }
+      case 'domain': {
+        const answer = approximateRows(await deps.queries.domains(range, null, 1000));
+        const rows = answer.rows.map((r) => ({
+          key: r.domain,
+          bytesIn: r.bytesIn,
+          bytesOut: r.bytesOut,
+          estimated: r.estimated ?? { bytesIn: 0, bytesOut: 0 },
+          approximate: answer.approximate,
+        }));
+        return { keyName: 'domain', approximate: answer.approximate, rows };
+      }
       case 'hour':
       case 'day': {
         const t = await timeline({ since: range.since, until: range.until, bucket: by === 'hour' ? 3600 : 86_400 }, null);
-        return { keyName: 'ts', rows: t.points.map((p) => ({ key: p.ts, bytesIn: p.bytesIn, bytesOut: p.bytesOut })) };
+        return { keyName: 'ts', approximate: t.approximate, rows: t.points.map((p) => ({ key: p.ts, bytesIn: p.bytesIn, bytesOut: p.bytesOut, approximate: p.approximate === true })) };
       }
       default:
         return assertNever(by, 'export grouping');
@@ -317,7 +327,8 @@ export function createApiHandlers(deps: ApiDeps): ApiHandlers {
     'domains:list': async (req) => {
       const range = resolveRange(req, nowS());
       const app = req.app ?? null;
-      return { ...range, app, domains: await deps.queries.domains(range, app, req.limit ?? 100) };
+      const answer = approximateRows(await deps.queries.domains(range, app, req.limit ?? 100));
+      return { ...range, app, approximate: answer.approximate, domains: answer.rows };
     },
     'config:get': async () => deps.config.get(),
     'config:set': async (req) => deps.config.set(req),
@@ -333,8 +344,7 @@ export function createApiHandlers(deps: ApiDeps): ApiHandlers {
     },
     'data:export': async (req) => {
       const range = resolveRange(req, nowS());
-      const { keyName, rows } = await exportRows(req, range);
-      return renderExport({ range, keyName, rows }, req.format, req.by ?? 'app');
+      return renderExport({ range, ...(await exportRows(req, range)) }, req.format, req.by ?? 'app');
     },
   };
 

@@ -25,7 +25,8 @@ export function createStoreQueries(store: Store): UsageQueries {
     // Bytes per domain (engine/domains: every app's from the privileged capture's packets, browsers'
     // from the extension too), with the part the active tab placed apart.
     domains(range, app, limit) {
-      return totalsByDomain(store.db, range, { app, limit }).rows.map((d) => ({ domain: d.domain, bytesIn: d.bytesIn, bytesOut: d.bytesOut, estimated: d.estimated }));
+      const t = totalsByDomain(store.db, range, { app, limit });
+      return { rows: t.rows.map((d) => ({ domain: d.domain, bytesIn: d.bytesIn, bytesOut: d.bytesOut, estimated: d.estimated })), approximate: t.approximate };
     },
     timeline(range, bucketS, app) {
       // The flag only where it is true: a measured point stays {ts, bytesIn, bytesOut}.

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { renderExport, type ExportTable } from '../api/export.js';
 import { resolveDataDir } from '../engine/config.js';
-import { timeline, totalsByApp, totalsByDay } from '../engine/queries/index.js';
+import { timeline, totalsByApp, totalsByDay, totalsByDomain } from '../engine/queries/index.js';
 import { UserError, type CommandContext } from './main.js';
 import { openForReading } from './open-readonly.js';
 import { choiceFlag, rangeFlags, stringFlag } from './options.js';
@@ -10,7 +10,7 @@ import { choiceFlag, rangeFlags, stringFlag } from './options.js';
 export function runExport(ctx: CommandContext): Promise<number> {
   if (ctx.values['format'] === undefined) throw new UserError('--format csv|json is required', 2);
   const format = choiceFlag(ctx.values['format'], '--format', ['csv', 'json'] as const, 'csv');
-  const by = choiceFlag(ctx.values['by'], '--by', ['app', 'hour', 'day'] as const, 'app');
+  const by = choiceFlag(ctx.values['by'], '--by', ['app', 'hour', 'day', 'domain'] as const, 'app');
   // Up to the next whole second: intervals are stamped with their end rounded to the nearest second, so the
   // last one written (when serve stopped, say) may be stamped up to half a second after now.
   const range = rangeFlags(ctx.values, Math.ceil(Date.now() / 1000), '30d');
@@ -18,15 +18,28 @@ export function runExport(ctx: CommandContext): Promise<number> {
   let table: ExportTable;
   try {
     switch (by) {
-      case 'app':
-        table = { range, keyName: 'app', rows: totalsByApp(db, range).rows.map((r) => ({ key: r.app, bytesIn: r.bytesIn, bytesOut: r.bytesOut })) };
+      case 'app': {
+        // Per range, not per app: the query layer tells whether any of the range was spread from coarser totals.
+        const result = totalsByApp(db, range);
+        table = { range, keyName: 'app', approximate: result.approximate, rows: result.rows.map((r) => ({ key: r.app, bytesIn: r.bytesIn, bytesOut: r.bytesOut, approximate: result.approximate })) };
         break;
-      case 'hour':
-        table = { range, keyName: 'ts', rows: timeline(db, { ...range, bucketS: 3600 }).points.map((p) => ({ key: p.ts, bytesIn: p.bytesIn, bytesOut: p.bytesOut })) };
+      }
+      case 'hour': {
+        const result = timeline(db, { ...range, bucketS: 3600 });
+        table = { range, keyName: 'ts', approximate: result.approximate, rows: result.points.map((p) => ({ key: p.ts, bytesIn: p.bytesIn, bytesOut: p.bytesOut, approximate: p.approximate })) };
         break;
-      case 'day':
-        table = { range, keyName: 'ts', rows: totalsByDay(db, range).days.map((d) => ({ key: d.dayStart, bytesIn: d.bytesIn, bytesOut: d.bytesOut })) };
+      }
+      case 'day': {
+        const result = totalsByDay(db, range);
+        table = { range, keyName: 'ts', approximate: result.approximate, rows: result.days.map((d) => ({ key: d.dayStart, bytesIn: d.bytesIn, bytesOut: d.bytesOut, approximate: d.approximate })) };
         break;
+      }
+      case 'domain': {
+        const result = totalsByDomain(db, range);
+        const rows = result.rows.map((d) => ({ key: d.domain, bytesIn: d.bytesIn, bytesOut: d.bytesOut, estimated: d.estimated, approximate: result.approximate }));
+        table = { range, keyName: 'domain', approximate: result.approximate, rows };
+        break;
+      }
     }
   } finally {
     db.close();

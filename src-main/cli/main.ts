@@ -60,7 +60,7 @@ const COMMANDS: Record<string, Command> = {
   },
   export: {
     summary: 'write usage rows as CSV or JSON for any range',
-    usage: 'netmon export --format csv|json [--by app|interval|day] [--since …] [--until …] [--output FILE] [--data-dir DIR]',
+    usage: 'netmon export --format csv|json [--by app|domain|hour|day] [--since …] [--until …] [--output FILE] [--data-dir DIR]',
     options: {
       format: { type: 'string' },
       by: { type: 'string' },

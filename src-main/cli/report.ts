@@ -3,7 +3,7 @@
 import { formatBytes } from '../../src-shared/units.js';
 import { renderExport } from '../api/export.js';
 import { resolveDataDir } from '../engine/config.js';
-import { totalsByApp, totalsByDomain } from '../engine/queries/index.js';
+import { totalsByApp, totalsByDomain, type Bytes } from '../engine/queries/index.js';
 import { UNATTRIBUTED } from '../engine/types.js';
 import { UserError, type CommandContext } from './main.js';
 import { openForReading } from './open-readonly.js';
@@ -14,6 +14,16 @@ function describeRange(since: number, until: number): string {
   const fmt = (s: number): string => new Date(s * 1000).toLocaleString('sv-SE', { hour12: false }).slice(0, 16);
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   return `${fmt(since)} → ${fmt(until)} (${zone})`;
+}
+
+/** Footnote under a table whose figures marked `~` are partly spread from coarser totals. */
+export const RETENTION_FOOTNOTE = '~ estimate: part of these bytes is spread evenly from hourly or daily totals (the finer rows are past retention)';
+/** Footnote under a domain table whose figures marked `~` include bytes the active tab placed. */
+export const TAB_FOOTNOTE = "~ estimate: includes bytes placed by the browser's active tab (a guess, not the server address); the last column says how much";
+
+// A figure with its estimate mark: `~` in front when `estimated`, so that a column of them stays aligned.
+function figure(bytes: number, estimated: boolean): string {
+  return `${estimated ? '~' : ''}${formatBytes(bytes)}`;
 }
 
 export function runReport(ctx: CommandContext): Promise<number> {
@@ -29,8 +39,8 @@ export function runReport(ctx: CommandContext): Promise<number> {
     if (by === 'domain') {
       const domains = totalsByDomain(db, range, { app: app ?? null });
       if (ctx.values['json'] === true) {
-        const rows = domains.rows.map((r) => ({ key: r.domain, bytesIn: r.bytesIn, bytesOut: r.bytesOut }));
-        ctx.out(renderExport({ range, keyName: 'domain', rows }, 'json', 'domain').body);
+        const rows = domains.rows.map((r) => ({ key: r.domain, bytesIn: r.bytesIn, bytesOut: r.bytesOut, estimated: r.estimated, approximate: domains.approximate }));
+        ctx.out(renderExport({ range, keyName: 'domain', approximate: domains.approximate, rows }, 'json', 'domain').body);
         return Promise.resolve(0);
       }
       const whose = app === undefined ? 'Traffic' : `Traffic of ${app}`;
@@ -45,19 +55,30 @@ export function runReport(ctx: CommandContext): Promise<number> {
       const grand = domains.totals.bytesIn + domains.totals.bytesOut;
       // Shares in tenths of a percent of the total shown (all apps', or the one app's); "by tab" is the part the active tab placed (a guess).
       const share = (n: number): string => (grand === 0 ? '–' : `${((100 * n) / grand).toFixed(1)} %`);
-      const rows = domains.rows.map((r) => {
-        const total = r.bytesIn + r.bytesOut;
-        const guessed = r.estimated.bytesIn + r.estimated.bytesOut;
-        return [r.domain, formatBytes(r.bytesIn), formatBytes(r.bytesOut), formatBytes(total), share(total), guessed === 0 ? '' : formatBytes(guessed)];
-      });
-      const guessedAll = domains.estimated.bytesIn + domains.estimated.bytesOut;
-      rows.push(['TOTAL', formatBytes(domains.totals.bytesIn), formatBytes(domains.totals.bytesOut), formatBytes(grand), share(grand), guessedAll === 0 ? '' : formatBytes(guessedAll)]);
+      const spread = domains.approximate;
+      const line = (label: string, bytes: Bytes, guessed: Bytes): string[] => {
+        const total = bytes.bytesIn + bytes.bytesOut;
+        const guessedTotal = guessed.bytesIn + guessed.bytesOut;
+        return [
+          label,
+          figure(bytes.bytesIn, spread || guessed.bytesIn > 0),
+          figure(bytes.bytesOut, spread || guessed.bytesOut > 0),
+          figure(total, spread || guessedTotal > 0),
+          share(total),
+          guessedTotal === 0 ? '' : formatBytes(guessedTotal),
+        ];
+      };
+      const rows = domains.rows.map((r) => line(r.domain, r, r.estimated));
+      rows.push(line('TOTAL', domains.totals, domains.estimated));
       ctx.out(renderTable(['Domain', 'Downloaded', 'Uploaded', 'Total', 'Share', 'By tab (estimate)'], rows, new Set([1, 2, 3, 4, 5])));
+      if (domains.estimated.bytesIn + domains.estimated.bytesOut > 0) ctx.out(TAB_FOOTNOTE);
+      if (spread) ctx.out(RETENTION_FOOTNOTE);
       return Promise.resolve(0);
     }
     const result = totalsByApp(db, range);
     if (ctx.values['json'] === true) {
-      const file = renderExport({ range, keyName: 'app', rows: result.rows.map((r) => ({ key: r.app, bytesIn: r.bytesIn, bytesOut: r.bytesOut })) }, 'json', 'app');
+      const rows = result.rows.map((r) => ({ key: r.app, bytesIn: r.bytesIn, bytesOut: r.bytesOut, approximate: result.approximate }));
+      const file = renderExport({ range, keyName: 'app', approximate: result.approximate, rows }, 'json', 'app');
       ctx.out(file.body);
       return Promise.resolve(0);
     }
@@ -66,9 +87,12 @@ export function runReport(ctx: CommandContext): Promise<number> {
       ctx.out('No traffic recorded in this range.');
       return Promise.resolve(0);
     }
-    const rows = result.rows.map((r) => [r.app === UNATTRIBUTED ? '(unattributed)' : r.app, formatBytes(r.bytesIn), formatBytes(r.bytesOut), formatBytes(r.bytesIn + r.bytesOut)]);
-    rows.push(['TOTAL', formatBytes(result.totals.bytesIn), formatBytes(result.totals.bytesOut), formatBytes(result.totals.bytesIn + result.totals.bytesOut)]);
+    const spread = result.approximate;
+    const line = (label: string, bytes: Bytes): string[] => [label, figure(bytes.bytesIn, spread), figure(bytes.bytesOut, spread), figure(bytes.bytesIn + bytes.bytesOut, spread)];
+    const rows = result.rows.map((r) => line(r.app === UNATTRIBUTED ? '(unattributed)' : r.app, r));
+    rows.push(line('TOTAL', result.totals));
     ctx.out(renderTable(['Application', 'Downloaded', 'Uploaded', 'Total'], rows, new Set([1, 2, 3])));
+    if (spread) ctx.out(RETENTION_FOOTNOTE);
     return Promise.resolve(0);
   } finally {
     db.close();

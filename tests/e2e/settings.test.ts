@@ -110,10 +110,10 @@ describe('settings', () => {
       const [download] = await Promise.all([page.waitForEvent('download'), exportRow.getByRole('button', { name: 'export' }).click()]);
       const text = readFileSync(await download.path(), 'utf8');
       const lines = text.split('\r\n').filter((l) => l !== '');
-      expect(lines[0]).toBe('ts,bytesIn,bytesOut');
+      expect(lines[0]).toBe('ts,bytesIn,bytesOut,approximate');
       expect(download.suggestedFilename()).toMatch(/^netmon-day-.*\.csv$/);
       // The purged day is in the export, with nothing left in it.
-      expect(lines).toContain(`${since},0,0`);
+      expect(lines).toContain(`${since},0,0,false`);
       expect(p.errors).toEqual([]);
     } finally {
       await p.context.close();

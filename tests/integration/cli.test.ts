@@ -73,7 +73,7 @@ describe('netmon demo, report and export', () => {
     expect(csv.code, csv.stderr).toBe(0);
     expect(json.code, json.stderr).toBe(0);
     const lines = csv.stdout.trim().split(/\r?\n/);
-    expect(lines[0]).toBe('ts,bytesIn,bytesOut');
+    expect(lines[0]).toBe('ts,bytesIn,bytesOut,approximate');
     const csvIn = lines.slice(1).reduce((s, line) => s + Number(line.split(',')[1]), 0);
     const parsed = JSON.parse(json.stdout) as { totals: { bytesIn: number }; rows: unknown[] };
     expect(parsed.rows).toHaveLength(lines.length - 1);

@@ -161,7 +161,7 @@ describe('queries', () => {
   it('exports CSV', async () => {
     const value = (await get(`/api/v1/data:export?format=csv&since=${H}&until=${H + 7200}`)) as { body: string; contentType: string };
     expect(value.contentType).toBe('text/csv; charset=utf-8');
-    expect(value.body).toBe(`app,bytesIn,bytesOut\r\nFirefox,3000,300\r\nSlack,500,50\r\n${UNATTRIBUTED},10,1\r\n`);
+    expect(value.body).toBe(`app,bytesIn,bytesOut,approximate\r\nFirefox,3000,300,false\r\nSlack,500,50,false\r\n${UNATTRIBUTED},10,1,false\r\n`);
   });
 
   it.each(['/api/v1/config:get', '/metrics', '/', '/api/v1/nothing'])('sends the protective headers on %s', async (target) => {

@@ -247,7 +247,7 @@ describe('domain rows for every app from the packets', () => {
     expect(r.totals).toEqual({ bytesIn: 109_240, bytesOut: 2_280 });
     // The API's domains:list answers from the same query, for any app.
     const api = await createStoreQueries(s.store).domains({ since: T0_S - 60, until: T0_S + 60 }, 'wget', 100);
-    expect(api).toEqual([{ domain: '(unattributed)', bytesIn: 7_000, bytesOut: 300, estimated: { bytesIn: 0, bytesOut: 0 } }]);
+    expect(api).toEqual({ rows: [{ domain: '(unattributed)', bytesIn: 7_000, bytesOut: 300, estimated: { bytesIn: 0, bytesOut: 0 } }], approximate: false });
     s.store.close();
     const out: string[] = [];
     const range = ['--since', new Date((T0_S - 60) * 1000).toISOString(), '--until', new Date((T0_S + 60) * 1000).toISOString()];
@@ -256,12 +256,13 @@ describe('domain rows for every app from the packets', () => {
     expect(JSON.parse(out.join(''))).toEqual({
       since: T0_S - 60,
       until: T0_S + 60,
+      approximate: false,
       rows: [
-        { domain: 'a.test', bytesIn: 105_000, bytesOut: 2_100 },
-        { domain: 'c.test', bytesIn: 4_000, bytesOut: 100 },
-        { domain: '(unattributed)', bytesIn: 240, bytesOut: 80 },
+        { domain: 'a.test', bytesIn: 105_000, bytesOut: 2_100, estimated: { bytesIn: 0, bytesOut: 0 }, approximate: false },
+        { domain: 'c.test', bytesIn: 4_000, bytesOut: 100, estimated: { bytesIn: 0, bytesOut: 0 }, approximate: false },
+        { domain: '(unattributed)', bytesIn: 240, bytesOut: 80, estimated: { bytesIn: 0, bytesOut: 0 }, approximate: false },
       ],
-      totals: { bytesIn: 109_240, bytesOut: 2_280 },
+      totals: { bytesIn: 109_240, bytesOut: 2_280, estimated: { bytesIn: 0, bytesOut: 0 } },
     });
     const table: string[] = [];
     expect(await main(['report', '--by', 'domain', '--app', 'wget', '--data-dir', s.dataDir, ...range], (t) => table.push(t))).toBe(0);

@@ -293,7 +293,48 @@ describe('answers', () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.value.filename).toBe('netmon-app-1970-01-01-1970-01-02.csv');
-    expect(result.value.body).toBe('app,bytesIn,bytesOut\r\n\'=cmd|calc,5,6\r\n"Firefox, ""ESR""",3,4\r\n');
+    expect(result.value.body).toBe('app,bytesIn,bytesOut,approximate\r\n\'=cmd|calc,5,6,false\r\n"Firefox, ""ESR""",3,4,false\r\n');
+  });
+
+  it('says in the export which figures are estimates: the range spread from coarser totals, the part the active tab placed', async () => {
+    const h = harness();
+    h.deps.queries.apps = () => ({ rows: [{ app: 'Firefox', bytesIn: 3, bytesOut: 4 }], approximate: true });
+    h.deps.queries.domains = () => ({
+      rows: [
+        { domain: 'netflix.com', bytesIn: 9, bytesOut: 1, estimated: { bytesIn: 4, bytesOut: 0 } },
+        { domain: 'bbc.co.uk', bytesIn: 5, bytesOut: 2 },
+      ],
+      approximate: true,
+    });
+    const api = createApiHandlers(h.deps);
+    const apps = await api.invoke('data:export', { format: 'csv', since: 0, until: 10 });
+    expect(apps.ok && apps.value.body).toBe('app,bytesIn,bytesOut,approximate\r\nFirefox,3,4,true\r\n');
+    const csv = await api.invoke('data:export', { format: 'csv', by: 'domain', since: 0, until: 10 });
+    expect(csv.ok && csv.value.body).toBe(
+      'domain,bytesIn,bytesOut,estimatedBytesIn,estimatedBytesOut,approximate\r\nnetflix.com,9,1,4,0,true\r\nbbc.co.uk,5,2,0,0,true\r\n',
+    );
+    const json = await api.invoke('data:export', { format: 'json', by: 'domain', since: 0, until: 10 });
+    expect(json.ok && JSON.parse(json.value.body)).toEqual({
+      since: 0,
+      until: 10,
+      approximate: true,
+      rows: [
+        { domain: 'netflix.com', bytesIn: 9, bytesOut: 1, estimated: { bytesIn: 4, bytesOut: 0 }, approximate: true },
+        { domain: 'bbc.co.uk', bytesIn: 5, bytesOut: 2, estimated: { bytesIn: 0, bytesOut: 0 }, approximate: true },
+      ],
+      // 9 + 5 in, 1 + 2 out; estimated 4 + 0 in.
+      totals: { bytesIn: 14, bytesOut: 3, estimated: { bytesIn: 4, bytesOut: 0 } },
+    });
+    expect(await api.invoke('domains:list', { since: 0, until: 10 })).toMatchObject({ ok: true, value: { approximate: true } });
+  });
+
+  it('marks in an hourly export the buckets that hold a spread row, and only those', async () => {
+    const h = harness({}, [
+      { ts: 0, bytesIn: 10, bytesOut: 1, approximate: true },
+      { ts: 3600, bytesIn: 20, bytesOut: 2 },
+    ]);
+    const result = await createApiHandlers(h.deps).invoke('data:export', { format: 'csv', by: 'hour', since: 0, until: 7200 });
+    expect(result.ok && result.value.body).toBe('ts,bytesIn,bytesOut,approximate\r\n0,10,1,true\r\n3600,20,2,false\r\n');
   });
 
   it('exports JSON in the shape of `netmon report --json`', async () => {
@@ -301,8 +342,9 @@ describe('answers', () => {
     expect(result.ok && JSON.parse(result.value.body)).toEqual({
       since: 0,
       until: 10,
-      rows: [{ domain: 'netflix.com', bytesIn: 9, bytesOut: 1 }],
-      totals: { bytesIn: 9, bytesOut: 1 },
+      approximate: false,
+      rows: [{ domain: 'netflix.com', bytesIn: 9, bytesOut: 1, estimated: { bytesIn: 0, bytesOut: 0 }, approximate: false }],
+      totals: { bytesIn: 9, bytesOut: 1, estimated: { bytesIn: 0, bytesOut: 0 } },
     });
   });
 
