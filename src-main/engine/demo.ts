@@ -1,6 +1,9 @@
 // Synthetic history for `netmon demo`: about forty applications with a daily and weekly rhythm and a
-// few heavy days, so the dashboard and the benchmarks have a realistic year to show. Deterministic:
-// the same seed and end time give the same history.
+// few heavy days, so the dashboard and the benchmarks have a realistic year to show, and the domains
+// their traffic went to (browsers' spread over a dozen sites, part of it placed by the active tab, a
+// few other apps' as the eBPF capture names them, and an unnamed remainder). Deterministic: the same
+// seed and end time give the same history.
+import type { DomainUsage } from './domains/types.js';
 import type { AppUsage, ProcessSeen } from './types.js';
 import { UNATTRIBUTED } from './types.js';
 import { seededRandom } from './random.js';
@@ -77,6 +80,124 @@ const HEAVY: { app: string; bytesIn: number; bytesOut: number }[] = [
 ];
 
 
+/** Where an app's traffic goes: registrable domains with their typical share (relative weights). */
+interface DomainProfile {
+  sites: readonly (readonly [domain: string, weight: number])[];
+  /** Domains one row goes to: a minute of browsing touches a few sites, an hour many. */
+  perFineRow: number;
+  perHourRow: number;
+  /** Share of a row's bytes nobody could name (no SNI, no DNS answer, no report): [least, most]. */
+  unnamed: readonly [number, number];
+  /** Browsers only: chance that a row has bytes placed by the active tab (an estimate), and their share. */
+  tab?: { chance: number; share: readonly [number, number] };
+}
+
+const BROWSER_SITES = [
+  ['youtube.com', 26],
+  ['googlevideo.com', 14],
+  ['netflix.com', 12],
+  ['twitch.tv', 6],
+  ['reddit.com', 6],
+  ['github.com', 5],
+  ['google.com', 5],
+  ['bbc.co.uk', 4],
+  ['amazon.com', 4],
+  ['cloudfront.net', 4],
+  ['wikipedia.org', 3],
+  ['stackoverflow.com', 3],
+  ['nytimes.com', 2],
+  ['gstatic.com', 2],
+] as const;
+
+const BROWSER: DomainProfile = { sites: BROWSER_SITES, perFineRow: 3, perHourRow: 9, unnamed: [0.01, 0.05], tab: { chance: 0.4, share: [0.05, 0.25] } };
+
+function namedBy(sites: DomainProfile['sites']): DomainProfile {
+  return { sites, perFineRow: 2, perHourRow: sites.length, unnamed: [0.003, 0.03] };
+}
+
+/** Apps with domain rows: every browser, and a few others as the privileged capture names their flows. */
+const DOMAIN_PROFILES: ReadonlyMap<string, DomainProfile> = new Map([
+  ['Google Chrome', BROWSER],
+  ['Safari', BROWSER],
+  ['Firefox', BROWSER],
+  ['Zen', BROWSER],
+  ['Microsoft Edge', BROWSER],
+  ['Spotify', namedBy([['scdn.co', 6], ['spotify.com', 3], ['spotifycdn.com', 1]])],
+  ['Slack', namedBy([['slack.com', 1], ['slack-edge.com', 1]])],
+  ['zoom.us', namedBy([['zoom.us', 1]])],
+  ['Discord', namedBy([['discord.media', 3], ['discord.com', 2]])],
+  ['Dropbox', namedBy([['dropboxapi.com', 3], ['dropbox.com', 2]])],
+  ['Steam', namedBy([['steamcontent.com', 9], ['steampowered.com', 1]])],
+  ['Docker', namedBy([['docker.io', 7], ['docker.com', 3]])],
+  ['git', namedBy([['github.com', 1]])],
+  ['npm', namedBy([['npmjs.org', 1]])],
+  ['Netflix', namedBy([['nflxvideo.net', 8], ['netflix.com', 2]])],
+]);
+
+const between = (random: () => number, [lo, hi]: readonly [number, number]): number => lo + random() * (hi - lo);
+
+/**
+ * Splits whole bytes by weights so that the parts add up exactly: each part is the rounded running
+ * total minus the one before (never negative, since the running total only grows).
+ */
+export function splitBytes(total: number, weights: readonly number[]): number[] {
+  const sum = weights.reduce((a, w) => a + w, 0);
+  if (sum <= 0) return weights.map((_, i) => (i === weights.length - 1 ? total : 0));
+  let acc = 0;
+  let before = 0;
+  return weights.map((w, i) => {
+    acc += w;
+    const upTo = i === weights.length - 1 ? total : Math.round((total * acc) / sum);
+    const part = upTo - before;
+    before = upTo;
+    return part;
+  });
+}
+
+/** Picks `count` different sites, each with a chance in proportion to its weight. */
+function pickSites(random: () => number, sites: DomainProfile['sites'], count: number): { domain: string; weight: number }[] {
+  const left = sites.map(([domain, weight]) => ({ domain, weight }));
+  const picked: { domain: string; weight: number }[] = [];
+  while (picked.length < count && left.length > 0) {
+    let x = random() * left.reduce((a, s) => a + s.weight, 0);
+    let i = 0;
+    while (i < left.length - 1 && x >= (left[i]?.weight ?? 0)) {
+      x -= left[i]?.weight ?? 0;
+      i += 1;
+    }
+    picked.push(...left.splice(i, 1));
+  }
+  return picked;
+}
+
+/**
+ * The domain rows of one usage row: its bytes spread over a few sites (jittered weights), part placed
+ * by the active tab (`estimate`) for browsers, and the unnamed rest under UNATTRIBUTED. Per row the
+ * parts add up exactly to the usage row, as the engine keeps them.
+ */
+function domainRows(row: AppUsage, profile: DomainProfile, fine: boolean, random: () => number): DomainUsage[] {
+  const sites = pickSites(random, profile.sites, fine ? profile.perFineRow : profile.perHourRow);
+  const parts: { domain: string; estimate: boolean; weight: number }[] = [];
+  const unnamed = between(random, profile.unnamed);
+  const tab = profile.tab !== undefined && random() < profile.tab.chance ? between(random, profile.tab.share) : 0;
+  const namedShare = 1 - unnamed - tab;
+  const siteSum = sites.reduce((a, s) => a + s.weight, 0);
+  for (const site of sites) parts.push({ domain: site.domain, estimate: false, weight: (namedShare * site.weight * (0.5 + random())) / siteSum });
+  // The tab's guess goes to the site most likely in front: the first picked.
+  if (tab > 0 && sites[0] !== undefined) parts.push({ domain: sites[0].domain, estimate: true, weight: tab });
+  parts.push({ domain: UNATTRIBUTED, estimate: false, weight: unnamed });
+  const weights = parts.map((p) => p.weight);
+  const bytesIn = splitBytes(row.bytesIn, weights);
+  const bytesOut = splitBytes(row.bytesOut, weights);
+  const out: DomainUsage[] = [];
+  parts.forEach((p, i) => {
+    const rowIn = bytesIn[i] ?? 0;
+    const rowOut = bytesOut[i] ?? 0;
+    if (rowIn > 0 || rowOut > 0) out.push({ ts: row.ts, durationS: row.durationS, app: row.app, domain: p.domain, estimate: p.estimate, bytesIn: rowIn, bytesOut: rowOut });
+  });
+  return out;
+}
+
 /** Relative activity of an hour of the local day for a rhythm (sums to about 1 over a day). */
 function hourWeight(rhythm: DemoApp['rhythm'], hour: number, weekend: boolean): number {
   const work = hour >= 9 && hour < 18 ? 1 : hour >= 7 && hour < 22 ? 0.25 : 0.02;
@@ -105,15 +226,19 @@ export interface DemoOptions {
 export interface DemoBatch {
   usage: AppUsage[];
   processes: ProcessSeen[];
+  /** Per app and interval, these add up exactly to the app's usage row (apps without a profile have none). */
+  domains: DomainUsage[];
 }
 
 /**
  * Generates the history oldest first, one local day per batch: hourly rows for old days, rows of
- * `fineStepSeconds` for the last `fineSeconds`. An unattributed share (about 3 %) is included, as
+ * `fineStepSeconds` for the last `fineSeconds`, with their domain rows. An unattributed share (about 3 %) is included, as
  * the interface counters would show it.
  */
 export function* generateDemo(options: DemoOptions): Generator<DemoBatch> {
   const random = seededRandom(options.seed ?? 42);
+  // A stream of its own, so that the usage figures stay those of a seed before domains were added.
+  const domainRandom = seededRandom(((options.seed ?? 42) ^ 0x5eed) >>> 0);
   const fineSeconds = options.fineSeconds ?? 7 * 86_400;
   const fineStep = options.fineStepSeconds ?? 60;
   const end = Math.floor(options.endSeconds / 3600) * 3600;
@@ -122,14 +247,14 @@ export function* generateDemo(options: DemoOptions): Generator<DemoBatch> {
   for (const heavy of HEAVY) heavyDays.set(Math.floor(random() * options.days), heavy);
 
   let dayIndex = -1;
-  let batch: DemoBatch = { usage: [], processes: [] };
+  let batch: DemoBatch = { usage: [], processes: [], domains: [] };
   let used = new Set<string>();
   for (let hourStart = start; hourStart < end; hourStart += 3600) {
     const date = new Date(hourStart * 1000);
     const index = Math.floor((hourStart - start) / 86_400);
     if (index !== dayIndex) {
       if (batch.usage.length > 0) yield batch;
-      batch = { usage: [], processes: [] };
+      batch = { usage: [], processes: [], domains: [] };
       dayIndex = index;
       used = new Set(APPS.filter((app) => random() < app.usedDays).map((app) => app.app));
       for (const app of APPS) {
@@ -147,6 +272,7 @@ export function* generateDemo(options: DemoOptions): Generator<DemoBatch> {
     let hourOut = 0;
     for (const app of APPS) {
       if (!used.has(app.app)) continue;
+      const profile = DOMAIN_PROFILES.get(app.app);
       const jitter = 0.4 + random() * 1.2;
       let bytesIn = app.dailyIn * hourWeight(app.rhythm, hour, weekend) * jitter;
       let bytesOut = bytesIn * app.upShare * (0.7 + random() * 0.6);
@@ -161,7 +287,9 @@ export function* generateDemo(options: DemoOptions): Generator<DemoBatch> {
         if (rowIn === 0 && rowOut === 0) continue;
         hourIn += rowIn;
         hourOut += rowOut;
-        batch.usage.push({ ts: Math.round(hourStart + (s + 1) * step), durationS: Math.round(step), app: app.app, bytesIn: rowIn, bytesOut: rowOut });
+        const row = { ts: Math.round(hourStart + (s + 1) * step), durationS: Math.round(step), app: app.app, bytesIn: rowIn, bytesOut: rowOut };
+        batch.usage.push(row);
+        if (profile !== undefined) batch.domains.push(...domainRows(row, profile, steps > 1, domainRandom));
       }
     }
     const unIn = Math.round(hourIn * 0.03 + random() * 2 * MB);
@@ -170,6 +298,9 @@ export function* generateDemo(options: DemoOptions): Generator<DemoBatch> {
   }
   if (batch.usage.length > 0) yield batch;
 }
+
+/** The demo's applications that get domain rows. */
+export const DEMO_DOMAIN_APPS: readonly string[] = [...DOMAIN_PROFILES.keys()];
 
 /** The demo's application names, for tests and the dashboard's empty states. */
 export const DEMO_APPS: readonly string[] = APPS.map((app) => app.app);
