@@ -142,6 +142,9 @@ describe('first start', () => {
       await p.page.goto(`${e2e.server.url}/#/overview`);
       await p.page.waitForSelector('[data-testid="collecting"]');
       expect(await p.page.getByTestId('collecting').textContent()).toMatch(/^collecting — (first numbers in \d s|first numbers any moment now|live numbers are coming in; the first stored numbers follow shortly)$/);
+      // No domain rows yet (the unprivileged sampler names none): the overview says where they come from.
+      await p.page.waitForSelector('[data-testid="domains-empty"]');
+      expect(await p.page.getByTestId('domains-empty').textContent()).toContain('no domain data yet — install the browser extension');
       await screenshot(p.page, 'overview-first-start');
       await p.page.waitForSelector('[data-testid="live-gauge"][data-live="live"]', { timeout: 20_000 });
       expect(p.errors).toEqual([]);
