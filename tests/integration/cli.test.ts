@@ -50,11 +50,19 @@ describe('netmon demo, report and export', () => {
     const iso = (s: number): string => new Date(s * 1000).toISOString();
     const result = netmon(['report', '--json', '--since', iso(since), '--until', iso(until), '--data-dir', dir]);
     expect(result.code, result.stderr).toBe(0);
-    const report = JSON.parse(result.stdout) as { since: number; until: number; rows: { app: string; bytesIn: number; bytesOut: number }[]; totals: { bytesIn: number } };
+    const report = JSON.parse(result.stdout) as {
+      since: number;
+      until: number;
+      approximate: boolean;
+      rows: { app: string; bytesIn: number; bytesOut: number; approximate: boolean }[];
+      totals: { bytesIn: number };
+    };
     expect(report.since).toBe(since);
     expect(report.until).toBe(until);
+    // Whole days, read from the daily table: measured, nothing spread.
+    expect(report.approximate).toBe(false);
     const byApp = (rows: { app: string }[]) => [...rows].sort((a, b) => a.app.localeCompare(b.app));
-    expect(byApp(report.rows)).toEqual(byApp(expected));
+    expect(byApp(report.rows)).toEqual(byApp(expected.map((r) => ({ ...r, approximate: false }))));
     expect(report.totals.bytesIn).toBe(expected.reduce((s, r) => s + r.bytesIn, 0));
   });
 
