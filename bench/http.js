@@ -77,6 +77,7 @@ async function fillYear(store, days, fineStep, log) {
   const started = performance.now();
   const end = Math.floor(Date.now() / 1000);
   let rows = 0;
+  let domainRows = 0;
   for (const batch of generateDemo({ days, endSeconds: end, fineStepSeconds: fineStep })) {
     // In slices below the store's write-buffer cap, so that no row is folded into an hourly aggregate.
     for (let i = 0; i < batch.usage.length; i += 20_000) {
@@ -84,13 +85,20 @@ async function fillYear(store, days, fineStep, log) {
       const flushed = store.flush();
       if (!flushed.ok) throw new Error(`demo fill failed: ${flushed.error.message}`);
     }
+    // The domain rows too, so that domains:list and the Domains page are timed on a year of them.
+    for (let i = 0; i < batch.domains.length; i += 20_000) {
+      store.appendDomains(batch.domains.slice(i, i + 20_000));
+      const flushed = store.flush();
+      if (!flushed.ok) throw new Error(`demo fill failed: ${flushed.error.message}`);
+    }
     rows += batch.usage.length;
+    domainRows += batch.domains.length;
   }
   // Retention as a running netmon does it: raw rows kept 7 days, hourly 90, daily forever.
   for (let i = 0; i < 1000; i++) if (store.runMaintenance().done) break;
   const count = (table) => store.db.prepare(`SELECT count(*) AS n FROM ${table}`).get().n;
   const tiers = { raw: count('usage_raw'), hourly: count('usage_hourly'), daily: count('usage_daily') };
-  log(`demo: ${days} days, ${rows} rows written in ${((performance.now() - started) / 1000).toFixed(1)} s; kept raw ${tiers.raw}, hourly ${tiers.hourly}, daily ${tiers.daily}`);
+  log(`demo: ${days} days, ${rows} usage rows and ${domainRows} domain rows written in ${((performance.now() - started) / 1000).toFixed(1)} s; kept raw ${tiers.raw}, hourly ${tiers.hourly}, daily ${tiers.daily}`);
   return tiers;
 }
 

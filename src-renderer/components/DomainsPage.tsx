@@ -137,6 +137,7 @@ export function DomainsPage({ params }: { params: Record<string, string> }) {
               <span className="small muted">
                 {groups.length} registrable domains · {domains.length} hosts
               </span>
+              {list.data?.approximate === true && <EstimateMark testId="domains-estimate" />}
             </div>
             <table data-testid="domains-table">
               <thead>

@@ -114,6 +114,7 @@ export function OverviewPage({ params }: { params: Record<string, string> }) {
           <div className="panelhead">
             <h2 id="h-domains">Top domains</h2>
             <span className="small muted">{label}</span>
+            {domains.data?.approximate === true && <EstimateMark testId="top-domains-estimate" />}
             <span className="spacer" />
             <a className="small" href={routeHash('domains', { range: preset })}>
               all domains →
