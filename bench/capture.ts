@@ -8,8 +8,11 @@
 // to whoever sends or receives it (here the traffic tool), as nethogs' copy of each packet into libpcap's
 // ring is partly charged to the kernel side of the traffic too. So both are the monitors' own processes.
 //
-// BENCH_CAPTURE_MBIT (default 200) and BENCH_CAPTURE_S (default 20) set the steady load;
+// BENCH_CAPTURE_MBIT (default 200) and BENCH_CAPTURE_S (default 20) set the steady load, BENCH_CAPTURE_SETTLE_S
+// (default 30) the quiet time after the short-connection burst before serve's RSS is read again;
 // BENCH_CAPTURE_SAMPLER (default ebpf) may be `linux` to compare the unprivileged sampler.
+// BENCH_CAPTURE_SERVE_FLAGS: extra Node flags for serve's node only, space-separated (e.g. `--trace-gc`, or
+// `--import` of a probe that logs process.memoryUsage()), to see where its memory goes under this load.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -28,6 +31,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 interface Options {
   mbit: number;
   seconds: number;
+  /** Quiet seconds after the short-connection burst before the last memory reading. */
+  settleSeconds: number;
   sampler: string;
   log: (line: string) => void;
 }
@@ -77,7 +82,8 @@ async function listening(child: ChildProcess): Promise<void> {
 
 /** Starts netmon serve in the client namespace and resolves once it serves. */
 async function startNetmon(pair: NetnsPair, dataDir: string, sampler: string): Promise<ChildProcess> {
-  const serve = spawn('ip', ['netns', 'exec', pair.client, process.execPath, NETMON, 'serve', '--port', '0', '--sampler', sampler, '--interval', '1', '--no-open', '--data-dir', dataDir], {
+  const flags = (process.env['BENCH_CAPTURE_SERVE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
+  const serve = spawn('ip', ['netns', 'exec', pair.client, process.execPath, ...flags, NETMON, 'serve', '--port', '0', '--sampler', sampler, '--interval', '1', '--no-open', '--data-dir', dataDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -120,11 +126,21 @@ async function phase(netmonPid: number, nethogsPid: number, run: () => Promise<v
 
 const mb = (kb: number): number => +(kb / 1024).toFixed(1);
 
+/** VmRSS of one process (KiB), 0 once it is gone. */
+function vmRssKb(pid: number): number {
+  try {
+    return Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
 /** The capture cost bench (root, nethogs and the helper needed; returns no figures otherwise). */
 export async function benchCapture(options: Partial<Options> = {}): Promise<Figure[]> {
   const o: Options = {
     mbit: options.mbit ?? Number(process.env['BENCH_CAPTURE_MBIT'] ?? 200),
     seconds: options.seconds ?? Number(process.env['BENCH_CAPTURE_S'] ?? 20),
+    settleSeconds: options.settleSeconds ?? Number(process.env['BENCH_CAPTURE_SETTLE_S'] ?? 30),
     sampler: options.sampler ?? process.env['BENCH_CAPTURE_SAMPLER'] ?? 'ebpf',
     log: options.log ?? ((line) => process.stderr.write(`  ${line}\n`)),
   };
@@ -174,7 +190,11 @@ export async function benchCapture(options: Partial<Options> = {}): Promise<Figu
     });
     const perSecond = connections / shortWall;
     o.log(`short: ${connections} connections in ${shortWall.toFixed(1)} s = ${perSecond.toFixed(0)}/s; netmon ${short.netmon.cpuPercent.toFixed(2)} %, nethogs ${short.nethogs.cpuPercent.toFixed(2)} % of a core; netmon RSS peak ${mb(short.netmon.peakRssKb)} MB`);
-    await sleep(2000);
+    // After the burst: does serve give its memory back once the load is gone (V8 shrinks its young
+    // generation and compacts only on its memory reducer's later GCs)?
+    const settle = await phase(netmonPid, nethogs.pid, () => sleep(o.settleSeconds * 1000));
+    const serveAfter = vmRssKb(netmonPid);
+    o.log(`after ${o.settleSeconds} s quiet: serve's node ${mb(serveAfter)} MB, helper ${mb((settle.netmon.peakRssByName['netmon-capture'] ?? 0))} MB; netmon ${settle.netmon.cpuPercent.toFixed(2)} %`);
     const all = { netmon: whole.netmon.stop(), nethogs: whole.nethogs.stop() };
     o.log(`netmon tree: ${all.netmon.processes.join(', ')}; nethogs tree: ${all.nethogs.processes.join(', ')}`);
 
@@ -214,6 +234,19 @@ export async function benchCapture(options: Partial<Options> = {}): Promise<Figu
         value: mb(all.netmon.peakRssKb),
         unit: 'MB',
         note: `serve + helper summed, sampled every 0.5 s (${byName(all.netmon)}); end ${mb(all.netmon.endRssKb)} MB; nethogs peak ${mb(all.nethogs.peakRssKb)} MB, end ${mb(all.nethogs.endRssKb)} MB (ratio ${ratio(all.netmon.peakRssKb, all.nethogs.peakRssKb)})`,
+      },
+      {
+        name: `capture: serve RSS under steady load`,
+        value: mb(steady.netmon.peakRssByName['node'] ?? 0),
+        unit: 'MB',
+        note: `serve's node alone (not the helper), peak over the steady phase; peak in the short-connection burst ${mb(short.netmon.peakRssByName['node'] ?? 0)} MB, ${o.settleSeconds} s after it ${mb(serveAfter)} MB`,
+      },
+      { name: `capture: serve RSS after the burst`, value: mb(serveAfter), unit: 'MB', note: `${o.settleSeconds} s after the short connections ended; burst peak ${mb(short.netmon.peakRssByName['node'] ?? 0)} MB` },
+      {
+        name: `capture: netmon CPU per 1 000 short connections/s`,
+        value: +(short.netmon.cpuPercent / (perSecond / 1000)).toFixed(2),
+        unit: '% of one core',
+        note: `nethogs ${(short.nethogs.cpuPercent / (perSecond / 1000)).toFixed(2)}`,
       },
       { name: `capture: nethogs RSS peak under load`, value: mb(all.nethogs.peakRssKb), unit: 'MB', note: `end ${mb(all.nethogs.endRssKb)} MB, VmHWM ${mb(all.nethogs.hwmKb)} MB` },
     ];

@@ -2,13 +2,14 @@
 // data, database bytes per day, and the idle cost (RSS, CPU) of `netmon serve`. Each figure comes with
 // a baseline measured in the same run, so ratios stay meaningful on a noisy shared machine.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { NettopParser } from '../dist/src-main/engine/samplers/nettop/parse.js';
 import { openStore } from '../dist/src-main/engine/store/index.js';
 import { totalsByApp } from '../dist/src-main/engine/queries/index.js';
 import type { AppUsage } from '../dist/src-main/engine/types.js';
+import { processTree } from '../tests/helpers/proc-usage.ts';
 
 export const REPO = path.resolve(import.meta.dirname, '..');
 const NETMON = path.join(REPO, 'bin', 'netmon.js');
@@ -150,48 +151,91 @@ function procTimes(pid: number): ProcSample {
 
 const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
 
-/** Idle cost of `netmon serve` sampling every 5 s, against a bare Node process doing nothing in the same run. */
+/** CPU and memory of a serve process and the helper it may run (its descendants), summed, at one moment. */
+function treeTimes(pid: number): ProcSample & { helperRssBytes: number } {
+  const own = procTimes(pid);
+  let helperRssBytes = 0;
+  for (const child of processTree(pid)) {
+    if (child === pid) continue;
+    try {
+      const c = procTimes(child);
+      own.ownCpuS += c.ownCpuS;
+      helperRssBytes += c.rssBytes;
+    } catch {
+      // gone between the listing and the read (an ss poll)
+    }
+  }
+  return { ...own, helperRssBytes };
+}
+
+const HELPER = path.join(REPO, 'dist', 'helper', 'netmon-capture');
+
+/**
+ * Idle cost of `netmon serve` sampling every 5 s, once per sampler (`--sampler linux`, and `--sampler ebpf`
+ * when root with the helper built), side by side with a bare Node process doing nothing, all in the same run.
+ * serve's RSS is its node alone; the eBPF helper's is given apart, and its CPU is counted in serve's.
+ */
 export async function benchIdle(seconds: number): Promise<Figure[]> {
   const dir = tempDir('netmon-bench-idle-');
-  const serve = spawn(process.execPath, [NETMON, 'serve', '--port', '0', '--interval', '5', '--data-dir', path.join(dir, 'data')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const samplers = ['linux'];
+  const ebpfSkip = process.getuid?.() !== 0 ? 'not root' : existsSync(HELPER) ? null : `${HELPER} not built`;
+  if (ebpfSkip === null) samplers.push('ebpf');
+  const serves = samplers.map((sampler) => ({
+    sampler,
+    child: spawn(process.execPath, [NETMON, 'serve', '--port', '0', '--sampler', sampler, '--interval', '5', '--no-open', '--data-dir', path.join(dir, sampler)], { stdio: ['ignore', 'ignore', 'pipe'] }),
+  }));
+  for (const s of serves) s.child.stderr?.resume();
   const bareNode = spawn(process.execPath, ['-e', 'setInterval(() => {}, 5000)'], { stdio: 'ignore' });
   try {
     const warmup = Math.min(60, Math.max(5, Math.floor(seconds / 10)));
     await new Promise((r) => setTimeout(r, warmup * 1000));
-    const a = procTimes(serve.pid ?? 0);
+    const before = serves.map((s) => treeTimes(s.child.pid ?? 0));
     const t0 = performance.now();
     // Sampled every 5 s so that a peak between the two readings shows too.
-    let peak = a.rssBytes;
+    const peaks = before.map((b) => b.rssBytes);
     for (let left = seconds - warmup; left > 0; left -= 5) {
       await new Promise((r) => setTimeout(r, Math.min(5, left) * 1000));
-      peak = Math.max(peak, procTimes(serve.pid ?? 0).rssBytes);
+      serves.forEach((s, i) => (peaks[i] = Math.max(peaks[i] ?? 0, procTimes(s.child.pid ?? 0).rssBytes)));
     }
-    const b = procTimes(serve.pid ?? 0);
+    const after = serves.map((s) => treeTimes(s.child.pid ?? 0));
     const wall = (performance.now() - t0) / 1000;
     const bare = procTimes(bareNode.pid ?? 0);
     const share = (cpuS: number): number => (cpuS / wall) * 100;
-    const own = share(b.ownCpuS - a.ownCpuS);
-    const children = share(b.childCpuS - a.childCpuS);
-    return [
-      {
-        name: `serve RSS after ${seconds} s idle`,
-        value: +mb(b.rssBytes),
-        unit: 'MB',
-        goal: '≤ 60 MB',
-        note: `bare node: ${mb(bare.rssBytes)} MB (ratio ${(b.rssBytes / bare.rssBytes).toFixed(2)}); anonymous ${mb(b.anonBytes)} vs ${mb(bare.anonBytes)}, file-backed ${mb(b.fileBytes)} vs ${mb(bare.fileBytes)}; peak ${mb(peak)} MB after the warm-up`,
-      },
-      {
-        name: 'serve CPU share while idle',
-        value: +(own + children).toFixed(3),
-        unit: '% of one core',
-        goal: '≤ 0.3 %',
-        note: `over the last ${Math.round(wall)} s: netmon ${own.toFixed(3)} %, its ss children ${children.toFixed(3)} %`,
-      },
-    ];
+    const figures: Figure[] = [];
+    serves.forEach((s, i) => {
+      const a = before[i];
+      const b = after[i];
+      if (a === undefined || b === undefined) return;
+      const own = share(b.ownCpuS - a.ownCpuS);
+      const children = share(b.childCpuS - a.childCpuS);
+      const helper = s.sampler === 'ebpf' ? `; its helper ${mb(b.helperRssBytes)} MB besides` : '';
+      figures.push(
+        {
+          name: `serve RSS after ${seconds} s idle, ${s.sampler} sampler`,
+          value: +mb(b.rssBytes),
+          unit: 'MB',
+          goal: '≤ 60 MB',
+          note: `serve's node; bare node: ${mb(bare.rssBytes)} MB (ratio ${(b.rssBytes / bare.rssBytes).toFixed(2)}); anonymous ${mb(b.anonBytes)} vs ${mb(bare.anonBytes)}, file-backed ${mb(b.fileBytes)} vs ${mb(bare.fileBytes)}; peak ${mb(peaks[i] ?? 0)} MB after the warm-up${helper}`,
+        },
+        {
+          name: `serve CPU share while idle, ${s.sampler} sampler`,
+          value: +(own + children).toFixed(3),
+          unit: '% of one core',
+          goal: '≤ 0.3 %',
+          note: `over the last ${Math.round(wall)} s: netmon ${own.toFixed(3)} % (with its helper, if any), its reaped children (ss) ${children.toFixed(3)} %${s.sampler === 'ebpf' ? '; the helper counts the whole machine\'s traffic, other work included' : ''}`,
+        },
+      );
+    });
+    if (ebpfSkip !== null) figures.push({ name: 'serve idle, ebpf sampler', value: NaN, unit: '', note: `skipped: ${ebpfSkip}` });
+    return figures;
   } finally {
-    serve.kill('SIGTERM');
+    for (const s of serves) {
+      if (s.child.exitCode !== null || s.child.signalCode !== null) continue;
+      const exited = new Promise((r) => s.child.once('exit', r));
+      s.child.kill('SIGTERM');
+      await exited;
+    }
     bareNode.kill('SIGTERM');
-    await new Promise((r) => serve.once('exit', r));
     rmSync(dir, { recursive: true, force: true });
   }
 }
