@@ -106,25 +106,34 @@ async function startNetmon(pair: NetnsPair, dataDir: string, sampler: string): P
 interface PhaseCost {
   netmon: TreeUsage;
   nethogs: TreeUsage;
+  /** tcpdump writing headers to /dev/null: the floor of the packet-capture route, before any parsing. */
+  tcpdump: TreeUsage | null;
   /** The helper's BPF programs over the phase: run time in the kernel and runs. */
   bpf: { runTimeNs: number; runCount: number; programs: number };
 }
 
 /** Watches netmon's tree (its BPF programs too) and nethogs over `run`. */
-async function phase(netmonPid: number, nethogsPid: number, run: () => Promise<void>): Promise<PhaseCost> {
+async function phase(netmonPid: number, nethogsPid: number, run: () => Promise<void>, tcpdumpPid: number | null = null): Promise<PhaseCost> {
   const bpfBefore: BpfStats = bpfProgramStats(processTree(netmonPid));
   const a = watchProcessTree(netmonPid);
   const b = watchProcessTree(nethogsPid);
+  const c = tcpdumpPid === null ? null : watchProcessTree(tcpdumpPid);
   await run();
   const bpfAfter = bpfProgramStats(processTree(netmonPid));
   return {
     netmon: a.stop(),
     nethogs: b.stop(),
+    tcpdump: c?.stop() ?? null,
     bpf: { runTimeNs: bpfAfter.runTimeNs - bpfBefore.runTimeNs, runCount: bpfAfter.runCount - bpfBefore.runCount, programs: bpfAfter.programs },
   };
 }
 
 const mb = (kb: number): number => +(kb / 1024).toFixed(1);
+
+/** Whether tcpdump is installed (it is optional here: a figure for comparison only). */
+function hasTcpdump(): boolean {
+  return ['/usr/bin/tcpdump', '/usr/sbin/tcpdump'].some((p) => existsSync(p));
+}
 
 /** VmRSS of one process (KiB), 0 once it is gone. */
 function vmRssKb(pid: number): number {
@@ -157,9 +166,13 @@ export async function benchCapture(options: Partial<Options> = {}): Promise<Figu
   const server = tool(pair.server, ['serve', '--host', pair.serverAddress, '--port', '9000']);
   let serve: ChildProcess | null = null;
   let nethogs: ReturnType<typeof startNethogs> | null = null;
+  let tcpdump: ChildProcess | null = null;
   try {
     await listening(server.child);
     nethogs = startNethogs(pair.client, pair.clientDevice);
+    // The packet-capture route's floor, for choosing between it and eBPF by measurement: tcpdump taking
+    // the first 128 bytes of every packet (headers, a ClientHello's start) and writing them nowhere.
+    tcpdump = hasTcpdump() ? spawn('ip', ['netns', 'exec', pair.client, 'tcpdump', '-i', pair.clientDevice, '-n', '-s', '128', '-w', '/dev/null'], { stdio: 'ignore' }) : null;
     serve = await startNetmon(pair, path.join(dir, 'data'), o.sampler);
     const netmonPid = serve.pid ?? 0;
     const whole = { netmon: watchProcessTree(netmonPid), nethogs: watchProcessTree(nethogs.pid) };
@@ -169,12 +182,13 @@ export async function benchCapture(options: Partial<Options> = {}): Promise<Figu
     const bytes = Math.round((o.mbit * 1e6 * o.seconds) / 8 / 4);
     let moved = 0;
     let steadyWall = 0;
+    const tcpdumpPid = tcpdump?.pid ?? null;
     const steady = await phase(netmonPid, nethogs.pid, async () => {
       const t0 = performance.now();
       const runs = Array.from({ length: 4 }, () => tool(pair.client, ['download', '--host', pair.serverAddress, '--port', '9000', '--bytes', String(bytes), '--pace-ms', String(o.seconds * 1000)]));
       for (const run of runs) moved += Number((await run.done)['bytesReceived']);
       steadyWall = (performance.now() - t0) / 1000;
-    });
+    }, tcpdumpPid);
     const rateMbit = (moved * 8) / steadyWall / 1e6;
     o.log(`steady: ${(moved / 1e6).toFixed(0)} MB in ${steadyWall.toFixed(1)} s = ${rateMbit.toFixed(0)} Mbit/s; netmon ${steady.netmon.cpuPercent.toFixed(2)} %, nethogs ${steady.nethogs.cpuPercent.toFixed(2)} % of a core; netmon RSS peak ${mb(steady.netmon.peakRssKb)} MB`);
     await sleep(2000);
@@ -187,7 +201,7 @@ export async function benchCapture(options: Partial<Options> = {}): Promise<Figu
       const runs = Array.from({ length: 2 }, () => tool(pair.client, ['download', '--host', pair.serverAddress, '--port', '9000', '--bytes', '5000', '--connections', String(o.seconds * 400), '--parallel', '4']));
       for (const run of runs) connections += Number((await run.done)['connections']);
       shortWall = (performance.now() - t0) / 1000;
-    });
+    }, tcpdumpPid);
     const perSecond = connections / shortWall;
     o.log(`short: ${connections} connections in ${shortWall.toFixed(1)} s = ${perSecond.toFixed(0)}/s; netmon ${short.netmon.cpuPercent.toFixed(2)} %, nethogs ${short.nethogs.cpuPercent.toFixed(2)} % of a core; netmon RSS peak ${mb(short.netmon.peakRssKb)} MB`);
     // After the burst: does serve give its memory back once the load is gone (V8 shrinks its young
@@ -248,6 +262,16 @@ export async function benchCapture(options: Partial<Options> = {}): Promise<Figu
         unit: '% of one core',
         note: `nethogs ${(short.nethogs.cpuPercent / (perSecond / 1000)).toFixed(2)}`,
       },
+      ...(steady.tcpdump === null || short.tcpdump === null
+        ? []
+        : [
+            {
+              name: `capture: tcpdump CPU per 100 Mbit/s (capture only)`,
+              value: per100(steady.tcpdump),
+              unit: '% of one core',
+              note: `tcpdump -s 128 -w /dev/null on the same veth, same run: the packet-capture route before any parsing or joining to sockets; ${(short.tcpdump.cpuPercent / (perSecond / 1000)).toFixed(2)} % per 1 000 short connections/s (netmon ${(short.netmon.cpuPercent / (perSecond / 1000)).toFixed(2)}); RSS peak ${mb(short.tcpdump.peakRssKb)} MB`,
+            },
+          ]),
       { name: `capture: nethogs RSS peak under load`, value: mb(all.nethogs.peakRssKb), unit: 'MB', note: `end ${mb(all.nethogs.endRssKb)} MB, VmHWM ${mb(all.nethogs.hwmKb)} MB` },
     ];
   } finally {
@@ -257,6 +281,11 @@ export async function benchCapture(options: Partial<Options> = {}): Promise<Figu
       await exited;
     }
     await nethogs?.stop();
+    if (tcpdump !== null && tcpdump.exitCode === null) {
+      const exited = new Promise((resolve) => tcpdump?.once('exit', resolve));
+      tcpdump.kill('SIGTERM');
+      await exited;
+    }
     server.child.kill('SIGTERM');
     await server.done.catch(() => undefined);
     pair.destroy();
