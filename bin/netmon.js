@@ -19,7 +19,12 @@ if (
   !process.execArgv.some((arg) => arg.startsWith('--max-semi-space-size')) &&
   !(process.env.NODE_OPTIONS ?? '').includes('--max-semi-space-size')
 ) {
-  process.execve(process.execPath, [process.execPath, SEMI_SPACE, ...process.execArgv, ...process.argv.slice(1)], process.env);
+  try {
+    process.execve(process.execPath, [process.execPath, SEMI_SPACE, ...process.execArgv, ...process.argv.slice(1)], process.env);
+  } catch (error) {
+    // Only memory is at stake: serve runs on with V8's default young generation rather than not at all.
+    process.stderr.write(`netmon: could not restart with ${SEMI_SPACE} (${error instanceof Error ? error.message : String(error)}); going on without it\n`);
+  }
 }
 
 if (process.argv[2] === 'serve') {
