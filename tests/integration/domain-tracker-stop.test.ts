@@ -9,33 +9,13 @@ import { DomainTracker } from '../../src-main/engine/domains/index.js';
 import { Monitor } from '../../src-main/engine/monitor.js';
 import { totalsByApp, totalsByDomain } from '../../src-main/engine/queries/index.js';
 import { openStore } from '../../src-main/engine/store/index.js';
-import type { Clock, FlowCounter, ProcessInfo, Sample, Sampler, SamplerHealth } from '../../src-main/engine/types.js';
+import type { Clock, FlowCounter, ProcessInfo, Sample } from '../../src-main/engine/types.js';
 import { rangeAfterStop, usageVsDomainRows, type ReportRange } from '../e2e/extension-helpers.js';
 import { tempDataDir } from './store-helpers.js';
+import { ScriptedSampler } from '../helpers/scripted-sampler.js';
 
 const chromium: ProcessInfo = { pid: 10, name: 'chromium', path: '/usr/lib/chromium/chromium' };
 const T0 = Date.UTC(2026, 10, 20, 10, 0, 0);
-
-/** Emits the samples it is given; like the Linux sampler, `stop()` emits one last sample first. */
-class ScriptedSampler implements Sampler {
-  readonly name = 'scripted';
-  private emit: ((s: Sample) => void) | null = null;
-  constructor(private readonly finalSample: () => Sample) {}
-  start(onSample: (s: Sample) => void): void {
-    this.emit = onSample;
-  }
-  stop(): Promise<void> {
-    this.emit?.(this.finalSample());
-    this.emit = null;
-    return Promise.resolve();
-  }
-  health(): SamplerHealth {
-    return { sampler: this.name, state: 'running', reason: null, restarts: 0, malformedLines: 0, lastSampleAt: null, details: {} };
-  }
-  push(sample: Sample): void {
-    this.emit?.(sample);
-  }
-}
 
 const socket = (bytesIn: number, bytesOut: number, extra: Partial<FlowCounter> = {}): FlowCounter => ({
   id: 'c1',
@@ -66,7 +46,7 @@ async function downloadThenStop(frac: number): Promise<Run> {
   const sample = (flows: FlowCounter[], closed: FlowCounter[] = []): Sample => ({ wallMs: now, monoMs: now, mode: 'cumulative', flows, closed, iface: null });
   const store = openStore({ dataDir, clock });
   const tracker = new DomainTracker({ platform: 'linux' });
-  const sampler = new ScriptedSampler(() => sample([], [socket(3001, 101)]));
+  const sampler = new ScriptedSampler({ finalSample: () => sample([], [socket(3001, 101)]) });
   const monitor = new Monitor({ store, sampler, platform: 'linux', intervalMs: 1000, clock, flushIntervalMs: 3_600_000, domains: tracker });
   monitor.start();
   sampler.push(sample([]));
@@ -210,7 +190,7 @@ describe('random browsing, stopped at any instant', () => {
           });
           return { wallMs: now, monoMs: now, mode: 'cumulative', flows, closed, iface: null };
         };
-        const sampler = new ScriptedSampler(() => sample([...open.keys()].map(closeSocket).filter((c): c is FlowCounter => c !== null)));
+        const sampler = new ScriptedSampler({ finalSample: () => sample([...open.keys()].map(closeSocket).filter((c): c is FlowCounter => c !== null)) });
         const monitor = new Monitor({ store, sampler, platform: 'linux', intervalMs: 1000, clock, flushIntervalMs: 3_600_000, domains: tracker });
         try {
           monitor.start();

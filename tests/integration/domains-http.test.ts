@@ -14,31 +14,15 @@ import { DomainTracker } from '../../src-main/engine/domains/index.js';
 import { Monitor } from '../../src-main/engine/monitor.js';
 import { totalsByDomain } from '../../src-main/engine/queries/index.js';
 import { openStore, type Store } from '../../src-main/engine/store/index.js';
-import type { Clock, FlowCounter, Sample, Sampler, SamplerHealth } from '../../src-main/engine/types.js';
+import type { Clock, FlowCounter, Sample } from '../../src-main/engine/types.js';
 import { loadOrCreatePairingToken } from '../../src-main/http/pairing.js';
 import { startHttpServer, type HttpServer } from '../../src-main/http/server.js';
 import { send, type RawRequest } from './http-fixture.js';
 import './store-helpers.js';
+import { ScriptedSampler } from '../helpers/scripted-sampler.js';
 
 const EXT = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop';
 const BYTES = '/api/browser/bytes';
-
-class ScriptedSampler implements Sampler {
-  readonly name = 'scripted';
-  private emit: ((s: Sample) => void) | null = null;
-  start(onSample: (s: Sample) => void): void {
-    this.emit = onSample;
-  }
-  stop(): Promise<void> {
-    return Promise.resolve();
-  }
-  health(): SamplerHealth {
-    return { sampler: this.name, state: 'running', reason: null, restarts: 0, malformedLines: 0, lastSampleAt: null, details: {} };
-  }
-  push(sample: Sample): void {
-    this.emit?.(sample);
-  }
-}
 
 interface Stack {
   dir: string;

@@ -10,27 +10,10 @@ import { DomainTracker } from '../../src-main/engine/domains/tracker.js';
 import { Monitor } from '../../src-main/engine/monitor.js';
 import { totalsByDomain } from '../../src-main/engine/queries/index.js';
 import { openStore, type Store } from '../../src-main/engine/store/index.js';
-import type { Clock, FlowCounter, PayloadEvent, ProcessInfo, Sample, Sampler, SamplerHealth } from '../../src-main/engine/types.js';
+import type { Clock, FlowCounter, PayloadEvent, ProcessInfo, Sample } from '../../src-main/engine/types.js';
 import { clientHelloStream } from '../helpers/tls-hello.js';
 import { tempDataDir } from './store-helpers.js';
-
-class ScriptedSampler implements Sampler {
-  readonly name = 'scripted-ebpf';
-  private emit: ((s: Sample) => void) | null = null;
-  start(onSample: (s: Sample) => void): void {
-    this.emit = onSample;
-  }
-  stop(): Promise<void> {
-    return Promise.resolve();
-  }
-  health(): SamplerHealth {
-    return { sampler: this.name, state: 'running', reason: null, restarts: 0, malformedLines: 0, lastSampleAt: null, details: {} };
-  }
-  push(sample: Sample): void {
-    if (this.emit === null) throw new Error('not started');
-    this.emit(sample);
-  }
-}
+import { ScriptedSampler } from '../helpers/scripted-sampler.js';
 
 const T0 = Date.UTC(2026, 10, 20, 10, 0, 0);
 const T0_S = T0 / 1000;

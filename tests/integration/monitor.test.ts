@@ -3,28 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { Monitor } from '../../src-main/engine/monitor.js';
 import { openStore } from '../../src-main/engine/store/index.js';
-import type { Clock, FlowCounter, Sample, Sampler, SamplerHealth } from '../../src-main/engine/types.js';
+import type { Clock, FlowCounter, Sample } from '../../src-main/engine/types.js';
 import { tempDataDir } from './store-helpers.js';
-
-class ScriptedSampler implements Sampler {
-  readonly name = 'scripted';
-  private emit: ((s: Sample) => void) | null = null;
-  stopped = false;
-  start(onSample: (s: Sample) => void): void {
-    this.emit = onSample;
-  }
-  stop(): Promise<void> {
-    this.stopped = true;
-    return Promise.resolve();
-  }
-  health(): SamplerHealth {
-    return { sampler: this.name, state: 'running', reason: null, restarts: 0, malformedLines: 0, lastSampleAt: null, details: {} };
-  }
-  push(sample: Sample): void {
-    if (this.emit === null) throw new Error('not started');
-    this.emit(sample);
-  }
-}
+import { ScriptedSampler } from '../helpers/scripted-sampler.js';
 
 const T0 = Date.UTC(2026, 10, 20, 10, 0, 0); // 2026-11-20 10:00:00 UTC
 
