@@ -2,6 +2,15 @@
 // Entry point of the `netmon` command. `npm run build` compiles the engine with tsc (dist/src-main)
 // and bundles the CLI from that output (dist/bundle/cli, vite.engine.config.ts); the bundle is what
 // runs, for its smaller resident memory under `netmon serve`.
+import { nodeProblem } from './node-guard.js';
+
+// First of all: an older Node would crash loading the native SQLite binding, without a word.
+const tooOld = nodeProblem(process.versions, process.execPath);
+if (tooOld !== null) {
+  process.stderr.write(`${tooOld}\n`);
+  process.exit(1);
+}
+
 const { statSync } = process.getBuiltinModule('node:fs');
 
 // The young generation's ceiling is fixed when V8 sets up its heap, so it cannot be set from here like
