@@ -13,13 +13,43 @@
 //   report.bytesReceived   // what nmdown read from its sockets, header included
 //   await server.stop();   // SIGTERM; resolves with the server's own totals
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, linkSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, linkSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { netnsArgv } from './netns.js';
 
 /** The traffic script. */
 export const TRAFFIC_TOOL = path.join(import.meta.dirname, '..', 'fixtures', 'traffic-tool.js');
+
+const CHECKOUT = path.resolve(import.meta.dirname, '..', '..');
+const copied = new Set<string>();
+
+/**
+ * `relative` (a path inside the checkout) and each of `alongside`, copied into the world-readable
+ * folder with the same layout, for a process that runs as another user: the checkout itself may sit in
+ * a folder only root can read (a clone under /root, a chmod 700 folder). Returns the copy of `relative`.
+ */
+export function readableCopy(relative: string, alongside: readonly string[] = []): string {
+  const root = bin();
+  if (copied.size === 0) writeFileSync(path.join(root, 'package.json'), '{"type":"module"}\n', { mode: 0o644 });
+  const fresh = [relative, ...alongside].filter((item) => !copied.has(item));
+  for (const item of fresh) {
+    cpSync(path.join(CHECKOUT, item), path.join(root, item), { recursive: true });
+    copied.add(item);
+  }
+  // cpSync keeps the modes of the files; the folders it makes follow the umask. Open them all.
+  if (fresh.length > 0) execWorldReadable(root);
+  return path.join(root, relative);
+}
+
+function execWorldReadable(dir: string): void {
+  chmodSync(dir, 0o755);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) execWorldReadable(full);
+    else if (entry.isFile()) chmodSync(full, statSync(full).mode | 0o444);
+  }
+}
 
 /** What a traffic process says it did: the ground truth. */
 export interface TrafficReport {
@@ -115,7 +145,8 @@ export function namedNode(name: string): string {
 
 /** `[setpriv --reuid U --regid G --clear-groups] <name> traffic-tool.js …` */
 function toolArgv(name: string, args: string[], user?: { uid: number; gid: number }): string[] {
-  const argv = [namedNode(name), TRAFFIC_TOOL, ...args];
+  const tool = user === undefined ? TRAFFIC_TOOL : readableCopy('tests/fixtures/traffic-tool.js', ['tests/fixtures/paced-send.js']);
+  const argv = [namedNode(name), tool, ...args];
   return user === undefined ? argv : ['setpriv', '--reuid', String(user.uid), '--regid', String(user.gid), '--clear-groups', ...argv];
 }
 

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultDeltaOptions, initialDeltaState, stepDelta } from '../../src-main/engine/delta.js';
 import type { FlowCounter, Sample, SamplerHealth } from '../../src-main/engine/types.js';
 import { createNetnsPair, createRoutedNetnsPair, execInNetns, netnsArgv, netnsPids, netnsSupport, type NetnsPair, type RoutedNetnsPair } from '../helpers/netns.js';
-import { startTraffic, startTrafficServer, namedNode, testNode, type TrafficReport, type TrafficServer } from '../helpers/traffic.js';
+import { readableCopy, startTraffic, startTrafficServer, namedNode, testNode, type TrafficReport, type TrafficServer } from '../helpers/traffic.js';
 
 const support = netnsSupport();
 const INTERVAL_MS = 1000;
@@ -36,7 +36,9 @@ class SamplerRunner {
 
   constructor(ns: string, user?: { uid: number; gid: number }) {
     // Type stripping is on by default from Node 22.18; the flag keeps earlier 22.x working too.
-    const runner = [testNode(), '--experimental-strip-types', '--disable-warning=ExperimentalWarning', RUNNER];
+    // Another user runs a copy of the runner and the sources it imports: the checkout may be private (700).
+    const script = user === undefined ? RUNNER : readableCopy('tests/fixtures/linux/sampler-runner.js', ['src-main', 'src-shared']);
+    const runner = [testNode(), '--experimental-strip-types', '--disable-warning=ExperimentalWarning', script];
     const argv = user === undefined ? runner : ['setpriv', '--reuid', String(user.uid), '--regid', String(user.gid), '--clear-groups', ...runner];
     const [command, ...args] = netnsArgv(ns, argv);
     this.#child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, INTERVAL_MS: String(INTERVAL_MS) } });
