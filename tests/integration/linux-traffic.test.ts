@@ -37,7 +37,7 @@ class SamplerRunner {
   constructor(ns: string, user?: { uid: number; gid: number }) {
     // Type stripping is on by default from Node 22.18; the flag keeps earlier 22.x working too.
     // Another user runs a copy of the runner and the sources it imports: the checkout may be private (700).
-    const script = user === undefined ? RUNNER : readableCopy('tests/fixtures/linux/sampler-runner.js', ['src-main', 'src-shared']);
+    const script = user === undefined ? RUNNER : readableCopy('tests/fixtures/linux/sampler-runner.js', ['src-main', 'src-shared', 'node_modules/rotating-file-stream']);
     const runner = [testNode(), '--experimental-strip-types', '--disable-warning=ExperimentalWarning', script];
     const argv = user === undefined ? runner : ['setpriv', '--reuid', String(user.uid), '--regid', String(user.gid), '--clear-groups', ...runner];
     const [command, ...args] = netnsArgv(ns, argv);
