@@ -8,6 +8,7 @@ import { ensureDataDir, loadConfig, updateConfig, type Config } from './engine/c
 import { DomainTracker } from './engine/domains/tracker.js';
 import { attachLogFile, closeLogFile, createLogger, setLogLevel } from './engine/log.js';
 import { Monitor, type IntervalReport } from './engine/monitor.js';
+import { prepareResume } from './engine/resume/index.js';
 import { chooseSampler, type SamplerName } from './engine/sampler-choice.js';
 import { openStore, type Store } from './engine/store/index.js';
 import { systemClock, type Clock } from './engine/types.js';
@@ -110,7 +111,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       });
     };
     const domains = new DomainTracker({ platform: choice.platform, rollup: config.domain_rollup });
-    const monitor = new Monitor({ store, sampler: choice.sampler, platform: choice.platform, intervalMs: intervalS * 1000, clock, onInterval, domains, domainRollup: config.domain_rollup });
+    // Last before sampling starts: under the eBPF sampler it reads the open sockets' counters (engine/resume).
+    const resume = await prepareResume({ db: store.db, sampler: choice.sampler.name, nowMs: clock.now() });
+    if (resume.plan.outcome === 'resumed' && resume.plan.downS > 0) notices.push(`resumed from the last run's counters: the ${resume.plan.downS} s netmon was not running are counted (per app for connections still open)`);
+    const monitor = new Monitor({ store, sampler: choice.sampler, platform: choice.platform, intervalMs: intervalS * 1000, clock, onInterval, domains, domainRollup: config.domain_rollup, resume });
     const reports = createBrowserReportStore(store.db);
     let currentConfig = config;
     const startedAt = Math.floor(clock.now() / 1000);

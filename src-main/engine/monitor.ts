@@ -31,6 +31,7 @@ import {
   type SamplerHealth,
 } from './types.js';
 import { lastUsageAt } from './queries/index.js';
+import { baselineWriter, type Resume } from './resume/index.js';
 
 const log = createLogger('monitor');
 
@@ -65,6 +66,8 @@ export interface MonitorOptions {
   domainRollup?: boolean;
   /** Loads the packet sniffer and the Public Suffix List, on the first sample that carries packets (tests inject). */
   loadPacketNaming?: () => Promise<PacketNamingDeps>;
+  /** Baselines stored by the previous run (engine/resume, `prepareResume`); with it every flush stores the current ones. */
+  resume?: Resume;
 }
 
 /** One sample's part for packet naming, kept in order until the sniffer is loaded. */
@@ -132,6 +135,7 @@ export class Monitor {
   private namingFailed = false;
   private namingBacklog: NamingWork[] = [];
   private trackerEntries: TrackerEntry[] = [];
+  private afterSample: (() => void) | null = null;
 
   constructor(options: MonitorOptions) {
     this.options = options;
@@ -140,7 +144,7 @@ export class Monitor {
     this.clock = options.clock ?? systemClock;
     this.lastRecordedTs = lastUsageAt(this.store.db);
     // A restarted monitor never records an interval that starts before what is already stored.
-    this.state = initialDeltaState(this.lastRecordedTs === null ? -Infinity : this.lastRecordedTs * 1000);
+    this.state = options.resume?.plan.state ?? initialDeltaState(this.lastRecordedTs === null ? -Infinity : this.lastRecordedTs * 1000);
     this.deltaOptions = defaultDeltaOptions(options.intervalMs);
     this.domainRollup = options.domainRollup ?? true;
   }
@@ -160,6 +164,14 @@ export class Monitor {
     if (this.running) return;
     this.running = true;
     this.maintain();
+    const resume = this.options.resume;
+    if (resume !== undefined) {
+      if (resume.plan.gap !== null) this.store.append([], [], [resume.plan.gap]);
+      // Baselines are stored from this run's first sample on: until then the stored ones still match the stored rows.
+      let sampled = false;
+      this.afterSample = () => (sampled = true);
+      this.store.setFlushExtra(baselineWriter(resume, () => (sampled ? this.state : null)));
+    }
     this.sampler.start((sample) => this.onSample(sample));
     this.scheduleFlush();
     log.info('monitor started', { sampler: this.sampler.name, intervalMs: this.options.intervalMs });
@@ -178,6 +190,7 @@ export class Monitor {
     if (this.options.domains !== undefined) this.appendTrackerRows(this.options.domains.settleAll());
     const result = this.store.flush();
     if (!result.ok) log.error('final flush failed; rows not written', { error: result.error.message, pending: result.pendingRows });
+    this.store.setFlushExtra(null);
     log.info('monitor stopped');
   }
 
@@ -235,6 +248,7 @@ export class Monitor {
     this.stats.samples += 1;
     const step = stepDelta(this.state, sample, this.deltaOptions);
     this.state = step.state;
+    this.afterSample?.();
     if (step.stats.stalled) this.stats.stalls += 1;
     this.stats.counterDrops += step.stats.counterDrops;
     this.expirePause(sample.wallMs);

@@ -133,7 +133,8 @@ export interface Interval {
 export interface Gap {
   startMs: number;
   endMs: number;
-  reason: 'sleep-or-clock-jump' | 'sampler-restart' | 'stall' | 'paused';
+  /** 'netmon-stopped': netmon was not running; bytes of that time resumed from stored baselines are in the next interval. */
+  reason: 'sleep-or-clock-jump' | 'sampler-restart' | 'stall' | 'paused' | 'netmon-stopped';
 }
 
 /** The name under which bytes nobody could be tied to are stored: never hidden, never dropped. */

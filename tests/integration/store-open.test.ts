@@ -59,13 +59,15 @@ describe('opening a new database', () => {
         'gaps',
         'meta',
         'processes',
+        'resume_flows',
+        'resume_point',
         'usage_daily',
         'usage_hourly',
         'usage_raw',
       ]);
       for (const t of tables) expect(t.strict, t.name).toBe(1);
       expect(db.prepare('SELECT name FROM apps WHERE id = 1').pluck().get()).toBe(UNATTRIBUTED);
-      expect({ schemaVersion, migratedFrom, recovered }).toEqual({ schemaVersion: 3, migratedFrom: 0, recovered: null });
+      expect({ schemaVersion, migratedFrom, recovered }).toEqual({ schemaVersion: 4, migratedFrom: 0, recovered: null });
       // STRICT refuses a text timestamp instead of coercing it.
       expect(() => db.prepare("INSERT INTO gaps (start_ts, end_ts, reason) VALUES ('soon', 2, 'stall')").run()).toThrow(/cannot store TEXT value in INTEGER column/);
     } finally {
@@ -89,7 +91,7 @@ describe('opening a new database', () => {
     populated(dir, 10);
     const opened = openDatabase(dir);
     opened.db.close();
-    expect(opened.migratedFrom).toBe(3);
+    expect(opened.migratedFrom).toBe(4);
     expect(opened.check.kind).toBe('full');
   });
 });
@@ -103,7 +105,7 @@ describe('a database newer than the app', () => {
     raw.close();
     const before = sha(dbPath);
     expect(() => openDatabase(dir)).toThrow(DatabaseTooNewError);
-    expect(() => openDatabase(dir)).toThrow(/schema version 7, but this netmon knows versions up to 3.*not touched/);
+    expect(() => openDatabase(dir)).toThrow(/schema version 7, but this netmon knows versions up to 4.*not touched/);
     expect(() => openDatabase(dir, { readonly: true })).toThrow(DatabaseTooNewError);
     expect(sha(dbPath)).toBe(before);
     expect(corruptFiles(dir)).toEqual([]);

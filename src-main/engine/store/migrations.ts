@@ -170,6 +170,28 @@ CREATE TABLE domain_daily (
 CREATE INDEX domain_daily_app_day ON domain_daily (app_id, day_start);
 `;
 
+// v4: the delta engine's baselines, replaced by every flush in the same transaction as its rows, so
+// that a restart in the same boot resumes from them (engine/resume). One point (boot id, sampler, the
+// sample's time, the interface totals) and the flows' cumulative counters with their owners.
+const V4 = `
+CREATE TABLE resume_point (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  boot_id TEXT NOT NULL,
+  sampler TEXT NOT NULL,
+  wall_ms INTEGER NOT NULL,
+  cursor_ms INTEGER NOT NULL,
+  iface_in INTEGER,
+  iface_out INTEGER
+) STRICT;
+
+CREATE TABLE resume_flows (
+  id TEXT PRIMARY KEY,
+  owner TEXT,
+  bytes_in INTEGER NOT NULL,
+  bytes_out INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+`;
+
 /** The application's migrations, oldest first. Append; never edit a released one. */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -182,6 +204,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   { version: 2, name: 'browser reports', up: createBrowserReports },
   { version: 3, name: 'domain usage tiers', up: (db) => db.exec(V3) },
+  { version: 4, name: 'resume baselines', up: (db) => db.exec(V4) },
 ];
 
 /** The schema version this build writes. */

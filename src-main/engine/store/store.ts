@@ -85,6 +85,11 @@ export interface Store {
   appendDomains(rows: readonly DomainUsage[]): void;
   /** Writes the buffer in one transaction; never throws for a write failure (see the result and health). */
   flush(): FlushResult;
+  /**
+   * Something every flush writes in its transaction after the rows (the delta engine's baselines, see
+   * engine/resume): it commits or rolls back with them. null removes it.
+   */
+  setFlushExtra(write: ((db: Database.Database) => void) | null): void;
   pendingRows(): number;
   health(): StoreHealth;
   /**
@@ -173,6 +178,7 @@ class SqliteStore implements Store {
   private lastFlushAt: number | null = null;
   private lastMaintenance: (MaintenanceResult & { at: number }) | null = null;
   private closed = false;
+  private flushExtra: ((db: Database.Database) => void) | null = null;
 
   constructor(
     readonly dataDir: string,
@@ -313,6 +319,7 @@ class SqliteStore implements Store {
     }
     for (const g of this.pending.gaps) this.statements.gap.run(g.start, g.end, g.reason);
     const domains = this.writeDomains(fresh);
+    this.flushExtra?.(this.db);
     const counts: FlushCounts = { usage: this.pending.usage.length, processes: this.pending.processes.size, gaps: this.pending.gaps.length };
     if (domains > 0) counts.domains = domains;
     return counts;
@@ -320,7 +327,7 @@ class SqliteStore implements Store {
 
   flush(): FlushResult {
     if (this.closed) throw new Error('the store is closed');
-    if (this.pending.size() === 0) {
+    if (this.pending.size() === 0 && this.flushExtra === null) {
       this.markSuccess(0);
       return { ok: true, written: { usage: 0, processes: 0, gaps: 0 } };
     }
@@ -343,6 +350,10 @@ class SqliteStore implements Store {
       if (changed && isCorruptionCode(code)) this.requestCheck();
       return { ok: false, error, pendingRows: this.pending.size() };
     }
+  }
+
+  setFlushExtra(write: ((db: Database.Database) => void) | null): void {
+    this.flushExtra = write;
   }
 
   private requestCheck(): void {

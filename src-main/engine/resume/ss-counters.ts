@@ -1,0 +1,18 @@
+// One `ss` poll for resuming under the eBPF sampler: the kernel keeps each TCP socket's counters for
+// the socket's whole life, while a new capture helper counts from the moment it attached. The open
+// sockets' counters now, against the stored baselines, say what each moved while netmon was down.
+import { runOnce } from '../samplers/child.js';
+import { SS_QUICK_POLL_ARGS } from '../samplers/linux/sampler.js';
+import { parseSsOutput, payloadBytes } from '../samplers/linux/ss-parse.js';
+import type { InterfaceTotals } from '../types.js';
+
+/** Payload counters of every open TCP socket with counters, keyed like the samplers' flows (`sk:COOKIE`); null when ss failed. */
+export async function openSocketCounters(ssPath = 'ss', timeoutMs = 5000): Promise<Map<string, InterfaceTotals> | null> {
+  const run = await runOnce(ssPath, SS_QUICK_POLL_ARGS, { timeoutMs, maxStdout: 64 * 1024 * 1024 });
+  if (run.code !== 0) return null;
+  const counters = new Map<string, InterfaceTotals>();
+  for (const socket of parseSsOutput(run.stdout).sockets) {
+    if (socket.hasTcpInfo) counters.set(`sk:${socket.cookie}`, payloadBytes(socket));
+  }
+  return counters;
+}

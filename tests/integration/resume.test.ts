@@ -1,0 +1,264 @@
+// Crash-consistent accounting over the real Monitor and store: baselines stored with each flush seed
+// the next run in the same boot. A "kill -9" here is a run whose connection is closed without its
+// final flush (what a killed process leaves on disk: the last committed flush). Totals are read back
+// with plain SQL and compared with the counters the scripted sampler handed out.
+import { describe, expect, it } from 'vitest';
+import { Monitor } from '../../src-main/engine/monitor.js';
+import { prepareResume, readBaselines } from '../../src-main/engine/resume/index.js';
+import { openStore, type Store } from '../../src-main/engine/store/index.js';
+import type { Clock, FlowCounter, Sample } from '../../src-main/engine/types.js';
+import { ScriptedSampler } from '../helpers/scripted-sampler.js';
+import { tempDataDir } from './store-helpers.js';
+
+const T0 = Date.UTC(2026, 10, 20, 10, 0, 0);
+const BOOT = '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9';
+
+interface World {
+  /** Cumulative counters as the OS keeps them, whatever netmon does. */
+  flows: Map<string, { name: string; pid: number; startTime: number; bytesIn: number; bytesOut: number }>;
+  iface: { bytesIn: number; bytesOut: number };
+  wallMs: number;
+}
+
+function move(world: World, id: string, bytesIn: number, bytesOut: number, unseen = { bytesIn: 0, bytesOut: 0 }): void {
+  const f = world.flows.get(id)!;
+  f.bytesIn += bytesIn;
+  f.bytesOut += bytesOut;
+  world.iface.bytesIn += bytesIn + unseen.bytesIn;
+  world.iface.bytesOut += bytesOut + unseen.bytesOut;
+}
+
+function sampleOf(world: World, monoMs: number, scale = (id: string, c: { bytesIn: number; bytesOut: number }) => c): Sample {
+  const flows: FlowCounter[] = [...world.flows].map(([id, f]) => ({ id, owner: { pid: f.pid, name: f.name, path: `/usr/bin/${f.name}`, startTime: f.startTime }, ...scale(id, f) }));
+  return { wallMs: world.wallMs, monoMs, mode: 'cumulative', flows, closed: [], iface: { ...world.iface } };
+}
+
+/** One run of netmon on `dataDir`: a real store and monitor, resumed from what the store holds. */
+async function startRun(dataDir: string, world: World, options: { bootId?: string | null; sampler?: string; socketCounters?: Map<string, { bytesIn: number; bytesOut: number }> } = {}) {
+  const clock: Clock = { now: () => world.wallMs, mono: () => world.wallMs - T0 };
+  const store = openStore({ dataDir, clock });
+  const sampler = new ScriptedSampler({ name: options.sampler ?? 'linux' });
+  const resume = await prepareResume({
+    db: store.db,
+    sampler: sampler.name,
+    nowMs: world.wallMs,
+    bootId: options.bootId === undefined ? BOOT : options.bootId,
+    socketCounters: () => Promise.resolve(options.socketCounters ?? null),
+  });
+  const monitor = new Monitor({ store, sampler, platform: 'linux', intervalMs: 1000, clock, flushIntervalMs: 3_600_000, resume });
+  monitor.start();
+  let mono = 0;
+  return {
+    store,
+    monitor,
+    resume,
+    push: (scale?: Parameters<typeof sampleOf>[2]) => {
+      mono += 1000;
+      sampler.push(sampleOf(world, mono, scale));
+    },
+    /** What kill -9 leaves: the last flush on disk, nothing after it. */
+    kill: () => store.db.close(),
+  };
+}
+
+function totals(store: Store | string): { all: { bytesIn: number; bytesOut: number }; byApp: Record<string, number> } {
+  const db = typeof store === 'string' ? openStore({ dataDir: store }).db : store.db;
+  const rows = db.prepare('SELECT a.name AS app, sum(bytes_in) AS i, sum(bytes_out) AS o FROM usage_raw u JOIN apps a ON a.id = u.app_id GROUP BY a.name').all() as { app: string; i: number; o: number }[];
+  const tiers = ['usage_raw', 'usage_hourly', 'usage_daily'].map((t) => db.prepare(`SELECT coalesce(sum(bytes_in), 0) AS i, coalesce(sum(bytes_out), 0) AS o FROM ${t}`).get() as { i: number; o: number });
+  // Every tier holds the same bytes.
+  expect(new Set(tiers.map((t) => `${t.i}/${t.o}`)).size).toBe(1);
+  const byApp: Record<string, number> = {};
+  for (const r of rows) byApp[r.app] = r.i + r.o;
+  return { all: { bytesIn: tiers[0]!.i, bytesOut: tiers[0]!.o }, byApp };
+}
+
+function newWorld(): World {
+  return {
+    flows: new Map([
+      ['sk:a1', { name: 'curl', pid: 100, startTime: 5000, bytesIn: 7_000_000, bytesOut: 10_000 }],
+      ['sk:b2', { name: 'wget', pid: 200, startTime: 6000, bytesIn: 1_000, bytesOut: 900_000 }],
+    ]),
+    iface: { bytesIn: 50_000_000, bytesOut: 9_000_000 },
+    wallMs: T0,
+  };
+}
+
+describe('resuming from stored baselines', () => {
+  it('a kill -9 after a flush: the next run counts what moved since that flush, exactly, once', async () => {
+    const dir = tempDataDir();
+    const world = newWorld();
+    const start = { iface: { ...world.iface }, curl: world.flows.get('sk:a1')!.bytesIn };
+    const one = await startRun(dir, world);
+    one.push(); // baseline
+    for (let i = 0; i < 5; i += 1) {
+      world.wallMs += 1000;
+      move(world, 'sk:a1', 100_000, 1_000, { bytesIn: 300, bytesOut: 200 });
+      one.push();
+    }
+    one.monitor.flush();
+    // Moved after the flush, then the process is killed: these rows were never written.
+    for (let i = 0; i < 3; i += 1) {
+      world.wallMs += 1000;
+      move(world, 'sk:a1', 100_000, 1_000);
+      move(world, 'sk:b2', 0, 50_000);
+      one.push();
+    }
+    one.kill();
+    // Down for 20 s: the counters keep counting.
+    world.wallMs += 20_000;
+    move(world, 'sk:a1', 2_000_000, 20_000, { bytesIn: 5_000, bytesOut: 0 });
+    move(world, 'sk:b2', 0, 400_000);
+
+    const two = await startRun(dir, world);
+    expect(two.resume.plan).toMatchObject({ outcome: 'resumed', flows: 2 });
+    two.push();
+    world.wallMs += 1000;
+    move(world, 'sk:a1', 10_000, 0);
+    two.push();
+    await two.monitor.stop();
+    two.store.close();
+
+    const stored = totals(dir);
+    expect(stored.all).toEqual({ bytesIn: world.iface.bytesIn - start.iface.bytesIn, bytesOut: world.iface.bytesOut - start.iface.bytesOut });
+    expect(stored.byApp['curl']).toBe(world.flows.get('sk:a1')!.bytesIn - start.curl + 8 * 1_000 + 20_000);
+    expect(stored.byApp['wget']).toBe(3 * 50_000 + 400_000);
+    const db = openStore({ dataDir: dir }).db;
+    const gaps = db.prepare("SELECT start_ts, end_ts FROM gaps WHERE reason = 'netmon-stopped'").all() as { start_ts: number; end_ts: number }[];
+    expect(gaps).toHaveLength(1);
+    // From the last flushed interval to the restart.
+    expect(gaps[0]!.end_ts - gaps[0]!.start_ts).toBe(3 + 20);
+  });
+
+  it('a restart without new traffic adds zero bytes, whether the stop was clean or a kill -9 right after a flush', async () => {
+    const dir = tempDataDir();
+    const world = newWorld();
+    const one = await startRun(dir, world);
+    one.push();
+    world.wallMs += 1000;
+    move(world, 'sk:a1', 123_456, 789, { bytesIn: 11, bytesOut: 22 });
+    one.push();
+    await one.monitor.stop();
+    one.store.close();
+    const before = totals(dir);
+
+    world.wallMs += 5000;
+    const two = await startRun(dir, world);
+    two.push();
+    world.wallMs += 1000;
+    two.push();
+    two.monitor.flush();
+    two.kill();
+    expect(totals(dir)).toEqual(before);
+
+    world.wallMs += 5000;
+    const three = await startRun(dir, world);
+    three.push();
+    await three.monitor.stop();
+    three.store.close();
+    expect(totals(dir)).toEqual(before);
+  });
+
+  it('a restart within the same flush window counts the unflushed bytes once, not the flushed ones again', async () => {
+    const dir = tempDataDir();
+    const world = newWorld();
+    const base = { ...world.iface };
+    for (let run = 0; run < 4; run += 1) {
+      const r = await startRun(dir, world);
+      r.push();
+      world.wallMs += 1000;
+      move(world, 'sk:b2', 1000, 2000, { bytesIn: 10, bytesOut: 20 });
+      r.push();
+      r.monitor.flush();
+      world.wallMs += 1000;
+      move(world, 'sk:b2', 500, 500);
+      r.push();
+      r.kill();
+    }
+    const last = await startRun(dir, world);
+    last.push();
+    await last.monitor.stop();
+    last.store.close();
+    expect(totals(dir).all).toEqual({ bytesIn: world.iface.bytesIn - base.bytesIn, bytesOut: world.iface.bytesOut - base.bytesOut });
+  });
+
+  it('after a reboot (another boot id), or without one, the first sample is a fresh baseline', async () => {
+    for (const bootId of ['11111111-2222-4333-8444-555555555555', null]) {
+      const dir = tempDataDir();
+      const world = newWorld();
+      const one = await startRun(dir, world);
+      one.push();
+      world.wallMs += 1000;
+      move(world, 'sk:a1', 1000, 0);
+      one.push();
+      await one.monitor.stop();
+      one.store.close();
+      world.wallMs += 60_000;
+      move(world, 'sk:a1', 999_999, 0);
+      const two = await startRun(dir, world, { bootId });
+      expect(two.resume.plan.outcome).toBe(bootId === null ? 'no-boot-id' : 'other-boot');
+      two.push();
+      await two.monitor.stop();
+      two.store.close();
+      expect(totals(dir).all.bytesIn).toBe(1000);
+    }
+  });
+
+  it('under the eBPF sampler a new helper counts from zero: the kernel counters (ss) carry what moved while down', async () => {
+    const dir = tempDataDir();
+    const world = newWorld();
+    const start = { iface: { ...world.iface }, curl: world.flows.get('sk:a1')!.bytesIn };
+    // The first helper attached when the sockets already had these counters: it counts from there.
+    const attach1 = new Map([...world.flows].map(([id, f]) => [id, { bytesIn: f.bytesIn, bytesOut: f.bytesOut }]));
+    const one = await startRun(dir, world, { sampler: 'ebpf' });
+    const since = (attach: Map<string, { bytesIn: number; bytesOut: number }>) => (id: string, c: { bytesIn: number; bytesOut: number }) => ({
+      bytesIn: c.bytesIn - attach.get(id)!.bytesIn,
+      bytesOut: c.bytesOut - attach.get(id)!.bytesOut,
+    });
+    one.push(since(attach1));
+    world.wallMs += 1000;
+    move(world, 'sk:a1', 400_000, 4_000);
+    one.push(since(attach1));
+    one.monitor.flush();
+    world.wallMs += 1000;
+    move(world, 'sk:a1', 100_000, 0);
+    one.push(since(attach1));
+    one.kill();
+    world.wallMs += 10_000;
+    move(world, 'sk:a1', 1_000_000, 0);
+    // ss's counters are the socket's whole life; the eBPF flows were stored in the first helper's terms.
+    const kernel = new Map([...world.flows].map(([id, f]) => [id, { bytesIn: f.bytesIn - attach1.get(id)!.bytesIn, bytesOut: f.bytesOut - attach1.get(id)!.bytesOut }]));
+    const two = await startRun(dir, world, { sampler: 'ebpf', socketCounters: kernel });
+    const attach2 = new Map([...world.flows].map(([id, f]) => [id, { bytesIn: f.bytesIn, bytesOut: f.bytesOut }]));
+    two.push(since(attach2));
+    world.wallMs += 1000;
+    move(world, 'sk:a1', 50_000, 0);
+    two.push(since(attach2));
+    await two.monitor.stop();
+    two.store.close();
+    const stored = totals(dir);
+    expect(stored.byApp['curl']).toBe(world.flows.get('sk:a1')!.bytesIn - start.curl + 4_000);
+    expect(stored.all.bytesIn).toBe(world.iface.bytesIn - start.iface.bytesIn);
+  });
+
+  it('stores the baselines in the flush transaction: a failed flush leaves the previous ones', async () => {
+    const dir = tempDataDir();
+    const world = newWorld();
+    const one = await startRun(dir, world);
+    one.push();
+    world.wallMs += 1000;
+    move(world, 'sk:a1', 10, 0);
+    one.push();
+    one.monitor.flush();
+    const first = readBaselines(one.store.db);
+    expect(first?.flows.get('sk:a1')?.bytesIn).toBe(world.flows.get('sk:a1')!.bytesIn);
+    expect(first?.flows.get('sk:a1')?.owner).toMatchObject({ pid: 100, name: 'curl', startTime: 5000 });
+    // A trigger makes the next usage insert fail, as a full disk would.
+    one.store.db.exec("CREATE TEMP TRIGGER fail BEFORE INSERT ON usage_raw BEGIN SELECT raise(ABORT, 'disk full'); END");
+    world.wallMs += 1000;
+    move(world, 'sk:a1', 10, 0);
+    one.push();
+    one.monitor.flush();
+    expect(readBaselines(one.store.db)?.flows.get('sk:a1')?.bytesIn).toBe(first?.flows.get('sk:a1')?.bytesIn);
+    one.kill();
+  });
+});
