@@ -50,6 +50,10 @@ export interface FlowCounter {
   id: string;
   owner: ProcessInfo | null;
   remote?: RemoteEndpoint | undefined;
+  /** The interface the flow's packets used (nettop's connection rows; Linux: the route's egress device). */
+  iface?: string | undefined;
+  /** This machine's end, where the sampler tells it: finds a local proxy's clients by its port. */
+  local?: { address: string; port: number } | undefined;
   bytesIn: number;
   bytesOut: number;
   /**
@@ -115,6 +119,10 @@ export interface FlowDelta {
   remote?: RemoteEndpoint | undefined;
   /** The host name this flow went to, where the privileged sampler's packets named it (SNI, or DNS). */
   hostname?: string | undefined;
+  /** The interface the flow's packets used, where the sampler knows it (see `FlowCounter.iface`). */
+  iface?: string | undefined;
+  /** This machine's end, where the sampler tells it (see `FlowCounter.local`). */
+  local?: { address: string; port: number } | undefined;
   bytesIn: number;
   bytesOut: number;
 }

@@ -70,6 +70,8 @@ describe('per-connection flows', () => {
       id: 'Google Chrome H.74297|tcp4 198.18.0.1:61866<->173.194.221.188:5228',
       owner: { pid: 74297, name: 'Google Chrome H' },
       remote: { protocol: 'tcp4', address: '173.194.221.188', port: 5228 },
+      iface: 'utun8',
+      local: { address: '198.18.0.1', port: 61866 },
       bytesIn: 5561,
       bytesOut: 1979,
     });

@@ -93,6 +93,7 @@ export class ConnectionFlows {
       const owner = ownerOf(process);
       const connections = new Map<string, Bytes>();
       const remotes = new Map<string, RemoteEndpoint | undefined>();
+      const rows = new Map<string, NettopConnection>();
       for (const connection of process.connections) {
         const seen = connections.get(connection.label);
         if (seen !== undefined) {
@@ -102,6 +103,7 @@ export class ConnectionFlows {
         } else {
           connections.set(connection.label, { bytesIn: connection.bytesIn, bytesOut: connection.bytesOut });
           remotes.set(connection.label, remoteOf(connection));
+          rows.set(connection.label, connection);
         }
       }
       let sumIn = 0;
@@ -109,7 +111,11 @@ export class ConnectionFlows {
       for (const [label, bytes] of connections) {
         sumIn += bytes.bytesIn;
         sumOut += bytes.bytesOut;
-        out.push({ id: `${process.label}|${label}`, owner, remote: remotes.get(label), bytesIn: bytes.bytesIn, bytesOut: bytes.bytesOut });
+        const flow: FlowCounter = { id: `${process.label}|${label}`, owner, remote: remotes.get(label), bytesIn: bytes.bytesIn, bytesOut: bytes.bytesOut };
+        const row = rows.get(label);
+        if (row?.interface != null) flow.iface = row.interface;
+        if (row !== undefined && row.local.address !== '*' && row.local.port !== null) flow.local = { address: row.local.address, port: row.local.port };
+        out.push(flow);
       }
       let retired: Bytes = { bytesIn: 0, bytesOut: 0 };
       if (next !== null) {

@@ -1,0 +1,7 @@
+// Networks and tunnels: interface classes, providers, the Android-style migration and the hour's ledger.
+export * from './interfaces.js';
+export * from './providers.js';
+export * from './migrate.js';
+export * from './find.js';
+export * from './ledger.js';
+export * from './sockets.js';
