@@ -1,5 +1,5 @@
-// The migration framework on real files: from empty, from each earlier version (v1, v2, v3, with a
-// fake v4 defined here), all pending steps in one transaction, a failed step leaving nothing behind; and
+// The migration framework on real files: from empty, from each earlier version (v1 to v5, with a
+// fake next version defined here), all pending steps in one transaction, a failed step leaving nothing behind; and
 // v2 (browser reports) over a v1 database that already got the table from the API's first-use
 // creation before v2 existed.
 process.env.TZ = 'Europe/Berlin';
@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS browser_reports (
 CREATE INDEX IF NOT EXISTS browser_reports_ts ON browser_reports (ts);
 `;
 
-/** A database at `version` (1, 2 or 3) with two usage rows (30 bytes in). */
+/** A database at `version` (1 to 5) with two usage rows (30 bytes in). */
 function databaseAt(version: number): string {
   const dir = tempDataDir();
   const store = openStore({ dataDir: dir, migrations: MIGRATIONS.slice(0, version) });
@@ -82,7 +82,7 @@ const indexesOf = (db: Database.Database, table: string): string[] =>
 describe('migrations', () => {
   it('the application migrations are numbered from 1 without holes', () => {
     expect(MIGRATIONS.map((m) => m.version)).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
-    expect(SCHEMA_VERSION).toBe(4);
+    expect(SCHEMA_VERSION).toBe(5);
   });
 
   it('from empty to the newest, in one go', () => {
@@ -94,7 +94,7 @@ describe('migrations', () => {
     db.close();
   });
 
-  it.each([1, 2, 3])('from v%i with data to the newest and to a fake next version, keeping and backfilling the data', (version) => {
+  it.each([1, 2, 3, 4, 5])('from v%i with data to the newest and to a fake next version, keeping and backfilling the data', (version) => {
     const dir = databaseAt(version);
     const { db: newest, migratedFrom } = openDatabase(dir);
     expect({ migratedFrom, version: newest.pragma('user_version', { simple: true }) }).toEqual({ migratedFrom: version, version: SCHEMA_VERSION });
@@ -128,7 +128,7 @@ describe('migrations', () => {
     raw.close();
   });
 
-  it.each([1, 2, 3])('a failing step on a v%i database leaves that version and its data intact', (version) => {
+  it.each([1, 2, 3, 4, 5])('a failing step on a v%i database leaves that version and its data intact', (version) => {
     const dir = databaseAt(version);
     expect(() => openDatabase(dir, { migrations: [...MIGRATIONS, failingV3] })).toThrow(/no_such_table/);
     const raw = new Database(path.join(dir, DB_FILE_NAME), { readonly: true });

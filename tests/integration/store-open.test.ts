@@ -50,14 +50,20 @@ describe('opening a new database', () => {
       expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
       const tables = db.prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%'").all() as { name: string; strict: number }[];
       expect(tables.map((t) => t.name).sort()).toEqual([
+        'alert_state',
+        'alerts',
         'apps',
         'browser_reports',
+        'budgets',
+        'cycle_history',
         'domain_daily',
         'domain_hourly',
         'domain_raw',
         'domains',
         'gaps',
         'meta',
+        'plan_calibrations',
+        'plans',
         'processes',
         'resume_flows',
         'resume_point',
@@ -67,7 +73,7 @@ describe('opening a new database', () => {
       ]);
       for (const t of tables) expect(t.strict, t.name).toBe(1);
       expect(db.prepare('SELECT name FROM apps WHERE id = 1').pluck().get()).toBe(UNATTRIBUTED);
-      expect({ schemaVersion, migratedFrom, recovered }).toEqual({ schemaVersion: 4, migratedFrom: 0, recovered: null });
+      expect({ schemaVersion, migratedFrom, recovered }).toEqual({ schemaVersion: 5, migratedFrom: 0, recovered: null });
       // STRICT refuses a text timestamp instead of coercing it.
       expect(() => db.prepare("INSERT INTO gaps (start_ts, end_ts, reason) VALUES ('soon', 2, 'stall')").run()).toThrow(/cannot store TEXT value in INTEGER column/);
     } finally {
@@ -91,7 +97,7 @@ describe('opening a new database', () => {
     populated(dir, 10);
     const opened = openDatabase(dir);
     opened.db.close();
-    expect(opened.migratedFrom).toBe(4);
+    expect(opened.migratedFrom).toBe(5);
     expect(opened.check.kind).toBe('full');
   });
 });
@@ -105,7 +111,7 @@ describe('a database newer than the app', () => {
     raw.close();
     const before = sha(dbPath);
     expect(() => openDatabase(dir)).toThrow(DatabaseTooNewError);
-    expect(() => openDatabase(dir)).toThrow(/schema version 7, but this netmon knows versions up to 4.*not touched/);
+    expect(() => openDatabase(dir)).toThrow(/schema version 7, but this netmon knows versions up to 5.*not touched/);
     expect(() => openDatabase(dir, { readonly: true })).toThrow(DatabaseTooNewError);
     expect(sha(dbPath)).toBe(before);
     expect(corruptFiles(dir)).toEqual([]);

@@ -192,6 +192,72 @@ CREATE TABLE resume_flows (
 ) STRICT, WITHOUT ROWID;
 `;
 
+// v5: data plans, budgets and what their alerts already said (engine/plans). A plan's definition is
+// one JSON document (its cycle rule has a shape per kind) beside the network it covers: "all" until
+// per-network totals exist, the seam for them. alert_state makes "once per cycle" survive a restart;
+// alerts is their log; cycle_history holds one summary per finished cycle and refuses updates.
+const V5 = `
+CREATE TABLE plans (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 64),
+  spec TEXT NOT NULL CHECK (json_valid(spec)),
+  network TEXT NOT NULL DEFAULT 'all' CHECK (length(network) BETWEEN 1 AND 128),
+  revision INTEGER NOT NULL CHECK (revision >= 1),
+  updated_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE budgets (
+  id INTEGER PRIMARY KEY,
+  target_kind TEXT NOT NULL CHECK (target_kind IN ('app', 'domain')),
+  target TEXT NOT NULL CHECK (length(target) BETWEEN 1 AND 256),
+  quota_bytes INTEGER NOT NULL CHECK (quota_bytes > 0),
+  direction TEXT NOT NULL CHECK (direction IN ('total', 'download', 'upload')),
+  revision INTEGER NOT NULL CHECK (revision >= 1),
+  updated_at INTEGER NOT NULL,
+  UNIQUE (target_kind, target)
+) STRICT;
+
+CREATE TABLE plan_calibrations (
+  plan_id INTEGER NOT NULL REFERENCES plans (id) ON DELETE CASCADE,
+  cycle_start INTEGER NOT NULL,
+  offset_bytes INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (plan_id, cycle_start)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE alert_state (
+  subject TEXT PRIMARY KEY,
+  state TEXT NOT NULL CHECK (json_valid(state))
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE alerts (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  subject TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('threshold', 'forecast', 'anomaly')),
+  percent INTEGER NOT NULL,
+  cycle_start INTEGER NOT NULL,
+  title TEXT NOT NULL,
+  body TEXT NOT NULL
+) STRICT;
+CREATE INDEX alerts_at ON alerts (at);
+
+CREATE TABLE cycle_history (
+  plan_id INTEGER NOT NULL,
+  cycle_start INTEGER NOT NULL,
+  cycle_end INTEGER NOT NULL CHECK (cycle_end > cycle_start),
+  quota_bytes INTEGER NOT NULL,
+  used_bytes INTEGER NOT NULL,
+  offset_bytes INTEGER NOT NULL,
+  overage_bytes INTEGER NOT NULL,
+  top TEXT NOT NULL CHECK (json_valid(top)),
+  closed_at INTEGER NOT NULL,
+  PRIMARY KEY (plan_id, cycle_start)
+) STRICT, WITHOUT ROWID;
+CREATE TRIGGER cycle_history_immutable BEFORE UPDATE ON cycle_history
+BEGIN SELECT RAISE(ABORT, 'a cycle summary is immutable'); END;
+`;
+
 /** The application's migrations, oldest first. Append; never edit a released one. */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -205,6 +271,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'browser reports', up: createBrowserReports },
   { version: 3, name: 'domain usage tiers', up: (db) => db.exec(V3) },
   { version: 4, name: 'resume baselines', up: (db) => db.exec(V4) },
+  { version: 5, name: 'plans, budgets, alerts, cycle history', up: (db) => db.exec(V5) },
 ];
 
 /** The schema version this build writes. */
