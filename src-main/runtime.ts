@@ -8,6 +8,7 @@ import { ensureDataDir, loadConfig, updateConfig, type Config } from './engine/c
 import { DomainTracker } from './engine/domains/tracker.js';
 import { attachLogFile, closeLogFile, createLogger, setLogLevel } from './engine/log.js';
 import { Monitor, type IntervalReport } from './engine/monitor.js';
+import { startPlanChecker } from './engine/plans/checker.js';
 import { prepareResume } from './engine/resume/index.js';
 import { chooseSampler, type SamplerName } from './engine/sampler-choice.js';
 import { openStore, type Store } from './engine/store/index.js';
@@ -162,6 +163,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     });
     monitor.start();
     cleanups.push(() => monitor.stop());
+    // Plans and budgets: alerts once per cycle (state in the database), cycle summaries, anomaly notices.
+    const stopPlanChecker = startPlanChecker({ db: store.db, nowMs: () => clock.now() });
+    cleanups.push(stopPlanChecker);
     // Read once: a deleted token file must not silently mint a new token mid-run.
     const token = loadOrCreatePairingToken(dataDir);
     const server = await startHttpServer({
@@ -195,6 +199,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       stop: () => {
         stopping ??= (async () => {
           await server.close();
+          stopPlanChecker();
           await monitor.stop();
           const final = store.close();
           if (!final.ok) log.error('could not write the last rows before closing', { error: final.error.message });

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DB_FILE, ensureDataDir, loadConfig, resolveDataDir } from '../engine/config.js';
-import { generateDemo } from '../engine/demo.js';
+import { DEMO_ANOMALY, generateDemo } from '../engine/demo.js';
 import { setLogLevel } from '../engine/log.js';
 import { lastUsageAt } from '../engine/queries/index.js';
 import { openStore, type Store } from '../engine/store/index.js';
@@ -35,7 +35,8 @@ export function runDemo(ctx: CommandContext): Promise<number> {
     let rows = 0;
     let domainRows = 0;
     let day = 0;
-    for (const batch of generateDemo({ days, endSeconds: Math.floor(Date.now() / 1000), seed })) {
+    const anomaly = ctx.values['anomaly'] === true ? DEMO_ANOMALY : undefined;
+    for (const batch of generateDemo({ days, endSeconds: Math.floor(Date.now() / 1000), seed, anomaly })) {
       store.append(batch.usage, batch.processes);
       rows += batch.usage.length;
       day += 1;
@@ -54,6 +55,9 @@ export function runDemo(ctx: CommandContext): Promise<number> {
     // Retention trims the fine rows older than the raw window, as a live monitor would have.
     for (let pass = 0; pass < 1000 && !store.runMaintenance().done; pass += 1);
     ctx.out(`netmon demo: ${days} days of synthetic history (${rows} rows, ${domainRows} domain rows) in ${dataDir} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    if (anomaly !== undefined) {
+      ctx.out(`netmon demo: planted ${anomaly.app} uploading ${anomaly.bytesOut / 1e9} GB to ${anomaly.domain}, ${anomaly.hours[0]}:00–${anomaly.hours[1]}:00 local, ${anomaly.daysAgo} days ago (see \`netmon changes\`)`);
+    }
     ctx.out(`netmon demo: try \`netmon report --since 30d --data-dir ${dataDir}\`, \`netmon report --by domain --since 7d --data-dir ${dataDir}\` or \`netmon serve --data-dir ${dataDir}\``);
     return Promise.resolve(0);
   } finally {

@@ -20,6 +20,8 @@ interface Command {
   summary: string;
   usage: string;
   options: NonNullable<ParseArgsConfig['options']>;
+  /** Takes a subcommand and arguments (`netmon plan set …`). */
+  positionals?: boolean;
   run: (ctx: CommandContext) => Promise<number>;
 }
 
@@ -79,9 +81,52 @@ const COMMANDS: Record<string, Command> = {
   },
   demo: {
     summary: 'fill a data folder with realistic synthetic history, for trying the dashboard',
-    usage: 'netmon demo --days N [--data-dir DIR] [--seed N] [--force]',
-    options: { days: { type: 'string' }, 'data-dir': dataDir, seed: { type: 'string' }, force: { type: 'boolean' } },
+    usage: 'netmon demo --days N [--data-dir DIR] [--seed N] [--force] [--anomaly]',
+    options: { days: { type: 'string' }, 'data-dir': dataDir, seed: { type: 'string' }, force: { type: 'boolean' }, anomaly: { type: 'boolean' } },
     run: async (ctx) => (await import('./demo.js')).runDemo(ctx),
+  },
+  plan: {
+    summary: 'set or show the data plan (billing cycle, quota), calibrate it, top up a bucket',
+    usage:
+      'netmon plan set --kind monthly|every-n-days|weekly|daily|one-time|bucket --quota GB [--day D] [--anchor DATE --every N] [--weekday mon] [--start DATE] [--expiry DATE] [--direction total|download|upload] [--free-hours 00-06] [--rollover] [--network all] | show [--json] | calibrate --used GB | top-up [--quota GB] | remove  [--data-dir DIR]',
+    positionals: true,
+    options: {
+      kind: { type: 'string' },
+      quota: { type: 'string' },
+      day: { type: 'string' },
+      anchor: { type: 'string' },
+      every: { type: 'string' },
+      weekday: { type: 'string' },
+      start: { type: 'string' },
+      expiry: { type: 'string' },
+      direction: { type: 'string' },
+      'free-hours': { type: 'string' },
+      rollover: { type: 'boolean' },
+      network: { type: 'string' },
+      used: { type: 'string' },
+      json: { type: 'boolean' },
+      'data-dir': dataDir,
+    },
+    run: async (ctx) => (await import('./plan.js')).runPlan(ctx),
+  },
+  budget: {
+    summary: 'per-cycle budgets for one app or one site',
+    usage: 'netmon budget add (--app NAME | --domain SITE) --quota GB [--direction total|download|upload] | list [--json] | remove ID  [--data-dir DIR]',
+    positionals: true,
+    options: { app: { type: 'string' }, domain: { type: 'string' }, quota: { type: 'string' }, direction: { type: 'string' }, json: { type: 'boolean' }, 'data-dir': dataDir },
+    run: async (ctx) => (await import('./plan.js')).runBudget(ctx),
+  },
+  status: {
+    summary: 'the plan and budgets now: used, forecast, alerts; exit 0 fine, 1 warning, 2 over',
+    usage: 'netmon status [--json] [--data-dir DIR]',
+    options: { json: { type: 'boolean' }, 'data-dir': dataDir },
+    run: async (ctx) => (await import('./status.js')).runStatus(ctx),
+  },
+  changes: {
+    summary: 'what changed: apps and sites this week against last week and the 4-week median',
+    usage: 'netmon changes [--since 7d] [--json] [--data-dir DIR]',
+    options: { since: { type: 'string' }, json: { type: 'boolean' }, 'data-dir': dataDir },
+    run: async (ctx) => (await import('./changes.js')).runChanges(ctx),
   },
 };
 
@@ -110,7 +155,7 @@ export async function main(argv: string[], out: (text: string) => void = (t) => 
   }
   let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
   try {
-    parsed = parseArgs({ args: rest, options: command.options, allowPositionals: false, strict: true }) as typeof parsed;
+    parsed = parseArgs({ args: rest, options: command.options, allowPositionals: command.positionals === true, strict: true }) as typeof parsed;
   } catch (err) {
     process.stderr.write(`netmon ${verb}: ${err instanceof Error ? err.message : String(err)}\nusage: ${command.usage}\n`);
     return 2;

@@ -7,6 +7,7 @@ import type { DomainUsage } from './domains/types.js';
 import type { AppUsage, ProcessSeen } from './types.js';
 import { UNATTRIBUTED } from './types.js';
 import { seededRandom } from './random.js';
+import { localDayStart } from './store/time.js';
 
 interface DemoApp {
   app: string;
@@ -221,7 +222,23 @@ export interface DemoOptions {
   fineSeconds?: number;
   /** Length of each fine row (seconds). */
   fineStepSeconds?: number;
+  /** A known anomaly to plant (`netmon demo --anomaly`); the random heavy days then stay out of its last 15 days. */
+  anomaly?: DemoAnomaly;
 }
+
+/** An app sending `bytesOut` to one site over a few night hours of one day: a figure tests can look for. */
+export interface DemoAnomaly {
+  app: string;
+  domain: string;
+  bytesOut: number;
+  /** The local day this many days before the end. */
+  daysAgo: number;
+  /** Local hours [from, to) the bytes are spread over. */
+  hours: readonly [number, number];
+}
+
+/** What `netmon demo --anomaly` plants: Photos uploads 30 GB to icloud-content.com, 02:00–05:00, three days ago. */
+export const DEMO_ANOMALY: Readonly<DemoAnomaly> = Object.freeze({ app: 'Photos', domain: 'icloud-content.com', bytesOut: 30e9, daysAgo: 3, hours: [2, 5] as const });
 
 export interface DemoBatch {
   usage: AppUsage[];
@@ -244,7 +261,13 @@ export function* generateDemo(options: DemoOptions): Generator<DemoBatch> {
   const end = Math.floor(options.endSeconds / 3600) * 3600;
   const start = end - options.days * 86_400;
   const heavyDays = new Map<number, (typeof HEAVY)[number]>();
-  for (const heavy of HEAVY) heavyDays.set(Math.floor(random() * options.days), heavy);
+  for (const heavy of HEAVY) {
+    const index = Math.floor(random() * options.days);
+    // With a planted anomaly, nothing else unusual happens in the two weeks it is compared with.
+    if (options.anomaly === undefined || index < options.days - 15) heavyDays.set(index, heavy);
+  }
+  const planted = options.anomaly;
+  const plantedDay = planted === undefined ? null : localDayStart(end - planted.daysAgo * 86_400);
 
   let dayIndex = -1;
   let batch: DemoBatch = { usage: [], processes: [], domains: [] };
@@ -291,6 +314,13 @@ export function* generateDemo(options: DemoOptions): Generator<DemoBatch> {
         batch.usage.push(row);
         if (profile !== undefined) batch.domains.push(...domainRows(row, profile, steps > 1, domainRandom));
       }
+    }
+    if (planted !== undefined && localDayStart(hourStart) === plantedDay && hour >= planted.hours[0] && hour < planted.hours[1]) {
+      // A row of its own (its own second), so its domain row adds up to it exactly.
+      const bytesOut = Math.round(planted.bytesOut / (planted.hours[1] - planted.hours[0]));
+      const row = { ts: hourStart + 3599, durationS: 3600, app: planted.app, bytesIn: 0, bytesOut };
+      batch.usage.push(row);
+      batch.domains.push({ ts: row.ts, durationS: row.durationS, app: row.app, domain: planted.domain, estimate: false, bytesIn: 0, bytesOut });
     }
     const unIn = Math.round(hourIn * 0.03 + random() * 2 * MB);
     const unOut = Math.round(hourOut * 0.03 + random() * 1 * MB);

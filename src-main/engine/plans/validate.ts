@@ -48,6 +48,7 @@ const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 /** Weekday number (0 = Monday) from a number or a name (`mon`, `Monday`); null when neither. */
 export function parseWeekday(value: string | number): number | null {
   if (typeof value === 'number') return Number.isInteger(value) && value >= 0 && value <= 6 ? value : null;
+  if (/^\d+$/.test(value.trim())) return parseWeekday(Number(value.trim()));
   const i = WEEKDAYS.indexOf(value.trim().slice(0, 3).toLowerCase() as (typeof WEEKDAYS)[number]);
   return i < 0 ? null : i;
 }
