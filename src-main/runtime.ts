@@ -56,6 +56,12 @@ export interface Runtime {
   readonly notices: string[];
   /** Stops the server and the sampler, writes what is buffered, closes the database. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * The same, synchronously, for a shutdown or logout that will not wait (better-sqlite3 writes at
+   * once): the buffer is written and the database closed before it returns; the server and the
+   * sampler's children go down in the background. A `stop()` after it (or under way) ends with it.
+   */
+  stopNow(): void;
 }
 
 function configValues(config: Config): ConfigValues {
@@ -185,6 +191,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     });
     cleanups.push(() => server.close());
     let stopping: Promise<void> | null = null;
+    let halted = false;
+    const stopNow = (): void => {
+      if (halted) return;
+      halted = true;
+      const closing = server.close();
+      monitor.halt();
+      const final = store.close();
+      if (!final.ok) log.error('could not write the last rows before closing', { error: final.error.message });
+      stopping ??= closing.then(() => closeLogFile());
+    };
     return {
       dataDir,
       config,
@@ -201,12 +217,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           await server.close();
           stopPlanChecker();
           await monitor.stop();
+          // store.close is idempotent: after a stopNow it has nothing left to write.
           const final = store.close();
           if (!final.ok) log.error('could not write the last rows before closing', { error: final.error.message });
           await closeLogFile();
         })();
         return stopping;
       },
+      stopNow,
     };
   } catch (err) {
     for (const cleanup of cleanups.reverse()) {

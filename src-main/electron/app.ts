@@ -57,6 +57,12 @@ export function startFailure(err: unknown, port: number | undefined): string {
   return `netmon could not start: ${message}${port === undefined ? '' : ` (port ${port})`}`;
 }
 
+/** Shows an error box in front of every other app's windows (an accessory app's box can open behind them). */
+export function showErrorInFront(title: string, message: string): void {
+  if (process.platform === 'darwin') app.focus({ steal: true });
+  dialog.showErrorBox(title, message);
+}
+
 /**
  * Runs the app: resolves with the shell once it is up, or null when this is a second instance (which
  * quits) or the engine could not start (the user is told, the app exits).
@@ -86,6 +92,7 @@ export async function runApp(options: AppOptions): Promise<Shell | null> {
     process.off('SIGTERM', quitOnSignal);
     process.off('SIGINT', quitOnSignal);
   });
+  const dataDir = resolveDataDir(undefined, options.env);
 
   await app.whenReady();
   const paths = appPaths(options.mainDir, { isPackaged: app.isPackaged, appPath: app.getAppPath(), resourcesPath: process.resourcesPath });
@@ -96,7 +103,6 @@ export async function runApp(options: AppOptions): Promise<Shell | null> {
     log.warn('the renderer is not built (npm run build:renderer); windows will be empty', { dir: paths.rendererDir });
   }
 
-  const dataDir = resolveDataDir(undefined, options.env);
   let runtime: Runtime;
   try {
     runtime = await (options.startEngine ?? startRuntime)({
@@ -107,7 +113,7 @@ export async function runApp(options: AppOptions): Promise<Shell | null> {
   } catch (err) {
     const message = startFailure(err, options.engineOptions?.port);
     log.error('the engine did not start', { error: err });
-    dialog.showErrorBox('netmon could not start', message);
+    showErrorInFront('netmon could not start', message);
     app.exit(1);
     return null;
   }

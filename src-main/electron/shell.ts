@@ -3,7 +3,7 @@
 // the store and stops the sampler). Decisions live in the small pure modules beside this one; this
 // file only wires them to Electron and to the engine's one handler layer.
 import path from 'node:path';
-import { app, ipcMain, Menu, nativeImage, Notification, session, shell as desktop, Tray, type NativeImage, type WebContents } from 'electron';
+import { app, ipcMain, Menu, nativeImage, Notification, powerMonitor, session, shell as desktop, Tray, type NativeImage, type WebContents } from 'electron';
 import { menubar, type Menubar } from 'menubar';
 import type { ApiChannel, ApiRequest, ApiResponses, ConfigValues, LiveRate, PeriodTotals, SamplerHealthView } from '../../src-shared/api.js';
 import type { Result } from '../../src-shared/result.js';
@@ -32,6 +32,8 @@ export interface ShellEngine {
   readonly live: LiveSource;
   /** Stops serving and sampling, writes what is buffered, closes the database. */
   stop(): Promise<void>;
+  /** The same, synchronously: the buffer is written and the database closed before it returns. */
+  stopNow(): void;
 }
 
 export interface ShellOptions {
@@ -66,6 +68,8 @@ export interface Shell {
   menuState(): TrayMenuState;
   /** Resolves when quitting has stopped the engine (never before a quit began). */
   whenStopped(): Promise<void>;
+  /** Notifications shown and not yet clicked or closed (kept so that their click handlers live). */
+  pendingNotifications(): number;
 }
 
 const DEFAULT_POLL_MS = 60_000;
@@ -154,7 +158,12 @@ export function startShell(options: ShellOptions): Shell {
   const openDashboard = (route?: string): void => {
     popover?.hideWindow();
     dashboard.open(route);
+    // An accessory (LSUIElement) app's window does not come to the front by itself: take focus.
+    if (platform === 'darwin') app.focus({ steal: true });
   };
+  // macOS: opening the app again from Finder, Spotlight or the Dock sends `activate` (never
+  // `second-instance`): it brings the dashboard, as a second launch does elsewhere.
+  if (platform === 'darwin') app.on('activate', () => openDashboard());
   const harden = (contents: WebContents): void => {
     const stayHome = (event: { preventDefault(): void }, url: string): void => {
       if (location.isOwn(url)) return;
@@ -243,6 +252,8 @@ export function startShell(options: ShellOptions): Shell {
     tooltip: 'netmon',
     preloadWindow: true,
     showDockIcon: false,
+    // Activating the app opens the dashboard (above), not the popover.
+    activateWithApp: false,
     // Linux panels give no tray position; the popover goes to the top right, where most panels keep the tray.
     ...(platform === 'linux' ? { windowPosition: 'topRight' as const } : {}),
     browserWindow: {
@@ -256,6 +267,8 @@ export function startShell(options: ShellOptions): Shell {
 
   // ---- The context menu --------------------------------------------------------------------------
   let stopping = false;
+  /** The quit was asked for from our menu (not by the system): it may wait for an orderly stop. */
+  let userQuit = false;
   // Bumped by every pause or resume: a status read before it must not undo it when it lands after.
   let pauseChanges = 0;
   const togglePause = async (): Promise<void> => {
@@ -285,7 +298,10 @@ export function startShell(options: ShellOptions): Shell {
         updateMenu();
       }
     },
-    quit: () => app.quit(),
+    quit: () => {
+      userQuit = true;
+      app.quit();
+    },
   };
   let menu = Menu.buildFromTemplate(trayMenuTemplate(menuState, actions));
   function updateMenu(): void {
@@ -300,13 +316,25 @@ export function startShell(options: ShellOptions): Shell {
 
   // ---- Polling: status, today's usage, settings; notifications -----------------------------------
   let memory: NotifyMemory = { ...FRESH_MEMORY, usageAlertDay: remembered.usageAlertDay };
+  const notifications = new Set<Notification>();
   const notify = (notice: Pick<Notice, 'title' | 'body'>, route: string): void => {
     if (!Notification.isSupported()) {
       log.info('notification not shown (not supported here)', { title: notice.title });
       return;
     }
     const shown = new Notification({ title: notice.title, body: notice.body });
-    shown.on('click', () => openDashboard(route));
+    // Held until clicked or closed: a notification only referenced here would be garbage-collected
+    // with its click handler, and the click would do nothing.
+    notifications.add(shown);
+    shown.on('click', () => {
+      notifications.delete(shown);
+      openDashboard(route);
+    });
+    shown.on('close', () => notifications.delete(shown));
+    shown.on('failed', (_event, error) => {
+      notifications.delete(shown);
+      log.warn('notification not shown (an unsigned build on macOS cannot post one)', { title: notice.title, error });
+    });
     shown.show();
   };
   const refresh = async (): Promise<void> => {
@@ -365,34 +393,57 @@ export function startShell(options: ShellOptions): Shell {
   void poll();
 
   // ---- Quitting: flush and stop the engine before the app goes ------------------------------------
+  // Two ways. The menu's Quit waits for an orderly stop (the sampler's children gone, the last rows
+  // named and written): before-quit is held until then. Every other quit (the system's at shutdown,
+  // restart or logout, the Dock's, SIGTERM) is never held, since holding it would make macOS cancel
+  // the shutdown and ask the user to quit netmon: the buffer is written synchronously (better-sqlite3
+  // is synchronous) on powerMonitor `shutdown` and on `will-quit`, and the quit goes on.
   let phase: 'running' | 'stopping' | 'stopped' = 'running';
   let markStopped: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => (markStopped = resolve));
-  const shutdown = async (): Promise<void> => {
+  const leave = (): void => {
     stopping = true;
     if (pollTimer !== null) clearTimeout(pollTimer);
     unsubscribeLive();
     dashboard.persist();
     ipc.dispose();
+  };
+  const shutdown = async (): Promise<void> => {
+    leave();
     try {
       await withTimeout(engine.stop(), options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS, 'stopping the engine');
     } catch (err) {
       log.error('stopping the engine failed', { error: err });
     }
-    tray.destroy();
+    if (!tray.isDestroyed()) tray.destroy();
+  };
+  const stopNow = (why: string): void => {
+    if (phase === 'stopped') return;
+    if (phase === 'running') leave();
+    phase = 'stopped';
+    try {
+      engine.stopNow();
+      log.info(`stopped at once (${why}): buffered rows written`);
+    } catch (err) {
+      log.error('stopping the engine at once failed', { error: err });
+    }
+    if (!tray.isDestroyed()) tray.destroy();
+    markStopped();
   };
   app.on('before-quit', (event) => {
-    if (phase === 'stopped') return;
-    // Electron would close the windows and exit at once: hold it until the buffer is written.
+    if (phase !== 'running' || !userQuit) return;
+    // Our own Quit: Electron would close the windows and exit at once; hold it until the buffer is written.
     event.preventDefault();
-    if (phase === 'stopping') return;
     phase = 'stopping';
     void shutdown().finally(() => {
+      if (phase === 'stopped') return;
       phase = 'stopped';
       markStopped();
       app.quit();
     });
   });
+  app.on('will-quit', () => stopNow('quit'));
+  powerMonitor.on('shutdown', () => stopNow('the system is shutting down'));
 
   return {
     openDashboard,
@@ -403,5 +454,6 @@ export function startShell(options: ShellOptions): Shell {
     trayLevel: () => level,
     menuState: () => menuState,
     whenStopped: () => stopped,
+    pendingNotifications: () => notifications.size,
   };
 }

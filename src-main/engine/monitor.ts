@@ -32,6 +32,7 @@ import {
 } from './types.js';
 import { lastUsageAt } from './queries/index.js';
 import { baselineWriter, type Resume } from './resume/index.js';
+import { TimerDrift } from './timer-drift.js';
 
 const log = createLogger('monitor');
 
@@ -103,6 +104,8 @@ export interface MonitorStats {
   overAttributed: InterfaceTotals;
   stalls: number;
   counterDrops: number;
+  /** Samples that came well after their interval (timer drift: App Nap, a busy thread); see timer-drift.ts. */
+  lateSamples: number;
 }
 
 /** Pause state: while paused samples still keep the baselines fresh, but nothing is recorded. */
@@ -127,7 +130,11 @@ export class Monitor {
   private lastRecordedTs: number | null;
   /** Surplus over the interface totals not yet settled against a later remainder (see `attribute`). */
   private carry: InterfaceTotals = { bytesIn: 0, bytesOut: 0 };
-  private readonly stats: MonitorStats = { samples: 0, intervals: 0, gaps: 0, overAttributed: { bytesIn: 0, bytesOut: 0 }, stalls: 0, counterDrops: 0 };
+  private readonly stats: MonitorStats = { samples: 0, intervals: 0, gaps: 0, overAttributed: { bytesIn: 0, bytesOut: 0 }, stalls: 0, counterDrops: 0, lateSamples: 0 };
+  private readonly drift: TimerDrift;
+  private lastSampleMono: number | null = null;
+  /** Set by `halt`: the store is closed, later samples are ignored. */
+  private halted = false;
   private domainRollup: boolean;
   private naming: PacketNaming | null = null;
   /** Set once loading the sniffer was tried; resolves when the backlog is drained. */
@@ -147,6 +154,7 @@ export class Monitor {
     this.state = options.resume?.plan.state ?? initialDeltaState(this.lastRecordedTs === null ? -Infinity : this.lastRecordedTs * 1000);
     this.deltaOptions = defaultDeltaOptions(options.intervalMs);
     this.domainRollup = options.domainRollup ?? true;
+    this.drift = new TimerDrift(options.intervalMs);
   }
 
   /** Whether packet-named hosts are stored as registrable domains; applies to intervals from now on. */
@@ -185,13 +193,36 @@ export class Monitor {
     if (this.maintenanceTimer !== null) clearTimeout(this.maintenanceTimer);
     await this.sampler.stop();
     // Samples waiting for the sniffer to load are named before the last rows are written.
-    if (this.namingLoad !== null) await this.namingLoad;
+    if (this.namingLoad !== null && !this.halted) await this.namingLoad;
+    // A halt (shutdown) meanwhile has written and closed everything.
+    if (this.halted) return;
     this.closePause(this.clock.now());
     if (this.options.domains !== undefined) this.appendTrackerRows(this.options.domains.settleAll());
     const result = this.store.flush();
     if (!result.ok) log.error('final flush failed; rows not written', { error: result.error.message, pending: result.pendingRows });
     this.store.setFlushExtra(null);
     log.info('monitor stopped');
+  }
+
+  /**
+   * Stops at once, synchronously, for a system shutdown or logout that will not wait: timers cleared,
+   * the sampler told to stop (its children are killed in the background; a crash's leftovers are reaped
+   * at the next start), what the browser trackers hold settled, and the buffer written. Samples that
+   * still arrive are ignored. Samples waiting for the packet sniffer to load are not named.
+   */
+  halt(): void {
+    if (this.halted) return;
+    this.halted = true;
+    this.running = false;
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    if (this.maintenanceTimer !== null) clearTimeout(this.maintenanceTimer);
+    this.sampler.stop().catch((err: unknown) => log.warn('stopping the sampler failed', { error: err }));
+    this.closePause(this.clock.now());
+    if (this.options.domains !== undefined) this.appendTrackerRows(this.options.domains.settleAll());
+    const result = this.store.flush();
+    if (!result.ok) log.error('final flush failed; rows not written', { error: result.error.message, pending: result.pendingRows });
+    this.store.setFlushExtra(null);
+    log.info('monitor halted');
   }
 
   pauseState(): MonitorPause {
@@ -245,7 +276,9 @@ export class Monitor {
   }
 
   private onSample(sample: Sample): void {
+    if (this.halted) return;
     this.stats.samples += 1;
+    this.noteTiming(sample.monoMs);
     const step = stepDelta(this.state, sample, this.deltaOptions);
     this.state = step.state;
     this.afterSample?.();
@@ -344,6 +377,7 @@ export class Monitor {
   private drainNaming(): void {
     const backlog = this.namingBacklog;
     this.namingBacklog = [];
+    if (this.halted) return;
     for (const work of backlog) {
       try {
         this.nameWork(work);
@@ -418,6 +452,23 @@ export class Monitor {
       }
     }
     this.store.appendDomains(rows.length === 0 ? extra : [...rows, ...extra]);
+  }
+
+  /** Logs timer drift: samples later than the interval (their bytes are kept: the interval is longer). */
+  private noteTiming(monoMs: number): void {
+    const elapsed = this.lastSampleMono === null ? null : monoMs - this.lastSampleMono;
+    this.lastSampleMono = monoMs;
+    const before = this.drift.total;
+    const report = this.drift.note(elapsed, monoMs);
+    this.stats.lateSamples += this.drift.total - before;
+    if (report !== null) {
+      log.warn('timer drift: samples arrive late (App Nap, or a busy main thread); each interval keeps its measured length, no bytes are lost', {
+        late: report.late,
+        of: report.samples,
+        worstMs: report.worstMs,
+        intervalMs: report.nominalMs,
+      });
+    }
   }
 
   private scheduleFlush(): void {

@@ -70,6 +70,11 @@ class FakeApp extends EventEmitter {
   exit(code = 0): void {
     this.exitCode = code;
   }
+  /** Times the app took focus from other apps (`focus({ steal: true })`). */
+  focusSteals = 0;
+  focus(options?: { steal?: boolean }): void {
+    if (options?.steal === true) this.focusSteals += 1;
+  }
   getLoginItemSettings(): { openAtLogin: boolean; status: string; wasOpenedAtLogin: boolean } {
     return { ...this.loginItem, wasOpenedAtLogin: false };
   }
@@ -365,6 +370,9 @@ export class FakeTray extends EventEmitter {
   destroy(): void {
     this.destroyed = true;
   }
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
 }
 
 export const Tray = FakeTray;
@@ -385,6 +393,9 @@ export class FakeNotification extends EventEmitter {
 }
 
 export const Notification = FakeNotification;
+
+/** powerMonitor: a test emits 'shutdown', 'suspend', 'resume' on it. */
+export const powerMonitor = new EventEmitter();
 
 // ---- session, shell, screen, dialog, protocol --------------------------------------------------------
 
@@ -440,10 +451,12 @@ export class FakeMenubar extends EventEmitter {
   window: FakeBrowserWindow | undefined;
   visible = false;
   readonly tray: FakeTray;
-  constructor(readonly options: { tray: FakeTray; index: string; preloadWindow?: boolean; browserWindow: Record<string, unknown> }) {
+  constructor(readonly options: { tray: FakeTray; index: string; preloadWindow?: boolean; activateWithApp?: boolean; browserWindow: Record<string, unknown> }) {
     super();
     this.tray = options.tray;
     this.tray.on('click', () => void this.showWindow());
+    // Like menubar (Menubar.js:262, default on): activating the app shows the popover.
+    if (options.activateWithApp !== false) app.on('activate', () => void this.showWindow());
     // Like menubar: the window is made (and loaded) on the next tick when the app is ready.
     process.nextTick(() => {
       void (async () => {
@@ -503,7 +516,8 @@ export const fake = {
   reset(): void {
     journal.length = 0;
     app.removeAllListeners();
-    Object.assign(app, { isPackaged: false, appPath: process.cwd(), lockAvailable: true, quitRequests: 0, quitted: false, exitCode: null });
+    powerMonitor.removeAllListeners();
+    Object.assign(app, { isPackaged: false, appPath: process.cwd(), lockAvailable: true, quitRequests: 0, quitted: false, exitCode: null, focusSteals: 0 });
     app.loginItem = { openAtLogin: false, status: 'not-registered' };
     app.dock.visible = true;
     ipcMain.removeAllListeners();

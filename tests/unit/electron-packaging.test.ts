@@ -15,14 +15,15 @@ const REPO = path.resolve(import.meta.dirname, '..', '..');
 const require = createRequire(import.meta.url);
 
 interface BuilderConfig {
-  /** As getConfig normalises it: one set of patterns. */
-  files: Array<{ filter: string[] }>;
+  /** As getConfig normalises it: one set of patterns (per platform: mac.files, linux.files). */
+  files?: Array<{ filter: string[] }>;
   asarUnpack: string[];
   extraResources: Array<{ from: string; to: string }>;
   npmRebuild: boolean;
-  mac: { target: Array<{ target: string; arch: string[] }>; hardenedRuntime: boolean; notarize: boolean; entitlements: string; entitlementsInherit: string; extendInfo: Record<string, unknown>; icon: string };
-  linux: { target: string[]; icon: string; executableName: string };
-  deb: { depends: string[] };
+  mac: { target: Array<{ target: string; arch: string[] }>; hardenedRuntime: boolean; notarize: boolean; entitlements: string; entitlementsInherit: string; extendInfo: Record<string, unknown>; icon: string; files: string[] };
+  linux: { target: string[]; icon: string; executableName: string; files: string[] };
+  deb: { depends: string[]; afterInstall: string };
+  electronFuses: Record<string, boolean>;
 }
 
 async function loadConfig(): Promise<BuilderConfig> {
@@ -43,29 +44,44 @@ describe('electron-builder.yml', () => {
     expect(config.mac.hardenedRuntime).toBe(true);
     expect(config.mac.notarize).toBe(true);
     expect(config.mac.extendInfo['LSUIElement']).toBe(true);
-    expect(config.linux.target).toEqual(['AppImage', 'deb']);
-    expect(config.linux.executableName).toBe('netmon');
-    // The Linux sampler runs ss (iproute2).
+    // No App Nap for the engine's timers (Info.plist; not a sleep blocker).
+    expect(config.mac.extendInfo['LSAppNapIsDisabled']).toBe(true);
+    // The .deb only: an AppImage aborts under Ubuntu 24.04's AppArmor rules and cannot hold capabilities.
+    expect(config.linux.target).toEqual(['deb']);
+    // /usr/bin/netmon is the command line's.
+    expect(config.linux.executableName).toBe('netmon-app');
+    // The Linux sampler runs ss (iproute2); the linux prebuild needs glibc 2.34.
     expect(config.deb.depends).toContain('iproute2');
+    expect(config.deb.depends).toContain('libc6 (>= 2.34)');
+    expect(existsSync(path.join(REPO, config.deb.afterInstall))).toBe(true);
+    expect(config.electronFuses).toMatchObject({ runAsNode: false, enableNodeOptionsEnvironmentVariable: false, enableNodeCliInspectArguments: false, onlyLoadAppFromAsar: true, enableEmbeddedAsarIntegrityValidation: true });
     for (const file of [config.mac.entitlements, config.mac.entitlementsInherit, config.mac.icon]) expect(existsSync(path.join(REPO, file)), file).toBe(true);
   });
 
   it('packs what the app loads and unpacks the native addon', async () => {
     const config = await loadConfig();
-    const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { main: string };
-    expect(pkg.main).toBe('dist/src-main/electron/main.js');
-    const patterns = config.files.flatMap((f) => f.filter);
-    expect(patterns).toContain('dist/src-main/**/*.js');
-    expect(patterns).toContain('dist/src-main/electron/preload.cjs');
-    expect(patterns).toContain('dist/renderer/**');
-    expect(patterns).toContain('!**/*.map');
+    const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { main: string; homepage: string; author: { name: string; email: string } };
+    // The main process, bundled into one file (vite.main.config.ts).
+    expect(pkg.main).toBe('dist/src-main/electron/main.bundle.js');
+    // The .deb step stops without them.
+    expect(pkg.homepage).toMatch(/^https:\/\//);
+    expect(pkg.author.email).toMatch(/@/);
+    expect(config.files ?? []).toEqual([]);
+    for (const patterns of [config.mac.files, config.linux.files]) {
+      expect(patterns).toContain('dist/src-main/electron/main.bundle.js');
+      expect(patterns).toContain('dist/src-main/electron/preload.cjs');
+      expect(patterns).toContain('dist/renderer/**');
+      expect(patterns).toContain('!**/*.map');
+    }
     expect(config.asarUnpack).toEqual(['**/node_modules/better-sqlite3/prebuilds/*.node', 'dist/helper/**']);
-    // The eBPF helper is packed, and outside the archive (see defaultHelperPath).
-    expect(patterns).toContain('dist/helper/netmon-capture');
+    // The eBPF helper is packed in Linux packages only, and outside the archive (see defaultHelperPath).
+    expect(config.linux.files).toContain('dist/helper/netmon-capture');
+    expect(config.mac.files).not.toContain('dist/helper/netmon-capture');
     expect(config.extraResources).toEqual([{ from: 'build/tray', to: 'tray', filter: ['*.png'] }]);
     // The main and the preload the windows load exist once built (npm test builds first).
     expect(existsSync(path.join(REPO, pkg.main))).toBe(true);
     expect(existsSync(path.join(REPO, 'dist', 'src-main', 'electron', 'preload.cjs'))).toBe(true);
+    // What the packages really hold is checked by packing them: tests/integration/electron/packaging-dir.test.ts.
   });
 
   it('rebuilds nothing, because better-sqlite3 ships N-API prebuilds for every target', async () => {

@@ -19,7 +19,7 @@ import { runApp } from '../../src-main/electron/app.js';
 import { rendererLocation } from '../../src-main/electron/app-url.js';
 import { startShell, type Shell, type ShellEngine } from '../../src-main/electron/shell.js';
 import { startRuntime, type Runtime, type RuntimeOptions } from '../../src-main/runtime.js';
-import { app, fake, type FakeBrowserWindow, type FakeMenu, type FakeTray, ipcMain } from './electron-mock.js';
+import { app, fake, type FakeBrowserWindow, type FakeMenu, type FakeTray, ipcMain, powerMonitor } from './electron-mock.js';
 
 vi.mock('electron', () => import('./electron-mock.js'));
 vi.mock('menubar', () => import('./electron-mock.js'));
@@ -347,6 +347,20 @@ describe('notifications', () => {
     expect(fake.notifications.filter((n) => n.options.title === 'High network usage today')).toEqual([]);
   });
 
+  it('keeps each notification until it is clicked, closed or failed, so that its click still works', async () => {
+    writeConfig({ sampling_interval_seconds: 'fast' });
+    const { shell } = await launch();
+    const shown = fake.notifications.length;
+    expect(shown).toBeGreaterThan(0);
+    expect(shell.pendingNotifications()).toBe(shown);
+    fake.notifications[0]?.emit('close');
+    expect(shell.pendingNotifications()).toBe(shown - 1);
+    if (shown > 1) {
+      fake.notifications[1]?.emit('failed', {}, 'unsigned');
+      expect(shell.pendingNotifications()).toBe(shown - 2);
+    }
+  });
+
   it('says nothing when notifications are off', async () => {
     writeConfig({ high_usage_threshold_gb: 0.001, enable_notifications: false });
     const { runtime, shell } = await launch();
@@ -415,6 +429,57 @@ describe('quit', () => {
     expect(app.quitted).toBe(true);
     expect(process.listenerCount('SIGTERM')).toBe(before);
   });
+
+  /** What usage_raw holds now, read by another connection (what a reader sees once the app is gone). */
+  function storedUsage(): { bytesIn: number | null; bytesOut: number | null } {
+    const db = new Database(path.join(setup.dataDir, 'network_monitor.db'), { readonly: true });
+    try {
+      return db.prepare('SELECT sum(bytes_in) AS bytesIn, sum(bytes_out) AS bytesOut FROM usage_raw').get() as { bytesIn: number; bytesOut: number };
+    } finally {
+      db.close();
+    }
+  }
+
+  it("never holds the system's quit (logout, restart, shutdown, the Dock): the buffer is written before app.quit() returns", async () => {
+    const { runtime, shell } = await launch();
+    runtime.store.append([{ ts: nowS(), durationS: 1, app: 'Firefox', bytesIn: 4_321, bytesOut: 123 }]);
+    let stoppedBeforeReturn = false;
+    void shell.whenStopped().then(() => (stoppedBeforeReturn = true));
+    app.quit();
+    // Not prevented: one request, through at once (macOS would otherwise cancel the shutdown).
+    expect(app.quitRequests).toBe(1);
+    expect(app.quitted).toBe(true);
+    // Written synchronously, before anything else ran.
+    expect(storedUsage()).toEqual({ bytesIn: 4_321, bytesOut: 123 });
+    expect(tray().destroyed).toBe(true);
+    expect(ipcMain.handlers.size).toBe(0);
+    await shell.whenStopped();
+    expect(stoppedBeforeReturn).toBe(true);
+  });
+
+  it('writes at once on powerMonitor shutdown, and lets the quit that follows through', async () => {
+    const { runtime } = await launch();
+    runtime.store.append([{ ts: nowS(), durationS: 1, app: 'Firefox', bytesIn: 777, bytesOut: 11 }]);
+    powerMonitor.emit('shutdown', { preventDefault: () => expect.unreachable('the shutdown must not be delayed') });
+    expect(storedUsage()).toEqual({ bytesIn: 777, bytesOut: 11 });
+    app.quit();
+    expect(app.quitted).toBe(true);
+    expect(app.quitRequests).toBe(1);
+  });
+
+  it("does not hold a system quit that comes while the menu's orderly quit is under way", async () => {
+    const { runtime, shell } = await launch();
+    runtime.store.append([{ ts: nowS(), durationS: 1, app: 'Firefox', bytesIn: 5_000, bytesOut: 50 }]);
+    click('quit');
+    expect(app.quitted).toBe(false);
+    app.quit();
+    expect(app.quitted).toBe(true);
+    expect(storedUsage()).toEqual({ bytesIn: 5_000, bytesOut: 50 });
+    await shell.whenStopped();
+    // The orderly stop's own late app.quit() does not quit a second time.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(app.quitRequests).toBe(2);
+  });
 });
 
 // ---- startShell over the real handler layer with small parts: what the Linux runtime here cannot show.
@@ -455,7 +520,7 @@ function parts(stop: () => Promise<void> = () => Promise.resolve()): Parts {
     browserReports: { record: () => 1, purge: () => 0 },
   });
   const stopSpy = vi.fn(stop);
-  return { engine: { dataDir, token: 'tok', notices: [], handlers, live: createLiveFeed(), stop: stopSpy }, health, stop: stopSpy };
+  return { engine: { dataDir, token: 'tok', notices: [], handlers, live: createLiveFeed(), stop: stopSpy, stopNow: vi.fn() }, health, stop: stopSpy };
 }
 
 function shellOver(p: Parts, platform: NodeJS.Platform, extra: { now?: () => number; stopTimeoutMs?: number } = {}): Shell {
@@ -495,6 +560,17 @@ describe('macOS', () => {
     expect(app.dock.visible).toBe(false);
   });
 
+  it('re-opening the app from Finder (activate) brings the dashboard to the front, not the popover', async () => {
+    shellOver(parts(), 'darwin');
+    await tick();
+    app.emit('activate', {}, false);
+    await tick();
+    expect(dashboards()).toHaveLength(1);
+    expect(dashboards()[0]?.webContents.url).toBe('app://netmon/index.html#/overview');
+    expect(fake.menubars[0]?.visible).toBe(false);
+    expect(app.focusSteals).toBeGreaterThan(0);
+  });
+
   it('shows "allow in System Settings" while macOS waits for approval', async () => {
     app.loginItem = { openAtLogin: false, status: 'requires-approval' };
     shellOver(parts(), 'darwin');
@@ -528,7 +604,8 @@ describe('a stop that hangs', () => {
     const p = parts(() => new Promise<void>(() => undefined));
     const shell = shellOver(p, 'linux', { stopTimeoutMs: 50 });
     await tick();
-    app.quit();
+    // The menu's Quit is the one that waits for the engine (a system quit writes at once).
+    click('quit');
     await shell.whenStopped();
     expect(p.stop).toHaveBeenCalledTimes(1);
     expect(app.quitted).toBe(true);
