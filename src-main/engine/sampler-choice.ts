@@ -1,15 +1,13 @@
-// Which sampler runs here: `auto` picks the best this machine allows (macOS: nettop; Linux: the eBPF
-// helper when it may run, else the unprivileged socket sampler), and says why; a name forces one (tests
-// replay nettop, or pin the unprivileged sampler).
+// Which sampler runs here: `auto` walks this platform's kinds in the registry (macOS: nettop; Linux: the
+// eBPF helper when its probe passes, else the unprivileged socket sampler), and says why; a name forces
+// one (tests replay nettop, or pin the unprivileged sampler).
 import path from 'node:path';
 import type { Platform } from './attribution/index.js';
-import { ebpfAvailability, type EbpfAvailability } from './samplers/ebpf/availability.js';
-import { EbpfSampler, defaultHelperPath } from './samplers/ebpf/sampler.js';
-import { LinuxSampler } from './samplers/linux/sampler.js';
-import { NettopSampler } from './samplers/nettop/sampler.js';
+import { defaultHelperPath } from './samplers/ebpf/helper-path.js';
+import { kindsFor, samplerKind, type ProbeResult, type SamplerKind, type SamplerPaths, type SamplerSetup } from './samplers/registry.js';
 import type { Clock, Sampler } from './types.js';
 
-export const SAMPLER_NAMES = ['auto', 'nettop', 'linux', 'ebpf'] as const;
+export const SAMPLER_NAMES = ['auto', 'nettop', 'linux', 'ebpf'] as const satisfies readonly ('auto' | SamplerKind['name'])[];
 export type SamplerName = (typeof SAMPLER_NAMES)[number];
 
 export interface SamplerChoice {
@@ -30,55 +28,40 @@ export interface SamplerChoiceOptions {
   clock?: Clock;
   /** The OS; defaults to process.platform. */
   os?: NodeJS.Platform;
-  /** Whether the eBPF helper can run (injected by tests); default asks the helper itself (`--check`). */
-  ebpfCheck?: (helperPath: string) => Promise<EbpfAvailability>;
+  /** Probes a kind (injected by tests); default the kind's own probe. */
+  probe?: (kind: SamplerKind, paths: SamplerPaths) => Promise<ProbeResult>;
 }
 
-/** What the unprivileged Linux sampler sees, said where it is chosen. */
-const LINUX_SEES = 'kernel TCP socket counters (ss) and close events, without privileges; UDP is counted only in the interface totals';
+const OS_NAMES: Partial<Record<NodeJS.Platform, string>> = { darwin: 'macOS', linux: 'Linux' };
 
 /** Builds the sampler `name` asks for, or says plainly why none can run here. */
 export async function chooseSampler(options: SamplerChoiceOptions): Promise<SamplerChoice> {
   const os = options.os ?? process.platform;
-  const clockOption = options.clock === undefined ? {} : { clock: options.clock };
-  const helperPath = options.helperPath ?? defaultHelperPath();
-  const linux = (why: string): SamplerChoice => ({
-    sampler: new LinuxSampler({ intervalMs: options.intervalS * 1000, ...clockOption }),
-    platform: 'linux',
-    why,
-  });
-  const ebpf = (why: string): SamplerChoice => ({
-    sampler: new EbpfSampler({ helperPath, intervalMs: options.intervalS * 1000, ...clockOption }),
-    platform: 'linux',
-    why,
-  });
-  switch (options.name) {
-    case 'auto': {
-      if (os === 'darwin') return nettop(options, 'macOS: nettop reports bytes per process');
-      if (os !== 'linux') throw new Error(`no sampler for ${os}: netmon measures on macOS (nettop) and Linux (ss, or the eBPF helper)`);
-      const check = await (options.ebpfCheck ?? ((p: string) => ebpfAvailability(p)))(helperPath);
-      if (check.ok) return ebpf('Linux, the eBPF helper may run: every TCP and UDP byte per socket with its process, short connections included, and destinations named from DNS answers and TLS/QUIC server names');
-      return linux(`Linux: ${LINUX_SEES} (the eBPF helper cannot run: ${check.reason}; ${check.fix}; see netmon doctor)`);
-    }
-    case 'nettop':
-      return nettop(options, 'asked for with --sampler nettop');
-    case 'linux':
-      return linux('asked for with --sampler linux');
-    case 'ebpf':
-      // Forced: started even if the check would fail, so that its health says what is wrong (and retries).
-      return ebpf('asked for with --sampler ebpf');
-  }
-}
-
-function nettop(options: SamplerChoiceOptions, why: string): SamplerChoice {
-  return {
-    sampler: new NettopSampler({
-      executable: options.nettopPath ?? '/usr/bin/nettop',
-      intervalS: options.intervalS,
-      stateDir: path.join(options.dataDir, 'run'),
-      ...(options.clock === undefined ? {} : { clock: options.clock }),
-    }),
-    platform: 'darwin',
-    why,
+  const setup: SamplerSetup = {
+    intervalS: options.intervalS,
+    // Pid files of the samplers' children: what a crash of ours leaves running is reaped at the next start.
+    stateDir: path.join(options.dataDir, 'run'),
+    nettopPath: options.nettopPath,
+    helperPath: options.helperPath ?? defaultHelperPath(),
+    clock: options.clock,
   };
+  const build = (kind: SamplerKind, why: string): SamplerChoice => ({ sampler: kind.create(setup), platform: kind.platform, why });
+  // Forced: started even if its probe would fail, so that its health says what is wrong (and retries).
+  if (options.name !== 'auto') return build(samplerKind(options.name), `asked for with --sampler ${options.name}`);
+  const kinds = kindsFor(os);
+  const probe = options.probe ?? ((kind: SamplerKind, paths: SamplerPaths) => kind.probe(paths));
+  const passedOver: string[] = [];
+  for (const [index, kind] of kinds.entries()) {
+    const fallback = index === kinds.length - 1;
+    if (kind.probeBeforeAuto && !fallback) {
+      const found = await probe(kind, setup);
+      if (!found.usable) {
+        passedOver.push(`${kind.title} cannot run: ${found.reason ?? 'its probe failed'}; ${found.fix ?? 'see netmon doctor'}; see netmon doctor`);
+        continue;
+      }
+    }
+    const where = `${OS_NAMES[os] ?? os}${kind.probeBeforeAuto ? `, ${kind.title} may run` : ''}`;
+    return build(kind, `${where}: ${kind.sees}${passedOver.length === 0 ? '' : ` (${passedOver.join('; ')})`}`);
+  }
+  throw new Error(`no sampler for ${os}: netmon measures on macOS (nettop) and Linux (ss, or the eBPF helper)`);
 }

@@ -186,12 +186,17 @@ export interface SamplerHealth {
   details: Record<string, string | number | boolean | null>;
 }
 
-/** A source of samples. Starts its own child processes or polls; never blocks the event loop. */
+/**
+ * A source of samples. Starts its own child processes or polls; never blocks the event loop.
+ * Lifecycle, the same in every sampler: `start()` once (a second call throws, even after `stop()`: a
+ * sampler is not restarted, a new one is made); `stop()` may be called any number of times, before or
+ * after `start()`, and resolves when every child is gone.
+ */
 export interface Sampler {
   readonly name: string;
-  /** Begins sampling; `onSample` is called once per interval. */
+  /** Begins sampling; `onSample` is called once per interval. Throws when called a second time. */
   start(onSample: (sample: Sample) => void): void;
-  /** Stops sampling and kills every child's whole process group; resolves when they are gone. */
+  /** Stops sampling and kills every child's whole process group; resolves when they are gone. Idempotent. */
   stop(): Promise<void>;
   health(): SamplerHealth;
 }

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultDeltaOptions, initialDeltaState, stepDelta, type DeltaState } from '../../src-main/engine/delta.js';
-import { ebpfAvailability } from '../../src-main/engine/samplers/ebpf/availability.js';
+import { ebpfAvailability } from '../../src-main/engine/samplers/ebpf/probe.js';
 import { SnapshotAssembler, type CaptureSnapshot } from '../../src-main/engine/samplers/ebpf/protocol.js';
 import { EbpfSampler } from '../../src-main/engine/samplers/ebpf/sampler.js';
 import type { FlowDelta, PayloadEvent, Sample } from '../../src-main/engine/types.js';

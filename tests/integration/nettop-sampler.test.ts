@@ -8,7 +8,8 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Sample } from '../../src-main/engine/types.js';
-import { NettopSampler, checkNettop, utilLinuxScriptPty, type NettopSamplerOptions } from '../../src-main/engine/samplers/nettop/sampler.js';
+import { checkNettop } from '../../src-main/engine/samplers/nettop/probe.js';
+import { NettopSampler, utilLinuxScriptPty, type NettopSamplerOptions } from '../../src-main/engine/samplers/nettop/sampler.js';
 import { netstatInterfaceReader } from '../../src-main/engine/samplers/nettop/netstat.js';
 import {
   FAKE_NETSTAT,

@@ -1,8 +1,8 @@
 // One `ss` poll for resuming under the eBPF sampler: the kernel keeps each TCP socket's counters for
 // the socket's whole life, while a new capture helper counts from the moment it attached. The open
 // sockets' counters now, against the stored baselines, say what each moved while netmon was down.
-import { runOnce } from '../samplers/child.js';
-import { SS_QUICK_POLL_ARGS } from '../samplers/linux/sampler.js';
+import { runOnce } from '../samplers/process/index.js';
+import { SS_QUICK_POLL_ARGS } from '../samplers/linux/ss-command.js';
 import { parseSsOutput, payloadBytes } from '../samplers/linux/ss-parse.js';
 import type { InterfaceTotals } from '../types.js';
 

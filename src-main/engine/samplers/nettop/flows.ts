@@ -19,7 +19,7 @@
 // (a new `-d` stream, or a switch to polling): the delta engine then takes it as a new baseline instead of
 // subtracting it from a running total it was never continuous with.
 import type { FlowCounter, ProcessInfo, RemoteEndpoint } from '../../types.js';
-import type { NettopConnection, NettopFrame, NettopProcess } from './parse.js';
+import type { NettopConnection, NettopFrame, NettopProcess } from './frame.js';
 
 interface Bytes {
   bytesIn: number;
@@ -77,16 +77,16 @@ interface LedgerEntry {
 
 /** Turns per-connection frames into flows, remembering closed connections across cumulative frames. */
 export class ConnectionFlows {
-  private ledger: Map<string, LedgerEntry> | null = null;
-  private generation = 0;
+  #ledger: Map<string, LedgerEntry> | null = null;
+  #generation = 0;
 
   /** Flows of one frame; `mode` is how the sampler will label the sample. */
   flows(frame: NettopFrame, mode: 'cumulative' | 'delta'): FlowCounter[] {
-    if (mode === 'delta' && this.ledger !== null) {
-      this.ledger = null;
-      this.generation += 1;
+    if (mode === 'delta' && this.#ledger !== null) {
+      this.#ledger = null;
+      this.#generation += 1;
     }
-    const previous = this.ledger;
+    const previous = this.#ledger;
     const next = mode === 'cumulative' ? new Map<string, LedgerEntry>() : null;
     const out: FlowCounter[] = [];
     for (const process of mergeProcesses(frame.processes)) {
@@ -125,9 +125,9 @@ export class ConnectionFlows {
       }
       const otherIn = Math.max(0, process.bytesIn - sumIn - retired.bytesIn);
       const otherOut = Math.max(0, process.bytesOut - sumOut - retired.bytesOut);
-      out.push({ id: `${process.label}|other@${this.generation}`, owner, bytesIn: otherIn, bytesOut: otherOut });
+      out.push({ id: `${process.label}|other@${this.#generation}`, owner, bytesIn: otherIn, bytesOut: otherOut });
     }
-    if (next !== null) this.ledger = next;
+    if (next !== null) this.#ledger = next;
     return out;
   }
 }

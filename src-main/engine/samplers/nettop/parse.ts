@@ -22,71 +22,10 @@
 // by kind, never thrown. A connection row after an unreadable process row is skipped too (an orphan):
 // giving it to the process before would misattribute it. A frame is complete when the next header
 // arrives, or at the end of the input.
-import type { Protocol } from '../../types.js';
+import { COMMA, CONNECTION_LABEL, couldBeProcess, isBlank, isHeader, orNull, readBytes, readConnection, readHeader, readPid, type Header } from './fields.js';
+import { MALFORMED_KINDS, type MalformedKind, type NettopFrame, type NettopProcess } from './frame.js';
 
-/** One end of a connection; `*` (any) is address `'*'` or port `null`. */
-export interface NettopEndpoint {
-  address: string;
-  port: number | null;
-}
-
-/** A connection row of nettop (only without `-P`), owned by the process row before it. */
-export interface NettopConnection {
-  /** The row's label as printed, e.g. `tcp4 10.0.0.5:52344<->1.2.3.4:443`. */
-  label: string;
-  protocol: Protocol;
-  local: NettopEndpoint;
-  remote: NettopEndpoint;
-  interface: string | null;
-  state: string | null;
-  bytesIn: number;
-  bytesOut: number;
-}
-
-/** A process row of nettop with the connection rows that followed it. */
-export interface NettopProcess {
-  /** The label as printed, `name.pid`. */
-  label: string;
-  name: string;
-  pid: number;
-  /** The process's own totals (never the sum of its connections). */
-  bytesIn: number;
-  bytesOut: number;
-  connections: NettopConnection[];
-}
-
-/** One complete frame of nettop output: a header and the rows under it. */
-export interface NettopFrame {
-  /** 0-based count of frames this parser has emitted. */
-  index: number;
-  /** The header's column names, label column as `''`. */
-  columns: readonly string[];
-  /** The `time` field of the first row, when there is a `time` column and a row. */
-  time: string | null;
-  processes: NettopProcess[];
-}
-
-/** Why a line was skipped. */
-export type MalformedKind =
-  | 'usage'
-  | 'fixed-width'
-  | 'no-header'
-  | 'bad-header'
-  | 'bad-row'
-  | 'orphan-connection'
-  | 'partial'
-  | 'garbage';
-
-export const MALFORMED_KINDS: readonly MalformedKind[] = [
-  'usage',
-  'fixed-width',
-  'no-header',
-  'bad-header',
-  'bad-row',
-  'orphan-connection',
-  'partial',
-  'garbage',
-];
+export { formatEndpoint, MALFORMED_KINDS, type MalformedKind, type NettopConnection, type NettopEndpoint, type NettopFrame, type NettopProcess } from './frame.js';
 
 /** Callbacks of a streaming parser. */
 export interface NettopParserHandlers {
@@ -96,17 +35,6 @@ export interface NettopParserHandlers {
   onFrameStart?: (index: number) => void;
   /** A line was skipped. */
   onMalformed?: (kind: MalformedKind, line: string) => void;
-}
-
-interface Header {
-  columns: string[];
-  width: number;
-  label: number;
-  time: number;
-  bytesIn: number;
-  bytesOut: number;
-  iface: number;
-  state: number;
 }
 
 interface PendingFrame {
@@ -119,67 +47,64 @@ interface PendingFrame {
   lines: number;
 }
 
-const PROTOCOLS: readonly Protocol[] = ['tcp4', 'tcp6', 'udp4', 'udp6', 'quic4', 'quic6'];
-const CONNECTION_LABEL = /^(?:tcp|udp|quic)[46] /;
 const USAGE_LINE = /^\s*usage:|illegal option|invalid option|unrecognized option|unknown option/i;
-const COMMA = 44;
 
 /** A streaming, line-oriented nettop parser. Feed it text as it arrives; frames come out whole. */
 export class NettopParser {
-  private readonly handlers: NettopParserHandlers;
-  private carry = '';
-  private header: Header | null = null;
-  private pending: PendingFrame | null = null;
+  readonly #handlers: NettopParserHandlers;
+  #carry = '';
+  #header: Header | null = null;
+  #pending: PendingFrame | null = null;
   /** What the skipped lines before the next header are: usage text, or `-l` rows. */
-  private mode: 'csv' | 'usage' | 'fixed-width' = 'csv';
-  private frames = 0;
-  private linesSeen = 0;
-  private readonly byKind = new Map<MalformedKind, number>();
+  #mode: 'csv' | 'usage' | 'fixed-width' = 'csv';
+  #frames = 0;
+  #linesSeen = 0;
+  readonly #byKind = new Map<MalformedKind, number>();
 
   constructor(handlers: NettopParserHandlers) {
-    this.handlers = handlers;
+    this.#handlers = handlers;
   }
 
   /** Lines skipped so far, all kinds. */
   get malformedLines(): number {
     let total = 0;
-    for (const count of this.byKind.values()) total += count;
+    for (const count of this.#byKind.values()) total += count;
     return total;
   }
 
   /** Lines skipped so far, by kind. */
   malformedByKind(): Record<MalformedKind, number> {
     const out = {} as Record<MalformedKind, number>;
-    for (const kind of MALFORMED_KINDS) out[kind] = this.byKind.get(kind) ?? 0;
+    for (const kind of MALFORMED_KINDS) out[kind] = this.#byKind.get(kind) ?? 0;
     return out;
   }
 
   /** Non-empty lines read so far. */
   get lines(): number {
-    return this.linesSeen;
+    return this.#linesSeen;
   }
 
   /** Frames emitted so far. */
   get frameCount(): number {
-    return this.frames;
+    return this.#frames;
   }
 
   /** Whether a frame has begun and not yet been emitted (the stream is mid-frame or between frames). */
   get hasPendingFrame(): boolean {
-    return this.pending !== null;
+    return this.#pending !== null;
   }
 
   /** Feeds a chunk of output; any split is fine (mid-line, mid-`\r\n`). */
   push(chunk: string): void {
-    const text = this.carry.length === 0 ? chunk : this.carry + chunk;
+    const text = this.#carry.length === 0 ? chunk : this.#carry + chunk;
     let start = 0;
     for (;;) {
       const nl = text.indexOf('\n', start);
       if (nl < 0) break;
-      this.line(text, start, nl);
+      this.#line(text, start, nl);
       start = nl + 1;
     }
-    this.carry = start === 0 ? text : text.slice(start);
+    this.#carry = start === 0 ? text : text.slice(start);
   }
 
   /**
@@ -188,18 +113,18 @@ export class NettopParser {
    * counted as `partial`. The parser can then be fed a new input.
    */
   end(): void {
-    const last = this.carry;
-    this.carry = '';
+    const last = this.#carry;
+    this.#carry = '';
     let cutOff = false;
     if (last.trim().length > 0) {
-      cutOff = !this.line(last, 0, last.length, true);
+      cutOff = !this.#line(last, 0, last.length, true);
     }
-    if (this.pending !== null) {
+    if (this.#pending !== null) {
       // A lone header at the end is a frame cut off before its rows: nettop always lists some process.
-      if (cutOff || this.pending.processes.length === 0) this.dropPending();
-      else this.emitPending();
+      if (cutOff || this.#pending.processes.length === 0) this.#dropPending();
+      else this.#emitPending();
     }
-    this.resetState();
+    this.#resetState();
   }
 
   /**
@@ -208,48 +133,48 @@ export class NettopParser {
    */
   discard(): number {
     let dropped = 0;
-    if (this.carry.trim().length > 0) {
-      this.count('partial', this.carry);
+    if (this.#carry.trim().length > 0) {
+      this.#count('partial', this.#carry);
       dropped += 1;
     }
-    this.carry = '';
-    if (this.pending !== null) dropped += this.dropPending();
-    this.resetState();
+    this.#carry = '';
+    if (this.#pending !== null) dropped += this.#dropPending();
+    this.#resetState();
     return dropped;
   }
 
-  private resetState(): void {
-    this.header = null;
-    this.pending = null;
-    this.mode = 'csv';
+  #resetState(): void {
+    this.#header = null;
+    this.#pending = null;
+    this.#mode = 'csv';
   }
 
-  private count(kind: MalformedKind, line: string): void {
-    this.byKind.set(kind, (this.byKind.get(kind) ?? 0) + 1);
-    this.handlers.onMalformed?.(kind, line);
+  #count(kind: MalformedKind, line: string): void {
+    this.#byKind.set(kind, (this.#byKind.get(kind) ?? 0) + 1);
+    this.#handlers.onMalformed?.(kind, line);
   }
 
-  private dropPending(): number {
-    const pending = this.pending;
+  #dropPending(): number {
+    const pending = this.#pending;
     if (pending === null) return 0;
-    this.pending = null;
-    this.byKind.set('partial', (this.byKind.get('partial') ?? 0) + pending.lines);
-    this.handlers.onMalformed?.('partial', `(${pending.lines} lines of an unfinished frame)`);
+    this.#pending = null;
+    this.#byKind.set('partial', (this.#byKind.get('partial') ?? 0) + pending.lines);
+    this.#handlers.onMalformed?.('partial', `(${pending.lines} lines of an unfinished frame)`);
     return pending.lines;
   }
 
-  private emitPending(): void {
-    const pending = this.pending;
+  #emitPending(): void {
+    const pending = this.#pending;
     if (pending === null) return;
-    this.pending = null;
+    this.#pending = null;
     const frame: NettopFrame = {
-      index: this.frames,
+      index: this.#frames,
       columns: pending.header.columns,
       time: pending.time,
       processes: pending.processes,
     };
-    this.frames += 1;
-    this.handlers.onFrame(frame);
+    this.#frames += 1;
+    this.#handlers.onFrame(frame);
   }
 
   /**
@@ -257,68 +182,68 @@ export class NettopParser {
    * when it cannot be read it is counted as `partial` (the caller then drops its frame).
    * Returns whether the line was usable (or blank).
    */
-  private line(text: string, start: number, end: number, final = false): boolean {
+  #line(text: string, start: number, end: number, final = false): boolean {
     if (end > start && text.charCodeAt(end - 1) === 13) end -= 1;
     if (isBlank(text, start, end)) return true;
     const line = text.slice(start, end);
-    this.linesSeen += 1;
+    this.#linesSeen += 1;
 
     if (line.charCodeAt(line.length - 1) !== COMMA) {
-      this.nonCsv(line, final);
+      this.#nonCsv(line, final);
       return false;
     }
     if (isHeader(line)) {
-      this.onHeader(line);
+      this.#onHeader(line);
       return true;
     }
-    const header = this.header;
-    if (header === null || this.pending === null) {
-      this.count(final ? 'partial' : this.mode === 'csv' ? 'no-header' : this.mode, line);
+    const header = this.#header;
+    if (header === null || this.#pending === null) {
+      this.#count(final ? 'partial' : this.#mode === 'csv' ? 'no-header' : this.#mode, line);
       return false;
     }
-    const ok = this.row(line, header, this.pending, final);
+    const ok = this.#row(line, header, this.#pending, final);
     return ok;
   }
 
-  private nonCsv(line: string, final: boolean): void {
-    if (final && this.pending !== null) {
-      this.count('partial', line);
+  #nonCsv(line: string, final: boolean): void {
+    if (final && this.#pending !== null) {
+      this.#count('partial', line);
       return;
     }
     if (USAGE_LINE.test(line)) {
-      this.mode = 'usage';
-      this.count('usage', line);
+      this.#mode = 'usage';
+      this.#count('usage', line);
       return;
     }
     if (/^\s*time\s/.test(line) && line.includes('bytes_in')) {
-      this.mode = 'fixed-width';
-      this.count('fixed-width', line);
+      this.#mode = 'fixed-width';
+      this.#count('fixed-width', line);
       return;
     }
-    if (this.mode !== 'csv') {
-      this.count(this.mode, line);
+    if (this.#mode !== 'csv') {
+      this.#count(this.#mode, line);
       return;
     }
-    this.count(this.pending !== null ? 'bad-row' : 'garbage', line);
+    this.#count(this.#pending !== null ? 'bad-row' : 'garbage', line);
   }
 
-  private onHeader(line: string): void {
-    if (this.pending !== null) this.emitPending();
-    this.mode = 'csv';
+  #onHeader(line: string): void {
+    if (this.#pending !== null) this.#emitPending();
+    this.#mode = 'csv';
     const header = readHeader(line);
     if (header === null) {
-      this.header = null;
-      this.count('bad-header', line);
+      this.#header = null;
+      this.#count('bad-header', line);
       return;
     }
-    this.header = header;
-    this.pending = { header, time: null, processes: [], current: null, lines: 1 };
-    this.handlers.onFrameStart?.(this.frames);
+    this.#header = header;
+    this.#pending = { header, time: null, processes: [], current: null, lines: 1 };
+    this.#handlers.onFrameStart?.(this.#frames);
   }
 
-  private row(line: string, header: Header, pending: PendingFrame, final: boolean): boolean {
+  #row(line: string, header: Header, pending: PendingFrame, final: boolean): boolean {
     const bad = (kind: MalformedKind = 'bad-row'): false => {
-      this.count(final ? 'partial' : kind, line);
+      this.#count(final ? 'partial' : kind, line);
       return false;
     };
     const fields = line.split(',');
@@ -369,96 +294,6 @@ export class NettopParser {
   }
 }
 
-function isBlank(text: string, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c !== 32 && c !== 9 && c !== 13) return false;
-  }
-  return true;
-}
-
-/** A header names `bytes_in` as a whole field; no data row can (its fields are labels and numbers). */
-function isHeader(line: string): boolean {
-  const at = line.indexOf('bytes_in,');
-  return at >= 0 && (at === 0 || line.charCodeAt(at - 1) === COMMA);
-}
-
-function readHeader(line: string): Header | null {
-  const columns = line.split(',');
-  columns.pop();
-  const time = columns.indexOf('time');
-  const label = columns.indexOf('', time + 1);
-  const bytesIn = columns.indexOf('bytes_in');
-  const bytesOut = columns.indexOf('bytes_out');
-  if (label < 0 || bytesIn < 0 || bytesOut < 0) return null;
-  if (time >= 0 && label !== time + 1) return null;
-  if (time < 0 && label !== 0) return null;
-  return {
-    columns,
-    width: columns.length,
-    label,
-    time,
-    bytesIn,
-    bytesOut,
-    iface: columns.indexOf('interface'),
-    state: columns.indexOf('state'),
-  };
-}
-
-/** Whether an unreadable row may be a process row (its label ends in `.digits`), not mere garbage. */
-function couldBeProcess(field: string | undefined): boolean {
-  return field !== undefined && !CONNECTION_LABEL.test(field) && /\.\d+$/.test(field);
-}
-
-function orNull(field: string): string | null {
-  return field.length === 0 ? null : field;
-}
-
-/** A byte counter: digits, or empty (unknown, 0). Anything else makes the row unreadable. */
-function readBytes(field: string): number | null {
-  if (field.length === 0) return 0;
-  if (field.length > 15) return null;
-  let value = 0;
-  for (let i = 0; i < field.length; i++) {
-    const c = field.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) return null;
-    value = value * 10 + c;
-  }
-  return value;
-}
-
-function readPid(text: string): number | null {
-  if (text.length === 0 || text.length > 10) return null;
-  const value = readBytes(text);
-  return value === null || value > 0x7fffffff ? null : value;
-}
-
-function readConnection(label: string): Pick<NettopConnection, 'label' | 'protocol' | 'local' | 'remote'> | null {
-  const space = label.indexOf(' ');
-  const protocol = PROTOCOLS.find((p) => p.length === space && label.startsWith(p));
-  if (protocol === undefined) return null;
-  const rest = label.slice(space + 1);
-  const arrow = rest.indexOf('<->');
-  if (arrow < 0 || rest.indexOf('<->', arrow + 3) >= 0) return null;
-  // IPv4 rows put the port after a colon, IPv6 rows after a dot (the colons belong to the address).
-  const separator = protocol.endsWith('6') ? '.' : ':';
-  const local = readEndpoint(rest.slice(0, arrow), separator);
-  const remote = readEndpoint(rest.slice(arrow + 3), separator);
-  if (local === null || remote === null) return null;
-  return { label, protocol, local, remote };
-}
-
-function readEndpoint(text: string, separator: '.' | ':'): NettopEndpoint | null {
-  const at = text.lastIndexOf(separator);
-  if (at <= 0 || text.includes(' ')) return null;
-  const address = text.slice(0, at);
-  const portText = text.slice(at + 1);
-  if (portText === '*') return { address, port: null };
-  const port = readBytes(portText);
-  if (portText.length === 0 || port === null || port > 65535) return null;
-  return { address, port };
-}
-
 /** Everything a whole input held: its frames and the lines skipped. */
 export interface NettopParseResult {
   frames: NettopFrame[];
@@ -474,10 +309,4 @@ export function parseNettop(text: string): NettopParseResult {
   parser.push(text);
   parser.end();
   return { frames, malformedLines: parser.malformedLines, malformedByKind: parser.malformedByKind(), lines: parser.lines };
-}
-
-/** Formats an endpoint as nettop prints it (`1.2.3.4:443`, `2406:da60::1.443`, `*:*`). */
-export function formatEndpoint(endpoint: NettopEndpoint, protocol: Protocol): string {
-  const separator = protocol.endsWith('6') ? '.' : ':';
-  return `${endpoint.address}${separator}${endpoint.port ?? '*'}`;
 }

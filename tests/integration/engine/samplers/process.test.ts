@@ -1,9 +1,9 @@
-// samplers/child.ts against real processes: whole-tree kills across sessions, restarts, the ps reader.
+// samplers/process/ against real processes: whole-tree kills across sessions, restarts, the ps reader, runOnce.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { RestartingChild, psProcessTable, runOnce, spawnInGroup, terminateTree, type GroupChild } from '../../src-main/engine/samplers/child.js';
-import { processTreeCpuReader } from '../../src-main/engine/samplers/nettop/sampler.js';
-import { alive, groupGone, waitFor } from './nettop-helpers.js';
+import { RestartingChild, psProcessTable, runOnce, spawnInGroup, terminateTree, type GroupChild } from '../../../../src-main/engine/samplers/process/index.js';
+import { processTreeCpuReader } from '../../../../src-main/engine/samplers/nettop/sampler.js';
+import { alive, groupGone, waitFor } from '../../nettop-helpers.js';
 
 function childrenOf(pid: number): number[] {
   try {
@@ -69,7 +69,7 @@ describe('RestartingChild', () => {
 describe('runOnce', () => {
   it('collects what a short command prints and how it ended', async () => {
     const r = await runOnce('sh', ['-c', 'printf out; printf err >&2; exit 3'], { timeoutMs: 5000 });
-    expect(r).toEqual({ code: 3, signal: null, stdout: 'out', stderr: 'err', spawnError: null, timedOut: false });
+    expect(r).toEqual({ code: 3, signal: null, stdout: 'out', stderr: 'err', spawnError: null, timedOut: false, truncated: false, aborted: false });
   });
 
   it('caps the output it keeps', async () => {

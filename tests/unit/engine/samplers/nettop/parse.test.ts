@@ -9,9 +9,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NettopParser, parseNettop, type NettopFrame, type NettopProcess } from '../../src-main/engine/samplers/nettop/parse.js';
+import { NettopParser, parseNettop, type NettopFrame, type NettopProcess } from '../../../../../src-main/engine/samplers/nettop/parse.js';
 
-const repoRoot = path.resolve(import.meta.dirname, '..', '..');
+const repoRoot = path.resolve(import.meta.dirname, '..', '..', '..', '..', '..');
 const capturesDir = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'nettop');
 
 /** A capture without its `# source:` line. */

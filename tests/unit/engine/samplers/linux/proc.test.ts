@@ -13,10 +13,10 @@ import {
   parseProcStat,
   parseProcStatusUid,
   ProcReader,
-} from '../../src-main/engine/samplers/linux/proc.js';
-import { cleanupTempRoots, statLine, tempRoot, writeProcess } from '../fixtures/linux/fake-proc.js';
+} from '../../../../../src-main/engine/samplers/linux/proc.js';
+import { cleanupTempRoots, statLine, tempRoot, writeProcess } from '../../../../fixtures/linux/fake-proc.js';
 
-const fixtures = path.join(import.meta.dirname, '..', 'fixtures', 'linux');
+const fixtures = path.join(import.meta.dirname, '..', '..', '..', '..', 'fixtures', 'linux');
 afterAll(cleanupTempRoots);
 const fakeProc = (): string => tempRoot('netmon-fakeproc-');
 

@@ -1,6 +1,6 @@
 // Where the engine looks for its eBPF helper, from wherever the engine's code runs.
 import { describe, expect, it } from 'vitest';
-import { helperPathFrom } from '../../src-main/engine/samplers/ebpf/sampler.js';
+import { helperPathFrom } from '../../../../../src-main/engine/samplers/ebpf/helper-path.js';
 
 describe('helperPathFrom', () => {
   it.each([

@@ -7,11 +7,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { FlowCounter } from '../../src-main/engine/types.js';
-import { ConnectionFlows, processFlows, totalOf } from '../../src-main/engine/samplers/nettop/flows.js';
-import { parseNettop, type NettopFrame } from '../../src-main/engine/samplers/nettop/parse.js';
+import type { FlowCounter } from '../../../../../src-main/engine/types.js';
+import { ConnectionFlows, processFlows, totalOf } from '../../../../../src-main/engine/samplers/nettop/flows.js';
+import { parseNettop, type NettopFrame } from '../../../../../src-main/engine/samplers/nettop/parse.js';
 
-const capturesDir = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'nettop');
+const capturesDir = path.resolve(import.meta.dirname, '..', '..', '..', '..', '..', '..', 'shared', 'fixtures', 'nettop');
 
 function captureFrame(name: string): NettopFrame {
   const text = readFileSync(path.join(capturesDir, name), 'utf8');

@@ -3,9 +3,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseNetstatIbn, sumInterfaces } from '../../src-main/engine/samplers/nettop/netstat.js';
+import { parseNetstatIbn, sumInterfaces } from '../../../../../src-main/engine/samplers/nettop/netstat.js';
 
-const fixture = readFileSync(path.resolve(import.meta.dirname, '..', 'fixtures', 'nettop', 'netstat-ibn.txt'), 'utf8');
+const fixture = readFileSync(path.resolve(import.meta.dirname, '..', '..', '..', '..', 'fixtures', 'nettop', 'netstat-ibn.txt'), 'utf8');
 
 describe('netstat -ibn', () => {
   it('reads one link row per interface, with or without a hardware address', () => {

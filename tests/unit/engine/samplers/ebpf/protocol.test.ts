@@ -3,7 +3,7 @@
 // expected values are read off the lines by hand. The first table holds lines the real helper printed
 // on this machine (kernel 6.18) while python moved known bytes in a namespace.
 import { describe, expect, it } from 'vitest';
-import { captureFlowId, decodeComm, parseCaptureLine, SnapshotAssembler, type CaptureLine } from '../../src-main/engine/samplers/ebpf/protocol.js';
+import { captureFlowId, decodeComm, parseCaptureLine, SnapshotAssembler, type CaptureLine } from '../../../../../src-main/engine/samplers/ebpf/protocol.js';
 
 const T = (...fields: string[]): string => fields.join('\t');
 

@@ -3,9 +3,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseSsEndpoint, parseSsLine, parseSsOutput, payloadBytes, type SsSocket } from '../../src-main/engine/samplers/linux/ss-parse.js';
+import { parseSsEndpoint, parseSsLine, parseSsOutput, payloadBytes, type SsSocket } from '../../../../../src-main/engine/samplers/linux/ss-parse.js';
 
-const dir = path.join(import.meta.dirname, '..', 'fixtures', 'linux');
+const dir = path.join(import.meta.dirname, '..', '..', '..', '..', 'fixtures', 'linux');
 const fixture = (name: string): string => readFileSync(path.join(dir, name), 'utf8');
 
 function byCookie(sockets: SsSocket[]): Map<string, SsSocket> {

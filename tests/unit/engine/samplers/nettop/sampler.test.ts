@@ -1,6 +1,7 @@
 // The NettopSampler's pure parts: the command lines it runs and how it words a usage-text failure.
 import { describe, expect, it } from 'vitest';
-import { NettopSampler, nettopArgs, usageReason } from '../../src-main/engine/samplers/nettop/sampler.js';
+import { usageReason } from '../../../../../src-main/engine/samplers/kit/describe-child.js';
+import { NettopSampler, nettopArgs } from '../../../../../src-main/engine/samplers/nettop/sampler.js';
 
 describe('nettop command lines', () => {
   it.each([

@@ -1,6 +1,6 @@
-// Pure helpers of samplers/child.ts: reading `ps`, walking a process tree, backoff.
+// Pure helpers of samplers/process/: reading `ps`, walking a process tree, backoff.
 import { describe, expect, it } from 'vitest';
-import { Backoff, parseCpuTime, parsePsTable, processTree, treeCpuSeconds } from '../../src-main/engine/samplers/child.js';
+import { Backoff, parseCpuTime, parsePsTable, processTree, treeCpuSeconds } from '../../../../src-main/engine/samplers/process/index.js';
 
 describe('ps CPU time', () => {
   it.each([

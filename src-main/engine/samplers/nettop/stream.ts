@@ -1,0 +1,214 @@
+// Streaming nettop: one long-lived `nettop -L 0 -s N [-d] …` under a pseudo-terminal, kept running by a
+// RestartingChild. A frame is complete when the next header arrives, so a sample is one interval late;
+// it is stamped with the time its header arrived. No complete frame for `stallIntervals` intervals kills
+// and restarts the child (its unfinished frame is dropped and counted as malformed). Every `cpuCheckMs`
+// the CPU share of the child's tree is measured and handed to the sampler (the budget, budget.ts).
+import type { Logger } from '../../log.js';
+import type { Clock, InterfaceTotals } from '../../types.js';
+import type { StderrDigest } from '../kit/stderr-digest.js';
+import { Timers } from '../kit/timers.js';
+import { RestartingChild, type ChildExit, type GroupChild, type PidRegistry, type ProcessTableReader, type SpawnSpec } from '../process/index.js';
+import { explainExit, noteMalformed, outputTrace, type Explained, type OutputTrace } from './explain.js';
+import { NettopParser, type NettopFrame } from './parse.js';
+
+/** CPU seconds used so far by the process tree rooted at `pid`; null when unknown. */
+export type CpuReader = (pid: number) => Promise<number | null>;
+
+/** When a frame's sample was taken. */
+export interface Stamp {
+  wallMs: number;
+  monoMs: number;
+  /** The interface totals, read from the same moment. */
+  iface: Promise<InterfaceTotals | null>;
+}
+
+/** What the stream needs from the sampler, and tells it. */
+export interface StreamOptions {
+  spec: () => SpawnSpec;
+  argv: () => readonly string[];
+  executable: string;
+  intervalMs: number;
+  stallIntervals: number;
+  startGraceMs: number;
+  cpuCheckMs: number;
+  failingAfter: number;
+  backoff: { initialMs: number; maxMs: number };
+  resetAfterMs: number;
+  killGraceMs: number;
+  registry: PidRegistry | null;
+  processTable: ProcessTableReader;
+  cpuReader: CpuReader;
+  stderr: StderrDigest;
+  clock: Clock;
+  log: Logger;
+  /** The stamp of a frame whose header just arrived. */
+  stamp: () => Stamp;
+  /** Exits before a first frame just before now (the sampler's count). */
+  fruitless: () => number;
+  onFrame: (stamp: Stamp, frame: NettopFrame) => void;
+  onExit: (explained: Explained, delayMs: number, exit: ChildExit, frames: number) => void;
+  onStall: (silentMs: number) => void;
+  /** A CPU reading of the stream's tree, as a share of one core. */
+  onCpuShare: (share: number) => void;
+}
+
+interface Run {
+  child: GroupChild;
+  parser: NettopParser;
+  frames: number;
+  stamp: Stamp | null;
+  lastProgressMono: number;
+  output: OutputTrace;
+}
+
+/** One streaming episode (until the sampler switches to polling or stops). */
+export class NettopStream {
+  readonly #o: StreamOptions;
+  readonly #child: RestartingChild;
+  readonly #timers = new Timers();
+  #run: Run | null = null;
+  #stopped = false;
+  #malformed = 0;
+  #cpuBase: { pid: number; cpu: number; mono: number } | null = null;
+
+  constructor(options: StreamOptions) {
+    this.#o = options;
+    this.#child = new RestartingChild({
+      name: 'nettop',
+      spec: options.spec,
+      onSpawn: (child) => this.#attach(child),
+      onExit: (exit, child, delay) => this.#exited(exit, child, delay),
+      backoff: options.backoff,
+      resetAfterMs: options.resetAfterMs,
+      registry: options.registry,
+      processTable: options.processTable,
+      killGraceMs: options.killGraceMs,
+      clock: options.clock,
+      logger: options.log,
+    });
+  }
+
+  /** The streaming child's pid, while one runs. */
+  get pid(): number | null {
+    return this.#run?.child.pid ?? null;
+  }
+
+  /** Unreadable lines of this episode's children. */
+  get malformedLines(): number {
+    return this.#malformed + (this.#run?.parser.malformedLines ?? 0);
+  }
+
+  start(): void {
+    this.#child.start();
+    this.#watchdog();
+    this.#cpuWatch();
+  }
+
+  /** Kills the child; `complete` takes the frame in progress as whole (nettop prints a frame, then sleeps), else drops it. */
+  async stop(complete: boolean): Promise<void> {
+    this.#stopped = true;
+    this.#timers.close();
+    await this.#child.stop();
+    this.#retire(complete);
+  }
+
+  #attach(child: GroupChild): void {
+    this.#retire(false);
+    const output = outputTrace(this.#o.stderr, child.stderr);
+    const run: Run = {
+      child,
+      frames: 0,
+      stamp: null,
+      lastProgressMono: this.#o.clock.mono(),
+      output,
+      parser: new NettopParser({
+        onFrameStart: () => {
+          run.stamp = this.#o.stamp();
+          run.lastProgressMono = run.stamp.monoMs;
+        },
+        onFrame: (frame) => this.#frame(run, frame),
+        onMalformed: (kind, line) => noteMalformed(output, kind, line, this.#o.log),
+      }),
+    };
+    this.#run = run;
+    this.#cpuBase = null;
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      if (this.#run === run) run.parser.push(chunk);
+    });
+    if (child.pid !== null) this.#o.log.info('nettop started', { pid: child.pid, mode: 'streaming' });
+  }
+
+  /** Ends the current run's parsing: `complete` takes its last frame as whole, else drops it. */
+  #retire(complete: boolean): void {
+    const run = this.#run;
+    if (run === null) return;
+    if (complete) run.parser.end();
+    else run.parser.discard();
+    this.#malformed += run.parser.malformedLines;
+    this.#run = null;
+  }
+
+  #frame(run: Run, frame: NettopFrame): void {
+    if (this.#run !== run || this.#stopped) return;
+    run.frames += 1;
+    const stamp = run.stamp ?? this.#o.stamp();
+    run.stamp = null;
+    this.#o.onFrame(stamp, frame);
+  }
+
+  #exited(exit: ChildExit, child: GroupChild, delayMs: number): void {
+    const run = this.#run;
+    if (run === null || run.child !== child) return;
+    // End of input: the frame in progress is complete unless cut off mid-line.
+    run.parser.end();
+    const frames = run.frames;
+    this.#retire(false);
+    this.#o.onExit(explainExit(exit, frames, run.output, this.#o.argv(), this.#o.executable, this.#o.fruitless(), this.#o.failingAfter), delayMs, exit, frames);
+  }
+
+  #watchdog(): void {
+    const tick = Math.max(50, Math.min(1000, this.#o.intervalMs / 4));
+    this.#timers.later(tick, () => {
+      const run = this.#run;
+      if (run !== null && !run.child.hasExited() && this.#child.current === run.child) {
+        const limit = this.#o.stallIntervals * this.#o.intervalMs + (run.frames === 0 ? this.#o.startGraceMs : 0);
+        const silentMs = this.#o.clock.mono() - run.lastProgressMono;
+        if (silentMs > limit) {
+          this.#retire(false); // its unfinished frame is stale: dropped, counted as partial
+          this.#o.onStall(silentMs);
+          this.#o.log.warn('nettop stalled; restarting', { silentMs, pid: run.child.pid });
+          void this.#child.restart('stall').then(() => this.#watchdog());
+          return;
+        }
+      }
+      this.#watchdog();
+    });
+  }
+
+  #cpuWatch(): void {
+    this.#timers.later(this.#o.cpuCheckMs, () => void this.#cpuCheck());
+  }
+
+  async #cpuCheck(): Promise<void> {
+    const run = this.#run;
+    const pid = run?.child.pid ?? null;
+    if (run === null || pid === null || run.child.hasExited() || run.frames === 0) {
+      this.#cpuWatch();
+      return;
+    }
+    const cpu = await this.#o.cpuReader(pid).catch(() => null);
+    if (this.#stopped) return;
+    if (this.#run !== run) {
+      this.#cpuWatch();
+      return;
+    }
+    const mono = this.#o.clock.mono();
+    const base = this.#cpuBase;
+    if (cpu !== null) this.#cpuBase = { pid, cpu, mono };
+    if (cpu !== null && base !== null && base.pid === pid && mono > base.mono) {
+      this.#o.onCpuShare(Math.max(0, cpu - base.cpu) / ((mono - base.mono) / 1000));
+    }
+    this.#cpuWatch();
+  }
+}
