@@ -16,6 +16,7 @@ import { systemClock, type Clock } from './engine/types.js';
 import { createUsageCounters } from './http/metrics.js';
 import { loadOrCreatePairingToken } from './http/pairing.js';
 import { startHttpServer, type HttpServer } from './http/server.js';
+import { createTunnelStage } from './engine/network/stage.js';
 import type { ConfigValues } from '../src-shared/api.js';
 import path from 'node:path';
 
@@ -121,7 +122,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     // Last before sampling starts: under the eBPF sampler it reads the open sockets' counters (engine/resume).
     const resume = await prepareResume({ db: store.db, sampler: choice.sampler.name, nowMs: clock.now() });
     if (resume.plan.outcome === 'resumed' && resume.plan.downS > 0) notices.push(`resumed from the last run's counters: the ${resume.plan.downS} s netmon was not running are counted (per app for connections still open)`);
-    const monitor = new Monitor({ store, sampler: choice.sampler, platform: choice.platform, intervalMs: intervalS * 1000, clock, onInterval, domains, domainRollup: config.domain_rollup, resume });
+    const tunnels = createTunnelStage();
+    const monitor = new Monitor({ store, sampler: choice.sampler, platform: choice.platform, intervalMs: intervalS * 1000, clock, onInterval, domains, domainRollup: config.domain_rollup, resume, tunnels });
     const reports = createBrowserReportStore(store.db);
     let currentConfig = config;
     const startedAt = Math.floor(clock.now() / 1000);

@@ -33,6 +33,7 @@ import {
 import { lastUsageAt } from './queries/index.js';
 import { baselineWriter, type Resume } from './resume/index.js';
 import { TimerDrift } from './timer-drift.js';
+import type { TunnelStage } from './network/stage.js';
 
 const log = createLogger('monitor');
 
@@ -69,6 +70,8 @@ export interface MonitorOptions {
   loadPacketNaming?: () => Promise<PacketNamingDeps>;
   /** Baselines stored by the previous run (engine/resume, `prepareResume`); with it every flush stores the current ones. */
   resume?: Resume;
+  /** Tunnel and proxy de-duplication and the physical network total (engine/network); none: intervals as sampled. */
+  tunnels?: TunnelStage | undefined;
 }
 
 /** One sample's part for packet naming, kept in order until the sniffer is loaded. */
@@ -279,8 +282,11 @@ export class Monitor {
     if (this.halted) return;
     this.stats.samples += 1;
     this.noteTiming(sample.monoMs);
-    const step = stepDelta(this.state, sample, this.deltaOptions);
-    this.state = step.state;
+    const delta = stepDelta(this.state, sample, this.deltaOptions);
+    this.state = delta.state;
+    // Each byte once: tunnels and proxies settled, the total from physical interfaces (sees every sample).
+    const tunnels = this.options.tunnels;
+    const step = tunnels === undefined ? delta : { ...delta, interval: tunnels.apply(sample, this.pause.paused ? null : delta.interval) };
     this.afterSample?.();
     if (step.stats.stalled) this.stats.stalls += 1;
     this.stats.counterDrops += step.stats.counterDrops;

@@ -54,6 +54,8 @@ export interface FlowCounter {
   iface?: string | undefined;
   /** This machine's end, where the sampler tells it: finds a local proxy's clients by its port. */
   local?: { address: string; port: number } | undefined;
+  /** The socket's fwmark (Linux), where the sampler reads it: policy routing may send marked sockets elsewhere. */
+  mark?: number | undefined;
   bytesIn: number;
   bytesOut: number;
   /**
@@ -87,6 +89,11 @@ export interface Sample {
   /** Cumulative interface counters at this instant, or null where the sampler could not read them. */
   iface: InterfaceTotals | null;
   /**
+   * The same counters per interface (cumulative, by name), where the sampler reads them: tunnels are then
+   * told from physical links, and the network total is the physical ones' sum (engine/network).
+   */
+  interfaces?: Record<string, InterfaceTotals> | undefined;
+  /**
    * The first bytes of packets that can name a flow's destination (DNS answers, TLS ClientHellos, QUIC
    * Initials), seen since the previous sample; only the privileged (eBPF) sampler sends them. They are
    * parsed for names and dropped: never stored.
@@ -119,6 +126,8 @@ export interface FlowDelta {
   remote?: RemoteEndpoint | undefined;
   /** The host name this flow went to, where the privileged sampler's packets named it (SNI, or DNS). */
   hostname?: string | undefined;
+  /** The stored row's name when it is not a process's (a tunnel provider's overhead row, engine/network). */
+  app?: string | undefined;
   /** The interface the flow's packets used, where the sampler knows it (see `FlowCounter.iface`). */
   iface?: string | undefined;
   /** This machine's end, where the sampler tells it (see `FlowCounter.local`). */

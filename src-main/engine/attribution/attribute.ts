@@ -49,7 +49,7 @@ export function attribute(interval: Interval, platform: Platform, carry: Interfa
     if (flow.bytesIn === 0 && flow.bytesOut === 0) continue;
     const o = flow.owner;
     const ownerKey = o === null ? '' : [o.name, o.path, o.cmdline, o.parentName, o.parentPath, o.cgroup].join('\0');
-    let app = appOf.get(ownerKey);
+    let app = flow.app ?? appOf.get(ownerKey);
     if (app === undefined) {
       app = appForProcess(o, platform);
       appOf.set(ownerKey, app);

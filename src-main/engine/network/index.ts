@@ -5,3 +5,5 @@ export * from './migrate.js';
 export * from './find.js';
 export * from './ledger.js';
 export * from './sockets.js';
+export * from './routes.js';
+export * from './stage.js';

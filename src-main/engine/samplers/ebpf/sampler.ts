@@ -245,7 +245,7 @@ export class EbpfSampler implements Sampler {
     this.#lastFlows = flows.length;
     this.#lastClosed = closed.length;
     this.#lastPayloads = payloads.length;
-    const sample: Sample = { wallMs: this.#clock.now(), monoMs: this.#clock.mono(), mode: 'cumulative', flows, closed, iface: ifaceTotals(view.netDev), payloads };
+    const sample: Sample = { wallMs: this.#clock.now(), monoMs: this.#clock.mono(), mode: 'cumulative', flows, closed, iface: ifaceTotals(view.netDev), interfaces: view.netDev?.interfaces, payloads };
     this.#lastSampleAt = sample.wallMs;
     this.#onSample?.(sample);
   }

@@ -250,7 +250,7 @@ export class LinuxSampler implements Sampler {
     this.#lastVanished = held.vanished;
     this.#lastClosed = closed.length;
     this.#closedUnjoined = unjoined;
-    const sample: Sample = { wallMs: this.#clock.now(), monoMs: this.#clock.mono(), mode: 'cumulative', flows, closed, iface: ifaceTotals(netDev) };
+    const sample: Sample = { wallMs: this.#clock.now(), monoMs: this.#clock.mono(), mode: 'cumulative', flows, closed, iface: ifaceTotals(netDev), interfaces: netDev?.interfaces };
     this.#lastSampleAt = sample.wallMs;
     this.#onSample?.(sample);
   }
