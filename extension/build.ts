@@ -7,13 +7,19 @@
 // Usage: node extension/build.ts [--out DIR] [--zip]
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference -- web-ext ships no types; that file declares what we call.
 /// <reference path="./web-ext.d.ts" />
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import { rolldown } from 'rolldown';
 
 const HERE = import.meta.dirname;
-const VERSION = '0.1.0';
+/** The extension's version is netmon's (package.json): each signed build needs a new one (AMO refuses a repeat). */
+export const VERSION = (JSON.parse(readFileSync(path.join(HERE, '..', 'package.json'), 'utf8')) as { version: string }).version;
+/** What the extension needs host access to: web pages and WebSockets (`*` is http, https, ws and wss); not file:, ftp: or data:. */
+export const HOST_PERMISSIONS = ['*://*/*'];
+// (the background checks the same list with permissions.contains: src/lib/hostname.ts SITE_ORIGINS)
+/** The store description: at most 132 characters (the Chrome Web Store refuses more). */
+export const DESCRIPTION = 'Tells the netmon app on this computer which sites your browser traffic went to: hostnames and byte counts, sent only to 127.0.0.1.';
 export const TARGETS = ['firefox', 'chromium'] as const;
 export type Target = (typeof TARGETS)[number];
 const ENTRIES = ['background', 'options', 'pair'] as const;
@@ -26,9 +32,11 @@ export function manifestFor(target: Target): Record<string, unknown> {
     manifest_version: 3,
     name: 'netmon',
     version: VERSION,
-    description: 'Tells netmon, the network monitor on this computer, which sites your browser traffic went to. Hostnames and byte counts only, sent to 127.0.0.1 only.',
+    description: DESCRIPTION,
+    // tabs: the active tab's URL (for its hostname) and which tabs are private; webRequest: hostnames, server
+    // addresses and sizes of what the browser fetched; storage: settings and the queue; alarms: wake-ups.
     permissions: ['tabs', 'webRequest', 'storage', 'alarms'],
-    host_permissions: ['<all_urls>'],
+    host_permissions: HOST_PERMISSIONS,
     icons,
     action: { default_title: 'netmon', default_icon: icons },
     options_ui: { page: 'options.html', open_in_tab: true },
@@ -42,8 +50,10 @@ export function manifestFor(target: Target): Record<string, unknown> {
         ...common,
         background: { scripts: ['background.js'] },
         browser_specific_settings: {
-          gecko: { id: 'netmon-extension@netmon.invalid', strict_min_version: '140.0', data_collection_permissions: { required: ['none'] } },
-          // netmon runs on desktops; Android got the data-collection key in 142.
+          // browsingActivity: the hostnames of visited sites leave the add-on (to netmon on this computer).
+          gecko: { id: 'netmon-extension@netmon.invalid', strict_min_version: '140.0', data_collection_permissions: { required: ['browsingActivity'] } },
+          // Android got the data-collection key in 142 (web-ext lint asks for the floor). netmon itself runs on
+          // desktops: the signed package is unlisted and offered for Zen and Firefox on a computer only.
           gecko_android: { strict_min_version: '142.0' },
         },
       };

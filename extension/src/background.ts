@@ -6,8 +6,9 @@ import { ActiveTabReporter, type TabSnapshot } from './lib/active-tab.js';
 import { ByteTally, bytesOfRequest, chunks } from './lib/bytes.js';
 import { post } from './lib/client.js';
 import { ACTIVE_TAB_PATH, BYTES_PATH, MAX_ENTRIES, type Outgoing } from './lib/contract.js';
-import { hostOfUrl } from './lib/hostname.js';
+import { hostOfRequestUrl, SITE_ORIGINS } from './lib/hostname.js';
 import { Outbox, type LinkState } from './lib/outbox.js';
+import { PrivateTabs } from './lib/private-tabs.js';
 import type { Queued } from './lib/queue.js';
 import { DEFAULT_SETTINGS, detectBrowser, isPort, parseSettings, type Settings } from './lib/settings.js';
 
@@ -21,7 +22,12 @@ const ALIVE_EVERY_MS = 30_000;
 let settings: Settings = { ...DEFAULT_SETTINGS };
 let detected = gecko ? 'firefox' : 'chromium';
 let linkDetail = '';
-const privateTabs = new Set<number>();
+let linkState: LinkState | null = null;
+/** Whether the browser lets the extension see the sites: the user can withdraw host access at any time. */
+let siteAccess = true;
+let privateAllowed: boolean | null = null;
+const privateTabs = new PrivateTabs({ getTab: (id) => api.tabs.get(id) });
+
 const tally = new ByteTally();
 let tallySinceMs = Date.now();
 let lastBytesSentMs = 0;
@@ -40,12 +46,21 @@ function saveQueue(items: Queued<Outgoing>[]): void {
 
 function showState(state: LinkState, detail: string): void {
   linkDetail = detail;
-  const look: Record<LinkState, { text: string; color: string; title: string }> = {
+  linkState = state;
+  renderBadge();
+}
+
+/** The badge: no site access first (nothing is counted then), else the link's state. */
+function renderBadge(): void {
+  const look: Record<LinkState | 'no-site-access' | 'unknown', { text: string; color: string; title: string }> = {
     connected: { text: '', color: '#2e7d32', title: 'netmon: connected' },
     'not-running': { text: 'off', color: '#757575', title: `netmon is not running (no answer on 127.0.0.1:${settings.port})` },
     'not-paired': { text: '!', color: '#ef6c00', title: 'netmon: not paired — open the options and paste the token from netmon’s settings' },
+    problem: { text: 'err', color: '#c62828', title: `netmon: ${linkDetail} — reports are kept and retried` },
+    'no-site-access': { text: '?', color: '#ef6c00', title: 'netmon: no site access — the browser does not let the extension see sites; open the options to allow it' },
+    unknown: { text: '', color: '#757575', title: 'netmon: not connected yet' },
   };
-  const l = look[state];
+  const l = look[!siteAccess ? 'no-site-access' : (linkState ?? 'unknown')];
   void api.action.setBadgeText({ text: l.text }).catch(() => undefined);
   void api.action.setBadgeBackgroundColor({ color: l.color }).catch(() => undefined);
   void api.action.setTitle({ title: l.title }).catch(() => undefined);
@@ -77,18 +92,22 @@ const tabs = new ActiveTabReporter({
 });
 
 function notePrivate(tab: Tab): void {
-  if (tab.id === undefined) return;
-  if (tab.incognito) privateTabs.add(tab.id);
-  else privateTabs.delete(tab.id);
+  privateTabs.note(tab);
 }
 
-function counted(d: RequestDetails): { host: string; ip: string | null } | null {
-  const privateRequest = d.incognito === true || privateTabs.has(d.tabId);
-  if (privateRequest && !settings.reportPrivate) return null;
-  // IP literals and localhost (netmon itself among them) are no sites: hostOfUrl says null.
-  const host = hostOfUrl(d.url);
+/** The request's host and server address, or null when it is not counted (not a site, or private). */
+async function counted(d: RequestDetails): Promise<{ host: string; ip: string | null } | null> {
+  // IP literals and localhost (netmon itself among them) are no sites: hostOfRequestUrl says null.
+  const host = hostOfRequestUrl(d.url);
   if (host === null) return null;
+  if (!settings.reportPrivate && (await privateTabs.isPrivate(d))) return null;
   return { host, ip: typeof d.ip === 'string' && d.ip !== '' ? d.ip : null };
+}
+
+async function checkSiteAccess(): Promise<void> {
+  const had = siteAccess;
+  siteAccess = await api.permissions.contains({ origins: SITE_ORIGINS }).catch(() => true);
+  if (had !== siteAccess) renderBadge();
 }
 
 function sendBytes(): void {
@@ -112,7 +131,7 @@ function bytesLoop(): void {
 function status(): StatusReply {
   const state = outbox.state();
   return {
-    state: settings.token === '' ? 'not-paired' : (state ?? 'unknown'),
+    state: settings.token === '' ? 'not-paired' : !siteAccess ? 'no-site-access' : (state ?? 'unknown'),
     detail: linkDetail,
     queued: outbox.size,
     dropped: outbox.dropped,
@@ -120,6 +139,9 @@ function status(): StatusReply {
     browser: browserName(),
     port: settings.port,
     paired: settings.token !== '',
+    siteAccess,
+    privateAllowed,
+    reportPrivate: settings.reportPrivate,
   };
 }
 
@@ -144,8 +166,12 @@ function isMessage(m: unknown): m is Message {
 
 api.runtime.onMessage.addListener((message, sender, sendResponse) => {
   if (!isMessage(message)) return undefined;
-  // Only our own pages and our own content script talk to the background.
+  // Only our own pages and our own content script talk to the background; which of them, the sender says.
   if (sender.id !== api.runtime.id) return undefined;
+  const fromOwnPage = sender.url !== undefined && sender.url.startsWith(api.runtime.getURL(''));
+  if (message.type !== 'pair' || message.source === 'options') {
+    if (!fromOwnPage) return undefined;
+  }
   switch (message.type) {
     case 'status':
       sendResponse(status());
@@ -157,6 +183,7 @@ api.runtime.onMessage.addListener((message, sender, sendResponse) => {
     case 'pair': {
       if (!/^[0-9a-f]{64}$/.test(message.token) || !isPort(message.port)) return undefined;
       if (message.source === 'link') {
+        if (fromOwnPage) return undefined;
         // The content script runs on 127.0.0.1 and localhost pages only; the page must be netmon's own port.
         const origin = sender.url === undefined ? null : new URL(sender.url);
         const fromNetmon = origin !== null && origin.protocol === 'http:' && ['127.0.0.1', 'localhost'].includes(origin.hostname) && Number(origin.port || 80) === message.port;
@@ -165,6 +192,16 @@ api.runtime.onMessage.addListener((message, sender, sendResponse) => {
       void pair(message.token, message.port, message.source).then(sendResponse, () => sendResponse(status()));
       return true;
     }
+    case 'unpair':
+      settings = { ...settings, token: '' };
+      void api.storage.local.set({ settings }).then(() => {
+        showState('not-paired', 'unpaired');
+        sendResponse(status());
+      });
+      return true;
+    case 'site-access':
+      void checkSiteAccess().then(() => sendResponse(status()));
+      return true;
     default:
       return undefined;
   }
@@ -178,39 +215,49 @@ api.storage.onChanged.addListener((changes, area) => {
   tabs.poke();
 });
 
+api.tabs.onCreated.addListener((tab) => notePrivate(tab));
 api.tabs.onActivated.addListener(() => tabs.poke());
 api.tabs.onUpdated.addListener((_id, change, tab) => {
   notePrivate(tab);
   if (tab.active && (change.url !== undefined || change.status === 'complete')) tabs.poke();
 });
-api.tabs.onRemoved.addListener((id) => privateTabs.delete(id));
+api.tabs.onRemoved.addListener((id) => privateTabs.forget(id));
 api.windows.onFocusChanged.addListener(() => tabs.poke());
 api.action.onClicked.addListener(() => void api.runtime.openOptionsPage());
+api.permissions.onAdded.addListener(() => void checkSiteAccess());
+api.permissions.onRemoved.addListener(() => void checkSiteAccess());
+// First run: the options page, with what the extension does and how to pair it.
+api.runtime.onInstalled.addListener((details) => {
+  if (details.reason === 'install') void api.tabs.create({ url: api.runtime.getURL('options.html#welcome') }).catch(() => undefined);
+});
 
 // When each response started, so that a transfer's bytes are known to have run from then to its end.
 const startedAt = new Map<string, number>();
 const MAX_IN_FLIGHT = 10_000;
 
 const filter = { urls: ['<all_urls>'] };
+// A WebSocket handshake (ws:, wss:) counts like a page: its response carries the server's address.
 api.webRequest.onResponseStarted.addListener((d: RequestDetails) => {
-  const c = counted(d);
-  if (c === null) return;
   if (startedAt.size >= MAX_IN_FLIGHT) startedAt.clear();
   startedAt.set(d.requestId, d.timeStamp);
-  // The address as soon as the response starts: a long download's connection is known before it ends.
-  if (c.ip !== null) tally.add(c.host, c.ip, 0, 0, !gecko, d.timeStamp);
+  void counted(d).then((c) => {
+    // The address as soon as the response starts: a long download's connection is known before it ends.
+    if (c !== null && c.ip !== null) tally.add(c.host, c.ip, 0, 0, !gecko, d.timeStamp);
+  });
 }, filter);
 api.webRequest.onCompleted.addListener((d: RequestDetails) => {
   const start = startedAt.get(d.requestId) ?? d.timeStamp;
   startedAt.delete(d.requestId);
-  const c = counted(d);
-  const bytes = c === null ? null : bytesOfRequest(d);
-  if (c !== null && bytes !== null) tally.add(c.host, c.ip, bytes.bytesIn, bytes.bytesOut, bytes.estimate, start, d.timeStamp);
+  void counted(d).then((c) => {
+    const bytes = c === null ? null : bytesOfRequest(d);
+    if (c !== null && bytes !== null) tally.add(c.host, c.ip, bytes.bytesIn, bytes.bytesOut, bytes.estimate, start, d.timeStamp);
+  });
 }, filter, ['responseHeaders']);
 api.webRequest.onErrorOccurred.addListener((d: RequestDetails) => startedAt.delete(d.requestId), filter);
 
 // A service worker that was stopped comes back on this alarm and picks up where it left off.
-api.alarms.create('netmon-wake', { periodInMinutes: 0.5 });
+// Firefox allows alarms under 30 s: its event page then keeps the 5-s reports going on a quiet page.
+api.alarms.create('netmon-wake', { periodInMinutes: gecko ? 1 / 6 : 0.5 });
 api.alarms.onAlarm.addListener(() => {
   outbox.kick();
   tabs.poke();
@@ -230,7 +277,15 @@ async function start(): Promise<void> {
   const saved = await sessionArea.get(QUEUE_KEY);
   const items = saved[QUEUE_KEY];
   if (Array.isArray(items)) outbox.restore(items as Queued<Outgoing>[]);
-  for (const t of await api.tabs.query({})) notePrivate(t);
+  try {
+    for (const t of await api.tabs.query({})) notePrivate(t);
+    privateAllowed = await api.extension.isAllowedIncognitoAccess();
+  } finally {
+    // Requests wait for this: none is judged private or not before every open tab is known.
+    privateTabs.started(privateAllowed);
+  }
+  await checkSiteAccess();
+  renderBadge();
   tabs.poke();
   bytesLoop();
 }

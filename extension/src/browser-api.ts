@@ -56,10 +56,13 @@ export interface ExtensionApi {
     getBrowserInfo?: () => Promise<{ name: string; version: string }>;
     onMessage: ExtEvent<(message: unknown, sender: MessageSender, sendResponse: (response: unknown) => void) => boolean | undefined>;
     onStartup: ExtEvent<() => void>;
-    onInstalled: ExtEvent<() => void>;
+    onInstalled: ExtEvent<(details: { reason: string }) => void>;
   };
   tabs: {
     query(query: { active?: boolean; windowId?: number }): Promise<Tab[]>;
+    get(tabId: number): Promise<Tab>;
+    create(properties: { url: string }): Promise<Tab>;
+    onCreated: ExtEvent<(tab: Tab) => void>;
     onActivated: ExtEvent<(info: { tabId: number; windowId: number }) => void>;
     onUpdated: ExtEvent<(tabId: number, change: { url?: string; status?: string }, tab: Tab) => void>;
     onRemoved: ExtEvent<(tabId: number) => void>;
@@ -89,6 +92,16 @@ export interface ExtensionApi {
     create(name: string, info: { periodInMinutes: number }): unknown;
     onAlarm: ExtEvent<(alarm: { name: string }) => void>;
   };
+  permissions: {
+    contains(permissions: { origins: string[] }): Promise<boolean>;
+    request(permissions: { origins: string[] }): Promise<boolean>;
+    onAdded: ExtEvent<(permissions: { origins?: string[] }) => void>;
+    onRemoved: ExtEvent<(permissions: { origins?: string[] }) => void>;
+  };
+  extension: {
+    /** Whether the user let the extension run in private windows. */
+    isAllowedIncognitoAccess(): Promise<boolean>;
+  };
 }
 
 /** The extension API of this browser. */
@@ -108,11 +121,14 @@ export function isGecko(api: ExtensionApi): boolean {
 export type Message =
   | { type: 'status' }
   | { type: 'pair'; token: string; port: number; source: 'options' | 'link' }
-  | { type: 'test' };
+  | { type: 'test' }
+  | { type: 'unpair' }
+  /** The options page got (or lost) site access through permissions.request. */
+  | { type: 'site-access' };
 
 /** The background's answer to `status`, `pair` and `test`. */
 export interface StatusReply {
-  state: 'connected' | 'not-running' | 'not-paired' | 'unknown';
+  state: 'connected' | 'not-running' | 'not-paired' | 'problem' | 'no-site-access' | 'unknown';
   detail: string;
   queued: number;
   dropped: number;
@@ -120,6 +136,12 @@ export interface StatusReply {
   browser: string;
   port: number;
   paired: boolean;
+  /** Whether the browser lets the extension see the sites (host access, which the user can withdraw). */
+  siteAccess: boolean;
+  /** Whether the user let the extension run in private windows; null: not known yet. */
+  privateAllowed: boolean | null;
+  /** Whether private windows are reported (the option; off by default). */
+  reportPrivate: boolean;
   /** For `pair`: whether the token was saved. */
   saved?: boolean;
 }

@@ -1,6 +1,7 @@
 // The options page: pairing (paste the token or the dashboard link), the port, private windows and
 // the browser's name. Settings go to storage.local, where the background picks them up.
 import { extensionApi, type StatusReply } from './browser-api.js';
+import { SITE_ORIGINS } from './lib/hostname.js';
 import { parsePairingInput, parseSettings, type Settings } from './lib/settings.js';
 
 const api = extensionApi();
@@ -15,6 +16,8 @@ const WORDS: Record<StatusReply['state'], string> = {
   connected: 'Connected to netmon',
   'not-running': 'netmon is not running (no answer)',
   'not-paired': 'Not paired',
+  problem: 'netmon refuses the reports',
+  'no-site-access': 'No site access: nothing is counted',
   unknown: 'Not connected yet',
 };
 
@@ -22,7 +25,16 @@ function showStatus(s: StatusReply): void {
   const node = el('status');
   node.dataset['state'] = s.state;
   const queued = s.queued > 0 ? ` · ${s.queued} reports waiting` : '';
-  node.textContent = `${WORDS[s.state]} — 127.0.0.1:${s.port}, reporting as “${s.browser}”${queued}`;
+  const dropped = s.dropped > 0 ? ` · ${s.dropped} dropped (older than 10 minutes)` : '';
+  node.textContent = `${WORDS[s.state]} — 127.0.0.1:${s.port}, reporting as “${s.browser}”${queued}${dropped}`;
+  // At a glance: each of the four things that decide whether sites get counted.
+  el('glance-connection').textContent =
+    s.state === 'not-running' || s.state === 'problem' ? `${WORDS[s.state]}${s.detail === '' ? '' : ` (${s.detail})`}` : s.state === 'connected' ? `connected to 127.0.0.1:${s.port}` : 'not connected yet';
+  el('glance-pairing').textContent = s.paired ? 'paired' : 'not paired: paste the token or the link below';
+  el('glance-access').textContent = s.siteAccess ? 'allowed on all sites' : 'no site access: the browser does not let the extension see sites';
+  el('glance-private').textContent = `${s.privateAllowed === null ? 'unknown whether the extension may run there' : s.privateAllowed ? 'the extension may run there' : 'the extension is kept out of them'}; ${s.reportPrivate ? 'reported' : 'not reported'}`;
+  el('allow-access').hidden = s.siteAccess;
+  el('unpair').hidden = !s.paired;
 }
 
 async function refresh(): Promise<void> {
@@ -61,6 +73,21 @@ async function init(): Promise<void> {
       el<HTMLInputElement>('port').value = String(r.port);
       result.textContent = r.saved === true ? (r.state === 'connected' ? 'Paired.' : 'Saved; netmon did not answer yet — it will connect when netmon runs.') : `Not saved: ${r.detail}`;
       showStatus(r);
+    });
+  });
+  if (location.hash === '#welcome') el('welcome').hidden = false;
+  // The click is the user gesture permissions.request needs.
+  el('allow-access').addEventListener('click', () => {
+    void api.permissions
+      .request({ origins: SITE_ORIGINS })
+      .catch(() => false)
+      .then(() => api.runtime.sendMessage({ type: 'site-access' }))
+      .then((reply) => showStatus(reply as StatusReply));
+  });
+  el('unpair').addEventListener('click', () => {
+    void api.runtime.sendMessage({ type: 'unpair' }).then((reply) => {
+      el('pair-result').textContent = 'Unpaired: nothing is sent until you pair again.';
+      showStatus(reply as StatusReply);
     });
   });
   el('test').addEventListener('click', () => {

@@ -7,7 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import webExt from 'web-ext';
-import { buildAll, iconPng, manifestFor } from '../../extension/build.js';
+import { buildAll, DESCRIPTION, HOST_PERMISSIONS, iconPng, manifestFor } from '../../extension/build.js';
+import { signPlan } from '../../extension/sign.js';
+import { SITE_ORIGINS } from '../../extension/src/lib/hostname.js';
 
 let out: string;
 let dirs: { firefox: string; chromium: string };
@@ -41,6 +43,38 @@ describe('extension build', () => {
       expect(m['content_scripts']).toEqual([{ matches: ['http://127.0.0.1/*', 'http://localhost/*'], js: ['pair.js'], run_at: 'document_start' }]);
     }
     expect(manifestFor('firefox')).toEqual(ff);
+  });
+
+  it('declares what it sends: Firefox data collection "browsingActivity" (visited hostnames leave the add-on)', () => {
+    const ff = manifest(dirs.firefox) as { browser_specific_settings: { gecko: { data_collection_permissions: unknown } } };
+    expect(ff.browser_specific_settings.gecko.data_collection_permissions).toEqual({ required: ['browsingActivity'] });
+  });
+
+  it('meets the Chrome Web Store limits: a description of at most 132 characters, host access to web pages and sockets only', () => {
+    const pkg = JSON.parse(readFileSync(path.join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    for (const m of [manifest(dirs.firefox), manifest(dirs.chromium)]) {
+      expect(String(m['description']).length).toBeLessThanOrEqual(132);
+      expect(m['description']).toBe(DESCRIPTION);
+      // *://*/* is http, https, ws and wss; <all_urls> would add file:, ftp: and data:.
+      expect(m['host_permissions']).toEqual(['*://*/*']);
+      // netmon's version: every signed build a new one.
+      expect(m['version']).toBe(pkg.version);
+    }
+    // What the background checks with permissions.contains is what the manifest asks for.
+    expect(SITE_ORIGINS).toEqual(HOST_PERMISSIONS);
+  });
+
+  it('signs only with credentials from the environment, a version not signed before, and committed sources', () => {
+    const base = { version: '0.2.0', signed: [], dirty: [], sourceDir: '/x/firefox', artifactsDir: '/x/signed', sourceZip: '/x/src.zip' };
+    const errorOf = (plan: ReturnType<typeof signPlan>): string => (plan.ok ? '' : plan.error);
+    expect(errorOf(signPlan({ ...base, env: {} }))).toContain('https://addons.mozilla.org/developers/addon/api/key/');
+    const env = { WEB_EXT_API_KEY: 'user:1:2', WEB_EXT_API_SECRET: 's' };
+    expect(errorOf(signPlan({ ...base, env, signed: ['netmon-0.2.0.xpi'] }))).toContain('raise "version" in package.json');
+    expect(errorOf(signPlan({ ...base, env, dirty: [' M extension/src/background.ts'] }))).toContain('commit them first');
+    const plan = signPlan({ ...base, env, signed: ['netmon-0.1.0.xpi'] });
+    expect(plan).toEqual({ ok: true, args: ['sign', '--channel', 'unlisted', '--source-dir', '/x/firefox', '--artifacts-dir', '/x/signed', '--upload-source-code', '/x/src.zip', '--no-input'] });
+    // The secrets never go on a command line (web-ext reads them from its environment).
+    expect(JSON.stringify(plan)).not.toContain('user:1:2');
   });
 
   it('bundles no engine code: no zod, no Node built-ins, and no address but loopback', () => {

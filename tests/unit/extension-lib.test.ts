@@ -3,11 +3,61 @@
 import { describe, expect, it } from 'vitest';
 import { ByteTally, bytesOfRequest, chunks } from '../../extension/src/lib/bytes.js';
 import { post, type FetchLike } from '../../extension/src/lib/client.js';
-import { hostOfUrl } from '../../extension/src/lib/hostname.js';
+import { hostOfRequestUrl, hostOfUrl } from '../../extension/src/lib/hostname.js';
+import { PrivateTabs } from '../../extension/src/lib/private-tabs.js';
 import { BoundedQueue } from '../../extension/src/lib/queue.js';
 import { detectBrowser, parsePairingInput, parseSettings } from '../../extension/src/lib/settings.js';
 
 const TOKEN = 'ab'.repeat(32);
+
+describe('hostOfRequestUrl: WebSocket handshakes count like pages', () => {
+  it.each([
+    ['wss://chat.example.com/socket?session=s3cret', 'chat.example.com'],
+    ['ws://Feed.Example.net:8080/live', 'feed.example.net'],
+    ['https://www.example.org/a?b', 'www.example.org'],
+    ['ws://127.0.0.1:7500/x', null],
+    ['wss://localhost/', null],
+    ['ftp://files.example.com/', null],
+  ])('%s → %s', (url, host) => {
+    expect(hostOfRequestUrl(url)).toBe(host);
+  });
+
+  it('the active tab stays http(s)', () => {
+    expect(hostOfUrl('wss://chat.example.com/')).toBeNull();
+  });
+});
+
+describe('PrivateTabs: what counts as a private window in Chromium (no incognito flag on requests)', () => {
+  it('judges nothing before the start-up scan, then goes by the tab', async () => {
+    const lookedUp: number[] = [];
+    const tabs = new PrivateTabs({ getTab: (id) => (lookedUp.push(id), id === 9 ? Promise.resolve({ incognito: true }) : Promise.reject(new Error('no tab'))) });
+    let decided: boolean | null = null;
+    // A request that arrives before the scan (a worker woken by webRequest) waits for it.
+    const early = tabs.isPrivate({ tabId: 3 }).then((p) => (decided = p));
+    await Promise.resolve();
+    expect(decided).toBeNull();
+    tabs.note({ id: 3, incognito: true });
+    tabs.note({ id: 4, incognito: false });
+    tabs.started(true);
+    await early;
+    expect(decided).toBe(true);
+    expect(await tabs.isPrivate({ tabId: 4 })).toBe(false);
+    // A tab not seen yet (an incognito tab's first response before tabs.onUpdated): looked up.
+    expect(await tabs.isPrivate({ tabId: 9 })).toBe(true);
+    expect(lookedUp).toEqual([9]);
+    // Gone already, or no tab at all (a service worker, tabId -1): private while the extension may run there.
+    expect(await tabs.isPrivate({ tabId: 12 })).toBe(true);
+    expect(await tabs.isPrivate({ tabId: -1 })).toBe(true);
+  });
+
+  it('a worker request is not private when the extension is kept out of private windows; Firefox says so itself', async () => {
+    const tabs = new PrivateTabs({ getTab: () => Promise.reject(new Error('no tab')) });
+    tabs.started(false);
+    expect(await tabs.isPrivate({ tabId: -1 })).toBe(false);
+    expect(await tabs.isPrivate({ tabId: -1, incognito: true })).toBe(true);
+    expect(await tabs.isPrivate({ tabId: 5, incognito: false })).toBe(false);
+  });
+});
 
 describe('hostOfUrl: only the hostname leaves the extension', () => {
   it.each([
@@ -158,6 +208,12 @@ describe('post: what netmon answered, sorted', () => {
     [401, '{"ok":false,"error":{"code":"unauthorized","message":"pairing token does not match"}}', {}, { kind: 'not-paired', detail: 'pairing token does not match' }],
     [429, '', { 'retry-after': '3' }, { kind: 'busy', retryAfterMs: 3000 }],
     [400, '{"ok":false,"error":{"code":"bad-request","message":"domain is an IP address"}}', {}, { kind: 'refused', status: 400, detail: 'domain is an IP address' }],
+    [413, '{"ok":false,"error":{"code":"too-large","message":"body over 64 KB"}}', {}, { kind: 'refused', status: 413, detail: 'body over 64 KB' }],
+    // The link refused, not the report: a problem to show, never a silent drop.
+    [403, '{"ok":false,"error":{"code":"forbidden","message":"origin not allowed"}}', {}, { kind: 'problem', status: 403, detail: 'netmon refused the reports (HTTP 403: origin not allowed)' }],
+    [404, '', {}, { kind: 'problem', status: 404, detail: 'netmon refused the reports (HTTP 404)' }],
+    [415, '', {}, { kind: 'problem', status: 415, detail: 'netmon refused the reports (HTTP 415)' }],
+    [421, '', {}, { kind: 'problem', status: 421, detail: 'netmon refused the reports (HTTP 421)' }],
     [503, '', {}, { kind: 'not-running', detail: 'netmon answered 503' }],
   ])('status %i', async (status, body, headers, expected) => {
     expect(await post(answering(status, body, headers), 7500, TOKEN, item)).toEqual(expected);

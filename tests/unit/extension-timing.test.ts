@@ -203,6 +203,21 @@ describe('Outbox', () => {
     expect(outbox.dropped).toBe(45);
   });
 
+  it('keeps the reports and says so when netmon refuses the link itself (403, 415, 421), then sends them once it takes them', async () => {
+    const { time, outbox, sent, states, answer } = setup();
+    answer({ kind: 'problem', status: 403, detail: 'netmon refused the reports (HTTP 403)' });
+    outbox.push(item(1));
+    await time.advance(0);
+    expect(states.at(-1)).toBe('problem');
+    expect(outbox.size).toBe(1);
+    expect(outbox.refused).toBe(0);
+    answer({ kind: 'ok' });
+    await time.advance(30_000);
+    expect(sent.length).toBeGreaterThanOrEqual(2);
+    expect(outbox.size).toBe(0);
+    expect(states.at(-1)).toBe('connected');
+  });
+
   it('drops what netmon refused and goes on; waits out a rate limit; waits longer when not paired', async () => {
     const { time, outbox, sent, states, answer } = setup();
     answer({ kind: 'refused', status: 400, detail: 'bad' });

@@ -9,8 +9,10 @@ export type Outcome =
   | { kind: 'not-running'; detail: string }
   /** No token, or netmon refused it: pair again. */
   | { kind: 'not-paired'; detail: string }
-  /** netmon refused this report itself (bad data): drop it, never retry it. */
+  /** netmon refused this report itself (400 bad data, 413 too large): drop it, never retry it. */
   | { kind: 'refused'; status: number; detail: string }
+  /** netmon refused the link, not the report (403 origin, 404 an older netmon, 415, 421 host…): keep it, say so. */
+  | { kind: 'problem'; status: number; detail: string }
   /** Rate-limited: wait this long. */
   | { kind: 'busy'; retryAfterMs: number };
 
@@ -50,7 +52,8 @@ export async function post(fetchFn: FetchLike, port: number, token: string, item
     }
     // 503 and other server trouble: the report is fine, netmon is not (yet).
     if (res.status >= 500) return { kind: 'not-running', detail: `netmon answered ${res.status}` };
-    return { kind: 'refused', status: res.status, detail: await errorText(res) };
+    if (res.status === 400 || res.status === 413) return { kind: 'refused', status: res.status, detail: await errorText(res) };
+    return { kind: 'problem', status: res.status, detail: `netmon refused the reports (HTTP ${res.status}${await errorText(res).then((t) => (t === '' ? '' : `: ${t}`))})` };
   } catch (err) {
     return { kind: 'not-running', detail: err instanceof Error ? err.message : String(err) };
   } finally {

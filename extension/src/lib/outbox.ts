@@ -7,7 +7,7 @@ import type { Outgoing } from './contract.js';
 import { BoundedQueue, type Queued } from './queue.js';
 
 /** What the badge shows. */
-export type LinkState = 'connected' | 'not-running' | 'not-paired';
+export type LinkState = 'connected' | 'not-running' | 'not-paired' | 'problem';
 
 /** What the outbox needs from the browser (injected, so that tests drive time). */
 export interface OutboxDeps {
@@ -141,6 +141,11 @@ export class Outbox {
           return;
         case 'not-paired':
           this.setState('not-paired', outcome.detail);
+          this.later(this.unpairedRetryMs);
+          return;
+        case 'problem':
+          // Every report would meet the same refusal: keep them (the queue's age bound applies), say why, try later.
+          this.setState('problem', outcome.detail);
           this.later(this.unpairedRetryMs);
           return;
         case 'busy':
