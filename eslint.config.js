@@ -8,6 +8,9 @@ const electronOnlyInShell = {
   patterns: [{ group: ['electron/*'], message: 'Electron belongs in src-main/electron only.' }],
 };
 
+/** The rule that keeps Electron in the shell and refuses `patterns` besides. */
+const restrictImports = (...patterns) => ({ 'no-restricted-imports': ['error', { ...electronOnlyInShell, patterns: [...electronOnlyInShell.patterns, ...patterns] }] });
+
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'release/**', 'node_modules/**', 'tests/artifacts/**', 'extension/dist/**'] },
   js.configs.recommended,
@@ -29,6 +32,19 @@ export default tseslint.config(
     files: ['src-main/**/*.ts'],
     ignores: ['src-main/electron/**'],
     rules: { 'no-restricted-imports': ['error', electronOnlyInShell] },
+  },
+  {
+    // Inside src-main (docs/ARCHITECTURE.md, "Parts and boundaries"): the engine owns every write and
+    // figure and knows no transport; api/ translates requests and knows neither HTTP nor the CLI.
+    files: ['src-main/engine/**/*.ts'],
+    rules: restrictImports({
+      group: ['**/api/**', '**/http/**', '**/cli/**', '**/electron/**', '**/runtime.js'],
+      message: 'The engine imports no transport: api, http, cli, electron and runtime import the engine, never the reverse.',
+    }),
+  },
+  {
+    files: ['src-main/api/**/*.ts'],
+    rules: restrictImports({ group: ['**/http/**', '**/cli/**', '**/runtime.js'], message: 'api/ is transport-free: HTTP, IPC and the CLI call it, it calls none of them.' }),
   },
   {
     files: ['src-shared/**/*.ts'],

@@ -8,7 +8,6 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createBrowserReportStore } from '../dist/src-main/api/browser-reports.js';
 import { createApiHandlers } from '../dist/src-main/api/handlers.js';
 import { createLiveFeed } from '../dist/src-main/api/live.js';
 import { createStoreQueries } from '../dist/src-main/api/store-queries.js';
@@ -126,9 +125,10 @@ export async function runHttpBench({ days = 365, samples = 40, fineStep = 5, ext
         samplerHealth: () => ({ sampler: 'bench', state: 'running', reason: null, restarts: 0, malformedLines: 0, lastSampleAt: Date.now(), details: {} }),
         storageHealth: () => ({ ok: true, error: null, pendingRows: 0, recoveredTo: null }),
         lastSampleAt: () => lastUsageAt(store.db),
+        dataBytes: () => store.dataFolderSize().totalBytes,
       },
       live,
-      browserReports: createBrowserReportStore(store.db),
+      browserReports: { record: (report) => store.recordBrowserReport(report) },
     });
     // The limiter is opened wide so that the endpoint itself is measured, not the token bucket.
     server = await startHttpServer({ port: 0, handlers, token, live, writeRateLimit: { capacity: 1e9, refillPerSecond: 1e9 } });

@@ -1,7 +1,6 @@
 // The running netmon: config, store, sampler, monitor, live feed and the local HTTP API, assembled once
 // so that `netmon serve` and the Electron shell start exactly the same thing. No Electron here.
 import { createApiHandlers, type ApiHandlers } from './api/handlers.js';
-import { createBrowserReportStore } from './api/browser-reports.js';
 import { createLiveFeed, type LiveFeed } from './api/live.js';
 import { createStoreQueries } from './api/store-queries.js';
 import { ensureDataDir, loadConfig, updateConfig, type Config } from './engine/config.js';
@@ -13,7 +12,7 @@ import { prepareResume } from './engine/resume/index.js';
 import { chooseSampler, type SamplerName } from './engine/sampler-choice.js';
 import { openStore, type Store } from './engine/store/index.js';
 import { systemClock, type Clock } from './engine/types.js';
-import { createUsageCounters } from './http/metrics.js';
+import { createUsageCounters } from './engine/usage-counters.js';
 import { loadOrCreatePairingToken } from './http/pairing.js';
 import { startHttpServer, type HttpServer } from './http/server.js';
 import { createTunnelStage } from './engine/network/stage.js';
@@ -124,7 +123,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     if (resume.plan.outcome === 'resumed' && resume.plan.downS > 0) notices.push(`resumed from the last run's counters: the ${resume.plan.downS} s netmon was not running are counted (per app for connections still open)`);
     const tunnels = createTunnelStage();
     const monitor = new Monitor({ store, sampler: choice.sampler, platform: choice.platform, intervalMs: intervalS * 1000, clock, onInterval, domains, domainRollup: config.domain_rollup, resume, tunnels });
-    const reports = createBrowserReportStore(store.db);
     let currentConfig = config;
     const startedAt = Math.floor(clock.now() / 1000);
     const handlers = createApiHandlers({
@@ -152,6 +150,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         startedAt,
         samplerHealth: () => monitor.samplerHealth(),
         lastSampleAt: () => monitor.lastSampleAt(),
+        dataBytes: () => store.dataFolderSize().totalBytes,
         storageHealth: () => {
           const health = store.health();
           return {
@@ -163,7 +162,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         },
       },
       live,
-      browserReports: reports,
+      browserReports: { record: (report) => store.recordBrowserReport(report) },
       browserDomains: {
         activeTab: (browser, host, atMs) => domains.noteActiveTab(browser, host, atMs),
         bytes: (browser, entries, fromMs, toMs) => domains.noteBytes(browser, entries, fromMs, toMs),

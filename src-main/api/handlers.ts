@@ -1,8 +1,6 @@
 // The one implementation of the API's handlers, independent of transport: `netmon serve` exposes it
 // over HTTP, the Electron shell over IPC. Every request is validated here with the contract's schema
 // and every answer is a `Result`; a handler never throws across the boundary.
-import { readdir, lstat } from 'node:fs/promises';
-import path from 'node:path';
 import type { z } from 'zod';
 import {
   API_CHANNELS,
@@ -33,9 +31,10 @@ import { assertNever, type Result } from '../../src-shared/result.js';
 import { ConfigError, type Config } from '../engine/config.js';
 import { normalizeIp } from '../engine/domains/ip.js';
 import type { ReportedBytes, ReportedHost } from '../engine/domains/types.js';
+import { renderExport, type ExportTable } from '../engine/export.js';
 import { createLogger } from '../engine/log.js';
+import type { BrowserReportRow } from '../engine/store/index.js';
 import type { SamplerHealth } from '../engine/types.js';
-import { renderExport, type ExportTable } from './export.js';
 import type { LiveSource } from './live.js';
 import { autoBucket, bucketCount, bucketStarts, localMidnight, localMonthStart, localWeekStart, MAX_TIMELINE_POINTS, resolveRange } from './ranges.js';
 
@@ -70,7 +69,7 @@ export interface UsageQueries {
   timeline(range: ResolvedRange, bucketS: number, app: string | null): MaybePromise<TimelinePoint[]>;
   /** Bytes per local weekday (0 = Monday) and hour; empty cells may be left out. */
   heatmap(range: ResolvedRange): MaybePromise<MaybeApproximate<HeatmapCell>>;
-  /** Deletes every stored row in the range (all tiers); returns the range actually purged (it may be widened) and the rows deleted. */
+  /** Deletes every stored row in the range (all tiers and browser reports, one transaction); returns the range actually purged (it may be widened) and the rows deleted. */
   purge(range: ResolvedRange): MaybePromise<PurgeResult>;
 }
 
@@ -89,23 +88,10 @@ export interface ConfigAccess {
   set(patch: Partial<Record<keyof ConfigValues, string | number | boolean>>): MaybePromise<ConfigValues>;
 }
 
-/** An active-tab report, reduced and ready to store in its own table. */
-export interface BrowserReportRow {
-  /** Epoch seconds the engine received it. */
-  receivedAt: number;
-  /** Epoch seconds the tab became active, as the extension says. */
-  ts: number;
-  hostname: string;
-  domain: string;
-  browser: string;
-}
-
 /** Where browser reports land. */
 export interface BrowserReportSink {
-  /** Stores one report and returns its row id. */
+  /** Stores one report and returns its row id (the store; a purge deletes them with the usage rows). */
   record(report: BrowserReportRow): MaybePromise<number>;
-  /** Deletes the reports made in the range; returns how many. */
-  purge(range: ResolvedRange): MaybePromise<number>;
 }
 
 /** Where the extension's reports meet the engine's domain attribution (engine/domains). */
@@ -124,6 +110,8 @@ export interface StatusSource {
   samplerHealth(): SamplerHealth;
   /** Epoch seconds of the last stored sample, or null. */
   lastSampleAt(): MaybePromise<number | null>;
+  /** Bytes of the data folder on disk (engine/store/folder.ts). */
+  dataBytes(): number;
   /** Whether buffered rows reach the database (a full or read-only disk keeps them in memory). */
   storageHealth(): StorageHealthView;
 }
@@ -178,33 +166,12 @@ function fail(code: ApiErrorCode, message: string): { ok: false; error: { code: 
   return { ok: false, error: { code, message } };
 }
 
-async function folderBytes(dir: string, depth = 0): Promise<number> {
-  let total = 0;
-  let entries: string[];
-  try {
-    entries = await readdir(dir);
-  } catch {
-    return 0;
-  }
-  for (const name of entries) {
-    const full = path.join(dir, name);
-    try {
-      const st = await lstat(full);
-      if (st.isDirectory() && depth < 4) total += await folderBytes(full, depth + 1);
-      else if (st.isFile()) total += st.size;
-    } catch {
-      // A file rotated away between readdir and lstat: it no longer takes space.
-    }
-  }
-  return total;
-}
-
 // Reports from a clock this far ahead are refused rather than stored in the future.
 const MAX_FUTURE_S = 600;
 
-// hostname.ts carries tldts (the Public Suffix List as a trie): loaded with the first browser report
-// rather than at start, so that a `netmon serve` nobody has paired a browser with never holds it.
-const loadHostname = () => import('./hostname.js');
+// engine/domains/hostname.ts carries tldts (the Public Suffix List as a trie): loaded with the first
+// browser report rather than at start, so that a `netmon serve` nobody has paired a browser with never holds it.
+const loadHostname = () => import('../engine/domains/hostname.js');
 let hostnameModule: ReturnType<typeof loadHostname> | null = null;
 
 /** Builds the handlers over the engine's parts. */
@@ -286,7 +253,7 @@ export function createApiHandlers(deps: ApiDeps): ApiHandlers {
         pause: deps.capture.state(),
         lastSampleAt: await deps.status.lastSampleAt(),
         dataDir: deps.dataDir,
-        dataBytes: await folderBytes(deps.dataDir),
+        dataBytes: deps.status.dataBytes(),
         uptimeS: Math.max(0, now - deps.status.startedAt),
         storage: deps.status.storageHealth(),
       };
@@ -334,14 +301,9 @@ export function createApiHandlers(deps: ApiDeps): ApiHandlers {
     'config:set': async (req) => deps.config.set(req),
     'capture:pause': async (req) => deps.capture.pause(req.minutes === undefined ? null : nowS() + req.minutes * 60),
     'capture:resume': async () => deps.capture.resume(),
-    'data:purge': async (req) => {
-      const usage = await deps.queries.purge({ since: req.since, until: req.until });
-      // Privacy: a purge removes everything recorded in the range, browser reports included, over
-      // the same (possibly widened) range the usage tiers were purged.
-      const range = { since: Math.min(req.since, usage.since), until: Math.max(req.until, usage.until) };
-      const deletedRows = usage.deletedRows + (await deps.browserReports.purge(range));
-      return { ...range, deletedRows };
-    },
+    // Privacy: the engine removes everything recorded in the range in one transaction (usage and domain
+    // tiers, browser reports) and drops what it still holds in memory for it.
+    'data:purge': async (req) => deps.queries.purge({ since: req.since, until: req.until }),
     'data:export': async (req) => {
       const range = resolveRange(req, nowS());
       return renderExport({ range, ...(await exportRows(req, range)) }, req.format, req.by ?? 'app');

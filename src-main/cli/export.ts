@@ -1,6 +1,6 @@
 // `netmon export`: the same data as the report, machine-readable (CSV or JSON), for any range.
 import { writeFileSync } from 'node:fs';
-import { renderExport, type ExportTable } from '../api/export.js';
+import { renderExport, type ExportTable } from '../engine/export.js';
 import { resolveDataDir } from '../engine/config.js';
 import { timeline, totalsByApp, totalsByDay, totalsByDomain } from '../engine/queries/index.js';
 import { UserError, type CommandContext } from './main.js';

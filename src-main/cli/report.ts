@@ -1,7 +1,7 @@
 // `netmon report`: usage per application (or per domain: bytes by site, of all apps or of one with
 // `--app`) for a range, as a table (the seeds' columns) or JSON.
 import { formatBytes } from '../../src-shared/units.js';
-import { renderExport } from '../api/export.js';
+import { renderExport } from '../engine/export.js';
 import { resolveDataDir } from '../engine/config.js';
 import { totalsByApp, totalsByDomain, type Bytes } from '../engine/queries/index.js';
 import { UNATTRIBUTED } from '../engine/types.js';

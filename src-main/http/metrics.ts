@@ -1,8 +1,7 @@
 // GET /metrics in the Prometheus text exposition format 0.0.4: bytes per application and direction,
 // interface totals, unattributed bytes and the sampler's health. Counters count since the engine
 // started (Prometheus' rate() handles the restart), so they never go down while it runs.
-import type { AppUsage, InterfaceTotals, SamplerHealth, SamplerState } from '../engine/types.js';
-import { UNATTRIBUTED } from '../engine/types.js';
+import type { InterfaceTotals, SamplerHealth, SamplerState } from '../engine/types.js';
 
 /** The Content-Type of the text exposition format. */
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -129,38 +128,4 @@ export function renderMetrics(snapshot: MetricsSnapshot): string {
   out.family('netmon_capture_paused', 'gauge', '1 while the user has paused capture.', [[{}, snapshot.paused ? 1 : 0]]);
   out.family('netmon_live_clients', 'gauge', 'Clients connected to the live feed.', [[{}, snapshot.liveClients]]);
   return out.text();
-}
-
-/** Running totals for /metrics, fed by the engine as it stores each interval. */
-export interface UsageCounters {
-  /** Adds stored per-app rows; the unattributed remainder goes to its own counter. */
-  addAppUsage(rows: readonly AppUsage[]): void;
-  /** Adds one interval's interface bytes. */
-  addInterface(bytes: InterfaceTotals): void;
-  apps(): MetricsSnapshot['apps'];
-  iface(): InterfaceTotals | null;
-  unattributed(): InterfaceTotals;
-}
-
-/** Counters starting at zero. */
-export function createUsageCounters(): UsageCounters {
-  const perApp = new Map<string, { bytesIn: number; bytesOut: number }>();
-  const unattributed = { bytesIn: 0, bytesOut: 0 };
-  let iface: InterfaceTotals | null = null;
-  return {
-    addAppUsage(rows) {
-      for (const row of rows) {
-        const target = row.app === UNATTRIBUTED ? unattributed : perApp.get(row.app) ?? { bytesIn: 0, bytesOut: 0 };
-        target.bytesIn += row.bytesIn;
-        target.bytesOut += row.bytesOut;
-        if (row.app !== UNATTRIBUTED) perApp.set(row.app, target);
-      }
-    },
-    addInterface(bytes) {
-      iface = { bytesIn: (iface?.bytesIn ?? 0) + bytes.bytesIn, bytesOut: (iface?.bytesOut ?? 0) + bytes.bytesOut };
-    },
-    apps: () => [...perApp.entries()].map(([app, b]) => ({ app, bytesIn: b.bytesIn, bytesOut: b.bytesOut })).sort((a, b) => a.app.localeCompare(b.app)),
-    iface: () => (iface === null ? null : { ...iface }),
-    unattributed: () => ({ ...unattributed }),
-  };
 }

@@ -8,7 +8,7 @@ import { main } from '../../src-main/cli/main.js';
 import type { DomainUsage } from '../../src-main/engine/domains/index.js';
 import { openStore } from '../../src-main/engine/store/index.js';
 import type { AppUsage } from '../../src-main/engine/types.js';
-import { tempDataDir } from './store-helpers.js';
+import { tempDataDir } from '../helpers/store.js';
 
 /** Epoch seconds of Berlin wall time on July `day` 2024. */
 const jul = (day: number, h: number, min = 0, s = 0): number => Date.UTC(2024, 6, day, h - 2, min, s) / 1000;

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { NETMON, netmon, netmonArgv, startServe } from './cli-helpers.js';
+import { NETMON, netmon, netmonArgv, startServe } from '../helpers/cli.js';
 
 const roots: string[] = [];
 function dataDir(): string {

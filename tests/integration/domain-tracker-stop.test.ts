@@ -11,7 +11,7 @@ import { totalsByApp, totalsByDomain } from '../../src-main/engine/queries/index
 import { openStore } from '../../src-main/engine/store/index.js';
 import type { Clock, FlowCounter, ProcessInfo, Sample } from '../../src-main/engine/types.js';
 import { rangeAfterStop, usageVsDomainRows, type ReportRange } from '../e2e/extension-helpers.js';
-import { tempDataDir } from './store-helpers.js';
+import { tempDataDir } from '../helpers/store.js';
 import { ScriptedSampler } from '../helpers/scripted-sampler.js';
 
 const chromium: ProcessInfo = { pid: 10, name: 'chromium', path: '/usr/lib/chromium/chromium' };

@@ -6,7 +6,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBrowserReportStore } from '../../src-main/api/browser-reports.js';
 import { createApiHandlers } from '../../src-main/api/handlers.js';
 import { createLiveFeed } from '../../src-main/api/live.js';
 import { createStoreQueries } from '../../src-main/api/store-queries.js';
@@ -17,8 +16,8 @@ import { openStore, type Store } from '../../src-main/engine/store/index.js';
 import type { Clock, FlowCounter, Sample } from '../../src-main/engine/types.js';
 import { loadOrCreatePairingToken } from '../../src-main/http/pairing.js';
 import { startHttpServer, type HttpServer } from '../../src-main/http/server.js';
-import { send, type RawRequest } from './http-fixture.js';
-import './store-helpers.js';
+import { send, type RawRequest } from '../helpers/http-fixture.js';
+import '../helpers/store.js';
 import { ScriptedSampler } from '../helpers/scripted-sampler.js';
 
 const EXT = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop';
@@ -57,9 +56,10 @@ async function startStack(nowMs: number, rate = { capacity: 1000, refillPerSecon
       samplerHealth: () => sampler.health(),
       storageHealth: () => ({ ok: true, error: null, pendingRows: 0, recoveredTo: null }),
       lastSampleAt: () => null,
+      dataBytes: () => 0,
     },
     live: createLiveFeed(),
-    browserReports: createBrowserReportStore(store.db),
+    browserReports: { record: (report) => store.recordBrowserReport(report) },
     browserDomains: {
       activeTab: (b, h, at) => tracker.noteActiveTab(b, h, at),
       bytes: (b, e, from, to) => tracker.noteBytes(b, e, from, to),

@@ -24,7 +24,7 @@ import { clientHelloMessage } from '../helpers/tls-hello.js';
 import { nethogsSupport, startNethogs, type NethogsTotal } from '../helpers/nethogs.js';
 import { watchProcessTree, type TreeUsage } from '../helpers/proc-usage.js';
 import { testNode } from '../helpers/traffic.js';
-import { NETMON, REPO, netmon, startServe } from './cli-helpers.js';
+import { NETMON, REPO, netmon, startServe } from '../helpers/cli.js';
 
 const SAMPLER = process.env['NETMON_NETNS_SAMPLER'] ?? 'ebpf';
 const HELPER = path.join(REPO, 'dist', 'helper', 'netmon-capture');

@@ -7,13 +7,14 @@ import http from 'node:http';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { UNATTRIBUTED, type AppUsage, type ProcessSeen } from '../../src-main/engine/types.js';
 import { apiHttpRequest, createApiClient } from '../../src-shared/api.js';
 import type { Result } from '../../src-shared/result.js';
 import { createApiHandlers } from '../../src-main/api/handlers.js';
+import { sideConnection } from '../helpers/side-connection.js';
 import { PortInUseError, startHttpServer } from '../../src-main/http/server.js';
-import { send, startFixture, type Fixture } from './http-fixture.js';
+import { send, startFixture, type Fixture } from '../helpers/http-fixture.js';
 
 interface ParsedFamily {
   name: string;
@@ -223,7 +224,9 @@ describe('the browser extension', () => {
 
 describe('the browser_reports table', () => {
   it('refuses a URL, upper case or a space even from a writer that skips the API', () => {
-    const insert = fx.store.db.prepare('INSERT INTO browser_reports (received_at, ts, hostname, domain, browser) VALUES (1, 1, ?, ?, ?)');
+    const side = sideConnection(fx.store);
+    onTestFinished(() => void side.close());
+    const insert = side.prepare('INSERT INTO browser_reports (received_at, ts, hostname, domain, browser) VALUES (1, 1, ?, ?, ?)');
     for (const host of ['https://netflix.com/watch', 'Netflix.com', 'net flix.com', 'netflix.com:443', '']) {
       expect(() => insert.run(host, 'netflix.com', 'zen')).toThrow(/CHECK constraint failed/);
     }

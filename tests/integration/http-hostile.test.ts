@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppUsage } from '../../src-main/engine/types.js';
-import { send, startFixture, type Fixture, type RawRequest, type Reply } from './http-fixture.js';
+import { send, startFixture, type Fixture, type RawRequest, type Reply } from '../helpers/http-fixture.js';
 
 const EXT = 'moz-extension://0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d';
 const nowS = Math.floor(Date.now() / 1000);

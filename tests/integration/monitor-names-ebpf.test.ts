@@ -16,7 +16,7 @@ import { createNetnsPair, execInNetns, netnsSupport, type NetnsPair } from '../h
 import { makeTestCert, startApp, startPeers, type AppReport } from '../helpers/netns-apps.js';
 import { firstFlight } from '../helpers/quic-initial.js';
 import { clientHelloMessage } from '../helpers/tls-hello.js';
-import { REPO } from './cli-helpers.js';
+import { REPO } from '../helpers/cli.js';
 
 const HELPER = path.join(REPO, 'dist', 'helper', 'netmon-capture');
 

@@ -12,7 +12,7 @@ import { totalsByDomain } from '../../src-main/engine/queries/index.js';
 import { openStore, type Store } from '../../src-main/engine/store/index.js';
 import type { Clock, FlowCounter, PayloadEvent, ProcessInfo, Sample } from '../../src-main/engine/types.js';
 import { clientHelloStream } from '../helpers/tls-hello.js';
-import { tempDataDir } from './store-helpers.js';
+import { tempDataDir } from '../helpers/store.js';
 import { ScriptedSampler } from '../helpers/scripted-sampler.js';
 
 const T0 = Date.UTC(2026, 10, 20, 10, 0, 0);

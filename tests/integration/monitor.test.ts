@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Monitor } from '../../src-main/engine/monitor.js';
 import { openStore } from '../../src-main/engine/store/index.js';
 import type { Clock, FlowCounter, Sample } from '../../src-main/engine/types.js';
-import { tempDataDir } from './store-helpers.js';
+import { tempDataDir } from '../helpers/store.js';
 import { ScriptedSampler } from '../helpers/scripted-sampler.js';
 
 const T0 = Date.UTC(2026, 10, 20, 10, 0, 0); // 2026-11-20 10:00:00 UTC

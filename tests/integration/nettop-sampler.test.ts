@@ -27,7 +27,7 @@ import {
   tempDir,
   waitFor,
   type FakeEvent,
-} from './nettop-helpers.js';
+} from '../helpers/nettop.js';
 
 const running: NettopSampler[] = [];
 

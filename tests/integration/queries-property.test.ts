@@ -16,7 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { grandTotals, heatmap, timeline, totalsByApp, totalsByDay } from '../../src-main/engine/queries/index.js';
 import { openStore, readCoverage, type Store } from '../../src-main/engine/store/index.js';
 import { UNATTRIBUTED, type AppUsage } from '../../src-main/engine/types.js';
-import { tempRoot, utc } from './store-helpers.js';
+import { tempRoot, utc } from '../helpers/store.js';
 
 // Local midnights in Berlin, by hand: CEST (UTC+2) until 2024-10-27 03:00, CET (UTC+1) after.
 const MIDNIGHTS = [

@@ -1,7 +1,7 @@
 // The query layer over a small hand-made fixture whose every expected figure is worked out by hand
 // (Europe/Berlin, July 2024, UTC+2), and the EXPLAIN QUERY PLAN of every hot query.
 process.env.TZ = 'Europe/Berlin';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import {
   HEATMAP_SQL,
   QUERY_SQL,
@@ -15,9 +15,9 @@ import {
   totalsByApp,
   totalsByDay,
 } from '../../src-main/engine/queries/index.js';
-import { openStore, type Store } from '../../src-main/engine/store/index.js';
+import { openDatabase, openStore, type Store } from '../../src-main/engine/store/index.js';
 import { UNATTRIBUTED } from '../../src-main/engine/types.js';
-import { tempDataDir } from './store-helpers.js';
+import { tempDataDir } from '../helpers/store.js';
 
 /** Epoch seconds of local Berlin wall time on July `day` 2024 (UTC+2). */
 const jul = (day: number, h: number, min = 0, s = 0): number => Date.UTC(2024, 6, day, h - 2, min, s) / 1000;
@@ -270,6 +270,11 @@ describe('EXPLAIN QUERY PLAN', () => {
   });
 
   it('retention deletes walk the primary keys', () => {
+    // Planned on a writable connection to a database of the same schema: the store's read handle
+    // refuses to prepare a DELETE, even to explain it.
+    const { db } = openDatabase(tempDataDir());
+    onTestFinished(() => void db.close());
+    const plan = (sql: string, params: unknown): string[] => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((r) => r.detail);
     expect(plan('DELETE FROM usage_raw WHERE ts <= ?', [0]).join('\n')).toMatch(/SEARCH usage_raw USING PRIMARY KEY \(ts<\?\)/);
     expect(plan('DELETE FROM usage_hourly WHERE hour_start < ?', [0]).join('\n')).toMatch(/SEARCH usage_hourly USING PRIMARY KEY \(hour_start<\?\)/);
   });

@@ -8,7 +8,8 @@ import { prepareResume, readBaselines } from '../../src-main/engine/resume/index
 import { openStore, type Store } from '../../src-main/engine/store/index.js';
 import type { Clock, FlowCounter, Sample } from '../../src-main/engine/types.js';
 import { ScriptedSampler } from '../helpers/scripted-sampler.js';
-import { tempDataDir } from './store-helpers.js';
+import { sideConnection } from '../helpers/side-connection.js';
+import { tempDataDir } from '../helpers/store.js';
 
 const T0 = Date.UTC(2026, 10, 20, 10, 0, 0);
 const BOOT = '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9';
@@ -56,8 +57,8 @@ async function startRun(dataDir: string, world: World, options: { bootId?: strin
       mono += 1000;
       sampler.push(sampleOf(world, mono, scale));
     },
-    /** What kill -9 leaves: the last flush on disk, nothing after it. */
-    kill: () => store.db.close(),
+    /** What kill -9 leaves: the last flush on disk, nothing after it (the store is dropped as it is: no final flush, no close). */
+    kill: (): void => undefined,
   };
 }
 
@@ -253,7 +254,9 @@ describe('resuming from stored baselines', () => {
     expect(first?.flows.get('sk:a1')?.bytesIn).toBe(world.flows.get('sk:a1')!.bytesIn);
     expect(first?.flows.get('sk:a1')?.owner).toMatchObject({ pid: 100, name: 'curl', startTime: 5000 });
     // A trigger makes the next usage insert fail, as a full disk would.
-    one.store.db.exec("CREATE TEMP TRIGGER fail BEFORE INSERT ON usage_raw BEGIN SELECT raise(ABORT, 'disk full'); END");
+    const side = sideConnection(one.store);
+    side.exec("CREATE TRIGGER fail BEFORE INSERT ON usage_raw BEGIN SELECT raise(ABORT, 'disk full'); END");
+    side.close();
     world.wallMs += 1000;
     move(world, 'sk:a1', 10, 0);
     one.push();

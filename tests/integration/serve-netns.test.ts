@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetnsPair, execInNetns, netnsArgv, netnsSupport, type NetnsPair } from '../helpers/netns.js';
 import { startTraffic, startTrafficServer, testNode, type TrafficReport, type TrafficServer } from '../helpers/traffic.js';
-import { NETMON, netmon, startServe } from './cli-helpers.js';
+import { NETMON, netmon, startServe } from '../helpers/cli.js';
 
 const support = netnsSupport();
 const INTERVAL_S = 1;

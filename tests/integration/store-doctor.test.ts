@@ -9,8 +9,8 @@ import { chmodSync, readFileSync, readdirSync, statSync, writeFileSync } from 'n
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DB_FILE_NAME, MIGRATIONS, openStore } from '../../src-main/engine/store/index.js';
-import { netmon } from './cli-helpers.js';
-import { tempDataDir } from './store-helpers.js';
+import { netmon } from '../helpers/cli.js';
+import { tempDataDir } from '../helpers/store.js';
 
 interface Report {
   healthy: boolean;

@@ -5,9 +5,10 @@
 process.env.TZ = 'Europe/Berlin';
 import Database from 'better-sqlite3';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { DB_FILE_NAME, DatabaseTooNewError, MIGRATIONS, SCHEMA_VERSION, migrate, openDatabase, openStore, type Migration } from '../../src-main/engine/store/index.js';
-import { tempDataDir } from './store-helpers.js';
+import { tempDataDir } from '../helpers/store.js';
+import { sideConnection } from '../helpers/side-connection.js';
 
 const v1 = MIGRATIONS[0] as Migration;
 const v2 = MIGRATIONS[1] as Migration;
@@ -189,7 +190,8 @@ describe('v2: browser reports', () => {
     const store = openStore({ dataDir: dir });
     try {
       expect(store.health().schemaVersion).toBe(SCHEMA_VERSION);
-      const db = store.db;
+      const db = sideConnection(store, { readonly: true });
+      onTestFinished(() => void db.close());
       expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
       // The same table, not a rebuilt one (same definition, same b-tree), its rows with their ids.
       expect(db.prepare("SELECT sql, rootpage FROM sqlite_schema WHERE name = 'browser_reports'").get()).toEqual(schemaBefore);

@@ -17,7 +17,8 @@ import {
   verifyDatabase,
 } from '../../src-main/engine/store/index.js';
 import { UNATTRIBUTED } from '../../src-main/engine/types.js';
-import { tempDataDir, tempRoot } from './store-helpers.js';
+import { tempDataDir, tempRoot } from '../helpers/store.js';
+import { sideConnection } from '../helpers/side-connection.js';
 
 const modeOf = (p: string): number => statSync(p).mode & 0o777;
 const sha = (p: string): string => createHash('sha256').update(readFileSync(p)).digest('hex');
@@ -193,7 +194,9 @@ describe('a damaged database', () => {
     const damaged = damageTable(dbPath, 'usage_raw');
     const store = openStore({ dataDir: dir, fullCheckMaxBytes: 0 });
     expect(store.recovered).toBeNull(); // the cheap check does not read usage_raw
-    expect(verifyDatabase(store.db).ok).toBe(false);
+    const side = sideConnection(store, { readonly: true });
+    expect(verifyDatabase(side).ok).toBe(false);
+    side.close();
     store.append([{ ts: Date.UTC(2024, 6, 10) / 1000 + 7, durationS: 5, app: 'app1', bytesIn: 1, bytesOut: 1 }]);
     const failed = store.flush();
     expect(!failed.ok && failed.error.code).toMatch(/^SQLITE_CORRUPT/);

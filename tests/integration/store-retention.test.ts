@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { grandTotals, heatmap, timeline, totalsByApp } from '../../src-main/engine/queries/index.js';
 import { openStore, readCoverage, type Store } from '../../src-main/engine/store/index.js';
 import type { AppUsage } from '../../src-main/engine/types.js';
-import { tempDataDir } from './store-helpers.js';
+import { tempDataDir } from '../helpers/store.js';
 
 const jul = (day: number, h: number, min = 0): number => Date.UTC(2024, 6, day, h - 2, min) / 1000;
 const count = (store: Store, table: string): number => store.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;

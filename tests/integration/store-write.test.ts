@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { grandTotals, processesForApp, timeline } from '../../src-main/engine/queries/index.js';
 import { openStore, type Store } from '../../src-main/engine/store/index.js';
 import type { AppUsage } from '../../src-main/engine/types.js';
-import { tempDataDir, tempRoot, utc } from './store-helpers.js';
+import { tempDataDir, tempRoot, utc } from '../helpers/store.js';
+import { sideConnection } from '../helpers/side-connection.js';
 
 const isRoot = process.getuid?.() === 0;
 // 2024-07-10 10:00 local (UTC+2).
@@ -89,7 +90,8 @@ describe('flush', () => {
     const store = openStore({ dataDir: tempDataDir() });
     try {
       // Gaps are written last in a flush; this trigger makes that last write fail (a test-only fault).
-      store.db.exec("CREATE TRIGGER fail_gap BEFORE INSERT ON gaps WHEN NEW.reason = 'stall' BEGIN SELECT RAISE(ABORT, 'injected fault'); END");
+      const side = sideConnection(store);
+      side.exec("CREATE TRIGGER fail_gap BEFORE INSERT ON gaps WHEN NEW.reason = 'stall' BEGIN SELECT RAISE(ABORT, 'injected fault'); END");
       store.append([{ ts: H + 5, durationS: 5, app: 'new-app', bytesIn: 5, bytesOut: 6 }], [{ app: 'new-app', name: 'n', pid: 1, path: null, ts: H }], [
         { startMs: 0, endMs: 1000, reason: 'stall' },
       ]);
@@ -101,7 +103,8 @@ describe('flush', () => {
       }
       expect(store.db.prepare("SELECT count(*) FROM apps WHERE name = 'new-app'").pluck().get()).toBe(0);
       expect(store.pendingRows()).toBe(3);
-      store.db.exec('DROP TRIGGER fail_gap');
+      side.exec('DROP TRIGGER fail_gap');
+      side.close();
       expect(store.flush().ok).toBe(true);
       expect(table(store, 'SELECT bytes_in, bytes_out FROM usage_raw')).toEqual([{ bytes_in: 5, bytes_out: 6 }]);
       expect(table(store, 'SELECT bytes_in FROM usage_daily')).toEqual([{ bytes_in: 5 }]);
@@ -170,12 +173,19 @@ function tinyDisk(size: string): { dir: string; fill: () => void; free: () => vo
   };
 }
 
+/** Empties the WAL before the disk is filled (through a second connection: the store only reads on `db`). */
+function checkpoint(store: Store): void {
+  const side = sideConnection(store);
+  side.pragma('wal_checkpoint(TRUNCATE)');
+  side.close();
+}
+
 describe.skipIf(!isRoot)('write failures (root: a real full disk and a real immutable file)', () => {
   it('a full disk keeps the rows in memory, reports SQLITE_FULL, and writes them once there is room', () => {
     const disk = tinyDisk('2m');
     try {
       const store = openStore({ dataDir: disk.dir, clock: { now: () => 1_720_000_000_000 } });
-      store.db.pragma('wal_checkpoint(TRUNCATE)');
+      checkpoint(store);
       disk.fill();
       const rows = rowsFor(['a', 'b', 'c'], 2);
       store.append(rows);
@@ -202,7 +212,7 @@ describe.skipIf(!isRoot)('write failures (root: a real full disk and a real immu
     const disk = tinyDisk('2m');
     try {
       const store = openStore({ dataDir: disk.dir, maxPendingRows: 200 });
-      store.db.pragma('wal_checkpoint(TRUNCATE)');
+      checkpoint(store);
       disk.fill();
       const rows = rowsFor(['a', 'b'], 3);
       for (let i = 0; i < rows.length; i += 24) {

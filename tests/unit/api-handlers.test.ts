@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ConfigValues, PauseState, ResolvedRange, TimelinePoint } from '../../src-shared/api.js';
-import { ApiError, createApiHandlers, type ApiDeps, type BrowserReportRow } from '../../src-main/api/handlers.js';
+import { ApiError, createApiHandlers, type ApiDeps } from '../../src-main/api/handlers.js';
+import { dataFolderSize, type BrowserReportRow } from '../../src-main/engine/store/index.js';
 import { createLiveFeed } from '../../src-main/api/live.js';
 import { ConfigError, DEFAULT_CONFIG } from '../../src-main/engine/config.js';
 
@@ -19,14 +20,12 @@ interface Harness {
   reports: BrowserReportRow[];
   timelineCalls: Array<{ range: ResolvedRange; bucketS: number; app: string | null }>;
   purged: ResolvedRange[];
-  reportPurges: ResolvedRange[];
 }
 
 function harness(overrides: Partial<ApiDeps> = {}, rows: TimelinePoint[] = []): Harness {
   const reports: BrowserReportRow[] = [];
   const timelineCalls: Harness['timelineCalls'] = [];
   const purged: ResolvedRange[] = [];
-  const reportPurges: ResolvedRange[] = [];
   let pause: PauseState = { paused: false, until: null };
   let config: ConfigValues = { ...DEFAULT_CONFIG };
   const deps: ApiDeps = {
@@ -71,18 +70,13 @@ function harness(overrides: Partial<ApiDeps> = {}, rows: TimelinePoint[] = []): 
       samplerHealth: () => ({ sampler: 'linux', state: 'running', reason: null, restarts: 0, malformedLines: 0, lastSampleAt: null, details: {} }),
       storageHealth: () => ({ ok: true, error: null, pendingRows: 0, recoveredTo: null }),
       lastSampleAt: () => NOW_S - 5,
+      dataBytes: () => dataFolderSize(dir).totalBytes,
     },
     live: createLiveFeed(),
-    browserReports: {
-      record: (r) => reports.push(r),
-      purge: (range) => {
-        reportPurges.push(range);
-        return 2;
-      },
-    },
+    browserReports: { record: (r) => reports.push(r) },
     ...overrides,
   };
-  return { deps, reports, timelineCalls, purged, reportPurges };
+  return { deps, reports, timelineCalls, purged };
 }
 
 describe('validation at the boundary', () => {
@@ -280,12 +274,12 @@ describe('answers', () => {
     expect(await api.invoke('capture:resume', {})).toEqual({ ok: true, value: { paused: false, until: null } });
   });
 
-  it('purges the usage tiers and the browser reports of a range', async () => {
+  // The browser reports of the widened range go in the store's same transaction: tests/integration/store-purge.test.ts.
+  it('purges a range through the engine and answers the range it widened to', async () => {
     const h = harness();
     const result = await createApiHandlers(h.deps).invoke('data:purge', { since: 100, until: 200 });
-    expect(result).toEqual({ ok: true, value: { since: 0, until: 200, deletedRows: 7 } });
+    expect(result).toEqual({ ok: true, value: { since: 0, until: 200, deletedRows: 5 } });
     expect(h.purged).toEqual([{ since: 100, until: 200 }]);
-    expect(h.reportPurges).toEqual([{ since: 0, until: 200 }]);
   });
 
   it('exports CSV with quoting and formula cells neutralised', async () => {

@@ -1,10 +1,11 @@
 // Process → application, table-driven. macOS names are nettop's, cut to 15 characters, most of them
-// taken from the published captures in /work/shared/fixtures/nettop (label `name.pid`, split at the
+// taken from the published captures in ../shared/fixtures/nettop beside the checkout (label `name.pid`, split at the
 // last dot); Linux rows use real executable paths, command lines and cgroup paths.
 import { describe, expect, it } from 'vitest';
 import { appForProcess, parseCgroupScope, programOfInterpreter } from '../../src-main/engine/attribution/index.js';
 import type { ProcessInfo } from '../../src-main/engine/types.js';
 import { UNATTRIBUTED } from '../../src-main/engine/types.js';
+import { capturesDir } from '../helpers/nettop.js';
 
 type Row = [label: string, process: Omit<ProcessInfo, 'pid'> & { pid?: number }, app: string];
 
@@ -144,7 +145,7 @@ describe('appForProcess', () => {
   });
   it('every nettop label in the fixtures maps to a non-empty app name', async () => {
     const { readFile, readdir } = await import('node:fs/promises');
-    const dir = '/work/shared/fixtures/nettop';
+    const dir = capturesDir;
     const files = (await readdir(dir)).filter((f) => f.endsWith('.txt') && f.includes('csv'));
     const names = new Set<string>();
     for (const file of files) {

@@ -1,7 +1,8 @@
 // /metrics output, read back by an independent parser of the Prometheus text format.
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { createUsageCounters, escapeLabelValue, renderMetrics, type MetricsSnapshot } from '../../src-main/http/metrics.js';
+import { escapeLabelValue, renderMetrics, type MetricsSnapshot } from '../../src-main/http/metrics.js';
+import { createUsageCounters } from '../../src-main/engine/usage-counters.js';
 import { UNATTRIBUTED, type SamplerHealth } from '../../src-main/engine/types.js';
 
 interface ParsedFamily {

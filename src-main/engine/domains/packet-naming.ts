@@ -15,10 +15,10 @@ export interface PacketNamingDeps {
   registrableDomain: (hostname: string) => string | null;
 }
 
-/** Loads the real sniffer and tldts (separate chunks of the bundle). */
+/** Loads the real sniffer and the Public Suffix reducer (hostname.ts; separate chunks of the bundle). */
 export async function loadPacketNamingDeps(): Promise<PacketNamingDeps> {
-  const [sniff, tldts] = await Promise.all([import('../sniff/index.js'), import('tldts')]);
-  return { sniffer: sniff.createSniffer(), registrableDomain: (hostname) => tldts.getDomain(hostname) };
+  const [sniff, hostname] = await Promise.all([import('../sniff/index.js'), import('./hostname.js')]);
+  return { sniffer: sniff.createSniffer(), registrableDomain: hostname.registrableDomain };
 }
 
 /** Counters for status and tests. */

@@ -7,6 +7,7 @@
 // table outer): the few segments drive index range searches into the usage tables; the planner
 // cannot know the JSON holds few rows and might scan a table instead.
 import type Database from 'better-sqlite3';
+import type { ReadableDB } from '../store/readable.js';
 import { assertNever } from '../../../src-shared/result.js';
 import { cachedStatement } from '../store/statements.js';
 import type { Segment } from './plan.js';
@@ -115,7 +116,7 @@ SELECT g.bucket, apps.name AS app, g.bytesIn, g.bytesOut
 }
 
 /** The prepared statement for a variant, prepared once per connection. */
-function statement(db: Database.Database, shape: AggregateShape, appFilter: boolean): Database.Statement {
+function statement(db: ReadableDB, shape: AggregateShape, appFilter: boolean): Database.Statement {
   return cachedStatement(db, aggregateSql(shape, appFilter));
 }
 
@@ -139,7 +140,7 @@ export interface BucketRow {
 }
 
 /** Sums the segments per bucket and app. */
-export function sumByBucketAndApp(db: Database.Database, segments: readonly BucketSegment[], appId: number | null): BucketAppRow[] {
+export function sumByBucketAndApp(db: ReadableDB, segments: readonly BucketSegment[], appId: number | null): BucketAppRow[] {
   if (segments.length === 0) return [];
   const params: Record<string, unknown> = { segments: segmentsParam(segments) };
   if (appId !== null) params['app'] = appId;
@@ -147,7 +148,7 @@ export function sumByBucketAndApp(db: Database.Database, segments: readonly Buck
 }
 
 /** Sums the segments per bucket. */
-export function sumByBucket(db: Database.Database, segments: readonly BucketSegment[], appId: number | null): BucketRow[] {
+export function sumByBucket(db: ReadableDB, segments: readonly BucketSegment[], appId: number | null): BucketRow[] {
   if (segments.length === 0) return [];
   const params: Record<string, unknown> = { segments: segmentsParam(segments) };
   if (appId !== null) params['app'] = appId;

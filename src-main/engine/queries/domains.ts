@@ -3,7 +3,7 @@
 // and a piece whose finer tier retention already cut prorated from the coarser row (approximate).
 // Per domain the part the active tab placed (an estimate) is kept apart from the part the server
 // address placed, so that the views can say how much of a domain's bytes is a guess.
-import type Database from 'better-sqlite3';
+import type { ReadableDB } from '../store/readable.js';
 import { readCoverage } from '../store/meta.js';
 import { hasDomainTables } from '../store/schema.js';
 import { cachedStatement } from '../store/statements.js';
@@ -79,7 +79,7 @@ const byTotal = (a: DomainBytes, b: DomainBytes): number =>
   b.bytesIn + b.bytesOut - (a.bytesIn + a.bytesOut) || (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0);
 
 /** Bytes per domain over [since, until), for all applications or one, largest first. */
-export function totalsByDomain(db: Database.Database, range: QueryRange, options: { app?: string | null; limit?: number } = {}): DomainTotalsResult {
+export function totalsByDomain(db: ReadableDB, range: QueryRange, options: { app?: string | null; limit?: number } = {}): DomainTotalsResult {
   checkRange(range);
   const app = options.app ?? null;
   const segments = planRange(range.since, range.until, readCoverage(db));

@@ -12,7 +12,7 @@
 // the sub-hour edges (at most two, each inside one epoch hour) are summed like any other range
 // (raw rows, or an estimate from their hour) and land in their hour's cell. Before `split` only
 // daily rows remain: each local day's sum is spread evenly over its local hours, an estimate.
-import type Database from 'better-sqlite3';
+import type { ReadableDB } from '../store/readable.js';
 import { readCoverage } from '../store/meta.js';
 import { cachedStatement } from '../store/statements.js';
 import { hourCeil, hourStart, localDayCeil } from '../store/time.js';
@@ -68,7 +68,7 @@ export function zonesParam(segments: readonly OffsetSegment[]): string {
  * wherever the hourly or raw tier holds the range; where only daily rows remain, each day is spread
  * evenly over its local hours (flagged `approximate`).
  */
-export function heatmap(db: Database.Database, request: QueryRange & { app?: string | null }): HeatmapResult {
+export function heatmap(db: ReadableDB, request: QueryRange & { app?: string | null }): HeatmapResult {
   checkRange(request);
   const { since, until } = request;
   const app = request.app ?? null;

@@ -1,7 +1,7 @@
 // The query layer: every view (CLI, HTTP, IPC) reads usage through these functions. Each answers
 // from the coarsest table that covers the range (see plan.ts) and says which tiers answered and
 // whether part of it is an estimate. Ranges are half-open [since, until) in epoch seconds.
-import type Database from 'better-sqlite3';
+import type { ReadableDB } from '../store/readable.js';
 import { readCoverage } from '../store/meta.js';
 import { cachedStatement } from '../store/statements.js';
 import { HOUR_S, localDateLabel, localDayStart, nextLocalDayStart } from '../store/time.js';
@@ -56,7 +56,7 @@ export function checkRange(range: QueryRange): void {
 }
 
 /** The id of an app by name; null when it was never stored. */
-export function appIdOf(db: Database.Database, app: string): number | null {
+export function appIdOf(db: ReadableDB, app: string): number | null {
   const row = cachedStatement(db, QUERY_SQL.appId).get(app) as { id: number } | undefined;
   return row?.id ?? null;
 }
@@ -67,7 +67,7 @@ interface Bucket {
   segments: Segment[];
 }
 
-function planBuckets(db: Database.Database, edges: readonly { start: number; from: number; to: number; end: number }[]): {
+function planBuckets(db: ReadableDB, edges: readonly { start: number; from: number; to: number; end: number }[]): {
   buckets: Bucket[];
   flat: BucketSegment[];
 } {
@@ -89,7 +89,7 @@ export interface AppTotalsResult extends QueryRange, Provenance {
 }
 
 /** Totals per application over [since, until), sorted by bytesIn + bytesOut, largest first. */
-export function totalsByApp(db: Database.Database, range: QueryRange, options: { limit?: number } = {}): AppTotalsResult {
+export function totalsByApp(db: ReadableDB, range: QueryRange, options: { limit?: number } = {}): AppTotalsResult {
   checkRange(range);
   const { flat } = planBuckets(db, [{ start: range.since, from: range.since, to: range.until, end: range.until }]);
   const rows = sumByBucketAndApp(db, flat, null)
@@ -108,7 +108,7 @@ export interface TotalsResult extends QueryRange, Provenance, Bytes {
 }
 
 /** Bytes over [since, until), for all applications or one. */
-export function grandTotals(db: Database.Database, range: QueryRange, options: { app?: string | null } = {}): TotalsResult {
+export function grandTotals(db: ReadableDB, range: QueryRange, options: { app?: string | null } = {}): TotalsResult {
   checkRange(range);
   const app = options.app ?? null;
   const { flat } = planBuckets(db, [{ start: range.since, from: range.since, to: range.until, end: range.until }]);
@@ -148,7 +148,7 @@ export function bucketEdges(range: QueryRange, bucketS: number): { start: number
 
 /** Sums per bucket of `edges` (from `bucketEdges`), every bucket present, and which tiers answered. */
 export function bucketSeries(
-  db: Database.Database,
+  db: ReadableDB,
   range: QueryRange,
   edges: { start: number; from: number; to: number; end: number }[],
   app: string | null,
@@ -171,7 +171,7 @@ export function bucketSeries(
  * Bytes per bucket over [since, until), for all applications or one. `bucketS` 86 400 means local
  * days (23–25 h around DST changes); other sizes are aligned to multiples of `bucketS` since the epoch.
  */
-export function timeline(db: Database.Database, request: QueryRange & { bucketS: number; app?: string | null }): TimelineResult {
+export function timeline(db: ReadableDB, request: QueryRange & { bucketS: number; app?: string | null }): TimelineResult {
   checkRange(request);
   const app = request.app ?? null;
   const { points, provenance } = bucketSeries(db, request, bucketEdges(request, request.bucketS), app);
@@ -195,7 +195,7 @@ export interface DaysResult extends QueryRange, Provenance {
 }
 
 /** Bytes per local day for every day that overlaps [since, until) (each day clipped to the range). */
-export function totalsByDay(db: Database.Database, request: QueryRange & { app?: string | null }): DaysResult {
+export function totalsByDay(db: ReadableDB, request: QueryRange & { app?: string | null }): DaysResult {
   checkRange(request);
   const app = request.app ?? null;
   const { points, provenance } = bucketSeries(db, request, bucketEdges(request, 86_400), app);
@@ -215,7 +215,7 @@ export interface ProcessDetail {
 
 /** The processes seen behind `app` during [since, until) (default: all time), most recently seen first. */
 export function processesForApp(
-  db: Database.Database,
+  db: ReadableDB,
   request: { app: string; since?: number; until?: number; limit?: number },
 ): ProcessDetail[] {
   const since = request.since ?? 0;
@@ -226,7 +226,7 @@ export function processesForApp(
 }
 
 /** Every application ever stored, by name. */
-export function listApps(db: Database.Database): { id: number; name: string }[] {
+export function listApps(db: ReadableDB): { id: number; name: string }[] {
   return cachedStatement(db, 'SELECT id, name FROM apps ORDER BY name').all() as { id: number; name: string }[];
 }
 
@@ -239,13 +239,13 @@ export interface GapRow {
 }
 
 /** Gaps that overlap [since, until), oldest first. */
-export function gapsInRange(db: Database.Database, range: QueryRange): GapRow[] {
+export function gapsInRange(db: ReadableDB, range: QueryRange): GapRow[] {
   checkRange(range);
   return cachedStatement(db, QUERY_SQL.gaps).all(range.since, range.until) as GapRow[];
 }
 
 /** Epoch seconds of the newest stored usage row, or null when there is none. */
-export function lastUsageAt(db: Database.Database): number | null {
+export function lastUsageAt(db: ReadableDB): number | null {
   const row = cachedStatement(db, QUERY_SQL.lastRaw).get() as { ts: number | null };
   if (row.ts !== null) return row.ts;
   const hourly = cachedStatement(db, QUERY_SQL.lastHourly).get() as { ts: number | null };

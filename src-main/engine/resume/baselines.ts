@@ -7,6 +7,7 @@
 // what attribution reads; never the command line, which may hold a URL) and its cumulative counters;
 // the interface totals; the boot id and the sampler that produced them; the wall time of the sample.
 import type Database from 'better-sqlite3';
+import type { ReadableDB } from '../store/readable.js';
 import type { DeltaState, FlowBaseline } from '../delta.js';
 import type { InterfaceTotals, ProcessInfo } from '../types.js';
 
@@ -49,7 +50,7 @@ function readOwner(text: string | null): ProcessInfo | null {
 }
 
 /** Whether the schema has the resume tables (a store opened at an older schema in tests has not). */
-export function hasResumeTables(db: Database.Database): boolean {
+export function hasResumeTables(db: ReadableDB): boolean {
   return db.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('resume_point', 'resume_flows')").pluck().get() === 2;
 }
 
@@ -75,7 +76,7 @@ export function clearBaselines(db: Database.Database): void {
 }
 
 /** The stored baselines, or null when none were stored. */
-export function readBaselines(db: Database.Database): StoredBaselines | null {
+export function readBaselines(db: ReadableDB): StoredBaselines | null {
   if (!hasResumeTables(db)) return null;
   const point = db.prepare('SELECT boot_id, sampler, wall_ms, cursor_ms, iface_in, iface_out FROM resume_point WHERE id = 1').get() as
     | { boot_id: string; sampler: string; wall_ms: number; cursor_ms: number; iface_in: number | null; iface_out: number | null }

@@ -2,6 +2,7 @@
 // and, in the same boot, seed the next run (seed.ts). `prepareResume` gathers what the decision needs;
 // the Monitor takes its result (`MonitorOptions.resume`) and keeps the stored baselines current.
 import type Database from 'better-sqlite3';
+import type { ReadableDB } from '../store/readable.js';
 import type { DeltaState } from '../delta.js';
 import { createLogger } from '../log.js';
 import { lastUsageAt } from '../queries/index.js';
@@ -25,7 +26,7 @@ export interface Resume {
 }
 
 export interface PrepareResumeOptions {
-  db: Database.Database;
+  db: ReadableDB;
   sampler: string;
   nowMs: number;
   /** Where the boot id comes from (tests); or the id itself. */

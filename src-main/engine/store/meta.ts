@@ -1,6 +1,7 @@
 // Where retention has cut each tier. A tier is complete from its `*_from` instant on; before it only
 // coarser tiers hold data. Absent keys mean nothing was ever cut.
 import type Database from 'better-sqlite3';
+import type { ReadableDB } from './readable.js';
 import { cachedStatement } from './statements.js';
 
 /** From which instant (epoch s) each fine tier still holds every row; -Infinity when never cut. */
@@ -12,7 +13,7 @@ export interface Coverage {
 const KEYS = { rawFrom: 'raw_from', hourlyFrom: 'hourly_from' } as const;
 
 /** Reads the tiers' coverage. */
-export function readCoverage(db: Database.Database): Coverage {
+export function readCoverage(db: ReadableDB): Coverage {
   const rows = cachedStatement(db, 'SELECT key, value FROM meta WHERE key IN (?, ?)').all(KEYS.rawFrom, KEYS.hourlyFrom) as { key: string; value: number }[];
   const get = (key: string): number => rows.find((r) => r.key === key)?.value ?? Number.NEGATIVE_INFINITY;
   return { rawFrom: get(KEYS.rawFrom), hourlyFrom: get(KEYS.hourlyFrom) };

@@ -2,12 +2,14 @@
 // remove exactly (an hour, or a local day, where the finer rows are already gone), so that nothing
 // of the asked range survives in a coarser row. Inside it, whole days are deleted from all tiers;
 // whole hours are subtracted from their day and deleted; sub-hour edges are subtracted from their
-// hour and day and deleted. The tiers stay equal to one another.
+// hour and day and deleted. The tiers stay equal to one another. The browser extension's active-tab
+// reports of the widened range go in the same transaction: a purge is all or nothing.
 import type Database from 'better-sqlite3';
 import { assertNever } from '../../../src-shared/result.js';
 import { planRange } from '../queries/plan.js';
 import type { Coverage } from './meta.js';
-import { hasDomainTables } from './schema.js';
+import { BROWSER_REPORT_SQL } from './browser-reports.js';
+import { hasDomainTables, hasTable } from './schema.js';
 import { cachedStatement } from './statements.js';
 import { hourCeil, hourStart, localDayCeil, localDayStart } from './time.js';
 
@@ -17,7 +19,7 @@ export interface PurgeOutcome {
   until: number;
   deletedRows: number;
   /** Rows of each tier that were deleted (rows only reduced are not counted). */
-  deleted: { raw: number; hourly: number; daily: number; processes: number; domains?: number };
+  deleted: { raw: number; hourly: number; daily: number; processes: number; domains?: number; browserReports?: number };
 }
 
 /** [since, until) widened so that every piece of it can be removed exactly from the tiers that remain. */
@@ -140,10 +142,14 @@ export function purgeRange(db: Database.Database, since: number, until: number, 
         const domains = d.raw + d.hourly + d.daily;
         if (domains > 0) counts.domains = domains;
       }
+      if (hasTable(db, 'browser_reports')) {
+        const reports = run(BROWSER_REPORT_SQL.purge, bounds.since, bounds.until);
+        if (reports > 0) counts.browserReports = reports;
+      }
       return counts;
     })
     .immediate();
   // The deleted rows' old page images must not linger in the write-ahead log.
   db.pragma('wal_checkpoint(TRUNCATE)');
-  return { ...bounds, deletedRows: deleted.raw + deleted.hourly + deleted.daily + deleted.processes + (deleted.domains ?? 0), deleted };
+  return { ...bounds, deletedRows: deleted.raw + deleted.hourly + deleted.daily + deleted.processes + (deleted.domains ?? 0) + (deleted.browserReports ?? 0), deleted };
 }

@@ -1,10 +1,11 @@
 // Prepared statements are compiled once per connection and reused: the SQL text is the key.
 import type Database from 'better-sqlite3';
+import type { ReadableDB } from './readable.js';
 
-const cache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+const cache = new WeakMap<ReadableDB, Map<string, Database.Statement>>();
 
 /** The statement for `sql` on `db`, prepared on first use. */
-export function cachedStatement(db: Database.Database, sql: string): Database.Statement {
+export function cachedStatement(db: ReadableDB, sql: string): Database.Statement {
   let perDb = cache.get(db);
   if (perDb === undefined) {
     perDb = new Map();

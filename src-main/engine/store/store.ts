@@ -1,6 +1,7 @@
-// The store: the one module that writes the database. Rows are buffered by `append` and written by
-// `flush` in ONE transaction: raw rows, and the hourly and daily rollups upserted alongside them, so
-// every tier is always current. The flush timer belongs to the caller (default batching: every
+// The store: the one module that writes the database (the facade; the flush transaction is write.ts,
+// the tier rollups rollup.ts, purge purge.ts, retention maintenance.ts). Rows are buffered by `append`
+// and written by `flush` in ONE transaction: raw rows, and the hourly and daily rollups upserted
+// alongside them, so every tier is always current. The flush timer belongs to the caller (default batching: every
 // DEFAULT_FLUSH_INTERVAL_MS). A failed write loses nothing: the rows stay in the bounded buffer, the
 // error shows in `health()`, and the next flush retries.
 import type Database from 'better-sqlite3';
@@ -19,8 +20,10 @@ import {
   PendingBuffer,
   type PendingCounters,
 } from './pending.js';
+import { insertBrowserReport, type BrowserReportRow } from './browser-reports.js';
 import { purgeRange as purgeDb, type PurgeOutcome } from './purge.js';
-import { hourStart, localDayStart, nextLocalDayStart, usageInstant } from './time.js';
+import { readableView, type ReadableDB } from './readable.js';
+import { createBatchWriter, type BatchWriter, type FlushCounts } from './write.js';
 
 const log = createLogger('store');
 
@@ -39,15 +42,6 @@ export interface StoreOptions extends Pick<OpenOptions, 'migrations' | 'busyTime
   maxPendingGaps?: number;
   /** Bound on rows deleted per tier by one `runMaintenance` call (default 50 000). */
   maxDeleteRows?: number;
-}
-
-/** Rows written by one flush. */
-export interface FlushCounts {
-  usage: number;
-  processes: number;
-  gaps: number;
-  /** Domain rows written; present only when there were some. */
-  domains?: number;
 }
 
 /** Outcome of a flush: written, or failed with the rows kept for the next attempt. */
@@ -74,8 +68,8 @@ export interface StoreHealth extends PendingCounters {
 
 /** The store's API. Query with the functions of `engine/queries` on `store.db`. */
 export interface Store {
-  /** The connection, for the query layer. Do not write through it. */
-  readonly db: Database.Database;
+  /** The connection as the query layer reads it: statements that write are refused (readable.ts). */
+  readonly db: ReadableDB;
   readonly path: string;
   readonly dataDir: string;
   readonly recovered: Recovery | null;
@@ -83,6 +77,8 @@ export interface Store {
   append(usage: readonly AppUsage[], processes?: readonly ProcessSeen[], gaps?: readonly Gap[]): void;
   /** Buffers domain rows (engine/domains), written with the next flush like usage rows. */
   appendDomains(rows: readonly DomainUsage[]): void;
+  /** Stores one active-tab report of the browser extension at once; returns its row id. */
+  recordBrowserReport(report: BrowserReportRow): number;
   /** Writes the buffer in one transaction; never throws for a write failure (see the result and health). */
   flush(): FlushResult;
   /**
@@ -98,8 +94,9 @@ export interface Store {
    */
   runMaintenance(nowS?: number): MaintenanceResult;
   /**
-   * Deletes [since, until) from every tier and from the buffer (widened where only coarser rows remain;
-   * see PurgeOutcome). Throws RangeError for a bad range and the SqliteError when it cannot be written.
+   * Deletes [since, until) from every tier, the browser reports and the buffer, in one transaction
+   * (widened where only coarser rows remain; see PurgeOutcome). Throws RangeError for a bad range and
+   * the SqliteError when it cannot be written.
    */
   purgeRange(since: number, until: number): PurgeOutcome;
   /** Bytes of the data folder and of the database files. */
@@ -108,71 +105,18 @@ export interface Store {
   close(): FlushResult;
 }
 
-const SQL = {
-  app: 'INSERT INTO apps (name) VALUES (?) ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id',
-  raw: `INSERT INTO usage_raw (ts, app_id, duration_s, bytes_in, bytes_out) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT (ts, app_id) DO UPDATE SET duration_s = max(duration_s, excluded.duration_s),
-          bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out`,
-  hourly: `INSERT INTO usage_hourly (hour_start, app_id, bytes_in, bytes_out) VALUES (?, ?, ?, ?)
-        ON CONFLICT (hour_start, app_id) DO UPDATE SET
-          bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out`,
-  daily: `INSERT INTO usage_daily (day_start, day_end, app_id, bytes_in, bytes_out) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT (day_start, app_id) DO UPDATE SET
-          bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out`,
-  process: `INSERT INTO processes (app_id, name, pid, path, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)
-        ON CONFLICT (app_id, name, pid, path) DO UPDATE SET
-          first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`,
-  gap: 'INSERT INTO gaps (start_ts, end_ts, reason) VALUES (?, ?, ?)',
-} as const;
-
-// Domain rows (schema v3): the same three tiers, keyed by (time, app, domain, estimate).
-const DOMAIN_SQL = {
-  domain: 'INSERT INTO domains (name) VALUES (?) ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id',
-  raw: `INSERT INTO domain_raw (ts, app_id, domain_id, estimate, duration_s, bytes_in, bytes_out) VALUES (?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (ts, app_id, domain_id, estimate) DO UPDATE SET duration_s = max(duration_s, excluded.duration_s),
-          bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out`,
-  hourly: `INSERT INTO domain_hourly (hour_start, app_id, domain_id, estimate, bytes_in, bytes_out) VALUES (?, ?, ?, ?, ?, ?)
-        ON CONFLICT (hour_start, app_id, domain_id, estimate) DO UPDATE SET
-          bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out`,
-  daily: `INSERT INTO domain_daily (day_start, day_end, app_id, domain_id, estimate, bytes_in, bytes_out) VALUES (?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (day_start, app_id, domain_id, estimate) DO UPDATE SET
-          bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out`,
-} as const;
-
-interface DomainRollup extends Rollup {
-  domainId: number;
-  estimate: number;
-}
-
-interface Rollup {
-  appId: number;
-  start: number;
-  end: number;
-  bytesIn: number;
-  bytesOut: number;
-}
-
-/** Ids inserted by the running transaction: they join the caches only once it commits. */
-interface Fresh {
-  apps: Map<string, number>;
-  domains: Map<string, number>;
-}
-
 class SqliteStore implements Store {
-  readonly db: Database.Database;
+  readonly db: ReadableDB;
   readonly path: string;
   readonly recovered: Recovery | null;
+  /** The writable connection: only this class writes through it. */
+  private readonly conn: Database.Database;
   private readonly schemaVersion: number;
   private readonly clock: Pick<Clock, 'now'>;
   private readonly retention: RetentionConfig;
   private readonly maxDeleteRows: number;
   private readonly pending: PendingBuffer;
-  private readonly statements: { [K in keyof typeof SQL]: Database.Statement };
-  private readonly writeBatch: (fresh: Fresh) => FlushCounts;
-  private readonly appIds = new Map<string, number>();
-  private readonly domainIds = new Map<string, number>();
-  /** Prepared on the first domain row: a store opened at an older schema (tests) has no domain tables. */
-  private domainStatements: { [K in keyof typeof DOMAIN_SQL]: Database.Statement } | null = null;
+  private readonly writer: BatchWriter;
   private lastError: StoreError | null = null;
   private consecutiveFailures = 0;
   private lastFlushAt: number | null = null;
@@ -186,7 +130,8 @@ class SqliteStore implements Store {
   ) {
     this.clock = options.clock ?? systemClock;
     const opened = openDatabase(dataDir, { clock: this.clock, migrations: options.migrations, busyTimeoutMs: options.busyTimeoutMs, fullCheckMaxBytes: options.fullCheckMaxBytes });
-    this.db = opened.db;
+    this.conn = opened.db;
+    this.db = readableView(opened.db);
     this.path = opened.path;
     this.recovered = opened.recovered;
     this.schemaVersion = opened.schemaVersion;
@@ -197,17 +142,7 @@ class SqliteStore implements Store {
       maxProcesses: options.maxPendingProcesses ?? DEFAULT_MAX_PENDING_PROCESSES,
       maxGaps: options.maxPendingGaps ?? DEFAULT_MAX_PENDING_GAPS,
     });
-    this.statements = {
-      app: this.db.prepare(SQL.app),
-      raw: this.db.prepare(SQL.raw),
-      hourly: this.db.prepare(SQL.hourly),
-      daily: this.db.prepare(SQL.daily),
-      process: this.db.prepare(SQL.process),
-      gap: this.db.prepare(SQL.gap),
-    };
-    // Created once: better-sqlite3 wraps the function in BEGIN IMMEDIATE … COMMIT (or ROLLBACK on a throw).
-    const tx = this.db.transaction((fresh: Fresh) => this.writePending(fresh));
-    this.writeBatch = (fresh) => tx.immediate(fresh);
+    this.writer = createBatchWriter(this.conn);
   }
 
   append(usage: readonly AppUsage[], processes: readonly ProcessSeen[] = [], gaps: readonly Gap[] = []): void {
@@ -239,90 +174,9 @@ class SqliteStore implements Store {
     }
   }
 
-  /** Id of an app, inserting it when new; `fresh` ids join the cache only once the transaction commits. */
-  private appId(name: string, fresh: Fresh): number {
-    const known = this.appIds.get(name) ?? fresh.apps.get(name);
-    if (known !== undefined) return known;
-    const row = this.statements.app.get(name) as { id: number };
-    fresh.apps.set(name, row.id);
-    return row.id;
-  }
-
-  private domainId(name: string, fresh: Fresh, statements: { domain: Database.Statement }): number {
-    const known = this.domainIds.get(name) ?? fresh.domains.get(name);
-    if (known !== undefined) return known;
-    const row = statements.domain.get(name) as { id: number };
-    fresh.domains.set(name, row.id);
-    return row.id;
-  }
-
-  private writeDomains(fresh: Fresh): number {
-    if (this.pending.domainUsage.length === 0) return 0;
-    this.domainStatements ??= {
-      domain: this.db.prepare(DOMAIN_SQL.domain),
-      raw: this.db.prepare(DOMAIN_SQL.raw),
-      hourly: this.db.prepare(DOMAIN_SQL.hourly),
-      daily: this.db.prepare(DOMAIN_SQL.daily),
-    };
-    const st = this.domainStatements;
-    const hourly = new Map<string, DomainRollup>();
-    const daily = new Map<string, DomainRollup>();
-    const addTo = (map: Map<string, DomainRollup>, key: string, make: () => DomainRollup, bytesIn: number, bytesOut: number): void => {
-      const seen = map.get(key);
-      if (seen === undefined) map.set(key, { ...make(), bytesIn, bytesOut });
-      else {
-        seen.bytesIn += bytesIn;
-        seen.bytesOut += bytesOut;
-      }
-    };
-    for (const row of this.pending.domainUsage) {
-      const appId = this.appId(row.app, fresh);
-      const domainId = this.domainId(row.domain, fresh, st);
-      const estimate = row.estimate ? 1 : 0;
-      st.raw.run(row.ts, appId, domainId, estimate, row.durationS, row.bytesIn, row.bytesOut);
-      const t = usageInstant(row.ts);
-      const hour = hourStart(t);
-      const id = `${appId}|${domainId}|${estimate}`;
-      addTo(hourly, `${hour}|${id}`, () => ({ appId, domainId, estimate, start: hour, end: hour + 3600, bytesIn: 0, bytesOut: 0 }), row.bytesIn, row.bytesOut);
-      const day = localDayStart(t);
-      addTo(daily, `${day}|${id}`, () => ({ appId, domainId, estimate, start: day, end: nextLocalDayStart(day), bytesIn: 0, bytesOut: 0 }), row.bytesIn, row.bytesOut);
-    }
-    for (const r of hourly.values()) st.hourly.run(r.start, r.appId, r.domainId, r.estimate, r.bytesIn, r.bytesOut);
-    for (const r of daily.values()) st.daily.run(r.start, r.end, r.appId, r.domainId, r.estimate, r.bytesIn, r.bytesOut);
-    return this.pending.domainUsage.length;
-  }
-
-  private writePending(fresh: Fresh): FlushCounts {
-    const hourly = new Map<string, Rollup>();
-    const daily = new Map<string, Rollup>();
-    const addTo = (map: Map<string, Rollup>, key: string, make: () => Rollup, bytesIn: number, bytesOut: number): void => {
-      const seen = map.get(key);
-      if (seen === undefined) map.set(key, { ...make(), bytesIn, bytesOut });
-      else {
-        seen.bytesIn += bytesIn;
-        seen.bytesOut += bytesOut;
-      }
-    };
-    for (const row of this.pending.usage) {
-      const appId = this.appId(row.app, fresh);
-      this.statements.raw.run(row.ts, appId, row.durationS, row.bytesIn, row.bytesOut);
-      const t = usageInstant(row.ts);
-      const hour = hourStart(t);
-      addTo(hourly, `${hour}|${appId}`, () => ({ appId, start: hour, end: hour + 3600, bytesIn: 0, bytesOut: 0 }), row.bytesIn, row.bytesOut);
-      const day = localDayStart(t);
-      addTo(daily, `${day}|${appId}`, () => ({ appId, start: day, end: nextLocalDayStart(day), bytesIn: 0, bytesOut: 0 }), row.bytesIn, row.bytesOut);
-    }
-    for (const r of hourly.values()) this.statements.hourly.run(r.start, r.appId, r.bytesIn, r.bytesOut);
-    for (const r of daily.values()) this.statements.daily.run(r.start, r.end, r.appId, r.bytesIn, r.bytesOut);
-    for (const p of this.pending.processes.values()) {
-      this.statements.process.run(this.appId(p.app, fresh), p.name, p.pid, p.path, p.firstSeen, p.lastSeen);
-    }
-    for (const g of this.pending.gaps) this.statements.gap.run(g.start, g.end, g.reason);
-    const domains = this.writeDomains(fresh);
-    this.flushExtra?.(this.db);
-    const counts: FlushCounts = { usage: this.pending.usage.length, processes: this.pending.processes.size, gaps: this.pending.gaps.length };
-    if (domains > 0) counts.domains = domains;
-    return counts;
+  recordBrowserReport(report: BrowserReportRow): number {
+    if (this.closed) throw new Error('the store is closed');
+    return insertBrowserReport(this.conn, report);
   }
 
   flush(): FlushResult {
@@ -331,11 +185,8 @@ class SqliteStore implements Store {
       this.markSuccess(0);
       return { ok: true, written: { usage: 0, processes: 0, gaps: 0 } };
     }
-    const fresh: Fresh = { apps: new Map(), domains: new Map() };
     try {
-      const written = this.writeBatch(fresh);
-      for (const [name, id] of fresh.apps) this.appIds.set(name, id);
-      for (const [name, id] of fresh.domains) this.domainIds.set(name, id);
+      const written = this.writer.write(this.pending, this.flushExtra);
       this.pending.clear();
       this.markSuccess(written.usage + written.processes + written.gaps + (written.domains ?? 0));
       return { ok: true, written };
@@ -393,7 +244,7 @@ class SqliteStore implements Store {
   }
 
   runMaintenance(nowS: number = Math.floor(this.clock.now() / 1000)): MaintenanceResult {
-    const result = runRetention(this.db, nowS, this.retention, this.maxDeleteRows);
+    const result = runRetention(this.conn, nowS, this.retention, this.maxDeleteRows);
     this.lastMaintenance = { ...result, at: this.clock.now() };
     if (result.rawDeleted + result.hourlyDeleted > 0) log.info('retention', { rawDeleted: result.rawDeleted, hourlyDeleted: result.hourlyDeleted, done: result.done, ms: Math.round(result.ms) });
     return result;
@@ -403,7 +254,7 @@ class SqliteStore implements Store {
     if (!Number.isSafeInteger(since) || !Number.isSafeInteger(until) || until <= since) {
       throw new RangeError(`purge needs whole epoch seconds with since < until (got ${since}, ${until})`);
     }
-    const outcome = purgeDb(this.db, since, until, readCoverage(this.db));
+    const outcome = purgeDb(this.conn, since, until, readCoverage(this.conn));
     // Buffered rows of the range must not come back with the next flush.
     this.pending.dropRange(outcome.since, outcome.until);
     log.info('purged a range', { since: outcome.since, until: outcome.until, deletedRows: outcome.deletedRows });
@@ -420,11 +271,11 @@ class SqliteStore implements Store {
     if (!result.ok) log.error('closing with rows that could not be written: they are lost', { pendingRows: result.pendingRows });
     this.closed = true;
     try {
-      this.db.pragma('optimize');
+      this.conn.pragma('optimize');
     } catch {
       // Only statistics; a full disk must not keep the database from closing.
     }
-    this.db.close();
+    this.conn.close();
     return result;
   }
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RestartingChild, psProcessTable, runOnce, spawnInGroup, terminateTree, type GroupChild } from '../../../../src-main/engine/samplers/process/index.js';
 import { processTreeCpuReader } from '../../../../src-main/engine/samplers/nettop/sampler.js';
-import { alive, groupGone, waitFor } from '../../nettop-helpers.js';
+import { alive, groupGone, waitFor } from '../../../helpers/nettop.js';
 
 function childrenOf(pid: number): number[] {
   try {

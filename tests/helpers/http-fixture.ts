@@ -6,15 +6,14 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { PauseState } from '../../src-shared/api.js';
-import { createBrowserReportStore, type BrowserReportStore } from '../../src-main/api/browser-reports.js';
 import { createApiHandlers } from '../../src-main/api/handlers.js';
 import { createLiveFeed, type LiveFeed } from '../../src-main/api/live.js';
 import { createStoreQueries } from '../../src-main/api/store-queries.js';
 import { loadConfig, updateConfig } from '../../src-main/engine/config.js';
 import { lastUsageAt } from '../../src-main/engine/queries/index.js';
-import { openStore, type Store } from '../../src-main/engine/store/index.js';
+import { browserReportsIn, openStore, type BrowserReportRow, type Store } from '../../src-main/engine/store/index.js';
 import type { AppUsage, ProcessSeen } from '../../src-main/engine/types.js';
-import { createUsageCounters } from '../../src-main/http/metrics.js';
+import { createUsageCounters } from '../../src-main/engine/usage-counters.js';
 import { loadOrCreatePairingToken } from '../../src-main/http/pairing.js';
 import type { RateLimitOptions } from '../../src-main/http/rate-limit.js';
 import { startHttpServer, type HttpServer } from '../../src-main/http/server.js';
@@ -33,7 +32,8 @@ export interface Written {
 export interface Fixture {
   dir: string;
   store: Store;
-  reports: BrowserReportStore;
+  /** The browser reports stored in a range (a query on the store's read handle). */
+  reports: { list(range: { since: number; until: number }): BrowserReportRow[] };
   server: HttpServer;
   token: string;
   live: LiveFeed;
@@ -64,7 +64,7 @@ export async function startFixture(options: FixtureOptions = {}): Promise<Fixtur
   }
   loadConfig(dir);
   const token = loadOrCreatePairingToken(dir);
-  const reports = createBrowserReportStore(store.db);
+  const reports = { list: (range: { since: number; until: number }) => browserReportsIn(store.db, range) };
   const live = createLiveFeed();
   const counters = createUsageCounters();
   counters.addAppUsage(options.seed ?? []);
@@ -88,9 +88,10 @@ export async function startFixture(options: FixtureOptions = {}): Promise<Fixtur
       samplerHealth: () => ({ sampler: 'replay', state: 'running', reason: null, restarts: 1, malformedLines: 0, lastSampleAt: Date.now(), details: {} }),
       storageHealth: () => ({ ok: true, error: null, pendingRows: 0, recoveredTo: null }),
       lastSampleAt: () => lastUsageAt(store.db),
+      dataBytes: () => store.dataFolderSize().totalBytes,
     },
     live,
-    browserReports: reports,
+    browserReports: { record: (report) => store.recordBrowserReport(report) },
   });
   const server = await startHttpServer({
     port: 0,

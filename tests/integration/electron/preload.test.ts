@@ -8,15 +8,15 @@ import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { API_CHANNEL_NAMES, type LiveRate } from '../../src-shared/api.js';
-import { createBridgeClient, isNetmonBridge, type NetmonBridge as RendererBridge } from '../../src-renderer/api/bridge-client.js';
-import { rendererLocation } from '../../src-main/electron/app-url.js';
-import type { NetmonBridge } from '../../src-main/electron/ipc-contract.js';
-import { registerIpc, type IpcRegistration } from '../../src-main/electron/ipc-main.js';
-import { startRuntime, type Runtime } from '../../src-main/runtime.js';
-import { contextBridge, fake, FakeWebContents, ipcMain, ipcRenderer } from './electron-mock.js';
+import { API_CHANNEL_NAMES, type LiveRate } from '../../../src-shared/api.js';
+import { createBridgeClient, isNetmonBridge, type NetmonBridge as RendererBridge } from '../../../src-renderer/api/bridge-client.js';
+import { rendererLocation } from '../../../src-main/electron/app-url.js';
+import type { NetmonBridge } from '../../../src-main/electron/ipc-contract.js';
+import { registerIpc, type IpcRegistration } from '../../../src-main/electron/ipc-main.js';
+import { startRuntime, type Runtime } from '../../../src-main/runtime.js';
+import { contextBridge, fake, FakeWebContents, ipcMain, ipcRenderer } from '../../helpers/electron-mock.js';
 
-vi.mock('electron', () => import('./electron-mock.js'));
+vi.mock('electron', () => import('../../helpers/electron-mock.js'));
 
 // The shape the renderer expects and the one the preload exposes must not drift apart (checked by tsc).
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -61,7 +61,7 @@ let runs = 0;
 /** Runs preload.ts as the page's preload (afresh each time: a new query is a new module) and returns what it exposed. */
 async function loadPreload(): Promise<NetmonBridge> {
   runs += 1;
-  await import(/* @vite-ignore */ `../../src-main/electron/preload.ts?run=${runs}`);
+  await import(/* @vite-ignore */ `../../../src-main/electron/preload.ts?run=${runs}`);
   expect(fake.exposed.map((e) => e.name)).toEqual(['netmon']);
   return fake.exposed[0]?.api as NetmonBridge;
 }
@@ -143,7 +143,7 @@ describe('preload.ts', () => {
 });
 
 describe('the bundled preload.cjs, as a sandbox runs it', () => {
-  const bundle = path.join(import.meta.dirname, '..', '..', 'dist', 'src-main', 'electron', 'preload.cjs');
+  const bundle = path.join(import.meta.dirname, '..', '..', '..', 'dist', 'src-main', 'electron', 'preload.cjs');
 
   it('is CommonJS that needs nothing but electron, and exposes one working object', async () => {
     expect(existsSync(bundle), `${bundle} is built by npm run build`).toBe(true);

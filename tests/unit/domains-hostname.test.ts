@@ -1,6 +1,6 @@
 // The domain field of a browser report: what is kept (and as what), what is refused (and why).
 import { describe, expect, it } from 'vitest';
-import { normalizeHostname } from '../../src-main/api/hostname.js';
+import { normalizeHostname } from '../../src-main/engine/domains/hostname.js';
 
 // Expected punycode worked out from RFC 3492 by hand / taken from registries' published forms
 // (bücher.de is the RFC's own example domain family; münchen.de is the city's published IDN).

@@ -2,8 +2,16 @@
 // nothing of a URL (scheme, userinfo, port, path, query, fragment), no IP literal, and no label that
 // mixes scripts or spells a Latin word in Cyrillic or Greek letters (the look-alikes browsers
 // themselves show as punycode). Privacy rule: a URL is refused, never trimmed down and stored.
+// The one Public Suffix List reducer (tldts, a trie) of the engine: browser reports and packet naming
+// (packet-naming.ts) both reduce a host to its registrable domain here. Loaded on first use, so that
+// a `netmon serve` that never sees a host name never holds the list.
 import { domainToASCII, domainToUnicode } from 'node:url';
-import { parse } from 'tldts';
+import { getDomain, parse } from 'tldts';
+
+/** The registrable domain of a host name by the Public Suffix List (`api.netflix.com` → `netflix.com`), or null when it has none. */
+export function registrableDomain(hostname: string): string | null {
+  return getDomain(hostname);
+}
 
 /** A normalized hostname and its registrable domain. */
 export interface NormalizedHost {

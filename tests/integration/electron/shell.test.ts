@@ -11,20 +11,20 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { PauseState, SamplerHealthView } from '../../src-shared/api.js';
-import { createApiHandlers } from '../../src-main/api/handlers.js';
-import { createLiveFeed } from '../../src-main/api/live.js';
-import { DEFAULT_CONFIG } from '../../src-main/engine/config.js';
-import { runApp } from '../../src-main/electron/app.js';
-import { rendererLocation } from '../../src-main/electron/app-url.js';
-import { startShell, type Shell, type ShellEngine } from '../../src-main/electron/shell.js';
-import { startRuntime, type Runtime, type RuntimeOptions } from '../../src-main/runtime.js';
-import { app, fake, type FakeBrowserWindow, type FakeMenu, type FakeTray, ipcMain, powerMonitor } from './electron-mock.js';
+import type { PauseState, SamplerHealthView } from '../../../src-shared/api.js';
+import { createApiHandlers } from '../../../src-main/api/handlers.js';
+import { createLiveFeed } from '../../../src-main/api/live.js';
+import { DEFAULT_CONFIG } from '../../../src-main/engine/config.js';
+import { runApp } from '../../../src-main/electron/app.js';
+import { rendererLocation } from '../../../src-main/electron/app-url.js';
+import { startShell, type Shell, type ShellEngine } from '../../../src-main/electron/shell.js';
+import { startRuntime, type Runtime, type RuntimeOptions } from '../../../src-main/runtime.js';
+import { app, fake, type FakeBrowserWindow, type FakeMenu, type FakeTray, ipcMain, powerMonitor } from '../../helpers/electron-mock.js';
 
-vi.mock('electron', () => import('./electron-mock.js'));
-vi.mock('menubar', () => import('./electron-mock.js'));
+vi.mock('electron', () => import('../../helpers/electron-mock.js'));
+vi.mock('menubar', () => import('../../helpers/electron-mock.js'));
 
-const REPO = path.resolve(import.meta.dirname, '..', '..');
+const REPO = path.resolve(import.meta.dirname, '..', '..', '..');
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 interface Setup {
@@ -514,10 +514,11 @@ function parts(stop: () => Promise<void> = () => Promise.resolve()): Parts {
       startedAt: 0,
       samplerHealth: () => health.current,
       lastSampleAt: () => null,
+      dataBytes: () => 0,
       storageHealth: () => ({ ok: true, error: null, pendingRows: 0, recoveredTo: null }),
     },
     live: createLiveFeed(),
-    browserReports: { record: () => 1, purge: () => 0 },
+    browserReports: { record: () => 1 },
   });
   const stopSpy = vi.fn(stop);
   return { engine: { dataDir, token: 'tok', notices: [], handlers, live: createLiveFeed(), stop: stopSpy, stopNow: vi.fn() }, health, stop: stopSpy };

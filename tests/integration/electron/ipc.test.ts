@@ -7,14 +7,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { API_CHANNEL_NAMES } from '../../src-shared/api.js';
-import { rendererLocation } from '../../src-main/electron/app-url.js';
-import { INVOKE_CHANNEL_NAMES } from '../../src-main/electron/ipc-contract.js';
-import { registerIpc, type IpcRegistration } from '../../src-main/electron/ipc-main.js';
-import { startRuntime, type Runtime } from '../../src-main/runtime.js';
-import { fake, FakeWebContents, invokeFrom, ipcMain, sendFrom } from './electron-mock.js';
+import { API_CHANNEL_NAMES } from '../../../src-shared/api.js';
+import { rendererLocation } from '../../../src-main/electron/app-url.js';
+import { INVOKE_CHANNEL_NAMES } from '../../../src-main/electron/ipc-contract.js';
+import { registerIpc, type IpcRegistration } from '../../../src-main/electron/ipc-main.js';
+import { startRuntime, type Runtime } from '../../../src-main/runtime.js';
+import { fake, FakeWebContents, invokeFrom, ipcMain, sendFrom } from '../../helpers/electron-mock.js';
 
-vi.mock('electron', () => import('./electron-mock.js'));
+vi.mock('electron', () => import('../../helpers/electron-mock.js'));
 
 let dataDir = '';
 let runtime: Runtime;

@@ -1,0 +1,99 @@
+// What one flush writes, in one transaction: the buffered usage rows (through the tier writer in
+// rollup.ts), process sightings, gaps, and domain rows. Ids of new apps and domains are kept apart
+// until the transaction commits, so a rolled-back flush leaves no stale id in the caches.
+import type Database from 'better-sqlite3';
+import { rollbackSafeIds } from './ids.js';
+import type { PendingBuffer } from './pending.js';
+import { writeTiers, type TierStatements } from './rollup.js';
+
+const SQL = {
+  app: 'INSERT INTO apps (name) VALUES (?) ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id',
+  raw: `INSERT INTO usage_raw (ts, app_id, duration_s, bytes_in, bytes_out) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (ts, app_id) DO UPDATE SET duration_s = max(duration_s, excluded.duration_s),
+          bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out`,
+  hourly: `INSERT INTO usage_hourly (hour_start, app_id, bytes_in, bytes_out) VALUES (?, ?, ?, ?)
+        ON CONFLICT (hour_start, app_id) DO UPDATE SET
+          bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out`,
+  daily: `INSERT INTO usage_daily (day_start, day_end, app_id, bytes_in, bytes_out) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (day_start, app_id) DO UPDATE SET
+          bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out`,
+  process: `INSERT INTO processes (app_id, name, pid, path, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (app_id, name, pid, path) DO UPDATE SET
+          first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`,
+  gap: 'INSERT INTO gaps (start_ts, end_ts, reason) VALUES (?, ?, ?)',
+} as const;
+
+// Domain rows (schema v3): the same three tiers, keyed by (time, app, domain, estimate).
+const DOMAIN_SQL = {
+  domain: 'INSERT INTO domains (name) VALUES (?) ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id',
+  raw: `INSERT INTO domain_raw (ts, app_id, domain_id, estimate, duration_s, bytes_in, bytes_out) VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (ts, app_id, domain_id, estimate) DO UPDATE SET duration_s = max(duration_s, excluded.duration_s),
+          bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out`,
+  hourly: `INSERT INTO domain_hourly (hour_start, app_id, domain_id, estimate, bytes_in, bytes_out) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (hour_start, app_id, domain_id, estimate) DO UPDATE SET
+          bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out`,
+  daily: `INSERT INTO domain_daily (day_start, day_end, app_id, domain_id, estimate, bytes_in, bytes_out) VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (day_start, app_id, domain_id, estimate) DO UPDATE SET
+          bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out`,
+} as const;
+
+/** Rows written by one flush. */
+export interface FlushCounts {
+  usage: number;
+  processes: number;
+  gaps: number;
+  /** Domain rows written; present only when there were some. */
+  domains?: number;
+}
+
+/** The flush transaction over a writable connection. */
+export interface BatchWriter {
+  /**
+   * Writes everything in `pending`, then `extra` (the delta engine's baselines, engine/resume), in one
+   * BEGIN IMMEDIATE … COMMIT; throws (rolled back) on failure.
+   */
+  write(pending: PendingBuffer, extra?: ((db: Database.Database) => void) | null): FlushCounts;
+}
+
+/** Prepares the usage statements now and the domain ones on the first domain row (a store opened at an older schema in tests has no domain tables). */
+export function createBatchWriter(db: Database.Database): BatchWriter {
+  const usage: TierStatements = { raw: db.prepare(SQL.raw), hourly: db.prepare(SQL.hourly), daily: db.prepare(SQL.daily) };
+  const process = db.prepare(SQL.process);
+  const gap = db.prepare(SQL.gap);
+  let domain: (TierStatements & { name: Database.Statement }) | null = null;
+  const apps = rollbackSafeIds(db.prepare(SQL.app));
+  let domains: ReturnType<typeof rollbackSafeIds> | null = null;
+
+  const writeAll = (pending: PendingBuffer, extra: ((db: Database.Database) => void) | null): FlushCounts => {
+    const counts: FlushCounts = {
+      usage: writeTiers(usage, pending.usage, (row) => [apps.id(row.app)]),
+      processes: pending.processes.size,
+      gaps: pending.gaps.length,
+    };
+    for (const p of pending.processes.values()) process.run(apps.id(p.app), p.name, p.pid, p.path, p.firstSeen, p.lastSeen);
+    for (const g of pending.gaps) gap.run(g.start, g.end, g.reason);
+    if (pending.domainUsage.length > 0) {
+      domain ??= { name: db.prepare(DOMAIN_SQL.domain), raw: db.prepare(DOMAIN_SQL.raw), hourly: db.prepare(DOMAIN_SQL.hourly), daily: db.prepare(DOMAIN_SQL.daily) };
+      const names = (domains ??= rollbackSafeIds(domain.name));
+      counts.domains = writeTiers(domain, pending.domainUsage, (row) => [apps.id(row.app), names.id(row.domain), row.estimate ? 1 : 0]);
+    }
+    extra?.(db);
+    return counts;
+  };
+  // Created once: better-sqlite3 wraps the function in BEGIN IMMEDIATE … COMMIT (or ROLLBACK on a throw).
+  const tx = db.transaction(writeAll);
+  return {
+    write(pending, extra = null) {
+      try {
+        const counts = tx.immediate(pending, extra);
+        apps.commit();
+        domains?.commit();
+        return counts;
+      } catch (err) {
+        apps.rollback();
+        domains?.rollback();
+        throw err;
+      }
+    },
+  };
+}
