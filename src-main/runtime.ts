@@ -171,7 +171,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     monitor.start();
     cleanups.push(() => monitor.stop());
     // Plans and budgets: alerts once per cycle (state in the database), cycle summaries, anomaly notices.
-    const stopPlanChecker = startPlanChecker({ db: store.db, nowMs: () => clock.now() });
+    const stopPlanChecker = startPlanChecker({ withDb: (check) => store.withWriter(check), nowMs: () => clock.now() });
     cleanups.push(stopPlanChecker);
     // Read once: a deleted token file must not silently mint a new token mid-run.
     const token = loadOrCreatePairingToken(dataDir);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangesView, PlansStatus } from '../../src-shared/plans.js';
-import { netmon } from './cli-helpers.js';
+import { netmon } from '../helpers/cli.js';
 
 const GB = 1e9;
 let root = '';

@@ -142,13 +142,20 @@ export function checkPlans(db: Database.Database, nowS: number, options: { anoma
 }
 
 /** A check every `intervalMs` (each scheduled after the previous one ends); returns stop. */
-export function startPlanChecker(options: { db: Database.Database; nowMs: () => number; intervalMs?: number; onAlerts?: (alerts: AlertView[]) => void }): () => void {
+export function startPlanChecker(options: {
+  /** Runs a check on a writable connection (`Store.withWriter`): a check records the alerts it sent. */
+  withDb: <T>(check: (db: Database.Database) => T) => T;
+  nowMs: () => number;
+  intervalMs?: number;
+  onAlerts?: (alerts: AlertView[]) => void;
+}): () => void {
   let timer: ReturnType<typeof setTimeout> | null = null;
   let stopped = false;
   const run = (): void => {
     if (stopped) return;
     try {
-      const alerts = checkPlans(options.db, Math.floor(options.nowMs() / 1000));
+      const nowS = Math.floor(options.nowMs() / 1000);
+      const alerts = options.withDb((db) => checkPlans(db, nowS));
       if (alerts.length > 0) options.onAlerts?.(alerts);
     } catch (err) {
       log.error('the plan check failed', { error: err });

@@ -79,6 +79,11 @@ export interface Store {
   appendDomains(rows: readonly DomainUsage[]): void;
   /** Stores one active-tab report of the browser extension at once; returns its row id. */
   recordBrowserReport(report: BrowserReportRow): number;
+  /**
+   * Runs `write` on the writable connection: the one way for an engine module that keeps state in
+   * tables of its own (plans' alert and cycle state) to write. Nothing outside the engine calls it.
+   */
+  withWriter<T>(write: (db: Database.Database) => T): T;
   /** Writes the buffer in one transaction; never throws for a write failure (see the result and health). */
   flush(): FlushResult;
   /**
@@ -172,6 +177,11 @@ class SqliteStore implements Store {
     if (this.pending.counters.folds > foldsBefore) {
       log.warn('write buffer over its cap: oldest domain rows folded into hourly aggregates', { pendingRows: this.pending.domainUsage.length });
     }
+  }
+
+  withWriter<T>(write: (db: Database.Database) => T): T {
+    if (this.closed) throw new Error('the store is closed');
+    return write(this.conn);
   }
 
   recordBrowserReport(report: BrowserReportRow): number {
