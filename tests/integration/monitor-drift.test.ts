@@ -7,7 +7,7 @@ import { openStore } from '../../src-main/engine/store/index.js';
 import { TimerDrift } from '../../src-main/engine/timer-drift.js';
 import type { Clock, FlowCounter, Sample } from '../../src-main/engine/types.js';
 import { ScriptedSampler } from '../helpers/scripted-sampler.js';
-import { tempDataDir } from './store-helpers.js';
+import { tempDataDir } from '../helpers/store.js';
 
 const T0 = Date.UTC(2026, 10, 20, 10, 0, 0);
 
