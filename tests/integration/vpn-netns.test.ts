@@ -17,7 +17,7 @@ import { createNetnsPair, execInNetns, netnsArgv, netnsSupport, type NetnsPair }
 import { startApp, startPeers, type AppPlan, type AppReport } from '../helpers/netns-apps.js';
 import { nethogsSupport, startNethogs, type NethogsTotal } from '../helpers/nethogs.js';
 import { testNode } from '../helpers/traffic.js';
-import { NETMON, REPO, netmon, startServe } from './cli-helpers.js';
+import { NETMON, REPO, netmon, startServe } from '../helpers/cli.js';
 
 const HELPER = path.join(REPO, 'dist', 'helper', 'netmon-capture');
 const SERVER_TUNNEL = '203.0.113.1';

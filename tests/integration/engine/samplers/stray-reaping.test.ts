@@ -10,8 +10,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createNetnsPair, netnsArgv, netnsSupport, type NetnsPair } from '../../../helpers/netns.js';
 import { testNode } from '../../../helpers/traffic.js';
-import { netmonArgv, startServe, type Served } from '../../cli-helpers.js';
-import { alive, events, FAKE_NETTOP, tempDir, THREE_FRAMES, waitFor } from '../../nettop-helpers.js';
+import { netmonArgv, startServe, type Served } from '../../../helpers/cli.js';
+import { alive, events, FAKE_NETTOP, tempDir, THREE_FRAMES, waitFor } from '../../../helpers/nettop.js';
 
 interface PidEntry {
   pid: number;
