@@ -10,7 +10,7 @@ import { Monitor, type IntervalReport } from './engine/monitor.js';
 import { startPlanChecker } from './engine/plans/checker.js';
 import { prepareResume } from './engine/resume/index.js';
 import { chooseSampler, type SamplerName } from './engine/sampler-choice.js';
-import { openStore, type Store } from './engine/store/index.js';
+import { describeSalvage, openStore, type Store } from './engine/store/index.js';
 import { systemClock, type Clock } from './engine/types.js';
 import { createUsageCounters } from './engine/usage-counters.js';
 import { loadOrCreatePairingToken } from './http/pairing.js';
@@ -94,6 +94,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     notices.push(
       `the database was damaged (${store.recovered.reason}); it was moved aside to ${store.recovered.movedTo} and kept, and a fresh one started`,
     );
+    if (store.recovered.salvage !== null) notices.push(`from the damaged database: ${describeSalvage(store.recovered.salvage)}`);
   }
   const cleanups: Array<() => Promise<void> | void> = [() => void store.close()];
   try {

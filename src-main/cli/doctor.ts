@@ -8,7 +8,7 @@ import { CONFIG_FILE, DB_FILE, resolveDataDir, validateConfig } from '../engine/
 import { lastUsageAt } from '../engine/queries/index.js';
 import { defaultHelperPath } from '../engine/samplers/ebpf/helper-path.js';
 import { kindsFor, samplerKind, type ProbeCheck } from '../engine/samplers/registry.js';
-import { SCHEMA_VERSION, dataFolderSize, openDatabase, userVersion, verifyDatabase } from '../engine/store/index.js';
+import { SCHEMA_VERSION, dataFolderSize, describeSalvage, keptDamagedFiles, openDatabase, userVersion, verifyDatabase } from '../engine/store/index.js';
 import type { CommandContext } from './main.js';
 import { stringFlag } from './options.js';
 
@@ -36,6 +36,11 @@ function databaseChecks(dataDir: string): Check[] {
   const mode = statSync(dataDir).mode & 0o777;
   checks.push({ name: 'data folder', ok: mode === 0o700, detail: `${dataDir} mode ${mode.toString(8)}${mode === 0o700 ? '' : ' (should be 700: netmon serve tightens it)'}` });
   checks.push(configCheck(dataDir));
+  // Damaged databases moved aside are kept (never deleted by netmon): say where, how big, from when, and what was salvaged.
+  for (const kept of keptDamagedFiles(dataDir, DB_FILE)) {
+    const salvaged = kept.salvage === null ? 'nothing salvaged by netmon' : describeSalvage(kept.salvage);
+    checks.push({ name: 'kept damaged database', ok: true, detail: `${kept.path} (${formatBytes(kept.bytes)}, ${new Date(kept.mtimeMs).toISOString()}): ${salvaged}; delete it when you no longer need it` });
+  }
   if (!existsSync(path.join(dataDir, DB_FILE))) {
     checks.push({ name: 'database', ok: true, detail: 'none yet (created by netmon serve)' });
     return checks;

@@ -8,6 +8,7 @@ import { createLogger } from '../log.js';
 import { systemClock, type Clock } from '../types.js';
 import { DatabaseTooNewError, DatabaseUnusableError, errorCode, errorMessage, isCorruptionCode } from './errors.js';
 import { MIGRATIONS, migrate, userVersion, type Migration } from './migrations.js';
+import { describeSalvage, keepSalvageReport, salvageInto, type SalvageReport } from './salvage.js';
 
 const log = createLogger('store');
 
@@ -44,6 +45,8 @@ export interface Recovery {
   reason: string;
   /** Epoch ms. */
   at: number;
+  /** What was copied from the damaged file into the fresh one (null: the file could not be read as a database at all). */
+  salvage: SalvageReport | null;
 }
 
 /** How to open the database. */
@@ -130,6 +133,18 @@ function moveAside(dbPath: string, at: number): string {
 }
 
 class Damaged extends Error {}
+
+/** Copies what can be read of the file moved aside into the fresh database, and says what it got. */
+function salvageRecovered(db: Database.Database, recovered: Recovery): void {
+  if (recovered.salvage !== null) return;
+  const report = salvageInto(db, recovered.movedTo);
+  recovered.salvage = report;
+  // Kept for doctor when the file could be read as a database at all.
+  if (report.error === null) keepSalvageReport(recovered.movedTo, report);
+  const line = describeSalvage(report);
+  if (report.error === null) log.warn(`salvaged the damaged database: ${line}`, { movedTo: recovered.movedTo, ms: Math.round(report.ms) });
+  else log.error(`could not salvage the damaged database: ${line}`, { movedTo: recovered.movedTo });
+}
 
 function quickCheck(db: Database.Database, table?: string): string | null {
   const sql = table === undefined ? 'quick_check' : `quick_check(${table})`;
@@ -252,7 +267,7 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Opened
     if (recovered !== null) throw new DatabaseUnusableError(dbPath, `a fresh database failed too: ${reason}`);
     const at = clock.now();
     const movedTo = moveAside(dbPath, at);
-    recovered = { movedTo, reason, at };
+    recovered = { movedTo, reason, at, salvage: null };
     log.error('the database was damaged: moved it aside and started a fresh one (the old file is kept)', { reason, movedTo });
   };
 
@@ -288,6 +303,7 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Opened
       const check = checkIntegrity(db, fileBytes, checkAll ? Number.POSITIVE_INFINITY : fullMax);
       applyPragmas(db);
       const outcome = migrate(db, migrations, dbPath);
+      if (recovered !== null) salvageRecovered(db, recovered);
       tightenFileModes(dbPath);
       if (checkAll) rmSync(marker, { force: true });
       if (outcome.from !== outcome.to) log.info('database schema migrated', { from: outcome.from, to: outcome.to });
