@@ -79,6 +79,13 @@ const COMMANDS: Record<string, Command> = {
     options: { 'data-dir': dataDir, 'nettop-path': { type: 'string' }, 'helper-path': { type: 'string' }, json: { type: 'boolean' } },
     run: async (ctx) => (await import('./doctor.js')).runDoctor(ctx),
   },
+  service: {
+    summary: 'install or remove netmon serve as your login service (systemd user unit, launchd agent)',
+    usage: 'netmon service install|uninstall [--data-dir DIR] [--no-start]',
+    options: { 'data-dir': dataDir, 'no-start': { type: 'boolean' } },
+    positionals: true,
+    run: async (ctx) => (await import('./service.js')).runService(ctx),
+  },
   demo: {
     summary: 'fill a data folder with realistic synthetic history, for trying the dashboard',
     usage: 'netmon demo --days N [--data-dir DIR] [--seed N] [--force] [--anomaly]',

@@ -12,6 +12,7 @@ import { PortInUseError } from '../http/server.js';
 import { startRuntime } from '../runtime.js';
 import { UserError, type CommandContext } from './main.js';
 import { choiceFlag, intFlag, stringFlag } from './options.js';
+import { watchParent } from './parent-watch.js';
 
 /** The renderer's production build, next to the compiled engine. */
 export function rendererBuildDir(): string | null {
@@ -36,11 +37,13 @@ export async function runServe(ctx: CommandContext): Promise<number> {
 
   // Signals are taken before anything starts: a SIGTERM that arrives while the runtime starts, or the
   // moment after the URL is printed, must still stop it cleanly rather than kill the process.
-  let stopSignal: ((signal: NodeJS.Signals) => void) | null = null;
-  const requested = new Promise<NodeJS.Signals>((resolve) => (stopSignal = resolve));
+  let stopSignal: ((why: string) => void) | null = null;
+  const requested = new Promise<string>((resolve) => (stopSignal = resolve));
   const onSignal = (signal: NodeJS.Signals): void => stopSignal?.(signal);
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // Orphaned (npm or npx stopped without passing the signal on, a terminal closed): stop the same way.
+  const unwatch = watchParent((why) => stopSignal?.(why));
   try {
     let runtime;
     try {
@@ -71,6 +74,7 @@ export async function runServe(ctx: CommandContext): Promise<number> {
       return 1;
     }
   } finally {
+    unwatch();
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
   }
