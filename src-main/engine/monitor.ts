@@ -31,7 +31,7 @@ import {
   type SamplerHealth,
 } from './types.js';
 import { lastUsageAt } from './queries/index.js';
-import { baselineWriter, type Resume } from './resume/index.js';
+import { baselineWriter, firstResumedSample, type Resume } from './resume/index.js';
 import { TimerDrift } from './timer-drift.js';
 import type { TunnelStage } from './network/stage.js';
 
@@ -180,10 +180,21 @@ export class Monitor {
       if (resume.plan.gap !== null) this.store.append([], [], [resume.plan.gap]);
       // Baselines are stored from this run's first sample on: until then the stored ones still match the stored rows.
       let sampled = false;
-      this.afterSample = () => (sampled = true);
       this.store.setFlushExtra(baselineWriter(resume, () => (sampled ? this.state : null)));
+      // The first sample's baselines (and, resumed, the downtime's bytes) are written at once, not in
+      // 30 s: a crash before the first timed flush then loses nothing either.
+      this.afterSample = () => {
+        if (sampled) return;
+        sampled = true;
+        this.flush();
+      };
     }
-    this.sampler.start((sample) => this.onSample(sample));
+    let first = true;
+    this.sampler.start((sample) => {
+      this.onSample(first && resume !== undefined ? firstResumedSample(sample, resume.plan) : sample);
+      first = false;
+      this.afterSample?.();
+    });
     this.scheduleFlush();
     log.info('monitor started', { sampler: this.sampler.name, intervalMs: this.options.intervalMs });
   }
@@ -287,7 +298,6 @@ export class Monitor {
     // Each byte once: tunnels and proxies settled, the total from physical interfaces (sees every sample).
     const tunnels = this.options.tunnels;
     const step = tunnels === undefined ? delta : { ...delta, interval: tunnels.apply(sample, this.pause.paused ? null : delta.interval) };
-    this.afterSample?.();
     if (step.stats.stalled) this.stats.stalls += 1;
     this.stats.counterDrops += step.stats.counterDrops;
     this.expirePause(sample.wallMs);

@@ -45,6 +45,7 @@ async function startRun(dataDir: string, world: World, options: { bootId?: strin
     nowMs: world.wallMs,
     bootId: options.bootId === undefined ? BOOT : options.bootId,
     socketCounters: () => Promise.resolve(options.socketCounters ?? null),
+    ifaceNow: () => Promise.resolve({ ...world.iface }),
   });
   const monitor = new Monitor({ store, sampler, platform: 'linux', intervalMs: 1000, clock, flushIntervalMs: 3_600_000, resume });
   monitor.start();
@@ -128,6 +129,33 @@ describe('resuming from stored baselines', () => {
     expect(gaps).toHaveLength(1);
     // From the last flushed interval to the restart.
     expect(gaps[0]!.end_ts - gaps[0]!.start_ts).toBe(3 + 20);
+  });
+
+  it('a flow born after the last flush counts whole for its app after the restart (all its bytes are unflushed)', async () => {
+    const dir = tempDataDir();
+    const world = newWorld();
+    const start = { ...world.iface };
+    const one = await startRun(dir, world);
+    one.push();
+    world.wallMs += 1000;
+    move(world, 'sk:a1', 1000, 0);
+    one.push();
+    one.monitor.flush();
+    // Opened after the flush, with the bytes of its first seconds already on its counters.
+    world.flows.set('sk:c3', { name: 'rsync', pid: 300, startTime: 7000, bytesIn: 0, bytesOut: 0 });
+    world.wallMs += 1000;
+    move(world, 'sk:c3', 0, 3_000_000);
+    one.push();
+    one.kill();
+    world.wallMs += 5000;
+    move(world, 'sk:c3', 0, 2_000_000);
+    const two = await startRun(dir, world);
+    two.push();
+    await two.monitor.stop();
+    two.store.close();
+    const stored = totals(dir);
+    expect(stored.byApp['rsync']).toBe(5_000_000);
+    expect(stored.all).toEqual({ bytesIn: world.iface.bytesIn - start.bytesIn, bytesOut: world.iface.bytesOut - start.bytesOut });
   });
 
   it('a restart without new traffic adds zero bytes, whether the stop was clean or a kill -9 right after a flush', async () => {
@@ -223,14 +251,23 @@ describe('resuming from stored baselines', () => {
     world.wallMs += 1000;
     move(world, 'sk:a1', 100_000, 0);
     one.push(since(attach1));
+    // Born after the flush: 300 kB before the kill, 200 kB while netmon is down.
+    world.flows.set('sk:d4', { name: 'scp', pid: 400, startTime: 8000, bytesIn: 0, bytesOut: 0 });
+    move(world, 'sk:d4', 0, 300_000);
+    one.push(since(new Map([...attach1, ['sk:d4', { bytesIn: 0, bytesOut: 0 }]])));
     one.kill();
     world.wallMs += 10_000;
     move(world, 'sk:a1', 1_000_000, 0);
+    move(world, 'sk:d4', 0, 200_000);
     // ss's counters are the socket's whole life; the eBPF flows were stored in the first helper's terms.
-    const kernel = new Map([...world.flows].map(([id, f]) => [id, { bytesIn: f.bytesIn - attach1.get(id)!.bytesIn, bytesOut: f.bytesOut - attach1.get(id)!.bytesOut }]));
+    const kernel = new Map([...world.flows].filter(([id]) => attach1.has(id)).map(([id, f]) => [id, { bytesIn: f.bytesIn - attach1.get(id)!.bytesIn, bytesOut: f.bytesOut - attach1.get(id)!.bytesOut }]));
+    kernel.set('sk:d4', { bytesIn: 0, bytesOut: 500_000 });
+    // An old idle connection the first helper never saw move: its lifetime bytes are not this run's.
+    kernel.set('sk:old', { bytesIn: 900_000_000, bytesOut: 1_000 });
     const two = await startRun(dir, world, { sampler: 'ebpf', socketCounters: kernel });
     const attach2 = new Map([...world.flows].map(([id, f]) => [id, { bytesIn: f.bytesIn, bytesOut: f.bytesOut }]));
     two.push(since(attach2));
+    move(world, 'sk:d4', 0, 50_000);
     world.wallMs += 1000;
     move(world, 'sk:a1', 50_000, 0);
     two.push(since(attach2));
@@ -238,6 +275,7 @@ describe('resuming from stored baselines', () => {
     two.store.close();
     const stored = totals(dir);
     expect(stored.byApp['curl']).toBe(world.flows.get('sk:a1')!.bytesIn - start.curl + 4_000);
+    expect(stored.byApp['scp']).toBe(550_000);
     expect(stored.all.bytesIn).toBe(world.iface.bytesIn - start.iface.bytesIn);
   });
 
@@ -245,7 +283,10 @@ describe('resuming from stored baselines', () => {
     const dir = tempDataDir();
     const world = newWorld();
     const one = await startRun(dir, world);
+    expect(readBaselines(one.store.db)).toBeNull();
     one.push();
+    // Written with the first sample, not only with the first timed flush 30 s later.
+    expect(readBaselines(one.store.db)?.iface).toEqual(world.iface);
     world.wallMs += 1000;
     move(world, 'sk:a1', 10, 0);
     one.push();

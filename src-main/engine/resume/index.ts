@@ -9,11 +9,11 @@ import { lastUsageAt } from '../queries/index.js';
 import { hasResumeTables, readBaselines, writeBaselines } from './baselines.js';
 import { readBootId, type BootIdSource } from './boot-id.js';
 import { planResume, type ResumePlan } from './seed.js';
-import { openSocketCounters } from './ss-counters.js';
+import { interfaceCountersNow, openSocketCounters } from './ss-counters.js';
 
 export { readBaselines, writeBaselines, type StoredBaselines } from './baselines.js';
 export { parseLinuxBootId, parseMacBootTime, readBootId } from './boot-id.js';
-export { planResume, type ResumePlan } from './seed.js';
+export { firstResumedSample, planResume, type ResumePlan } from './seed.js';
 
 const log = createLogger('resume');
 
@@ -34,6 +34,8 @@ export interface PrepareResumeOptions {
   bootSource?: BootIdSource;
   /** Reads the open sockets' kernel counters for the eBPF sampler (tests inject). */
   socketCounters?: () => Promise<ReadonlyMap<string, { bytesIn: number; bytesOut: number }> | null>;
+  /** Reads the interface totals now for the eBPF sampler (tests inject). */
+  ifaceNow?: () => Promise<{ bytesIn: number; bytesOut: number } | null>;
 }
 
 /** Reads the boot id and the stored baselines and decides how the engine starts (see seed.ts). */
@@ -42,8 +44,10 @@ export async function prepareResume(options: PrepareResumeOptions): Promise<Resu
   const stored = readBaselines(options.db);
   const last = lastUsageAt(options.db);
   const sameBoot = stored !== null && bootId !== null && stored.bootId === bootId;
-  const socketCounters = sameBoot && options.sampler === 'ebpf' ? await (options.socketCounters ?? (() => openSocketCounters()))() : null;
-  const plan = planResume({ stored, bootId, sampler: options.sampler, notBeforeMs: last === null ? Number.NEGATIVE_INFINITY : last * 1000, nowMs: options.nowMs, socketCounters });
+  const ebpf = sameBoot && options.sampler === 'ebpf';
+  const socketCounters = ebpf ? await (options.socketCounters ?? (() => openSocketCounters()))() : null;
+  const ifaceNow = ebpf ? await (options.ifaceNow ?? (() => interfaceCountersNow()))() : null;
+  const plan = planResume({ stored, bootId, sampler: options.sampler, notBeforeMs: last === null ? Number.NEGATIVE_INFINITY : last * 1000, nowMs: options.nowMs, socketCounters, ifaceNow });
   if (plan.outcome === 'resumed') log.info('resuming from the baselines stored by the last run', { downS: plan.downS, flows: plan.flows, storedFlows: stored?.flows.size ?? 0 });
   else if (stored !== null) log.info('starting from fresh baselines', { why: plan.outcome });
   return { plan, bootId, sampler: options.sampler };

@@ -4,7 +4,8 @@
 //   run's. The first sample then counts counter − baseline: the interface exactly (its counters ran on
 //   while netmon was down), each flow still open under the same owner too; flows opened and closed
 //   while netmon was down show only in the interface counters, hence as unattributed. The downtime is
-//   recorded as a gap ('netmon-stopped'): the bytes are there, the per-interval detail is not.
+//   recorded as a gap ('netmon-stopped'): the bytes are there, the per-interval detail is not. A flow
+//   the baselines lack was born after the last flush: it counts whole (`firstResumedSample`).
 // - Under the eBPF sampler a new capture helper counts each socket from the moment it attached, not
 //   from the socket's start: each stored flow is moved into the new helper's terms with the kernel's own
 //   counters read by `ss` (what moved while down = ss now − stored, kept as a negative baseline, so the
@@ -14,7 +15,7 @@
 // - Another boot (or no boot id, or a sampler of another kind such as nettop after ss): a fresh
 //   baseline, as on a first start; flows are not carried between sampler kinds whose counters differ.
 import { initialDeltaState, type DeltaState, type FlowBaseline } from '../delta.js';
-import type { Gap, InterfaceTotals } from '../types.js';
+import type { Gap, InterfaceTotals, Sample } from '../types.js';
 import type { StoredBaselines } from './baselines.js';
 
 /** Samplers whose flows are Linux sockets keyed by cookie (`sk:COOKIE`). */
@@ -41,6 +42,8 @@ export interface ResumeInput {
   nowMs: number;
   /** For the eBPF sampler: the kernel's counters of the open TCP sockets now (see ss-counters.ts); null when unknown. */
   socketCounters?: ReadonlyMap<string, InterfaceTotals> | null;
+  /** For the eBPF sampler: the interface totals now, which bound what sockets unknown to the baselines may add. */
+  ifaceNow?: InterfaceTotals | null;
 }
 
 function carriedFlows(input: ResumeInput, stored: StoredBaselines): Map<string, FlowBaseline> {
@@ -50,11 +53,33 @@ function carriedFlows(input: ResumeInput, stored: StoredBaselines): Map<string, 
   if (input.sampler !== 'ebpf') return new Map(stored.flows);
   const kernel = input.socketCounters;
   if (kernel === null || kernel === undefined) return flows;
+  // What the interface moved since the baselines: no socket's share can exceed it.
+  const now = input.ifaceNow;
+  let budget = now === null || now === undefined || stored.iface === null ? 0 : Math.max(0, now.bytesIn - stored.iface.bytesIn) + Math.max(0, now.bytesOut - stored.iface.bytesOut);
   for (const [id, base] of stored.flows) {
-    const now = kernel.get(id);
-    if (now === undefined) continue;
-    // The helper's first value v then counts v + (now − stored).
-    flows.set(id, { ...base, bytesIn: -Math.max(0, now.bytesIn - base.bytesIn), bytesOut: -Math.max(0, now.bytesOut - base.bytesOut) });
+    const k = kernel.get(id);
+    if (k === undefined) continue;
+    // The helper's first value v then counts v + (now − stored). Exact for a socket born under the
+    // previous helper (its counters and the kernel's then agree); one older than that helper holds bytes
+    // from before it too, so a share the interface cannot hold is not counted (its counters are a baseline).
+    const dIn = Math.max(0, k.bytesIn - base.bytesIn);
+    const dOut = Math.max(0, k.bytesOut - base.bytesOut);
+    if (dIn + dOut > budget) {
+      flows.set(id, { ...base, bytesIn: 0, bytesOut: 0 });
+      continue;
+    }
+    flows.set(id, { ...base, bytesIn: -dIn, bytesOut: -dOut });
+    budget -= dIn + dOut;
+  }
+  // A socket the baselines lack: born after the last flush (then all its bytes are uncounted), or one the
+  // previous helper never saw move (then its counters hold bytes from before netmon). Counted whole only
+  // while the interface's bytes since the baselines can hold it; otherwise its counters are a baseline.
+  for (const [id, k] of kernel) {
+    if (flows.has(id) || stored.flows.has(id)) continue;
+    const whole = k.bytesIn + k.bytesOut;
+    if (whole > budget) continue;
+    budget -= whole;
+    flows.set(id, { owner: null, remote: undefined, bytesIn: -k.bytesIn, bytesOut: -k.bytesOut });
   }
   return flows;
 }
@@ -80,4 +105,16 @@ export function planResume(input: ResumeInput): ResumePlan {
   };
   const gap: Gap | null = input.nowMs > cursorMs ? { startMs: cursorMs, endMs: input.nowMs, reason: 'netmon-stopped' } : null;
   return { state, gap, outcome: 'resumed', flows: flows.size, downS: Math.max(0, Math.round((input.nowMs - stored.wallMs) / 1000)) };
+}
+
+/**
+ * The first sample of a resumed run, with every flow the stored baselines do not know marked
+ * `newSincePrevious`: the baselines held every flow alive at the last flush, so a flow they lack was
+ * born after it, and all its bytes are uncounted (a fresh start would take them as a baseline and lose
+ * them to the unattributed remainder). Other samples, and fresh starts, pass unchanged.
+ */
+export function firstResumedSample(sample: Sample, plan: ResumePlan): Sample {
+  if (plan.outcome !== 'resumed') return sample;
+  const known = plan.state.flows;
+  return { ...sample, flows: sample.flows.map((f) => (known.has(f.id) || f.newSincePrevious === true ? f : { ...f, newSincePrevious: true })) };
 }
