@@ -5,6 +5,7 @@ import path from 'node:path';
 import { REPO, benchIdle, benchIngest, benchNettopParse, benchYear, type Figure } from './engine.ts';
 import { benchRenderer, rendererFigures } from './renderer.ts';
 import { benchCapture } from './capture.ts';
+import { benchSoak } from './soak.ts';
 
 const only = process.argv.slice(2);
 const wanted = (name: string): boolean => only.length === 0 || only.includes(name);
@@ -32,6 +33,8 @@ await section('http', async () => {
 await section('renderer', async () => rendererFigures(await benchRenderer({ log: (line: string) => process.stderr.write(`  ${line}\n`) })));
 await section('capture', () => benchCapture());
 await section('idle', () => benchIdle(Number(process.env['BENCH_IDLE_S'] ?? 600)));
+// Only when asked for by name (`npm run bench -- soak`): BENCH_SOAK_DAYS (default 30).
+if (only.includes('soak')) await section('soak', () => benchSoak());
 
 const width = Math.max(...figures.map((f) => f.name.length));
 for (const f of figures) {

@@ -1,0 +1,258 @@
+// `npm run bench -- soak`: 30 simulated days through the real Monitor and store, in a few minutes.
+// A synthetic sampler (a world of apps whose sockets open, move bytes and close, plus traffic no socket
+// explains) and an injected clock drive the pipeline as life would: a sample every 10 s, a flush every
+// 30 s, retention every hour (7 days raw, 90 hourly), nightly sleep (the counters stand still, the wall
+// clock jumps, the monotonic one does not), clock jumps both ways, sampler stalls, a full disk for six
+// hours (SQLite's page limit: every flush fails with SQLITE_FULL and rows wait in the buffer), and a few
+// kill -9 restarts (the connection closed without the final flush, the world moving on while netmon is
+// down, then a new store and monitor resumed from the stored baselines).
+//
+// Reported: resident memory at the end of day 1 and day 30 (after a full GC) and its drift, database
+// bytes per simulated day, and whether every tier's total equals the bytes the world moved: daily and
+// hourly over the whole run, raw over the hours it still holds.
+import { statSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { Monitor } from '../dist/src-main/engine/monitor.js';
+import { setLogLevel } from '../dist/src-main/engine/log.js';
+import { seededRandom } from '../dist/src-main/engine/random.js';
+import { prepareResume } from '../dist/src-main/engine/resume/index.js';
+import { openStore, readCoverage, type Store } from '../dist/src-main/engine/store/index.js';
+import type { Clock, FlowCounter, Sample, Sampler, SamplerHealth } from '../dist/src-main/engine/types.js';
+import type { Figure } from './engine.ts';
+
+const DAY_MS = 86_400_000;
+const SAMPLE_MS = 10_000;
+const FLUSH_EVERY = 3; // samples: 30 s
+const BOOT = 'f00dfeed-0000-4000-8000-000000000001';
+
+/** A sampler the bench pushes samples through (the Monitor cannot tell it from a real one). */
+class PushSampler implements Sampler {
+  readonly name = 'linux';
+  private emit: ((s: Sample) => void) | null = null;
+  start(onSample: (s: Sample) => void): void {
+    this.emit = onSample;
+  }
+  stop(): Promise<void> {
+    this.emit = null;
+    return Promise.resolve();
+  }
+  health(): SamplerHealth {
+    return { sampler: this.name, state: 'running', reason: null, restarts: 0, malformedLines: 0, lastSampleAt: null, details: {} };
+  }
+  push(sample: Sample): void {
+    this.emit?.(sample);
+  }
+}
+
+interface Flow {
+  id: string;
+  app: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+const APPS = ['firefox', 'chromium', 'curl', 'git', 'ssh', 'spotify', 'slack', 'zoom', 'apt', 'dropbox', 'steam', 'node'];
+
+/** The machine: sockets with cumulative counters, and interface totals that also see what no socket explains. */
+class World {
+  readonly random = seededRandom(20261205);
+  flows = new Map<string, Flow>();
+  closed: Flow[] = [];
+  iface = { bytesIn: 1_000_000_000, bytesOut: 200_000_000 };
+  private next = 1;
+  private opened = new Set<string>();
+
+  /** One sample period of traffic; `hourOfDay` shapes it. */
+  move(hourOfDay: number): void {
+    const busy = hourOfDay >= 8 && hourOfDay < 23 ? 1 : 0.1;
+    for (const f of this.flows.values()) {
+      const r = this.random();
+      const bytesIn = Math.floor(r * r * 400_000 * busy);
+      const bytesOut = Math.floor(this.random() * 20_000 * busy);
+      f.bytesIn += bytesIn;
+      f.bytesOut += bytesOut;
+      this.iface.bytesIn += bytesIn;
+      this.iface.bytesOut += bytesOut;
+    }
+    // Headers, UDP and the like: only the interface sees them.
+    this.iface.bytesIn += Math.floor(this.random() * 5_000 * busy);
+    this.iface.bytesOut += Math.floor(this.random() * 3_000 * busy);
+    for (const f of [...this.flows.values()]) {
+      if (this.random() < 0.05) {
+        this.flows.delete(f.id);
+        this.closed.push(f);
+      }
+    }
+    while (this.flows.size < 24) {
+      const f: Flow = { id: `sk:${(this.next++).toString(16)}`, app: Math.floor(this.random() * APPS.length), bytesIn: 0, bytesOut: 0 };
+      const first = Math.floor(this.random() * 50_000 * busy);
+      f.bytesIn = first;
+      this.iface.bytesIn += first;
+      this.flows.set(f.id, f);
+      this.opened.add(f.id);
+    }
+  }
+
+  /** What a sampler would report now; `resumed` drops the per-poll memory a new sampler would not have. */
+  sample(wallMs: number, monoMs: number, fresh: boolean): Sample {
+    const counter = (f: Flow): FlowCounter => ({ id: f.id, owner: { pid: 1000 + f.app, name: APPS[f.app]!, startTime: 42 + f.app }, bytesIn: f.bytesIn, bytesOut: f.bytesOut });
+    const flows = [...this.flows.values()].map((f) => {
+      const c = counter(f);
+      if (!fresh && this.opened.has(f.id)) c.newSincePrevious = true;
+      return c;
+    });
+    const closed = fresh ? [] : this.closed.map(counter);
+    this.closed = [];
+    this.opened.clear();
+    return { wallMs, monoMs, mode: 'cumulative', flows, closed, iface: { ...this.iface } };
+  }
+}
+
+interface Run {
+  store: Store;
+  monitor: Monitor;
+  sampler: PushSampler;
+  monoBase: number;
+  fresh: boolean;
+}
+
+function gcRss(): number {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  gc();
+  gc();
+  return process.memoryUsage().rss;
+}
+
+function tierTotals(store: Store): { raw: number; hourly: number; daily: number; hourlyFromRaw: number } {
+  const sum = (sql: string, ...args: number[]): number => (store.db.prepare(sql).pluck().get(...args) as number | null) ?? 0;
+  const cov = readCoverage(store.db);
+  const rawFrom = Number.isFinite(cov.rawFrom) ? cov.rawFrom : 0;
+  return {
+    raw: sum('SELECT sum(bytes_in + bytes_out) FROM usage_raw'),
+    hourly: sum('SELECT sum(bytes_in + bytes_out) FROM usage_hourly'),
+    daily: sum('SELECT sum(bytes_in + bytes_out) FROM usage_daily'),
+    hourlyFromRaw: sum('SELECT sum(bytes_in + bytes_out) FROM usage_hourly WHERE hour_start >= ?', rawFrom),
+  };
+}
+
+export async function benchSoak(days = Number(process.env['BENCH_SOAK_DAYS'] ?? 30)): Promise<Figure[]> {
+  setLogLevel('error');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'netmon-soak-'));
+  const dataDir = path.join(dir, 'data');
+  const started = performance.now();
+  const world = new World();
+  let wall = Date.UTC(2026, 0, 5, 0, 0, 0);
+  let mono = 0;
+  const clock: Clock = { now: () => wall, mono: () => mono };
+
+  const open = async (): Promise<Run> => {
+    const store = openStore({ dataDir, clock });
+    const sampler = new PushSampler();
+    const resume = await prepareResume({ db: store.db, sampler: sampler.name, nowMs: wall, bootId: BOOT });
+    const monitor = new Monitor({ store, sampler, platform: 'linux', intervalMs: SAMPLE_MS, clock, flushIntervalMs: 2_000_000_000, maintenanceIntervalMs: 2_000_000_000, resume });
+    monitor.start();
+    // A new process: its own monotonic clock.
+    return { store, monitor, sampler, monoBase: mono, fresh: true };
+  };
+
+  let run = await open();
+  // The bytes the world moves from the first sample on (the first sample is a baseline).
+  let injectedStart: number | null = null;
+  let rssDay1 = 0;
+  let rssPeak = 0;
+  const rssByDay: number[] = [];
+  let failedFlushes = 0;
+  let kills = 0;
+  const kill9Days = new Set([3, 11, 19, 26]);
+  const fullDiskDay = 14;
+  const step = (): void => {
+    run.sampler.push(world.sample(wall, mono - run.monoBase, run.fresh));
+    run.fresh = false;
+    injectedStart ??= world.iface.bytesIn + world.iface.bytesOut;
+  };
+
+  for (let day = 0; day < days; day += 1) {
+    for (let tick = 0; tick < DAY_MS / SAMPLE_MS; tick += 1) {
+      const tod = tick * SAMPLE_MS;
+      const hour = Math.floor(tod / 3_600_000);
+      // Night: the machine sleeps 01:00–07:00 on most days (counters stand still, mono does not advance).
+      if (day % 5 !== 4 && hour >= 1 && hour < 7) {
+        wall += SAMPLE_MS;
+        continue;
+      }
+      wall += SAMPLE_MS;
+      mono += SAMPLE_MS;
+      // Clock jumps: NTP steps the wall clock 90 s back on day 6, 40 min forward on day 9.
+      if (day === 6 && tick === 4000) wall -= 90_000;
+      if (day === 9 && tick === 5000) wall += 2_400_000;
+      // A sampler stall of 40 s on a few afternoons (its poll hung; the counters kept counting).
+      if (day % 7 === 2 && tick === 6000) {
+        world.move(hour);
+        wall += 40_000;
+        mono += 40_000;
+      }
+      world.move(hour);
+      step();
+      if (tick % FLUSH_EVERY === 0) {
+        const before = run.store.health().consecutiveFailures;
+        run.monitor.flush();
+        if (run.store.health().consecutiveFailures > before) failedFlushes += 1;
+      }
+      if (tod % 3_600_000 === 0) {
+        for (let pass = 0; pass < 20 && !run.store.runMaintenance(Math.floor(wall / 1000)).done; pass += 1);
+      }
+      // A full disk from 12:00 to 18:00 on one day.
+      if (day === fullDiskDay && tod === 12 * 3_600_000) {
+        const pages = run.store.db.pragma('page_count', { simple: true }) as number;
+        run.store.db.pragma(`max_page_count = ${pages}`);
+      }
+      if (day === fullDiskDay && tod === 18 * 3_600_000) run.store.db.pragma('max_page_count = 4294967294');
+      // kill -9 at 15:00:10 on a few days, between two flushes: the buffer is lost, 75 s of downtime.
+      if (kill9Days.has(day) && tod === 15 * 3_600_000 + 10_000) {
+        run.store.db.close();
+        kills += 1;
+        for (let i = 0; i < 7; i += 1) {
+          wall += SAMPLE_MS + 800;
+          mono += SAMPLE_MS + 800;
+          world.move(hour);
+        }
+        run = await open();
+        step();
+      }
+    }
+    const rss = gcRss();
+    rssByDay.push(rss);
+    rssPeak = Math.max(rssPeak, rss);
+    if (day === 0) rssDay1 = rss;
+    const mem = process.memoryUsage();
+    process.stderr.write(`  day ${day + 1}: rss ${(rss / 1048576).toFixed(1)} MB (heap ${(mem.heapUsed / 1048576).toFixed(1)} MB, external ${(mem.external / 1048576).toFixed(1)} MB), db ${(statSync(path.join(dataDir, 'network_monitor.db')).size / 1048576).toFixed(2)} MB, ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+  }
+  await run.monitor.stop();
+  const injected = world.iface.bytesIn + world.iface.bytesOut - (injectedStart ?? 0);
+  const totals = tierTotals(run.store);
+  const gaps = run.store.db.prepare('SELECT reason, count(*) AS n FROM gaps GROUP BY reason').all() as { reason: string; n: number }[];
+  run.store.close();
+  const dbBytes = ['', '-wal'].reduce((sum, s) => sum + (statSync(path.join(dataDir, `network_monitor.db${s}`), { throwIfNoEntry: false })?.size ?? 0), 0);
+  rmSync(dir, { recursive: true, force: true });
+  const rssLast = rssByDay[rssByDay.length - 1] ?? 0;
+  // Drift over the steady part: day 8 (raw retention running) to the last day.
+  const steady = rssByDay[Math.min(7, rssByDay.length - 1)] ?? rssDay1;
+  const exact = totals.daily === injected && totals.hourly === injected && totals.raw === totals.hourlyFromRaw;
+  return [
+    { name: 'soak simulated days', value: days, unit: 'days', note: `${kills} kill -9 restarts, ${failedFlushes} failed flushes (full disk), gaps: ${gaps.map((g) => `${g.reason} ${g.n}`).join(', ')}` },
+    { name: 'soak wall time', value: +((performance.now() - started) / 1000).toFixed(1), unit: 's' },
+    { name: 'soak RSS day 1', value: +(rssDay1 / 1048576).toFixed(1), unit: 'MB' },
+    { name: `soak RSS day ${days}`, value: +(rssLast / 1048576).toFixed(1), unit: 'MB', note: `peak ${(rssPeak / 1048576).toFixed(1)} MB` },
+    { name: 'soak RSS drift day 1 → last', value: +(((rssLast - rssDay1) / rssDay1) * 100).toFixed(1), unit: '%', goal: '< 5 %' },
+    { name: 'soak RSS drift day 8 → last', value: +(((rssLast - steady) / steady) * 100).toFixed(1), unit: '%', note: 'with raw retention running' },
+    { name: 'soak database bytes per day', value: Math.round(dbBytes / days), unit: 'B/day', note: `${(dbBytes / 1048576).toFixed(2)} MB after ${days} days (raw rows kept 7 days)` },
+    { name: 'soak injected bytes', value: injected, unit: 'B' },
+    { name: 'soak daily / hourly tier totals', value: totals.daily - injected, unit: 'B off', note: `hourly off by ${totals.hourly - injected}`, goal: '0' },
+    { name: 'soak raw tier vs hourly over its hours', value: totals.raw - totals.hourlyFromRaw, unit: 'B off', goal: '0' },
+    { name: 'soak totals exact', value: exact ? 1 : 0, unit: exact ? '(yes)' : '(NO)', goal: '1' },
+  ];
+}
