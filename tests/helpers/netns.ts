@@ -74,6 +74,20 @@ export function execInNetns(name: string, argv: readonly string[]): string {
   return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+
+/** Non-loopback interface bytes of a namespace, read by the test itself from /proc/net/dev. */
+export function interfaceBytes(ns: string): { bytesIn: number; bytesOut: number } {
+  let bytesIn = 0;
+  let bytesOut = 0;
+  for (const line of execInNetns(ns, ['cat', '/proc/net/dev']).split('\n').slice(2)) {
+    const [name, rest] = line.split(':');
+    if (rest === undefined || name?.trim() === 'lo') continue;
+    const fields = rest.trim().split(/\s+/).map(Number);
+    bytesIn += fields[0] ?? 0;
+    bytesOut += fields[8] ?? 0;
+  }
+  return { bytesIn, bytesOut };
+}
 /** Pids of the processes running inside namespace `name` (asked from outside it). */
 export function netnsPids(name: string): number[] {
   const out = spawnSync('ip', ['netns', 'pids', name], { encoding: 'utf8' });

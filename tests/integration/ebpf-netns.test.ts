@@ -17,7 +17,7 @@ import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync,
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNetnsPair, execInNetns, netnsArgv, netnsSupport, type NetnsPair } from '../helpers/netns.js';
+import { createNetnsPair, execInNetns, interfaceBytes, netnsArgv, netnsSupport, type NetnsPair } from '../helpers/netns.js';
 import { makeTestCert, startApp, startPeers, type AppPlan, type AppReport, type PeersReport } from '../helpers/netns-apps.js';
 import { firstFlight } from '../helpers/quic-initial.js';
 import { clientHelloMessage } from '../helpers/tls-hello.js';
@@ -128,20 +128,6 @@ const QUIC_PLAN = (packets: string): AppPlan => ({
   dns: DNS,
   tasks: [{ kind: 'udp', address: ADDRESSES.quic, port: 443, quicPackets: packets, connected: true, count: 300, size: 1000, reply: 1200, batch: 10, gapMs: 10 }],
 });
-
-/** Non-loopback interface bytes of a namespace, read by the test itself from /proc/net/dev. */
-function interfaceBytes(ns: string): Row {
-  let bytesIn = 0;
-  let bytesOut = 0;
-  for (const line of execInNetns(ns, ['cat', '/proc/net/dev']).split('\n').slice(2)) {
-    const [name, rest] = line.split(':');
-    if (rest === undefined || name?.trim() === 'lo') continue;
-    const fields = rest.trim().split(/\s+/).map(Number);
-    bytesIn += fields[0] ?? 0;
-    bytesOut += fields[8] ?? 0;
-  }
-  return { bytesIn, bytesOut };
-}
 
 /** TCP segments a namespace retransmitted so far (/proc/net/snmp): a resent segment is counted again on the wire. */
 function retransmitted(ns: string): number {

@@ -12,27 +12,13 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNetnsPair, execInNetns, netnsArgv, netnsSupport, type NetnsPair } from '../helpers/netns.js';
+import { createNetnsPair, interfaceBytes, netnsArgv, netnsSupport, type NetnsPair } from '../helpers/netns.js';
 import { startTraffic, startTrafficServer, testNode, type TrafficReport, type TrafficServer } from '../helpers/traffic.js';
 import { NETMON, REPO, netmon, startServe, type Served } from './cli-helpers.js';
 
 const support = netnsSupport();
 const HELPER = path.join(REPO, 'dist', 'helper', 'netmon-capture');
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Non-loopback interface bytes of a namespace, read by the test itself from /proc/net/dev. */
-function interfaceBytes(ns: string): { bytesIn: number; bytesOut: number } {
-  let bytesIn = 0;
-  let bytesOut = 0;
-  for (const line of execInNetns(ns, ['cat', '/proc/net/dev']).split('\n').slice(2)) {
-    const [name, rest] = line.split(':');
-    if (rest === undefined || name?.trim() === 'lo') continue;
-    const fields = rest.trim().split(/\s+/).map(Number);
-    bytesIn += fields[0] ?? 0;
-    bytesOut += fields[8] ?? 0;
-  }
-  return { bytesIn, bytesOut };
-}
 
 interface Row {
   app: string;
