@@ -119,9 +119,13 @@ interface Run {
   fresh: boolean;
 }
 
+let gc: (() => void) | null = null;
+
 function gcRss(): number {
-  v8.setFlagsFromString('--expose-gc');
-  const gc = vm.runInNewContext('gc') as () => void;
+  if (gc === null) {
+    v8.setFlagsFromString('--expose-gc');
+    gc = vm.runInNewContext('gc') as () => void;
+  }
   gc();
   gc();
   return process.memoryUsage().rss;

@@ -9,6 +9,7 @@
 import type Database from 'better-sqlite3';
 import type { ReadableDB } from '../store/readable.js';
 import type { DeltaState, FlowBaseline } from '../delta.js';
+import { cachedStatement } from '../store/statements.js';
 import type { InterfaceTotals, ProcessInfo } from '../types.js';
 
 /** The baselines as stored: what a later run may resume from. */
@@ -59,13 +60,14 @@ export function hasResumeTables(db: ReadableDB): boolean {
  * roll back) with the rows that state produced.
  */
 export function writeBaselines(db: Database.Database, state: DeltaState, bootId: string, sampler: string): void {
-  db.prepare('DELETE FROM resume_flows').run();
-  db.prepare(
+  cachedStatement(db, 'DELETE FROM resume_flows').run();
+  cachedStatement(
+    db,
     `INSERT INTO resume_point (id, boot_id, sampler, wall_ms, cursor_ms, iface_in, iface_out) VALUES (1, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET boot_id = excluded.boot_id, sampler = excluded.sampler, wall_ms = excluded.wall_ms,
        cursor_ms = excluded.cursor_ms, iface_in = excluded.iface_in, iface_out = excluded.iface_out`,
   ).run(bootId, sampler, Math.round(state.lastWallMs), Math.round(state.cursorMs), state.iface?.bytesIn ?? null, state.iface?.bytesOut ?? null);
-  const insert = db.prepare('INSERT INTO resume_flows (id, owner, bytes_in, bytes_out) VALUES (?, ?, ?, ?)');
+  const insert = cachedStatement(db, 'INSERT INTO resume_flows (id, owner, bytes_in, bytes_out) VALUES (?, ?, ?, ?)');
   for (const [id, flow] of state.flows) insert.run(id, storedOwner(flow.owner), flow.bytesIn, flow.bytesOut);
 }
 
