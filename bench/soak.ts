@@ -3,13 +3,14 @@
 // explains) and an injected clock drive the pipeline as life would: a sample every 10 s, a flush every
 // 30 s, retention every hour (7 days raw, 90 hourly), nightly sleep (the counters stand still, the wall
 // clock jumps, the monotonic one does not), clock jumps both ways, sampler stalls, a full disk for six
-// hours (SQLite's page limit: every flush fails with SQLITE_FULL and rows wait in the buffer), and a few
+// hours (a trigger fails every write, as a full disk would: rows wait in the buffer), and a few
 // kill -9 restarts (the connection closed without the final flush, the world moving on while netmon is
 // down, then a new store and monitor resumed from the stored baselines).
 //
 // Reported: resident memory at the end of day 1 and day 30 (after a full GC) and its drift, database
 // bytes per simulated day, and whether every tier's total equals the bytes the world moved: daily and
 // hourly over the whole run, raw over the hours it still holds.
+import Database from 'better-sqlite3';
 import { statSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -131,6 +132,13 @@ function gcRss(): number {
   return process.memoryUsage().rss;
 }
 
+function side(store: Store, sql: string): void {
+  const db = new Database(store.path);
+  db.pragma('busy_timeout = 5000');
+  db.exec(sql);
+  db.close();
+}
+
 function tierTotals(store: Store): { raw: number; hourly: number; daily: number; hourlyFromRaw: number } {
   const sum = (sql: string, ...args: number[]): number => (store.db.prepare(sql).pluck().get(...args) as number | null) ?? 0;
   const cov = readCoverage(store.db);
@@ -211,15 +219,14 @@ export async function benchSoak(days = Number(process.env['BENCH_SOAK_DAYS'] ?? 
       }
       // A full disk from 12:00 to 18:00 on one day.
       if (day === fullDiskDay && tod === 12 * 3_600_000) {
-        // Without free pages first: retention's deletes leave some, and rows would fit in them.
-        run.store.db.exec('VACUUM');
-        const pages = run.store.db.pragma('page_count', { simple: true }) as number;
-        run.store.db.pragma(`max_page_count = ${pages}`);
+        // Every write fails as on a full disk (a trigger on a side connection: the store hands out only a read handle).
+        side(run.store, "CREATE TRIGGER soak_full BEFORE INSERT ON usage_raw BEGIN SELECT raise(ABORT, 'database or disk is full'); END");
       }
-      if (day === fullDiskDay && tod === 18 * 3_600_000) run.store.db.pragma('max_page_count = 4294967294');
+      if (day === fullDiskDay && tod === 18 * 3_600_000) side(run.store, 'DROP TRIGGER soak_full');
       // kill -9 at 15:00:10 on a few days, between two flushes: the buffer is lost, 75 s of downtime.
       if (kill9Days.has(day) && tod === 15 * 3_600_000 + 10_000) {
-        run.store.db.close();
+        // Dropped as it is: no final flush, no close (its connection is left open, as a killed process's
+        // file would be until the kernel closed it).
         kills += 1;
         for (let i = 0; i < 7; i += 1) {
           wall += SAMPLE_MS + 800;

@@ -7,8 +7,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { launchdPlist, systemdUnit } from '../../src-main/cli/service-units.js';
-import { NETMON, REPO, netmon } from './cli-helpers.js';
-import { tempRoot } from './store-helpers.js';
+import { NETMON, REPO, netmon } from '../helpers/cli.js';
+import { tempRoot } from '../helpers/store.js';
 
 const alive = (pid: number): boolean => {
   try {

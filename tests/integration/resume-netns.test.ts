@@ -14,7 +14,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetnsPair, interfaceBytes, netnsArgv, netnsSupport, type NetnsPair } from '../helpers/netns.js';
 import { startTraffic, startTrafficServer, testNode, type TrafficReport, type TrafficServer } from '../helpers/traffic.js';
-import { NETMON, REPO, netmon, startServe, type Served } from './cli-helpers.js';
+import { NETMON, REPO, netmon, startServe, type Served } from '../helpers/cli.js';
 
 const support = netnsSupport();
 const HELPER = path.join(REPO, 'dist', 'helper', 'netmon-capture');

@@ -7,10 +7,10 @@ import { closeSync, copyFileSync, existsSync, openSync, readFileSync, writeSync 
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { grandTotals } from '../../src-main/engine/queries/index.js';
-import { DB_FILE_NAME, openStore, salvageReportPath } from '../../src-main/engine/store/index.js';
+import { DB_FILE_NAME, openStore, salvageReportPath, type ReadableDB } from '../../src-main/engine/store/index.js';
 import type { AppUsage } from '../../src-main/engine/types.js';
-import { netmon } from './cli-helpers.js';
-import { tempDataDir, utc } from './store-helpers.js';
+import { netmon } from '../helpers/cli.js';
+import { tempDataDir, utc } from '../helpers/store.js';
 
 const APPS = ['firefox', 'curl', 'Spotify', 'git', 'ssh', 'apt'];
 const FROM = utc(2026, 3, 10);
@@ -33,7 +33,7 @@ function populate(dataDir: string): void {
 
 type Row = [number, number, number, number, number];
 
-function rawRows(db: Database.Database): Map<string, Row> {
+function rawRows(db: ReadableDB): Map<string, Row> {
   const rows = db.prepare('SELECT ts, app_id, duration_s, bytes_in, bytes_out FROM usage_raw').raw(true).all() as Row[];
   return new Map(rows.map((r) => [`${r[0]}|${r[1]}`, r]));
 }
@@ -84,7 +84,7 @@ describe('salvaging a damaged database', () => {
       const lost = [...original.keys()].filter((k) => !salvaged.has(k)).sort();
       expect(lost).toHaveLength(victim.ncell);
       // The other tables (and the rebuilt indexes) are whole.
-      expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+      expect(store.db.prepare('PRAGMA integrity_check').pluck().get()).toBe('ok');
       for (const [id, name] of names) expect(store.db.prepare('SELECT name FROM apps WHERE id = ?').pluck().get(id)).toBe(name);
       expect(store.db.prepare('SELECT count(*) FROM usage_hourly').pluck().get()).toBe(DAYS * 24 * APPS.length);
       // The report over the old range shows what survived: the hourly and daily tiers were undamaged.
