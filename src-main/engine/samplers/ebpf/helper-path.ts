@@ -1,7 +1,8 @@
-// Where this install's netmon-capture helper is, and what to say when it is not there.
+// Where this install's netmon-capture helper is, and what to say when it is not there or stopped.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ChildSubject } from '../kit/describe-child.js';
+import { describeStartError, type ChildSubject } from '../kit/describe-child.js';
+import type { ChildExit } from '../process/index.js';
 
 /** The helper of this install: `dist/helper/netmon-capture` next to the compiled engine. */
 export function defaultHelperPath(): string {
@@ -31,4 +32,11 @@ export const BUILD_FIX = 'build it: npm run build:helper (Debian packages: clang
 /** The program a helper command line starts (the launcher's, when there is one), as named in failures. */
 export function helperSubject(command: string, helperPath: string): ChildSubject {
   return command === helperPath ? { command, notFound: `netmon-capture is missing at ${helperPath}: build it with npm run build:helper` } : { command };
+}
+
+/** Why the helper stopped, in words a user can act on: its own last word on stderr when it said one. */
+export function describeHelperExit(exit: ChildExit, command: string, helperPath: string, said: string | null): string {
+  if (exit.error !== null) return describeStartError(exit.error, helperSubject(command, helperPath));
+  if (said !== null) return said;
+  return `netmon-capture died (${exit.code !== null ? `exit status ${exit.code}` : `signal ${exit.signal ?? 'unknown'}`})`;
 }

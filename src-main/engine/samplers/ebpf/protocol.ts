@@ -3,6 +3,7 @@
 // match the protocol exactly is rejected (null) and counted by the caller, never half-read.
 import { isIPv4, isIPv6 } from 'node:net';
 import { assertNever } from '../../../../src-shared/result.js';
+import type { PayloadEvent } from '../../types.js';
 
 /** The protocol version this parser reads. */
 export const CAPTURE_PROTOCOL_VERSION = 1;
@@ -262,4 +263,19 @@ export class SnapshotAssembler {
 
 function noLosses(): CaptureLosses {
   return { flowMapFull: 0, flowMapFullBytes: 0, ownerMapFull: 0, packetStartsLost: 0 };
+}
+
+/** A packet start as the pipeline takes it. */
+export function payloadEvent(p: CapturePayload): PayloadEvent {
+  const event: PayloadEvent = {
+    flowId: captureFlowId(p),
+    wallMs: p.wallMs,
+    direction: p.direction,
+    protocol: p.protocol,
+    remote: { address: p.address, port: p.port },
+    bytes: p.bytes,
+    truncated: p.bytes.length < p.length,
+  };
+  if (p.tcpSeq !== null) event.tcpSeq = p.tcpSeq;
+  return event;
 }

@@ -21,7 +21,6 @@
 import { createLogger, type Logger } from '../../log.js';
 import type { Clock, FlowCounter, PayloadEvent, RemoteEndpoint, Sample, Sampler, SamplerHealth } from '../../types.js';
 import { systemClock } from '../../types.js';
-import { describeStartError } from '../kit/describe-child.js';
 import { FlowBook } from '../kit/flow-book.js';
 import { samplerHealth } from '../kit/health.js';
 import { IntervalLoop } from '../kit/interval-loop.js';
@@ -29,9 +28,9 @@ import { ifaceTotals, NetViewReader, type NetView } from '../kit/net-view.js';
 import { StderrDigest, type StderrTranscript } from '../kit/stderr-digest.js';
 import { PidRegistry, RestartingChild, type BackoffOptions, type ChildExit, type GroupChild, type SpawnSpec } from '../process/index.js';
 import { isLoopbackAddress, ProcReader } from '../linux/proc.js';
-import { defaultHelperPath, helperSubject } from './helper-path.js';
+import { defaultHelperPath, describeHelperExit } from './helper-path.js';
 import { HelperOwners, type OwnerOf } from './owners.js';
-import { CAPTURE_PROTOCOL_VERSION, captureFlowId, SnapshotAssembler, type CaptureFlow, type CaptureLosses, type CapturePayload, type CaptureSnapshot } from './protocol.js';
+import { CAPTURE_PROTOCOL_VERSION, captureFlowId, payloadEvent, SnapshotAssembler, type CaptureFlow, type CaptureLosses, type CaptureSnapshot } from './protocol.js';
 import { Carry, SnapshotRequests } from './snapshot-request.js';
 
 export { defaultHelperPath, helperPathFrom } from './helper-path.js';
@@ -305,25 +304,3 @@ export class EbpfSampler implements Sampler {
     this.#log.warn('netmon-capture ended; restarting', { problem: this.#helperProblem, inMs: delayMs });
   }
 }
-
-/** Why the helper stopped, in words a user can act on: its own last word on stderr when it said one. */
-export function describeHelperExit(exit: ChildExit, command: string, helperPath: string, said: string | null): string {
-  if (exit.error !== null) return describeStartError(exit.error, helperSubject(command, helperPath));
-  if (said !== null) return said;
-  return `netmon-capture died (${exit.code !== null ? `exit status ${exit.code}` : `signal ${exit.signal ?? 'unknown'}`})`;
-}
-
-function payloadEvent(p: CapturePayload): PayloadEvent {
-  const event: PayloadEvent = {
-    flowId: captureFlowId(p),
-    wallMs: p.wallMs,
-    direction: p.direction,
-    protocol: p.protocol,
-    remote: { address: p.address, port: p.port },
-    bytes: p.bytes,
-    truncated: p.bytes.length < p.length,
-  };
-  if (p.tcpSeq !== null) event.tcpSeq = p.tcpSeq;
-  return event;
-}
-

@@ -1,5 +1,17 @@
 // How nettop is run: its path, its arguments, and the pseudo-terminal it streams under (piped output is
 // block-buffered: tens of seconds of silence).
+//
+// Why `-d` when streaming (option `deltas`, default on): nettop then reports the bytes of each interval
+// itself. A process born between two frames has its first interval's bytes counted (the delta engine
+// takes a first sight in a cumulative sample as a baseline, so without `-d` every short-lived process,
+// a `curl` or a `git fetch`, would vanish), and there is no per-process counter to drop when sockets
+// close. The cost: a frame lost (stall, kill) loses its interval, where cumulative counters would carry
+// the bytes to the next frame. Frames are rarely lost and the interface totals still count those bytes,
+// so -d wins. The first frame of every `-d` stream is cumulative: it is emitted as a `cumulative` sample
+// (a baseline), the rest as `delta` samples. Polls are always cumulative.
+//
+// `-t external` (option `externalOnly`, default on) keeps loopback traffic out of nettop's counters, as
+// it is out of the interface totals they are reconciled with (a local proxy would otherwise count twice).
 import type { ChildSubject } from '../kit/describe-child.js';
 import type { SpawnSpec } from '../process/index.js';
 

@@ -1,9 +1,12 @@
-// The NettopSampler's options and their defaults.
+// The NettopSampler's options and their defaults, and what its two modes (stream.ts, poll.ts) share.
+import type { Logger } from '../../log.js';
 import type { Clock } from '../../types.js';
+import type { StderrDigest } from '../kit/stderr-digest.js';
 import type { ProcessTableReader } from '../process/index.js';
+import type { NettopFrame } from './frame.js';
 import type { PtyWrapper } from './command.js';
 import type { InterfaceReader } from './netstat.js';
-import type { CpuReader } from './stream.js';
+import type { CpuReader, Stamp } from './stream.js';
 
 /** Timings of the NettopSampler; all have defaults suited to a 5 s interval. */
 export interface NettopTiming {
@@ -84,4 +87,19 @@ export interface NettopSamplerOptions {
   env?: NodeJS.ProcessEnv;
   clock?: Clock;
   timing?: Partial<NettopTiming>;
+}
+
+/** What the sampler gives each mode (streaming, polling), and hears back from it. */
+export interface ModeContext {
+  intervalMs: number;
+  timing: NettopTiming;
+  processTable: ProcessTableReader;
+  stderr: StderrDigest;
+  clock: Clock;
+  log: Logger;
+  /** Now, with the interface totals read from the same moment. */
+  stamp: () => Stamp;
+  /** Exits before a first frame just before now (the sampler's count). */
+  fruitless: () => number;
+  onFrame: (stamp: Stamp, frame: NettopFrame) => void;
 }

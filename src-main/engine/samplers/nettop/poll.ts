@@ -1,12 +1,17 @@
-// One nettop poll: `nettop -L 1 …` run to its end (it exits by itself, so no pty is needed), its frame
-// parsed as it streams in, killed at the time limit. Not recorded for stray reaping: it ends by itself.
+// Polling nettop: one `nettop -L 1 …` per interval, run to its end (it exits by itself, so no pty is
+// needed), its frame parsed as it streams in, killed at the time limit. Not recorded for stray reaping:
+// it ends by itself. Polls run no more often than their own duration / budget allows (the wall time of a
+// poll bounds its CPU time), within `maxPollIntervalMs`; a failed poll is retried with backoff.
 import { StringDecoder } from 'node:string_decoder';
 import type { Logger } from '../../log.js';
 import type { StderrDigest } from '../kit/stderr-digest.js';
-import { runOnce, type GroupChild, type ProcessTableReader } from '../process/index.js';
+import { Timers } from '../kit/timers.js';
+import { Backoff, runOnce, terminateTree, type GroupChild, type ProcessTableReader } from '../process/index.js';
 import { formatSeconds } from './command.js';
 import { explainExit, noteMalformed, outputTrace, type Explained } from './explain.js';
-import { NettopParser, type NettopFrame } from './parse.js';
+import type { NettopFrame } from './frame.js';
+import type { ModeContext } from './options.js';
+import { NettopParser } from './parse.js';
 
 /** What a poll needs. */
 export interface PollSpec {
@@ -61,4 +66,85 @@ export async function pollNettop(spec: PollSpec): Promise<PollOutcome> {
   if (frame !== null) return { frame, explained: null, malformedLines: parser.malformedLines };
   const exit = { code: run.code, signal: run.signal, error: run.spawnError };
   return { frame: null, explained: explainExit(exit, 0, output, spec.argv, command, spec.fruitless, spec.failingAfter), malformedLines: parser.malformedLines };
+}
+
+/** What the poller needs from the sampler, and tells it. */
+export interface PollerOptions extends ModeContext {
+  argv: readonly string[];
+  env: NodeJS.ProcessEnv;
+  /** Fraction of one core nettop may use. */
+  budget: number;
+  /** Asked before each poll: true ends polling here (the sampler tries streaming again). */
+  probeDue: () => boolean;
+  onProbe: () => void;
+  onFailure: (explained: Explained, delayMs: number) => void;
+  onMalformedLines: (count: number) => void;
+}
+
+/** One polling episode (until streaming is tried again, or the sampler stops). */
+export class NettopPoller {
+  readonly #o: PollerOptions;
+  readonly #timers = new Timers();
+  readonly #backoff: Backoff;
+  #child: GroupChild | null = null;
+  #everyMs: number;
+
+  constructor(options: PollerOptions) {
+    this.#o = options;
+    this.#backoff = new Backoff({ initialMs: options.timing.backoffInitialMs, maxMs: options.timing.backoffMaxMs });
+    this.#everyMs = options.intervalMs;
+  }
+
+  /** The current spacing of polls. */
+  get everyMs(): number {
+    return this.#everyMs;
+  }
+
+  start(): void {
+    this.#timers.later(0, () => void this.#poll());
+  }
+
+  /** No further poll; the one running is killed. */
+  async stop(): Promise<void> {
+    this.#timers.close();
+    const child = this.#child;
+    if (child !== null && child.pid !== null) {
+      await terminateTree(child.pid, { graceMs: this.#o.timing.killGraceMs, processTable: this.#o.processTable, logger: this.#o.log });
+    }
+  }
+
+  async #poll(): Promise<void> {
+    const o = this.#o;
+    if (o.probeDue()) {
+      this.#timers.close();
+      o.onProbe();
+      return;
+    }
+    const stamp = o.stamp();
+    const result = await pollNettop({
+      argv: o.argv,
+      env: o.env,
+      timeoutMs: o.timing.pollTimeoutMs,
+      killGraceMs: o.timing.killGraceMs,
+      processTable: o.processTable,
+      stderr: o.stderr,
+      log: o.log,
+      onChild: (child) => (this.#child = child),
+      fruitless: o.fruitless(),
+      failingAfter: o.timing.failingAfter,
+    });
+    o.onMalformedLines(result.malformedLines);
+    const elapsed = o.clock.mono() - stamp.monoMs;
+    let delay: number;
+    if (result.frame !== null) {
+      this.#backoff.reset();
+      o.onFrame(stamp, result.frame);
+      this.#everyMs = Math.min(o.timing.maxPollIntervalMs, Math.max(o.intervalMs, elapsed / o.budget));
+      delay = Math.max(0, this.#everyMs - elapsed);
+    } else {
+      delay = this.#backoff.next();
+      o.onFailure(result.explained ?? { failing: false, reason: 'nettop printed no frame', fruitless: false }, delay);
+    }
+    this.#timers.later(delay, () => void this.#poll());
+  }
 }

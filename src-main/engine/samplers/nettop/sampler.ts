@@ -7,17 +7,7 @@
 //   often than their own duration / budget allows (wall time of a poll bounds its CPU time), within
 //   `maxPollIntervalMs`.
 //
-// Why `-d` when streaming (option `deltas`, default on): nettop then reports the bytes of each interval
-// itself. A process born between two frames has its first interval's bytes counted (the delta engine
-// takes a first sight in a cumulative sample as a baseline, so without `-d` every short-lived process,
-// a `curl` or a `git fetch`, would vanish), and there is no per-process counter to drop when sockets
-// close. The cost: a frame lost (stall, kill) loses its interval, where cumulative counters would carry
-// the bytes to the next frame. Frames are rarely lost and the interface totals still count those bytes,
-// so -d wins. The first frame of every `-d` stream is cumulative: it is emitted as a `cumulative` sample
-// (a baseline), the rest as `delta` samples. Polls are always cumulative.
-//
-// `-t external` (option `externalOnly`, default on) keeps loopback traffic out of nettop's counters, as
-// it is out of the interface totals they are reconciled with (a local proxy would otherwise count twice).
+// Why `-d` when streaming and `-t external`: command.ts.
 //
 // Failures: a child that dies is restarted with exponential backoff; usage text (nettop exits 0 printing
 // its usage on a flag it does not know) or repeated exits before a first frame make the health
@@ -28,25 +18,21 @@ import { createLogger, type Logger } from '../../log.js';
 import { systemClock, type Clock, type FlowCounter, type Sample, type Sampler, type SamplerHealth } from '../../types.js';
 import { samplerHealth } from '../kit/health.js';
 import { StderrDigest } from '../kit/stderr-digest.js';
-import { Timers } from '../kit/timers.js';
-import { Backoff, PidRegistry, psProcessTable, terminateTree, treeCpuSeconds, type GroupChild, type ProcessTableReader } from '../process/index.js';
+import { PidRegistry, psProcessTable, type ProcessTableReader } from '../process/index.js';
 import { budgetStep, initialBudget, type BudgetEvent, type BudgetPolicy, type BudgetState } from './budget.js';
 import { bsdScriptPty, formatSeconds, NETTOP_PATH, nettopArgs, percent, type NettopArgOptions, type PtyWrapper } from './command.js';
 import { ConnectionFlows, processFlows } from './flows.js';
 import { netstatInterfaceReader, type InterfaceReader } from './netstat.js';
 import type { NettopFrame } from './frame.js';
-import { pollNettop } from './poll.js';
-import { DEFAULT_TIMING, type NettopSamplerOptions, type NettopStrategy, type NettopTiming } from './options.js';
-import { NettopStream, type CpuReader, type Stamp } from './stream.js';
+import type { Explained } from './explain.js';
+import { DEFAULT_TIMING, type ModeContext, type NettopSamplerOptions, type NettopStrategy, type NettopTiming } from './options.js';
+import { NettopPoller } from './poll.js';
+import { NettopStream, processTreeCpuReader, type CpuReader, type Stamp } from './stream.js';
 
 export { bsdScriptPty, nettopArgs, utilLinuxScriptPty, type NettopArgOptions, type PtyWrapper } from './command.js';
-export type { CpuReader } from './stream.js';
+export { processTreeCpuReader, type CpuReader } from './stream.js';
 export type { NettopSamplerOptions, NettopStrategy, NettopTiming } from './options.js';
 
-/** A CpuReader from the process table (`ps`): the pid's own time plus its descendants'. */
-export function processTreeCpuReader(processTable: ProcessTableReader = psProcessTable()): CpuReader {
-  return async (pid) => treeCpuSeconds(await processTable(), pid);
-}
 
 /** Reads nettop per interval and emits samples; see the header comment for how and why. */
 export class NettopSampler implements Sampler {
@@ -71,16 +57,13 @@ export class NettopSampler implements Sampler {
   readonly #log: Logger = createLogger('sampler:nettop');
   readonly #stderr = new StderrDigest(this.#log, 'nettop said');
   readonly #connectionFlows = new ConnectionFlows();
-  readonly #pollBackoff: Backoff;
-  readonly #timers = new Timers();
 
   #onSample: ((sample: Sample) => void) | null = null;
   #started = false;
   #stopped = false;
   #mode: 'streaming' | 'polling' = 'streaming';
   #stream: NettopStream | null = null;
-  #pollChild: GroupChild | null = null;
-  #pollEveryMs: number;
+  #poller: NettopPoller | null = null;
   /** A switch from streaming to polling in flight: `stop` waits for its kill. */
   #switching: Promise<void> | null = null;
   #emitChain: Promise<void> = Promise.resolve();
@@ -117,8 +100,6 @@ export class NettopSampler implements Sampler {
     this.#policy = { budget: this.#budget, expensiveChecks: t.expensiveChecks, lowWaterFraction: t.lowWaterFraction, probeAfterMs: t.probeAfterMs, probeMaxMs: t.probeMaxMs };
     this.#budgetState = initialBudget(this.#policy);
     this.#registry = options.stateDir === undefined || options.stateDir === null ? null : new PidRegistry(options.stateDir, 'nettop');
-    this.#pollBackoff = new Backoff({ initialMs: t.backoffInitialMs, maxMs: t.backoffMaxMs });
-    this.#pollEveryMs = this.#intervalMs;
     if (!(this.#intervalS > 0)) throw new Error(`nettop interval must be positive, got ${this.#intervalS}`);
     if (!(this.#budget > 0)) throw new Error(`nettop CPU budget must be positive, got ${this.#budget}`);
   }
@@ -149,15 +130,11 @@ export class NettopSampler implements Sampler {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    this.#timers.close();
     const stream = this.#stream;
     this.#stream = null;
     if (stream !== null) await this.#endStream(stream, false);
     if (this.#switching !== null) await this.#switching;
-    const poll = this.#pollChild;
-    if (poll !== null && poll.pid !== null) {
-      await terminateTree(poll.pid, { graceMs: this.#timing.killGraceMs, processTable: this.#processTable, logger: this.#log });
-    }
+    await this.#poller?.stop();
     await this.#emitChain;
     this.#log.info('stopped', { restarts: this.#restartCount, malformedLines: this.#malformedCount() });
   }
@@ -184,7 +161,7 @@ export class NettopSampler implements Sampler {
         perConnection: this.#perConnection,
         intervalS: this.#intervalS,
         pid: this.#mode === 'streaming' ? (this.#stream?.pid ?? null) : null,
-        pollEveryS: this.#mode === 'polling' ? this.#pollEveryMs / 1000 : null,
+        pollEveryS: this.#mode === 'polling' ? (this.#poller?.everyMs ?? this.#intervalMs) / 1000 : null,
         nextStreamingTryInS: this.#mode === 'polling' && this.#probeAtMono !== null ? Math.max(0, Math.round((this.#probeAtMono - this.#clock.mono()) / 1000)) : null,
         interfaceCounters: this.#interfaceReader !== null,
       },
@@ -213,41 +190,23 @@ export class NettopSampler implements Sampler {
       this.#cpuReason = `trying streaming again after it used ${percent(this.#cpuShare ?? 0)} of a core (budget ${percent(this.#budget)})`;
       this.#log.info('trying streaming again', { budget: this.#budget });
     }
-    const t = this.#timing;
     const stream: NettopStream = new NettopStream({
       spec: () => {
         const [command, ...args] = this.streamingCommand() as [string, ...string[]];
         return { ...(this.#pty === null ? { command, args } : this.#pty(command, args)), env: this.#env };
       },
       argv: () => this.streamingCommand(),
+      ...this.#context(),
       executable: this.#executable,
-      intervalMs: this.#intervalMs,
-      stallIntervals: t.stallIntervals,
-      startGraceMs: t.startGraceMs,
-      cpuCheckMs: t.cpuCheckMs,
-      failingAfter: t.failingAfter,
-      backoff: { initialMs: t.backoffInitialMs, maxMs: t.backoffMaxMs },
-      resetAfterMs: t.backoffResetAfterMs,
-      killGraceMs: t.killGraceMs,
       registry: this.#registry,
-      processTable: this.#processTable,
       cpuReader: this.#cpuReader,
-      stderr: this.#stderr,
-      clock: this.#clock,
-      log: this.#log,
-      stamp: () => this.#stampNow(),
-      fruitless: () => this.#fruitless,
       onFrame: (stamp, frame) => {
         const mode = this.#deltas && frame.index > 0 ? 'delta' : 'cumulative';
         this.#succeeded();
         this.#emit(stamp, mode, this.#flowsOf(frame, mode));
       },
       onExit: (explained, delayMs, exit, frames) => {
-        this.#restartCount += 1;
-        if (explained.fruitless) this.#fruitless += 1;
-        const text = `${explained.reason}; restarting in ${formatSeconds(delayMs)}`;
-        if (explained.failing) this.#failure = text;
-        else this.#trouble = text;
+        this.#failed(explained, `restarting in ${formatSeconds(delayMs)}`);
         this.#log.warn('nettop exited', { code: exit.code, signal: exit.signal, frames, restartInMs: delayMs, reason: explained.reason });
       },
       onStall: (silentMs) => {
@@ -294,55 +253,54 @@ export class NettopSampler implements Sampler {
 
   #enterPolling(): void {
     this.#mode = 'polling';
-    this.#pollBackoff.reset();
-    this.#timers.later(0, () => void this.#poll());
-  }
-
-  async #poll(): Promise<void> {
-    if (this.#stopped || this.#mode !== 'polling') return;
-    if (this.#strategy === 'auto' && this.#probeAtMono !== null && this.#clock.mono() >= this.#probeAtMono) {
-      this.#enterStreaming(true);
-      return;
-    }
-    const stamp = this.#stampNow();
-    const t = this.#timing;
-    const result = await pollNettop({
+    const poller: NettopPoller = new NettopPoller({
+      ...this.#context(),
       argv: this.pollingCommand(),
       env: this.#env,
-      timeoutMs: t.pollTimeoutMs,
-      killGraceMs: t.killGraceMs,
-      processTable: this.#processTable,
-      stderr: this.#stderr,
-      log: this.#log,
-      onChild: (child) => (this.#pollChild = child),
-      fruitless: this.#fruitless,
-      failingAfter: t.failingAfter,
+      budget: this.#budget,
+      probeDue: () => this.#strategy === 'auto' && this.#probeAtMono !== null && this.#clock.mono() >= this.#probeAtMono,
+      onProbe: () => {
+        if (this.#poller === poller) this.#poller = null;
+        if (!this.#stopped) this.#enterStreaming(true);
+      },
+      onFrame: (stamp, frame) => {
+        this.#succeeded();
+        this.#emit(stamp, 'cumulative', this.#flowsOf(frame, 'cumulative'));
+      },
+      onFailure: (explained, delayMs) => {
+        this.#failed(explained, `next poll in ${formatSeconds(delayMs)}`);
+        this.#log.warn('nettop poll failed', { reason: explained.reason, retryInMs: delayMs });
+      },
+      onMalformedLines: (count) => (this.#malformedDone += count),
     });
-    this.#malformedDone += result.malformedLines;
-    if (this.#stopped) return;
-    const elapsed = this.#clock.mono() - stamp.monoMs;
-    let delay: number;
-    if (result.frame !== null) {
-      this.#pollBackoff.reset();
-      this.#succeeded();
-      this.#emit(stamp, 'cumulative', this.#flowsOf(result.frame, 'cumulative'));
-      // A poll's wall time bounds its CPU time: space polls so that they stay within the budget.
-      this.#pollEveryMs = Math.min(t.maxPollIntervalMs, Math.max(this.#intervalMs, elapsed / this.#budget));
-      delay = Math.max(0, this.#pollEveryMs - elapsed);
-    } else {
-      this.#restartCount += 1;
-      delay = this.#pollBackoff.next();
-      const explained = result.explained ?? { failing: false, reason: 'nettop printed no frame', fruitless: false };
-      if (explained.fruitless) this.#fruitless += 1;
-      const text = `${explained.reason}; next poll in ${formatSeconds(delay)}`;
-      if (explained.failing) this.#failure = text;
-      else this.#trouble = text;
-      this.#log.warn('nettop poll failed', { reason: explained.reason, retryInMs: delay });
-    }
-    this.#timers.later(delay, () => void this.#poll());
+    this.#poller = poller;
+    poller.start();
   }
 
   // ---- shared ---------------------------------------------------------------------------------------
+
+  /** What both modes (streaming, polling) are given. */
+  #context(): Omit<ModeContext, 'onFrame'> {
+    return {
+      intervalMs: this.#intervalMs,
+      timing: this.#timing,
+      processTable: this.#processTable,
+      stderr: this.#stderr,
+      clock: this.#clock,
+      log: this.#log,
+      stamp: () => this.#stampNow(),
+      fruitless: () => this.#fruitless,
+    };
+  }
+
+  /** A child or a poll that gave no frame: counted, and said in the health with what happens next. */
+  #failed(explained: Explained, next: string): void {
+    this.#restartCount += 1;
+    if (explained.fruitless) this.#fruitless += 1;
+    const text = `${explained.reason}; ${next}`;
+    if (explained.failing) this.#failure = text;
+    else this.#trouble = text;
+  }
 
   #succeeded(): void {
     this.#fruitless = 0;

@@ -3,16 +3,21 @@
 // it is stamped with the time its header arrived. No complete frame for `stallIntervals` intervals kills
 // and restarts the child (its unfinished frame is dropped and counted as malformed). Every `cpuCheckMs`
 // the CPU share of the child's tree is measured and handed to the sampler (the budget, budget.ts).
-import type { Logger } from '../../log.js';
-import type { Clock, InterfaceTotals } from '../../types.js';
-import type { StderrDigest } from '../kit/stderr-digest.js';
+import type { InterfaceTotals } from '../../types.js';
 import { Timers } from '../kit/timers.js';
-import { RestartingChild, type ChildExit, type GroupChild, type PidRegistry, type ProcessTableReader, type SpawnSpec } from '../process/index.js';
+import { psProcessTable, RestartingChild, treeCpuSeconds, type ChildExit, type GroupChild, type PidRegistry, type ProcessTableReader, type SpawnSpec } from '../process/index.js';
 import { explainExit, noteMalformed, outputTrace, type Explained, type OutputTrace } from './explain.js';
-import { NettopParser, type NettopFrame } from './parse.js';
+import type { NettopFrame } from './frame.js';
+import type { ModeContext } from './options.js';
+import { NettopParser } from './parse.js';
 
 /** CPU seconds used so far by the process tree rooted at `pid`; null when unknown. */
 export type CpuReader = (pid: number) => Promise<number | null>;
+
+/** A CpuReader from the process table (`ps`): the pid's own time plus its descendants'. */
+export function processTreeCpuReader(processTable: ProcessTableReader = psProcessTable()): CpuReader {
+  return async (pid) => treeCpuSeconds(await processTable(), pid);
+}
 
 /** When a frame's sample was taken. */
 export interface Stamp {
@@ -23,29 +28,12 @@ export interface Stamp {
 }
 
 /** What the stream needs from the sampler, and tells it. */
-export interface StreamOptions {
+export interface StreamOptions extends ModeContext {
   spec: () => SpawnSpec;
   argv: () => readonly string[];
   executable: string;
-  intervalMs: number;
-  stallIntervals: number;
-  startGraceMs: number;
-  cpuCheckMs: number;
-  failingAfter: number;
-  backoff: { initialMs: number; maxMs: number };
-  resetAfterMs: number;
-  killGraceMs: number;
   registry: PidRegistry | null;
-  processTable: ProcessTableReader;
   cpuReader: CpuReader;
-  stderr: StderrDigest;
-  clock: Clock;
-  log: Logger;
-  /** The stamp of a frame whose header just arrived. */
-  stamp: () => Stamp;
-  /** Exits before a first frame just before now (the sampler's count). */
-  fruitless: () => number;
-  onFrame: (stamp: Stamp, frame: NettopFrame) => void;
   onExit: (explained: Explained, delayMs: number, exit: ChildExit, frames: number) => void;
   onStall: (silentMs: number) => void;
   /** A CPU reading of the stream's tree, as a share of one core. */
@@ -78,11 +66,11 @@ export class NettopStream {
       spec: options.spec,
       onSpawn: (child) => this.#attach(child),
       onExit: (exit, child, delay) => this.#exited(exit, child, delay),
-      backoff: options.backoff,
-      resetAfterMs: options.resetAfterMs,
+      backoff: { initialMs: options.timing.backoffInitialMs, maxMs: options.timing.backoffMaxMs },
+      resetAfterMs: options.timing.backoffResetAfterMs,
       registry: options.registry,
       processTable: options.processTable,
-      killGraceMs: options.killGraceMs,
+      killGraceMs: options.timing.killGraceMs,
       clock: options.clock,
       logger: options.log,
     });
@@ -164,7 +152,7 @@ export class NettopStream {
     run.parser.end();
     const frames = run.frames;
     this.#retire(false);
-    this.#o.onExit(explainExit(exit, frames, run.output, this.#o.argv(), this.#o.executable, this.#o.fruitless(), this.#o.failingAfter), delayMs, exit, frames);
+    this.#o.onExit(explainExit(exit, frames, run.output, this.#o.argv(), this.#o.executable, this.#o.fruitless(), this.#o.timing.failingAfter), delayMs, exit, frames);
   }
 
   #watchdog(): void {
@@ -172,7 +160,7 @@ export class NettopStream {
     this.#timers.later(tick, () => {
       const run = this.#run;
       if (run !== null && !run.child.hasExited() && this.#child.current === run.child) {
-        const limit = this.#o.stallIntervals * this.#o.intervalMs + (run.frames === 0 ? this.#o.startGraceMs : 0);
+        const limit = this.#o.timing.stallIntervals * this.#o.intervalMs + (run.frames === 0 ? this.#o.timing.startGraceMs : 0);
         const silentMs = this.#o.clock.mono() - run.lastProgressMono;
         if (silentMs > limit) {
           this.#retire(false); // its unfinished frame is stale: dropped, counted as partial
@@ -187,7 +175,7 @@ export class NettopStream {
   }
 
   #cpuWatch(): void {
-    this.#timers.later(this.#o.cpuCheckMs, () => void this.#cpuCheck());
+    this.#timers.later(this.#o.timing.cpuCheckMs, () => void this.#cpuCheck());
   }
 
   async #cpuCheck(): Promise<void> {
