@@ -52,9 +52,9 @@ function netmonCommand(args: readonly string[]): ChildProcess {
 }
 
 /** Fills `dataDir` with `days` of synthetic history (`netmon demo`). */
-export function runDemo(dataDir: string, days: number): Promise<void> {
+export function runDemo(dataDir: string, days: number, extra: readonly string[] = []): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = netmonCommand(['demo', '--days', String(days), '--data-dir', dataDir]);
+    const child = netmonCommand(['demo', '--days', String(days), '--data-dir', dataDir, ...extra]);
     let err = '';
     child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
     child.stdout?.resume();

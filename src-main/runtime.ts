@@ -2,6 +2,7 @@
 // so that `netmon serve` and the Electron shell start exactly the same thing. No Electron here.
 import { createApiHandlers, type ApiHandlers } from './api/handlers.js';
 import { createLiveFeed, type LiveFeed } from './api/live.js';
+import { createPlansAccess } from './api/plans.js';
 import { createStoreQueries } from './api/store-queries.js';
 import { ensureDataDir, loadConfig, updateConfig, type Config } from './engine/config.js';
 import { DomainTracker } from './engine/domains/tracker.js';
@@ -164,6 +165,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       },
       live,
       browserReports: { record: (report) => store.recordBrowserReport(report) },
+      plans: createPlansAccess(store),
       browserDomains: {
         activeTab: (browser, host, atMs) => domains.noteActiveTab(browser, host, atMs),
         bytes: (browser, entries, fromMs, toMs) => domains.noteBytes(browser, entries, fromMs, toMs),

@@ -4,6 +4,7 @@
 // Times are epoch seconds; ranges are half-open [since, until).
 import { z } from 'zod';
 import { CHANNEL_KINDS } from './channels.js';
+import type { BudgetStatusView, BudgetView, ChangesView, PlanStatusView, PlansStatus } from './plans.js';
 import type { Result } from './result.js';
 
 /** Ranges the UI offers by name; `today`, `week` (from Monday) and `month` start at local midnight. */
@@ -97,6 +98,27 @@ function buildRequestSchemas() {
     'data:export': z
       .strictObject({ ...rangeFields, format: z.enum(['csv', 'json']), by: z.enum(['app', 'domain', 'hour', 'day']).optional() })
       .superRefine(checkRange),
+    // Plans and budgets: the shapes here; the engine checks the values and names a bad field (engine/plans/validate.ts).
+    'plans:status': empty,
+    'plans:set': z.strictObject({
+      kind: z.string().max(32),
+      quotaGb: z.number(),
+      day: z.number().optional(),
+      anchor: z.string().max(32).optional(),
+      every: z.number().optional(),
+      weekday: z.number().optional(),
+      start: z.string().max(32).optional(),
+      expiry: z.string().max(32).optional(),
+      direction: z.string().max(16).optional(),
+      freeHours: z.string().max(16).optional(),
+      rollover: z.boolean().optional(),
+      network: z.string().max(128).optional(),
+    }),
+    'plans:calibrate': z.strictObject({ usedGb: z.number().min(0, 'usedGb: must be 0 or more') }),
+    'budgets:list': empty,
+    'budgets:add': z.strictObject({ app: appName.optional(), domain: z.string().max(253).optional(), quotaGb: z.number(), direction: z.string().max(16).optional() }),
+    'budgets:remove': z.strictObject({ id: wholeNumber(1, 2 ** 31) }),
+    'changes:list': z.strictObject({ days: wholeNumber(1, 28).optional() }),
   } satisfies Record<keyof typeof CHANNEL_KINDS, z.ZodType>;
 }
 
@@ -333,6 +355,13 @@ export interface ApiResponses {
   'capture:resume': PauseState;
   'data:purge': PurgeResult;
   'data:export': ExportFile;
+  'plans:status': PlansStatus;
+  'plans:set': PlanStatusView;
+  'plans:calibrate': PlanStatusView;
+  'budgets:list': { budgets: BudgetStatusView[] };
+  'budgets:add': BudgetView;
+  'budgets:remove': { removed: boolean };
+  'changes:list': ChangesView;
 }
 
 /** What a channel answers. */

@@ -18,4 +18,11 @@ export const CHANNEL_KINDS = {
   'capture:resume': 'command',
   'data:purge': 'command',
   'data:export': 'query',
+  'plans:status': 'query',
+  'plans:set': 'command',
+  'plans:calibrate': 'command',
+  'budgets:list': 'query',
+  'budgets:add': 'command',
+  'budgets:remove': 'command',
+  'changes:list': 'query',
 } as const satisfies Record<string, 'query' | 'command'>;

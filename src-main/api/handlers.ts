@@ -35,6 +35,8 @@ import { renderExport, type ExportTable } from '../engine/export.js';
 import { createLogger } from '../engine/log.js';
 import type { BrowserReportRow } from '../engine/store/index.js';
 import type { SamplerHealth } from '../engine/types.js';
+import { PlanInputError } from '../engine/plans/validate.js';
+import type { PlansAccess } from './plans.js';
 import type { LiveSource } from './live.js';
 import { autoBucket, bucketCount, bucketStarts, localMidnight, localMonthStart, localWeekStart, MAX_TIMELINE_POINTS, resolveRange } from './ranges.js';
 
@@ -129,6 +131,8 @@ export interface ApiDeps {
   browserReports: BrowserReportSink;
   /** Domain attribution; without it the reports are only validated (and active tabs stored). */
   browserDomains?: BrowserDomainSink | undefined;
+  /** Plans, budgets and "what changed" (api/plans.ts); without it those channels answer unavailable. */
+  plans?: PlansAccess | undefined;
 }
 
 /** An error a dependency may throw to choose the code the client sees. */
@@ -212,6 +216,11 @@ export function createApiHandlers(deps: ApiDeps): ApiHandlers {
       }
     }
     return { ...range, bucketS, app, approximate, points };
+  };
+
+  const plans = (): PlansAccess => {
+    if (deps.plans === undefined) throw new ApiError('unavailable', 'plans are not available in this engine');
+    return deps.plans;
   };
 
   const exportRows = async (req: ApiParsedRequest<'data:export'>, range: ResolvedRange): Promise<Omit<ExportTable, 'range'>> => {
@@ -308,6 +317,13 @@ export function createApiHandlers(deps: ApiDeps): ApiHandlers {
       const range = resolveRange(req, nowS());
       return renderExport({ range, ...(await exportRows(req, range)) }, req.format, req.by ?? 'app');
     },
+    'plans:status': () => Promise.resolve(plans().status(nowS())),
+    'plans:set': (req) => Promise.resolve(plans().set(req, nowS())),
+    'plans:calibrate': (req) => Promise.resolve(plans().calibrate(req, nowS())),
+    'budgets:list': () => Promise.resolve(plans().budgets(nowS())),
+    'budgets:add': (req) => Promise.resolve(plans().addBudget(req, nowS())),
+    'budgets:remove': (req) => Promise.resolve(plans().removeBudget(req)),
+    'changes:list': (req) => Promise.resolve(plans().changes(req, nowS())),
   };
 
   const runGuarded = async <T>(what: string, run: () => Promise<T>): Promise<Result<T>> => {
@@ -315,7 +331,7 @@ export function createApiHandlers(deps: ApiDeps): ApiHandlers {
       return { ok: true, value: await run() };
     } catch (err) {
       if (err instanceof ApiError) return fail(err.code, err.message);
-      if (err instanceof ConfigError) return fail('bad-request', err.message);
+      if (err instanceof ConfigError || err instanceof PlanInputError) return fail('bad-request', err.message);
       // The client gets no internals (paths, SQL); the log has them.
       log.error(`${what} failed`, { error: err });
       return fail('internal', `${what} failed; see the log for details`);

@@ -66,6 +66,13 @@ export const API_INVOKE_CHANNELS: { readonly [K in ApiChannel]: true } = {
   'capture:resume': true,
   'data:purge': true,
   'data:export': true,
+  'plans:status': true,
+  'plans:set': true,
+  'plans:calibrate': true,
+  'budgets:list': true,
+  'budgets:add': true,
+  'budgets:remove': true,
+  'changes:list': true,
 };
 
 /** The shell's own invoke channels, as a value. */

@@ -11,9 +11,10 @@ const OverviewPage = lazy(async () => ({ default: (await import('./OverviewPage.
 const AppsPage = lazy(async () => ({ default: (await import('./AppsPage.js')).AppsPage }));
 const DomainsPage = lazy(async () => ({ default: (await import('./DomainsPage.js')).DomainsPage }));
 const HistoryPage = lazy(async () => ({ default: (await import('./HistoryPage.js')).HistoryPage }));
+const ChangesPage = lazy(async () => ({ default: (await import('./ChangesPage.js')).ChangesPage }));
 const SettingsPage = lazy(async () => ({ default: (await import('./SettingsPage.js')).SettingsPage }));
 
-const NAV: readonly Page[] = ['overview', 'apps', 'domains', 'history', 'settings'];
+const NAV: readonly Page[] = ['overview', 'apps', 'domains', 'history', 'changes', 'settings'];
 
 function StatusLine() {
   const { now } = useServices();
@@ -37,7 +38,7 @@ function StatusLine() {
       {status !== null && <span>last stored sample: {status.lastSampleAt === null ? 'none yet' : formatAgo(nowS - status.lastSampleAt)}</span>}
       <span>times in {timeZoneLabel(nowS)}</span>
       <span>bytes in decimal units (1 MB = 1,000,000 B)</span>
-      <span className="faint">keys: 1–5 pages</span>
+      <span className="faint">keys: 1–6 pages</span>
     </footer>
   );
 }
@@ -52,7 +53,7 @@ function Shell({ page, children }: { page: Page; children: ReactNode }) {
       if (e.altKey || e.ctrlKey || e.metaKey || e.defaultPrevented) return;
       const target = e.target as HTMLElement | null;
       if (target !== null && (target.isContentEditable || ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName))) return;
-      const index = ['1', '2', '3', '4', '5'].indexOf(e.key);
+      const index = ['1', '2', '3', '4', '5', '6'].indexOf(e.key);
       const next = NAV[index];
       if (next !== undefined) navigate(next);
     };
@@ -86,7 +87,7 @@ function Shell({ page, children }: { page: Page; children: ReactNode }) {
   );
 }
 
-/** The whole renderer: the popover at `#/popover`, otherwise the dashboard with its five pages. */
+/** The whole renderer: the popover at `#/popover`, otherwise the dashboard with its six pages. */
 export function App() {
   useLiveFeed();
   const route = useRoute();
@@ -97,6 +98,7 @@ export function App() {
       {route.page === 'apps' && <AppsPage params={route.params} />}
       {route.page === 'domains' && <DomainsPage params={route.params} />}
       {route.page === 'history' && <HistoryPage params={route.params} />}
+      {route.page === 'changes' && <ChangesPage params={route.params} />}
       {route.page === 'settings' && <SettingsPage />}
     </Shell>
   );

@@ -14,6 +14,7 @@ import { DomainsTable } from './DomainsTable.js';
 import { ErrorNote } from './ErrorNote.js';
 import { EstimateMark } from './EstimateMark.js';
 import { LiveGauge } from './LiveGauge.js';
+import { PlanPanel } from './PlanPanel.js';
 import { QuickStats } from './QuickStats.js';
 import { RangeControls, presetLabel } from './RangeControls.js';
 import { TimelineChart } from './TimelineChart.js';
@@ -83,6 +84,7 @@ export function OverviewPage({ params }: { params: Record<string, string> }) {
           {summary.data !== null && <QuickStats summary={summary.data} nowS={nowS()} />}
         </section>
       </div>
+      <PlanPanel />
       <section className="panel" aria-labelledby="h-timeline">
         <div className="panelhead">
           <h2 id="h-timeline">Timeline</h2>

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { formatBytes, formatBytesShort, formatClock, formatRate, formatShare } from '../lib/format.js';
+import { barScale, popoverPlanLine } from '../lib/plan-text.js';
 import { routeHash } from '../lib/route.js';
 import { totalOf, UNATTRIBUTED } from '../lib/selectors.js';
 import { HISTORY_WINDOW_S } from '../state/live-history.js';
@@ -102,6 +103,8 @@ export function Popover() {
   const samplerOk = useNetmon((s) => s.status === null || s.status.sampler.state === 'running' || s.status.sampler.state === 'starting');
   const summary = useApi('usage:summary', {}, { refreshS: 15 });
   const apps = useApi('apps:list', { range: 'today', limit: 5 }, { refreshS: 15 });
+  const plans = useApi('plans:status', {}, { refreshS: 60 });
+  const plan = plans.data?.plan ?? null;
   const today = summary.data?.today ?? null;
   const todayTotal = today === null ? 0 : totalOf(today);
   return (
@@ -136,6 +139,15 @@ export function Popover() {
         <Sparkline points={history} width={336} height={36} windowS={HISTORY_WINDOW_S} />
         <div className="small faint">last {HISTORY_WINDOW_S / 60} min{latest !== null && `, each point a ${latest.intervalS} s average`}</div>
       </div>
+      {plan !== null && (
+        <div className={`planline level-${plan.level}`} data-testid="popover-plan">
+          <div className="planbar small-bar" aria-hidden="true">
+            <span className="used" style={{ width: `${barScale(plan).used}%` }} />
+            <span className="quota" style={{ left: `${barScale(plan).quota}%` }} />
+          </div>
+          {popoverPlanLine(plan)}
+        </div>
+      )}
       <SamplerHealth />
       <StorageHealth />
       {samplerOk && <CollectingNote />}

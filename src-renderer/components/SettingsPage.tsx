@@ -6,6 +6,7 @@ import { formatAgo, formatBytes, formatDate, formatDateTime, formatDuration } fr
 import { dayRange, epochToDateInput } from '../lib/ranges.js';
 import { changesOf, draftOf, FIELDS, type Draft } from '../lib/settings-form.js';
 import { useNetmon, useServices } from '../state/services.js';
+import { BudgetsSettings } from './BudgetsSettings.js';
 import { ErrorNote } from './ErrorNote.js';
 
 type CallError = { code: string; message: string };
@@ -385,6 +386,12 @@ export function SettingsPage() {
               <h2 id="h-pairing">Pairing token</h2>
             </div>
             <Pairing dataDir={status?.dataDir ?? null} onPaired={() => setPairings((n) => n + 1)} />
+          </section>
+          <section className="panel" aria-labelledby="h-budgets">
+            <div className="panelhead">
+              <h2 id="h-budgets">Budgets</h2>
+            </div>
+            <BudgetsSettings canWrite={canWrite} />
           </section>
           <section className="panel" aria-labelledby="h-export">
             <div className="panelhead">

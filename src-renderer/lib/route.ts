@@ -3,7 +3,7 @@
 import { assertNever } from '../../src-shared/result.js';
 
 /** The pages of the dashboard, and the popover (the menubar's view). */
-export const PAGES = ['overview', 'apps', 'domains', 'history', 'settings', 'popover'] as const;
+export const PAGES = ['overview', 'apps', 'domains', 'history', 'changes', 'settings', 'popover'] as const;
 export type Page = (typeof PAGES)[number];
 
 /** A parsed route: the page and its parameters. */
@@ -45,6 +45,8 @@ export function pageTitle(page: Page): string {
       return 'Domains';
     case 'history':
       return 'History';
+    case 'changes':
+      return 'Changes';
     case 'settings':
       return 'Settings';
     case 'popover':

@@ -27,15 +27,15 @@ export interface E2e {
   close: () => Promise<void>;
 }
 
-/** Starts the stack for one test file; `demoDays` null leaves the folder empty (a first start). */
-export async function startE2e(demoDays: number | null, serve: ServeOptions = {}): Promise<E2e> {
+/** Starts the stack for one test file; `demoDays` null leaves the folder empty (a first start); `demoArgs` go to `netmon demo` (e.g. `--anomaly`). */
+export async function startE2e(demoDays: number | null, serve: ServeOptions = {}, demoArgs: readonly string[] = []): Promise<E2e> {
   for (const file of [path.join(RENDERER_DIST, 'index.html'), path.join(REPO_ROOT, 'dist', 'src-main', 'cli', 'main.js')]) {
     if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build (it builds the engine and the renderer) first`);
   }
   const data = tempDataDir();
   let server: NetmonServer | null = null;
   try {
-    if (demoDays !== null) await runDemo(data.dir, demoDays);
+    if (demoDays !== null) await runDemo(data.dir, demoDays, demoArgs);
     server = await startServe(data.dir, serve);
     const browser = await launchChromium();
     const s = server;

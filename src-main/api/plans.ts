@@ -1,0 +1,56 @@
+// The API's plans, budgets and "what changed" over the store's connection (engine/plans). Writes are
+// small rows in their own tables; a bad field throws PlanInputError, which the handlers answer as
+// bad-request with the field named.
+import type { ApiParsedRequest, ApiResponses } from '../../src-shared/api.js';
+import { calibrationOffset } from '../engine/plans/calibration.js';
+import { changes } from '../engine/plans/changes-query.js';
+import { budgetStatus, measuredInCycle, planStatus, plansStatus } from '../engine/plans/status.js';
+import { GB } from '../engine/plans/types.js';
+import { PlanInputError, validateBudget, validatePlan } from '../engine/plans/validate.js';
+import type { Store } from '../engine/store/index.js';
+import { listBudgets, planByName, removeBudget, saveBudget, saveCalibration, savePlan } from '../engine/store/plans.js';
+
+/** What the handlers ask of plans; each call takes "now" in epoch seconds. */
+export interface PlansAccess {
+  status(nowS: number): ApiResponses['plans:status'];
+  set(request: ApiParsedRequest<'plans:set'>, nowS: number): ApiResponses['plans:set'];
+  calibrate(request: ApiParsedRequest<'plans:calibrate'>, nowS: number): ApiResponses['plans:calibrate'];
+  budgets(nowS: number): ApiResponses['budgets:list'];
+  addBudget(request: ApiParsedRequest<'budgets:add'>, nowS: number): ApiResponses['budgets:add'];
+  removeBudget(request: ApiParsedRequest<'budgets:remove'>): ApiResponses['budgets:remove'];
+  changes(request: ApiParsedRequest<'changes:list'>, nowS: number): ApiResponses['changes:list'];
+}
+
+/**
+ * Plans over the store. The plan queries take a full connection (the CLI's own, or the store's writer),
+ * so every call runs through `withWriter`, the engine's one way to its connection; writes are single rows.
+ */
+export function createPlansAccess(store: Pick<Store, 'withWriter'>): PlansAccess {
+  const on = <T>(run: (db: Parameters<Parameters<Store['withWriter']>[0]>[0]) => T): T => store.withWriter(run);
+  return {
+    status: (nowS) => on((db) => plansStatus(db, nowS)),
+    set: (request, nowS) => {
+      const spec = validatePlan(request, nowS);
+      return on((db) => planStatus(db, savePlan(db, spec, nowS), nowS));
+    },
+    calibrate: (request, nowS) =>
+      on((db) => {
+        const plan = planByName(db);
+        if (plan === null) throw new PlanInputError([{ field: 'plan', message: 'there is no plan to calibrate yet' }]);
+        const { cycle, measured } = measuredInCycle(db, plan, nowS);
+        saveCalibration(db, { planId: plan.id, cycleStart: cycle.start, offsetBytes: calibrationOffset(request.usedGb * GB, measured), at: nowS });
+        return planStatus(db, plan, nowS);
+      }),
+    budgets: (nowS) =>
+      on((db) => {
+        const plan = planByName(db);
+        return { budgets: listBudgets(db).map((b) => budgetStatus(db, b, plan, nowS)) };
+      }),
+    addBudget: (request, nowS) => {
+      const budget = validateBudget(request);
+      return on((db) => saveBudget(db, budget, nowS));
+    },
+    removeBudget: (request) => ({ removed: on((db) => removeBudget(db, request.id)) }),
+    changes: (request, nowS) => on((db) => changes(db, nowS, request.days ?? 7)),
+  };
+}
