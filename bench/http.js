@@ -136,13 +136,15 @@ export async function runHttpBench({ days = 365, samples = 40, fineStep = 5, ext
 
     const queries = [];
     for (const query of QUERIES) {
-      for (let i = 0; i < 3; i++) await request(agent, server.port, 'GET', query);
+      // Reads carry the token like every client's (the guard refuses token-less reads).
+      const auth = { 'x-netmon-token': token };
+      for (let i = 0; i < 3; i++) await request(agent, server.port, 'GET', query, auth);
       const times = [];
       let status = 0;
       let size = 0;
       for (let i = 0; i < samples; i++) {
         const t0 = performance.now();
-        const reply = await request(agent, server.port, 'GET', query);
+        const reply = await request(agent, server.port, 'GET', query, auth);
         times.push(performance.now() - t0);
         status = reply.status;
         size = reply.size;

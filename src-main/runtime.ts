@@ -14,7 +14,7 @@ import { chooseSampler, type SamplerName } from './engine/sampler-choice.js';
 import { describeSalvage, openStore, type Store } from './engine/store/index.js';
 import { systemClock, type Clock } from './engine/types.js';
 import { createUsageCounters } from './engine/usage-counters.js';
-import { loadOrCreatePairingToken } from './http/pairing.js';
+import { watchPairingToken } from './http/pairing.js';
 import { startHttpServer, type HttpServer } from './http/server.js';
 import { createTunnelStage } from './engine/network/stage.js';
 import type { ConfigValues } from '../src-shared/api.js';
@@ -51,8 +51,10 @@ export interface Runtime {
   readonly server: HttpServer;
   /** Why this sampler was chosen, in words for the user. */
   readonly samplerWhy: string;
-  /** The pairing token writes must carry (the dashboard link and the extension carry it). */
+  /** The pairing token every request must carry (the dashboard link and the extension carry it). */
   readonly token: string;
+  /** The token in use now (`netmon token rotate` changes it while running). */
+  currentToken(): string;
   /** Messages the user should see at start (bad config keys, a database moved aside). */
   readonly notices: string[];
   /** Stops the server and the sampler, writes what is buffered, closes the database. Idempotent. */
@@ -176,12 +178,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     // Plans and budgets: alerts once per cycle (state in the database), cycle summaries, anomaly notices.
     const stopPlanChecker = startPlanChecker({ withDb: (check) => store.withWriter(check), nowMs: () => clock.now() });
     cleanups.push(stopPlanChecker);
-    // Read once: a deleted token file must not silently mint a new token mid-run.
-    const token = loadOrCreatePairingToken(dataDir);
+    // A rotated token file applies at once; a deleted one must not silently mint a new token mid-run.
+    const currentToken = watchPairingToken(dataDir);
+    const token = currentToken();
     const server = await startHttpServer({
       port: options.port ?? config.web_server_port,
       handlers,
-      token,
+      token: currentToken,
       live,
       staticDir: options.staticDir ?? undefined,
       metrics: () => ({
@@ -215,6 +218,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       server,
       samplerWhy: choice.why,
       token,
+      currentToken,
       notices,
       stop: () => {
         stopping ??= (async () => {

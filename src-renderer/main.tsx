@@ -12,9 +12,10 @@ import { prefetch } from './state/use-api.js';
 
 const root = document.getElementById('root');
 if (root === null) throw new Error('index.html has no #root element');
-const services = { client: pickClient(), store: createNetmonStore(), now: () => Date.now() };
+const { client, pairingProblem } = await pickClient();
+const services = { client, store: createNetmonStore(), now: () => Date.now(), pairingProblem };
 const route = parseRoute(window.location.hash);
-if (route.page === 'overview') {
+if (route.page === 'overview' && !(client.pairable && !client.canWrite())) {
   // The overview's data is on its way while its code and the chart library load.
   const requests = overviewRequests({ kind: 'preset', preset: overviewPreset(route.params) });
   prefetch(services.client, 'usage:timeline', requests.timeline);

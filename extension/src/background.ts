@@ -4,7 +4,7 @@
 import { extensionApi, isGecko, type Message, type RequestDetails, type StatusReply, type Tab } from './browser-api.js';
 import { ActiveTabReporter, type TabSnapshot } from './lib/active-tab.js';
 import { ByteTally, bytesOfRequest, chunks } from './lib/bytes.js';
-import { post } from './lib/client.js';
+import { postToProvenServer } from './lib/handshake.js';
 import { ACTIVE_TAB_PATH, BYTES_PATH, MAX_ENTRIES, type Outgoing } from './lib/contract.js';
 import { hostOfRequestUrl, SITE_ORIGINS } from './lib/hostname.js';
 import { Outbox, type LinkState } from './lib/outbox.js';
@@ -68,7 +68,7 @@ function renderBadge(): void {
 
 const outbox = new Outbox({
   now: () => Date.now(),
-  send: (item) => post(fetch, settings.port, settings.token, item),
+  send: (item) => postToProvenServer(fetch, settings.port, settings.token, item),
   onState: showState,
   setTimer: (fn, ms) => setTimeout(fn, ms),
   clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
@@ -147,7 +147,7 @@ function status(): StatusReply {
 
 /** Checks a token against netmon with an empty byte report; saves it when netmon takes it (or when the user pasted it). */
 async function pair(token: string, port: number, source: 'options' | 'link'): Promise<StatusReply> {
-  const outcome = await post(fetch, port, token, { path: BYTES_PATH, body: { browser: browserName(), since: Math.floor(Date.now() / 1000), until: Math.floor(Date.now() / 1000), entries: [] } });
+  const outcome = await postToProvenServer(fetch, port, token, { path: BYTES_PATH, body: { browser: browserName(), since: Math.floor(Date.now() / 1000), until: Math.floor(Date.now() / 1000), entries: [] } });
   // A link only pairs when netmon itself accepts its token: a page cannot pair the extension with a token of its own.
   const save = outcome.kind === 'ok' || (source === 'options' && outcome.kind === 'not-running');
   if (save) {

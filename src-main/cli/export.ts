@@ -1,11 +1,11 @@
 // `netmon export`: the same data as the report, machine-readable (CSV or JSON), for any range.
-import { writeFileSync } from 'node:fs';
 import { renderExport, type ExportTable } from '../engine/export.js';
 import { resolveDataDir } from '../engine/config.js';
 import { timeline, totalsByApp, totalsByDay, totalsByDomain } from '../engine/queries/index.js';
 import { UserError, type CommandContext } from './main.js';
 import { openForReading } from './open-readonly.js';
 import { choiceFlag, rangeFlags, stringFlag } from './options.js';
+import { writePrivateFile } from './safe-write.js';
 
 export function runExport(ctx: CommandContext): Promise<number> {
   if (ctx.values['format'] === undefined) throw new UserError('--format csv|json is required', 2);
@@ -49,7 +49,7 @@ export function runExport(ctx: CommandContext): Promise<number> {
   if (output === undefined) {
     ctx.out(file.body.replace(/\r?\n$/, ''));
   } else {
-    writeFileSync(output, file.body, { mode: 0o600 });
+    writePrivateFile(output, file.body, ctx.values['force'] === true);
     process.stderr.write(`netmon export: wrote ${table.rows.length} rows to ${output}\n`);
   }
   return Promise.resolve(0);

@@ -62,13 +62,14 @@ const COMMANDS: Record<string, Command> = {
   },
   export: {
     summary: 'write usage rows as CSV or JSON for any range',
-    usage: 'netmon export --format csv|json [--by app|domain|hour|day] [--since …] [--until …] [--output FILE] [--data-dir DIR]',
+    usage: 'netmon export --format csv|json [--by app|domain|hour|day] [--since …] [--until …] [--output FILE [--force]] [--data-dir DIR]',
     options: {
       format: { type: 'string' },
       by: { type: 'string' },
       since: { type: 'string' },
       until: { type: 'string' },
       output: { type: 'string' },
+      force: { type: 'boolean' },
       'data-dir': dataDir,
     },
     run: async (ctx) => (await import('./export.js')).runExport(ctx),
@@ -85,6 +86,13 @@ const COMMANDS: Record<string, Command> = {
     options: { 'data-dir': dataDir, 'no-start': { type: 'boolean' } },
     positionals: true,
     run: async (ctx) => (await import('./service.js')).runService(ctx),
+  },
+  token: {
+    summary: 'rotate the pairing token (the extension and paired dashboards must pair again)',
+    usage: 'netmon token rotate [--data-dir DIR]',
+    positionals: true,
+    options: { 'data-dir': dataDir },
+    run: async (ctx) => (await import('./token.js')).runToken(ctx),
   },
   demo: {
     summary: 'fill a data folder with realistic synthetic history, for trying the dashboard',

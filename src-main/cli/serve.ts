@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PAIRING_FRAGMENT_KEY } from '../../src-shared/api.js';
+import { PAIRING_CODE_FRAGMENT_KEY, PAIRING_CODE_TTL_S } from '../../src-shared/handshake.js';
 import { resolveDataDir } from '../engine/config.js';
 import { DatabaseTooNewError, DatabaseUnusableError } from '../engine/store/index.js';
 import { SAMPLER_NAMES } from '../engine/sampler-choice.js';
@@ -63,7 +64,14 @@ export async function runServe(ctx: CommandContext): Promise<number> {
     ctx.out(`netmon: dashboard ${dashboard}`);
     ctx.out(`netmon: sampler ${runtime.monitor.samplerHealth().sampler} (${runtime.samplerWhy}); data in ${runtime.dataDir}`);
     if (staticDir === null) ctx.out('netmon: the dashboard is not built (npm run build); serving the API only');
-    if (ctx.values['open'] === true && ctx.values['no-open'] !== true) openInBrowser(dashboard);
+    if (ctx.values['open'] === true && ctx.values['no-open'] !== true) {
+      // Never the token on the browser's command line (/proc/PID/cmdline is world-readable, and a
+      // browser started by it keeps that argv for its whole life): a one-time code, good for 2 minutes,
+      // that the page exchanges for the token after checking the server knows it.
+      const code = runtime.server.issuePairingCode();
+      openInBrowser(`${runtime.server.url}/#${PAIRING_CODE_FRAGMENT_KEY}=${code}`);
+      ctx.out(`netmon: opened the dashboard with a one-time pairing code (good for ${PAIRING_CODE_TTL_S / 60} minutes)`);
+    }
 
     const signal = await requested;
     process.stderr.write(`netmon: ${signal}: writing buffered rows and stopping\n`);

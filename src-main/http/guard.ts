@@ -5,9 +5,14 @@
 //   Origin, when present, must be our own (or an extension's, for the extension endpoint only),
 //   paths are decoded once and refused if they try to leave their folder,
 //   writes are POST with a JSON content type (a page cannot send that without a CORS preflight,
-//   which we never grant to web origins) and carry the pairing token.
+//   which we never grant to web origins),
+//   every read and write of data (the API, the live feed, /metrics, the extension's endpoints) carries
+//   the pairing token: loopback is shared by every account on the machine, so without it any local
+//   user would read the whole history. Token-less are only the static dashboard files, the server's
+//   proof that it knows the token (handshake.ts) and the one-time pairing-code exchange.
 import type { IncomingHttpHeaders } from 'node:http';
 import { API_CHANNELS, BROWSER_ACTIVE_TAB_PATH, BROWSER_BYTES_PATH, PAIRING_TOKEN_HEADER, isApiChannel, type ApiChannel, type ApiErrorCode } from '../../src-shared/api.js';
+import { AUTH_PROVE_PATH, PAIR_EXCHANGE_PATH } from '../../src-shared/handshake.js';
 import { assertNever } from '../../src-shared/result.js';
 import { tokensEqual } from './pairing.js';
 
@@ -34,13 +39,15 @@ export type Route =
   | { kind: 'preflight' }
   | { kind: 'live' }
   | { kind: 'metrics' }
+  | { kind: 'prove'; params: Record<string, string> }
+  | { kind: 'pair-exchange' }
   | { kind: 'static'; segments: string[] };
 
 /** What the guard knows about the server. */
 export interface GuardContext {
   /** The port the server listens on (the Host header must name it). */
   port: number;
-  /** The pairing token writes must carry. */
+  /** The pairing token every API request must carry. */
   token: string;
   /** Largest request body accepted, in bytes. */
   bodyLimit: number;
@@ -152,9 +159,18 @@ function presentedToken(headers: IncomingHttpHeaders): string | undefined {
   return bearer?.[1];
 }
 
+const [PROVE_SECOND, PROVE_THIRD] = AUTH_PROVE_PATH.split('/').slice(2);
+const [EXCHANGE_SECOND, EXCHANGE_THIRD] = PAIR_EXCHANGE_PATH.split('/').slice(2);
+
 function routeOf(segments: string[], rawQuery: string, hasStatic: boolean): { ok: true; route: Route } | Refused {
   const [first, second, third, ...more] = segments;
   if (first === 'api') {
+    if (second === PROVE_SECOND && third === PROVE_THIRD && more.length === 0) {
+      const parsed = parseParams(rawQuery);
+      if (!parsed.ok) return refuse('bad-request', parsed.message);
+      return { ok: true, route: { kind: 'prove', params: parsed.params } };
+    }
+    if (second === EXCHANGE_SECOND && third === EXCHANGE_THIRD && more.length === 0) return { ok: true, route: { kind: 'pair-exchange' } };
     if (second === 'v1' && third !== undefined && more.length === 0) {
       if (third === 'live') return { ok: true, route: { kind: 'live' } };
       if (isApiChannel(third)) {
@@ -183,9 +199,30 @@ function allowedMethods(route: Route): string[] {
       return ['OPTIONS'];
     case 'live':
     case 'metrics':
+    case 'prove':
       return ['GET'];
+    case 'pair-exchange':
+      return ['POST'];
     case 'static':
       return ['GET', 'HEAD'];
+    default:
+      return assertNever(route, 'route');
+  }
+}
+
+/** Whether a route needs the pairing token: everything that reads or writes data. */
+export function needsToken(route: Route): boolean {
+  switch (route.kind) {
+    case 'api':
+    case 'extension':
+    case 'live':
+    case 'metrics':
+      return true;
+    case 'preflight':
+    case 'prove':
+    case 'pair-exchange':
+    case 'static':
+      return false;
     default:
       return assertNever(route, 'route');
   }
@@ -208,13 +245,17 @@ export function guardRequest(req: RequestHead, ctx: GuardContext): Admitted | Re
 
   const origin = single(req.headers.origin);
   const originKind = classifyOrigin(origin, ctx.port);
-  const isExtensionPath = rawPath === EXTENSION_ACTIVE_TAB_PATH || rawPath === EXTENSION_BYTES_PATH;
+  const routed = routeOf(decoded.segments, rawQuery, ctx.hasStatic);
+  // Decided on the decoded route, so /api/browser/%61ctive-tab is the extension's path too.
+  const isExtensionPath = routed.ok && routed.route.kind === 'extension';
+  // The extension asks the server's proof too, before it sends anything else.
+  const extensionMayAsk = routed.ok && routed.route.kind === 'prove';
   if (isExtensionPath) {
     if (originKind !== 'extension') {
       return refuse('forbidden-origin', `only the netmon browser extension may call ${rawPath} (Origin ${JSON.stringify(origin ?? '(none)')} refused)`);
     }
   } else {
-    if (originKind === 'foreign' || originKind === 'extension') {
+    if (originKind === 'foreign' || (originKind === 'extension' && !extensionMayAsk)) {
       return refuse('forbidden-origin', `cross-origin requests are refused (Origin ${JSON.stringify(origin)})`);
     }
     // Fetch metadata tells even requests that carry no Origin (a GET from a foreign page's <img>).
@@ -228,7 +269,6 @@ export function guardRequest(req: RequestHead, ctx: GuardContext): Admitted | Re
   // From here on the caller is one we answer; the extension must be able to read why it was refused.
   const cors: Record<string, string> = corsOrigin === null ? {} : { 'Access-Control-Allow-Origin': corsOrigin, Vary: 'Origin' };
   const deny = (code: ApiErrorCode, message: string, headers: Record<string, string> = {}): Refused => refuse(code, message, { ...cors, ...headers });
-  const routed = routeOf(decoded.segments, rawQuery, ctx.hasStatic);
   if (!routed.ok) return { ...routed, headers: { ...cors, ...routed.headers } };
   const method = (req.method ?? '').toUpperCase();
   const route: Route = method === 'OPTIONS' && routed.route.kind === 'extension' ? { kind: 'preflight' } : routed.route;
@@ -238,7 +278,7 @@ export function guardRequest(req: RequestHead, ctx: GuardContext): Admitted | Re
   }
   if (route.kind === 'preflight') return { ok: true, route, corsOrigin };
 
-  const write = (route.kind === 'api' && route.write) || route.kind === 'extension';
+  const write = (route.kind === 'api' && route.write) || route.kind === 'extension' || route.kind === 'pair-exchange';
   if (write) {
     if (rawQuery !== '') return deny('bad-request', 'writes take their parameters in the JSON body, not the query string');
     if (!isJsonContentType(single(req.headers['content-type']))) {
@@ -248,9 +288,11 @@ export function guardRequest(req: RequestHead, ctx: GuardContext): Admitted | Re
     if (length !== undefined && Number(length) > ctx.bodyLimit) {
       return deny('payload-too-large', `request body larger than ${ctx.bodyLimit} bytes`);
     }
+  }
+  if (needsToken(route)) {
     const token = presentedToken(req.headers);
     if (token === undefined || token === '') {
-      return deny('unauthorized', `pairing token missing: send it in the ${PAIRING_TOKEN_HEADER} header (netmon shows it in its settings)`, {
+      return deny('unauthorized', `pairing token missing: send it in the ${PAIRING_TOKEN_HEADER} header or as Authorization: Bearer (netmon serve prints the pairing link; the token is in the data folder's pairing-token file)`, {
         'WWW-Authenticate': 'Bearer realm="netmon"',
       });
     }

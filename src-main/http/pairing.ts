@@ -1,6 +1,6 @@
 // The pairing token: 32 random bytes, hex, kept in the data folder (600). The app shows it in its
 // settings, the extension stores it, and every write over HTTP must carry it.
-import { chmodSync, closeSync, existsSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 // node:crypto is loaded only when a token is compared (a write) or must be drawn without a random
@@ -16,7 +16,10 @@ const TOKEN_PATTERN = /^[0-9a-f]{64}$/;
 function writeToken(dataDir: string, token: string): void {
   const file = path.join(dataDir, PAIRING_TOKEN_FILE);
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${token}\n`, { mode: 0o600 });
+  // Created exclusively (never through a planted symlink) and 600 from the first byte.
+  rmSync(tmp, { force: true });
+  writeFileSync(tmp, `${token}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(tmp, 0o600);
   renameSync(tmp, file);
 }
 
@@ -83,4 +86,39 @@ export function tokensEqual(presented: string, expected: string): boolean {
   const a = createHash('sha256').update(presented, 'utf8').digest();
   const b = createHash('sha256').update(expected, 'utf8').digest();
   return timingSafeEqual(a, b) && expected.length > 0;
+}
+
+/**
+ * The token as a running server should use it: read at start, and read again when the file changes
+ * (`netmon token rotate` writes a new one), looked at no more than once a second. A deleted or damaged
+ * file keeps the token in use: it never silently mints a new one mid-run.
+ */
+export function watchPairingToken(dataDir: string, mono: () => number = () => performance.now()): () => string {
+  const file = path.join(dataDir, PAIRING_TOKEN_FILE);
+  let token = loadOrCreatePairingToken(dataDir);
+  const stamp = (): string | null => {
+    try {
+      const st = statSync(file);
+      return `${st.mtimeMs}:${st.ino}:${st.size}`;
+    } catch {
+      return null;
+    }
+  };
+  let seen = stamp();
+  let lookedAt = mono();
+  return () => {
+    const now = mono();
+    if (now - lookedAt < 1000) return token;
+    lookedAt = now;
+    const current = stamp();
+    if (current === null || current === seen) return token;
+    seen = current;
+    try {
+      const text = readFileSync(file, 'utf8').trim();
+      if (TOKEN_PATTERN.test(text)) token = text;
+    } catch {
+      // Unreadable for a moment: keep the token in use.
+    }
+    return token;
+  };
 }

@@ -1,6 +1,7 @@
 // The HTTP transport of the API: /api/v1/<channel> (GET for queries, POST for commands), the live
 // feed as server-sent events, GET /metrics, the extension's POST /api/browser/active-tab and
-// /api/browser/bytes, and the renderer's static files. Bound to loopback only (127.0.0.1, and ::1
+// /api/browser/bytes, the server's proof of the token and the pairing-code exchange (handshake.ts),
+// and the renderer's static files. Bound to loopback only (127.0.0.1, and ::1
 // where the machine has it). Every request passes the guard (guard.ts) first; this file only moves bytes.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +11,7 @@ import type { ApiHandlers } from '../api/handlers.js';
 import type { LiveEvent, LiveSource } from '../api/live.js';
 import { createLogger } from '../engine/log.js';
 import { guardRequest, STATUS_OF, type GuardContext, type Refused } from './guard.js';
+import { createPairingCodes, serverProof, type PairingCodes } from './handshake.js';
 import { METRICS_CONTENT_TYPE, renderMetrics, type MetricsSnapshot } from './metrics.js';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { lookupStatic, sendStatic } from './static.js';
@@ -26,7 +28,7 @@ export interface HttpServerOptions {
   /** Port on loopback; 0 picks a free one (tests). */
   port: number;
   handlers: ApiHandlers;
-  /** The pairing token writes must carry; a function is asked on every write, so a rotation applies at once. */
+  /** The pairing token every API request must carry; a function is asked on every request, so a rotation applies at once. */
   token: string | (() => string);
   /** The live feed for GET /api/v1/live; without it that path answers 503. */
   live?: LiveSource | undefined;
@@ -44,8 +46,10 @@ export interface HttpServerOptions {
   maxLiveClients?: number | undefined;
   /** Also listen on ::1 when the machine has IPv6 loopback (default true). */
   ipv6?: boolean | undefined;
-  /** Monotonic clock, ms (rate limits); defaults to performance.now. */
+  /** Monotonic clock, ms (rate limits, pairing codes' lifetime); defaults to performance.now. */
   mono?: (() => number) | undefined;
+  /** One-time pairing codes (default: a fresh set with a 2-minute lifetime on `mono`). */
+  pairingCodes?: PairingCodes | undefined;
 }
 
 /** A running server. */
@@ -56,6 +60,8 @@ export interface HttpServer {
   /** The addresses actually bound (`127.0.0.1`, and `::1` when available). */
   addresses: string[];
   liveClients(): number;
+  /** A one-time code that a page on this server may exchange for the token within 2 minutes (`serve --open`). */
+  issuePairingCode(): string;
   /** Stops listening, ends live-feed clients and open connections; resolves when all is closed. */
   close(): Promise<void>;
 }
@@ -208,6 +214,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   const rate = options.writeRateLimit ?? DEFAULT_RATE;
   const commandBucket = createRateLimiter(rate, mono);
   const extensionBucket = createRateLimiter(rate, mono);
+  const exchangeBucket = createRateLimiter(rate, mono);
+  const pairingCodes = options.pairingCodes ?? createPairingCodes({ mono });
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const maxLiveClients = options.maxLiveClients ?? 16;
   const tokenOf = typeof options.token === 'function' ? options.token : ((t: string) => () => t)(options.token);
@@ -322,6 +330,38 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
         res.end(text);
         return;
       }
+      case 'prove': {
+        const host = String(req.headers.host ?? '');
+        const proof = serverProof(ctx.token, host, route.params['nonce'] ?? '');
+        if (proof === null || Object.keys(route.params).length !== 1) {
+          sendError(res, 'bad-request', 'expected exactly one parameter, nonce: 32 to 128 lower-case hex digits', cors);
+          return;
+        }
+        sendJson(res, 200, { ok: true, value: { proof } }, cors);
+        return;
+      }
+      case 'pair-exchange': {
+        if (!exchangeBucket.tryTake()) {
+          res.setHeader('Connection', 'close');
+          sendError(res, 'rate-limited', 'too many pairing attempts; slow down', { 'Retry-After': String(exchangeBucket.retryAfterSeconds()) });
+          return;
+        }
+        const body = await readJsonBody(req, bodyLimit);
+        if (!body.ok) {
+          res.setHeader('Connection', 'close');
+          sendError(res, body.code, body.message);
+          return;
+        }
+        const code = typeof body.value === 'object' && body.value !== null && 'code' in body.value ? body.value.code : undefined;
+        if (typeof code !== 'string' || !pairingCodes.redeem(code)) {
+          const refused: Refused = { ok: false, status: 401, code: 'unauthorized', message: 'pairing code refused', headers: {} };
+          logRefusal(refused, req);
+          sendError(res, 'unauthorized', 'this pairing code is unknown, used or expired (codes last 2 minutes and work once): run netmon serve --open again, or paste the token in Settings');
+          return;
+        }
+        sendJson(res, 200, { ok: true, value: { token: ctx.token } });
+        return;
+      }
       case 'static': {
         const found = options.staticDir === undefined ? { found: false as const } : await lookupStatic(options.staticDir, route.segments);
         if (!found.found) {
@@ -397,6 +437,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     url,
     addresses,
     liveClients: () => liveResponses.size,
+    issuePairingCode: () => pairingCodes.issue(),
     close() {
       closing ??= (async () => {
         for (const res of liveResponses) res.end();

@@ -1,9 +1,11 @@
 // The HTTP transport: queries are GET /api/v1/<channel>?params, commands are POST with a JSON body,
-// the live feed is an EventSource on /api/v1/live. The page is served by the same server, so its
-// requests are same-origin and pass the guard; commands also carry the pairing token (guard.ts).
+// the live feed is server-sent events on /api/v1/live (read over fetch, so it can carry the token).
+// The page is served by the same server, so its requests are same-origin and pass the guard; every
+// request carries the pairing token (guard.ts): without it netmon answers 401 and the page asks to pair.
 import type { ApiChannel, ApiRequest, ApiResponses, PAIRING_TOKEN_HEADER } from '../../src-shared/api.js';
 import type { Result } from '../../src-shared/result.js';
 import { CHANNEL_KINDS, clientError, isResultShape, parseLiveData, type ApiClient, type LiveHandlers } from './client.js';
+import { FetchEventSource, type LiveSourceLike } from './fetch-event-source.js';
 import type { TokenStore } from './pairing.js';
 
 /**
@@ -18,7 +20,10 @@ export interface HttpClientOptions {
   baseUrl: string;
   tokens: TokenStore;
   fetch?: typeof fetch;
-  eventSource?: (url: string) => EventSource;
+  /** Called when netmon refused the token this client sent (rotated, or never right). */
+  onUnauthorized?: () => void;
+  /** Opens the live feed; `headers` is asked on each (re)connection. Default: server-sent events over fetch. */
+  eventSource?: (url: string, headers: () => Record<string, string>) => LiveSourceLike;
 }
 
 /** The query string of a GET request: every defined field, as text. */
@@ -35,7 +40,11 @@ export function queryString(request: Record<string, unknown>): string {
 /** Creates the client for a dashboard served over HTTP. */
 export function createHttpClient(options: HttpClientOptions): ApiClient {
   const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
-  const openSource = options.eventSource ?? ((url: string) => new EventSource(url));
+  const openSource = options.eventSource ?? ((url: string, headers: () => Record<string, string>) => new FetchEventSource(url, headers, doFetch));
+  const tokenHeaders = (): Record<string, string> => {
+    const token = options.tokens.get();
+    return token === null ? {} : { [TOKEN_HEADER]: token };
+  };
   const base = options.baseUrl.replace(/\/+$/, '');
 
   async function call<K extends ApiChannel>(channel: K, request: ApiRequest<K>): Promise<Result<ApiResponses[K]>> {
@@ -44,16 +53,15 @@ export function createHttpClient(options: HttpClientOptions): ApiClient {
     let response: Response;
     try {
       if (kind === 'query') {
-        response = await doFetch(url + queryString(request), { headers: { Accept: 'application/json' } });
+        response = await doFetch(url + queryString(request), { headers: { Accept: 'application/json', ...tokenHeaders() } });
       } else {
-        const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
-        const token = options.tokens.get();
-        if (token !== null) headers[TOKEN_HEADER] = token;
+        const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json', ...tokenHeaders() };
         response = await doFetch(url, { method: 'POST', headers, body: JSON.stringify(request) });
       }
     } catch (err) {
       return clientError('unavailable', `cannot reach netmon (${err instanceof Error ? err.message : String(err)})`);
     }
+    if (response.status === 401 && options.tokens.get() !== null) options.onUnauthorized?.();
     let body: unknown;
     try {
       body = await response.json();
@@ -65,7 +73,7 @@ export function createHttpClient(options: HttpClientOptions): ApiClient {
   }
 
   function subscribeLive(handlers: LiveHandlers): () => void {
-    const source = openSource(`${base}/api/v1/live`);
+    const source = openSource(`${base}/api/v1/live`, tokenHeaders);
     handlers.onConnection?.('connecting');
     // Named SSE events arrive as MessageEvents; typed as plain Events so DOM and Node typings agree.
     const onFrame = (name: 'rate' | 'status') => (ev: Event) => {
@@ -77,7 +85,7 @@ export function createHttpClient(options: HttpClientOptions): ApiClient {
     const onStatus = onFrame('status');
     source.addEventListener('rate', onRate);
     source.addEventListener('status', onStatus);
-    // EventSource reconnects by itself (the server asks for 5 s); the status line only says so.
+    // The source reconnects by itself (the server asks for 5 s); the status line only says so.
     source.onopen = () => handlers.onConnection?.('open');
     source.onerror = () => handlers.onConnection?.('reconnecting');
     return () => {

@@ -1,8 +1,11 @@
 // The pairing token of an HTTP dashboard. No endpoint hands it out: one that did would give it to
 // every local process that can reach the port, which is what the token keeps away from writes. The
 // user brings it instead: `netmon serve` prints (and with --open opens) the dashboard as
-// `/#pair=TOKEN` (a fragment never reaches a server or its logs), or the user pastes it in the
-// settings. It is then kept in this origin's localStorage.
+// `/#pair=TOKEN` (a fragment never reaches a server or its logs), `serve --open` opens it with a
+// one-time code instead (`/#paircode=CODE`, exchanged for the token), or the user pastes it. Before a
+// token is kept the server must prove it knows it (server-proof.ts), so a program squatting on the
+// port cannot plant a token of its own. It is then kept in this origin's localStorage and sent with
+// every request (reads too).
 import type { PAIRING_FRAGMENT_KEY } from '../../src-shared/api.js';
 
 /** Where a token is kept. */
@@ -23,23 +26,32 @@ export function isPlausibleToken(text: string): boolean {
 export const PAIR_KEY: typeof PAIRING_FRAGMENT_KEY = 'pair';
 
 /**
- * Splits a `pair=TOKEN` parameter out of a location hash, in either form: `#pair=TOKEN` (the link
- * `netmon serve` prints) or `#/page?pair=TOKEN`. Returns the token (null when absent or not a
- * plausible token) and the hash without it.
+ * Splits a `KEY=VALUE` parameter out of a location hash, in either form: `#KEY=VALUE` (the link
+ * `netmon serve` prints) or `#/page?KEY=VALUE`. Returns the raw value (null when absent) and the hash
+ * without it.
  */
-export function takePairToken(hash: string): { token: string | null; hash: string } {
+export function takeHashParam(hash: string, key: string): { value: string | null; hash: string } {
   const body = hash.startsWith('#') ? hash.slice(1) : hash;
   const isRoute = body.startsWith('/');
   const q = isRoute ? body.indexOf('?') : 0;
-  if (isRoute && q === -1) return { token: null, hash };
+  if (isRoute && q === -1) return { value: null, hash };
   const head = isRoute ? body.slice(0, q) : '';
   const params = new URLSearchParams(isRoute ? body.slice(q + 1) : body);
-  const token = params.get(PAIR_KEY);
-  if (token === null) return { token: null, hash };
-  params.delete(PAIR_KEY);
+  const value = params.get(key);
+  if (value === null) return { value: null, hash };
+  params.delete(key);
   const rest = params.toString();
   const cleaned = isRoute ? head + (rest === '' ? '' : `?${rest}`) : rest;
-  return { token: isPlausibleToken(token) ? token.trim().toLowerCase() : null, hash: cleaned === '' ? '' : `#${cleaned}` };
+  return { value, hash: cleaned === '' ? '' : `#${cleaned}` };
+}
+
+/**
+ * Splits a `pair=TOKEN` parameter out of a location hash (see takeHashParam). Returns the token (null
+ * when absent or not a plausible token) and the hash without it.
+ */
+export function takePairToken(hash: string): { token: string | null; hash: string } {
+  const { value, hash: rest } = takeHashParam(hash, PAIR_KEY);
+  return { token: value !== null && isPlausibleToken(value) ? value.trim().toLowerCase() : null, hash: rest };
 }
 
 /** The part of the Web Storage API the token store uses (`localStorage` has it). */

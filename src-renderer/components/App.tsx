@@ -4,6 +4,7 @@ import { pageTitle, routeHash, type Page } from '../lib/route.js';
 import { useNetmon, useServices } from '../state/services.js';
 import { useLiveFeed } from '../state/use-live-feed.js';
 import { navigate, useRoute } from '../state/use-route.js';
+import { PairPage } from './PairPage.js';
 import { Popover } from './Popover.js';
 
 // Pages load on first visit: the popover (the menubar's window) never pays for the charts.
@@ -91,6 +92,9 @@ function Shell({ page, children }: { page: Page; children: ReactNode }) {
 export function App() {
   useLiveFeed();
   const route = useRoute();
+  const { client } = useServices();
+  // Every read needs the token: an unpaired browser gets the way to pair, not a page of errors.
+  if (client.pairable && !client.canWrite()) return <PairPage />;
   if (route.page === 'popover') return <Popover />;
   return (
     <Shell page={route.page}>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { ConfigValues, RangePreset } from '../../src-shared/api.js';
 import { isPlausibleToken } from '../api/pairing.js';
+import { TokenForm } from './TokenForm.js';
 import { downloadText } from '../lib/download.js';
 import { formatAgo, formatBytes, formatDate, formatDateTime, formatDuration } from '../lib/format.js';
 import { dayRange, epochToDateInput } from '../lib/ranges.js';
@@ -175,16 +176,7 @@ function Pairing({ dataDir, onPaired }: { dataDir: string | null; onPaired: () =
             This dashboard is not paired, so it can show everything but change nothing. The token is in the file{' '}
             <code>{dataDir === null ? 'pairing-token' : `${dataDir}/pairing-token`}</code>; <code>netmon serve</code> can also open the dashboard already paired.
           </p>
-          <form
-            className="row"
-            onSubmit={(e) => {
-              e.preventDefault();
-              void pair();
-            }}
-          >
-            <input type="password" value={pasted} onChange={(e) => setPasted(e.target.value)} placeholder="pairing token" aria-label="pairing token" size={40} autoComplete="off" />
-            <button type="submit">pair</button>
-          </form>
+          <TokenForm value={pasted} onChange={setPasted} onSubmit={() => void pair()} />
         </>
       )}
       {message !== null && <p className={message.ok ? 'small' : 'note error'}>{message.text}</p>}

@@ -11,6 +11,8 @@ export interface Services {
   store: NetmonStore;
   /** Wall clock, epoch milliseconds. */
   now: () => number;
+  /** Why a pairing link in the address did not pair this page (shown on the pairing page). */
+  pairingProblem?: string | null;
 }
 
 /** Provided once, in main.tsx. */

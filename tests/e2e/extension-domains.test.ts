@@ -146,7 +146,8 @@ describe.skipIf(!ready)(`the extension in Chromium, with netmon serve and real t
       const downloaded = HOSTS.reduce((sum, h) => sum + h.bytes, 0);
       await domainsPage.evaluate(async (want) => {
         for (let i = 0; i < 90; i++) {
-          const body = (await (await fetch('/api/v1/domains:list?range=24h')).json()) as { value: { domains: { bytesIn: number }[] } };
+          const token = localStorage.getItem('netmon.pairingToken') ?? '';
+          const body = (await (await fetch('/api/v1/domains:list?range=24h', { headers: { 'x-netmon-token': token } })).json()) as { value: { domains: { bytesIn: number }[] } };
           if (body.value.domains.reduce((sum, d) => sum + d.bytesIn, 0) >= want) return;
           await new Promise((resolve) => setTimeout(resolve, 500));
         }

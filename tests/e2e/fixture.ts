@@ -92,7 +92,7 @@ export async function screenshot(page: Page, name: string, fullPage = true): Pro
 /** Reads a channel straight from the server (the values a page must show). */
 export async function apiGet<T>(server: NetmonServer, channel: string, params: Record<string, string | number> = {}): Promise<T> {
   const query = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)])).toString();
-  const res = await fetch(`${server.url}/api/v1/${channel}${query === '' ? '' : `?${query}`}`);
+  const res = await fetch(`${server.url}/api/v1/${channel}${query === '' ? '' : `?${query}`}`, { headers: { 'x-netmon-token': server.token } });
   const body = (await res.json()) as { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
   if (!body.ok) throw new Error(`${channel}: ${body.error.code} ${body.error.message}`);
   return body.value;

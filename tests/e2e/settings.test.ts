@@ -52,15 +52,16 @@ describe('settings', () => {
     }
   });
 
-  it('an unpaired dashboard changes nothing until it is given the pairing token', async () => {
+  it('an unpaired browser gets the pairing page, reads and changes nothing until it is given the pairing token', async () => {
     const p = await openPage(e2e, { paired: false });
     try {
       const { page } = p;
-      await showPage(page, e2e.server, 'settings', 'page-settings');
-      const pairing = page.getByTestId('pairing');
-      expect(await pairing.textContent()).toContain(path.join(e2e.dataDir, 'pairing-token'));
-      await page.getByLabel('Log level').selectOption('warn');
-      expect(await page.getByTestId('settings-save').isDisabled()).toBe(true);
+      // Every read needs the token: the settings (or any page) are not shown, the way to pair is.
+      await page.goto(`${e2e.server.url}/#/settings`);
+      const pairing = page.getByTestId('pair-page');
+      await pairing.waitFor();
+      expect(await pairing.textContent()).toContain('pairing-token');
+      expect(await page.getByTestId('page-settings').count()).toBe(0);
 
       await pairing.getByRole('textbox', { name: 'pairing token' }).fill('0'.repeat(64));
       await pairing.getByRole('button', { name: 'pair' }).click();
@@ -69,10 +70,26 @@ describe('settings', () => {
       const token = readFileSync(path.join(e2e.dataDir, 'pairing-token'), 'utf8').trim();
       await pairing.getByRole('textbox', { name: 'pairing token' }).fill(token);
       await pairing.getByRole('button', { name: 'pair' }).click();
-      await expect.poll(() => pairing.textContent()).toContain('paired: this dashboard can now change settings');
+      await page.waitForSelector('[data-testid="page-settings"][data-ready="true"]', { timeout: 30_000 });
+      await page.getByLabel('Log level').selectOption('warn');
       await page.getByTestId('settings-save').click();
       await expect.poll(() => readConfig()['log_level']).toBe('warn');
-      // The rejected token's attempt was refused by the server, which the console reports as a failed load.
+      // The unpaired page's live feed was refused by the server, which the console reports as a failed load.
+      expect(p.errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
+    } finally {
+      await p.context.close();
+    }
+  });
+
+  it('a pairing link whose token the server does not know is not kept', async () => {
+    const p = await openPage(e2e, { paired: false });
+    try {
+      const { page } = p;
+      await page.goto(`${e2e.server.url}/#pair=${'0'.repeat(64)}`);
+      await page.getByTestId('pair-problem').waitFor({ timeout: 30_000 });
+      expect(await page.getByTestId('pair-problem').textContent()).toContain('could not prove');
+      expect(page.url()).not.toContain('pair=');
+      expect(await page.evaluate(() => localStorage.getItem('netmon.pairingToken'))).toBeNull();
       expect(p.errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
     } finally {
       await p.context.close();

@@ -130,7 +130,8 @@ describe('netmon serve', () => {
     mkdirSync(dir, { mode: 0o700 });
     writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ sampling_interval_seconds: 'often', log_level: 'debug' }), { mode: 0o600 });
     const served = await startServe(netmonArgv(['serve', '--port', '0', '--data-dir', dir]));
-    const status = (await (await fetch(`${served.url}/api/v1/config:get`)).json()) as { ok: boolean; value: Record<string, unknown> };
+    const token = readFileSync(path.join(dir, 'pairing-token'), 'utf8').trim();
+    const status = (await (await fetch(`${served.url}/api/v1/config:get`, { headers: { 'x-netmon-token': token } })).json()) as { ok: boolean; value: Record<string, unknown> };
     expect(await served.stop()).toBe(0);
     expect(served.stderr()).toMatch(/config\.json: sampling_interval_seconds: .*using the default 5/);
     expect(status.value['sampling_interval_seconds']).toBe(5);

@@ -54,7 +54,7 @@ afterAll(async () => {
 
 const json = { 'content-type': 'application/json' };
 const get = async (p: string, headers: Record<string, string> = {}): Promise<unknown> => {
-  const reply = await send(fx.server.port, { method: 'GET', path: p, headers });
+  const reply = await send(fx.server.port, { method: 'GET', path: p, headers: { 'x-netmon-token': fx.token, ...headers } });
   expect(reply.status).toBe(200);
   return (reply.json() as { ok: true; value: unknown }).value;
 };
@@ -166,7 +166,7 @@ describe('queries', () => {
   });
 
   it.each(['/api/v1/config:get', '/metrics', '/', '/api/v1/nothing'])('sends the protective headers on %s', async (target) => {
-    const reply = await send(fx.server.port, { method: 'GET', path: target });
+    const reply = await send(fx.server.port, { method: 'GET', path: target, headers: { 'x-netmon-token': fx.token } });
     expect(reply.headers['x-content-type-options']).toBe('nosniff');
     expect(reply.headers['x-frame-options']).toBe('DENY');
     expect(reply.headers['cross-origin-resource-policy']).toBe('same-origin');
@@ -252,7 +252,7 @@ describe('purge', () => {
 
 describe('metrics', () => {
   it('serves the text format that a Prometheus parser reads', async () => {
-    const reply = await send(fx.server.port, { method: 'GET', path: '/metrics' });
+    const reply = await send(fx.server.port, { method: 'GET', path: '/metrics', headers: { authorization: `Bearer ${fx.token}` } });
     expect(reply.status).toBe(200);
     expect(reply.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
     const families = parsePrometheus(reply.text);
@@ -270,7 +270,7 @@ function openLive(port: number): Promise<{ res: http.IncomingMessage; req: http.
   return new Promise((resolve, reject) => {
     let buffer = '';
     const waiters: Array<{ re: RegExp; done: () => void }> = [];
-    const req = http.get({ host: '127.0.0.1', port, path: '/api/v1/live', headers: { host: `127.0.0.1:${port}` }, agent: false }, (res) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/api/v1/live', headers: { host: `127.0.0.1:${port}`, 'x-netmon-token': fx.token }, agent: false }, (res) => {
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         buffer += chunk;
@@ -335,7 +335,7 @@ describe('the live feed', () => {
     const a = await openLive(fx.server.port);
     const b = await openLive(fx.server.port);
     await until(() => fx.server.liveClients() === 2);
-    const c = await send(fx.server.port, { method: 'GET', path: '/api/v1/live' });
+    const c = await send(fx.server.port, { method: 'GET', path: '/api/v1/live', headers: { 'x-netmon-token': fx.token } });
     expect(c.status).toBe(503);
     a.req.destroy();
     b.req.destroy();
@@ -362,7 +362,7 @@ describe('the typed client over fetch', () => {
       const { method, path: target, body } = apiHttpRequest(channel, request as object);
       const res = await fetch(`${base}${target}`, {
         method,
-        headers: body === null ? {} : { 'content-type': 'application/json', 'x-netmon-token': fx.token },
+        headers: body === null ? { 'x-netmon-token': fx.token } : { 'content-type': 'application/json', 'x-netmon-token': fx.token },
         ...(body === null ? {} : { body }),
       });
       return (await res.json()) as Result<unknown>;
@@ -387,7 +387,7 @@ describe('binding', () => {
   const hasV6Loopback = Object.values(os.networkInterfaces()).some((list) => list?.some((i) => i.address === '::1'));
   it.runIf(hasV6Loopback)('also answers on [::1]', async () => {
     expect(fx.server.addresses).toContain('::1');
-    const reply = await send(fx.server.port, { method: 'GET', path: '/api/v1/config:get', address: '::1', headers: { host: `[::1]:${fx.server.port}` } });
+    const reply = await send(fx.server.port, { method: 'GET', path: '/api/v1/config:get', address: '::1', headers: { host: `[::1]:${fx.server.port}`, 'x-netmon-token': fx.token } });
     expect(reply.status).toBe(200);
   });
 

@@ -16,19 +16,35 @@ const auth = { 'x-netmon-token': TOKEN };
 
 // [what, request, expected status (200 = admitted), expected route kind or error code]
 const cases: Array<[string, RequestHead, number, string]> = [
-  ['a query from curl', head('GET', '/api/v1/apps:list?range=24h'), 200, 'api'],
-  ['a query from our own page', head('GET', '/api/v1/status:get', { origin: `http://127.0.0.1:${PORT}`, 'sec-fetch-site': 'same-origin' }), 200, 'api'],
-  ['localhost as Host', { method: 'GET', url: '/api/v1/status:get', headers: { host: `localhost:${PORT}` } }, 200, 'api'],
-  ['[::1] as Host', { method: 'GET', url: '/api/v1/status:get', headers: { host: `[::1]:${PORT}` } }, 200, 'api'],
-  ['Host in capitals', { method: 'GET', url: '/api/v1/status:get', headers: { host: `LOCALHOST:${PORT}` } }, 200, 'api'],
+  ['a query from curl with the token', head('GET', '/api/v1/apps:list?range=24h', auth), 200, 'api'],
+  ['a query with a Bearer token (Prometheus, curl)', head('GET', '/api/v1/apps:list?range=24h', { authorization: `Bearer ${TOKEN}` }), 200, 'api'],
+  ['a query from our own page', head('GET', '/api/v1/status:get', { origin: `http://127.0.0.1:${PORT}`, 'sec-fetch-site': 'same-origin', ...auth }), 200, 'api'],
+  ['localhost as Host', { method: 'GET', url: '/api/v1/status:get', headers: { host: `localhost:${PORT}`, ...auth } }, 200, 'api'],
+  ['[::1] as Host', { method: 'GET', url: '/api/v1/status:get', headers: { host: `[::1]:${PORT}`, ...auth } }, 200, 'api'],
+  ['Host in capitals', { method: 'GET', url: '/api/v1/status:get', headers: { host: `LOCALHOST:${PORT}`, ...auth } }, 200, 'api'],
   ['a command with token and JSON', head('POST', '/api/v1/capture:pause', { ...json, ...auth }), 200, 'api'],
   ['a command with a Bearer token', head('POST', '/api/v1/capture:pause', { ...json, authorization: `Bearer ${TOKEN}` }), 200, 'api'],
   ['JSON with charset', head('POST', '/api/v1/capture:pause', { 'content-type': 'application/json; charset=UTF-8', ...auth }), 200, 'api'],
   ['the extension (Firefox)', head('POST', '/api/browser/active-tab', { ...json, ...auth, origin: EXT_FF }), 200, 'extension'],
   ['the extension (Chromium)', head('POST', '/api/browser/active-tab', { ...json, ...auth, origin: EXT_CR }), 200, 'extension'],
   ['the extension preflight', head('OPTIONS', '/api/browser/active-tab', { origin: EXT_FF }), 200, 'preflight'],
-  ['the live feed', head('GET', '/api/v1/live'), 200, 'live'],
-  ['metrics', head('GET', '/metrics'), 200, 'metrics'],
+  ['the live feed with the token', head('GET', '/api/v1/live', auth), 200, 'live'],
+  ['metrics with a Bearer token (Prometheus credentials_file)', head('GET', '/metrics', { authorization: `Bearer ${TOKEN}` }), 200, 'metrics'],
+  ['the server proof, asked by our page', head('GET', '/api/auth/prove?nonce=' + '0'.repeat(32)), 200, 'prove'],
+  ['the server proof, asked by the extension', head('GET', '/api/auth/prove?nonce=' + '0'.repeat(32), { origin: EXT_FF }), 200, 'prove'],
+  ['a pairing-code exchange from our page', head('POST', '/api/pair/exchange', { ...json, origin: `http://127.0.0.1:${PORT}` }), 200, 'pair-exchange'],
+
+  // Every read needs the token: loopback is shared by every account on the machine.
+  ['a query from curl without the token', head('GET', '/api/v1/apps:list?range=24h'), 401, 'unauthorized'],
+  ['an export without the token', head('GET', '/api/v1/data:export?format=csv'), 401, 'unauthorized'],
+  ['the processes behind an app without the token', head('GET', '/api/v1/apps:processes?app=Firefox'), 401, 'unauthorized'],
+  ['a query with a wrong token', head('GET', '/api/v1/status:get', { 'x-netmon-token': 'b'.repeat(64) }), 401, 'unauthorized'],
+  ['the live feed without the token', head('GET', '/api/v1/live'), 401, 'unauthorized'],
+  ['metrics without the token', head('GET', '/metrics'), 401, 'unauthorized'],
+  ['the server proof asked by a web page', head('GET', '/api/auth/prove?nonce=' + '0'.repeat(32), { origin: 'https://evil.example' }), 403, 'forbidden-origin'],
+  ['the extension endpoint percent-encoded, without an extension Origin', head('POST', '/api/browser/%61ctive-tab', { ...json, ...auth }), 403, 'forbidden-origin'],
+  ['a pairing-code exchange as a form post', head('POST', '/api/pair/exchange', { 'content-type': 'application/x-www-form-urlencoded' }), 415, 'unsupported-media-type'],
+  ['a pairing-code exchange from a web page', head('POST', '/api/pair/exchange', { ...json, origin: 'https://evil.example' }), 403, 'forbidden-origin'],
   ['a static file', head('GET', '/assets/app.js'), 200, 'static'],
   ['HEAD of a static file', head('HEAD', '/'), 200, 'static'],
 
@@ -100,12 +116,12 @@ describe('guardRequest', () => {
   it('echoes only an extension origin for CORS', () => {
     const ext = guardRequest(head('POST', '/api/browser/active-tab', { ...json, ...auth, origin: EXT_CR }), ctx);
     expect(ext.ok && ext.corsOrigin).toBe(EXT_CR);
-    const own = guardRequest(head('GET', '/api/v1/status:get', { origin: `http://localhost:${PORT}` }), ctx);
+    const own = guardRequest(head('GET', '/api/v1/status:get', { origin: `http://localhost:${PORT}`, ...auth }), ctx);
     expect(own.ok && own.corsOrigin).toBe(null);
   });
 
   it('passes query parameters through as strings', () => {
-    const verdict = guardRequest(head('GET', '/api/v1/domains:list?app=Google%20Chrome&since=10&until=20'), ctx);
+    const verdict = guardRequest(head('GET', '/api/v1/domains:list?app=Google%20Chrome&since=10&until=20', auth), ctx);
     expect(verdict.ok && verdict.route.kind === 'api' && verdict.route.params).toEqual({ app: 'Google Chrome', since: '10', until: '20' });
   });
 

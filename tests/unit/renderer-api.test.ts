@@ -123,6 +123,17 @@ describe('HTTP client', () => {
     expect(rec.sent).toEqual([{ url: 'http://127.0.0.1:7500/api/v1/apps:list?range=7d&limit=5', method: 'GET', headers: { Accept: 'application/json' }, body: null }]);
   });
 
+  it('sends queries with the token once paired (every read needs it), and reports a refused token', async () => {
+    const rec = recordingFetch(() => json({ ok: false, error: { code: 'unauthorized', message: 'token does not match' } }, 401));
+    let refused = 0;
+    const tokens = createTokenStore(memoryStorage());
+    tokens.set(TOKEN);
+    const client = createHttpClient({ baseUrl: '', tokens, fetch: rec.fetch, onUnauthorized: () => (refused += 1) });
+    await client.call('apps:list', { range: '7d' });
+    expect(rec.sent[0]?.headers).toEqual({ Accept: 'application/json', [PAIRING_TOKEN_HEADER]: TOKEN });
+    expect(refused).toBe(1);
+  });
+
   it('sends commands as POST with a JSON body, and the token once paired', async () => {
     const rec = recordingFetch(() => json({ ok: true, value: { paused: false, until: null } }));
     const client = createHttpClient({ baseUrl: '', tokens: createTokenStore(memoryStorage()), fetch: rec.fetch });
@@ -186,7 +197,7 @@ describe('live feed over server-sent events', () => {
     const client = createHttpClient({
       baseUrl: 'http://127.0.0.1:9',
       tokens: createTokenStore(null),
-      eventSource: (url) => (source = new FakeEventSource(url)) as unknown as EventSource,
+      eventSource: (url) => (source = new FakeEventSource(url)),
     });
     const events: LiveMessage[] = [];
     const states: LiveConnection[] = [];
@@ -280,5 +291,32 @@ describe('Electron bridge client', () => {
     expect(isNetmonBridge(bridge({}))).toBe(true);
     expect(isNetmonBridge({ api: {} })).toBe(false);
     expect(isNetmonBridge(undefined)).toBe(false);
+  });
+});
+
+describe('live feed over fetch (it carries the token, which EventSource cannot)', () => {
+  it('sends the token, parses named events and retry, and stops on close', async () => {
+    const seen: Array<Record<string, string>> = [];
+    const frames = ['retry: 5000\n\n', ': keep-alive\n\nevent: rate\ndata: {"ts":7,"intervalS":5,', '"bytesInPerS":1,"bytesOutPerS":2,"topApps":[]}\n\n', 'event: status\r\ndata: not json\r\n\r\n'];
+    const fake: typeof fetch = (_input, init) => {
+      seen.push({ ...(init?.headers as Record<string, string>) });
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (const f of frames) controller.enqueue(new TextEncoder().encode(f));
+        },
+      });
+      return Promise.resolve(new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } }));
+    };
+    const tokens = createTokenStore(null);
+    tokens.set(TOKEN);
+    const client = createHttpClient({ baseUrl: '', tokens, fetch: fake });
+    const events: LiveMessage[] = [];
+    const states: LiveConnection[] = [];
+    const stop = client.subscribeLive({ onEvent: (m) => events.push(m), onConnection: (st) => states.push(st) });
+    for (let i = 0; i < 50 && events.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    stop();
+    expect(seen[0]?.[PAIRING_TOKEN_HEADER]).toBe(TOKEN);
+    expect(events.map((e) => [e.event, e.event === 'rate' ? e.data.ts : null])).toEqual([['rate', 7]]);
+    expect(states.slice(0, 2)).toEqual(['connecting', 'open']);
   });
 });
