@@ -1,4 +1,5 @@
 // `netmon export`: the same data as the report, machine-readable (CSV or JSON), for any range.
+import { printable } from '../engine/attribution/bounds.js';
 import { renderExport, type ExportTable } from '../engine/export.js';
 import { resolveDataDir } from '../engine/config.js';
 import { timeline, totalsByApp, totalsByDay, totalsByDomain } from '../engine/queries/index.js';
@@ -47,7 +48,9 @@ export function runExport(ctx: CommandContext): Promise<number> {
   const file = renderExport(table, format, by);
   const output = stringFlag(ctx.values['output']);
   if (output === undefined) {
-    ctx.out(file.body.replace(/\r?\n$/, ''));
+    // On a terminal, control characters in names are shown escaped rather than acted on; a pipe gets the bytes.
+    const body = file.body.replace(/\r?\n$/, '');
+    ctx.out(process.stdout.isTTY ? body.split(/\r?\n/).map(printable).join('\n') : body);
   } else {
     writePrivateFile(output, file.body, ctx.values['force'] === true);
     process.stderr.write(`netmon export: wrote ${table.rows.length} rows to ${output}\n`);

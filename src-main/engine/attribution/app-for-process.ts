@@ -20,19 +20,24 @@ import type { ProcessInfo } from '../types.js';
 import { UNATTRIBUTED } from '../types.js';
 import { assertNever } from '../../../src-shared/result.js';
 import { APP_ALIASES, DARWIN_HELPER_CUT, DARWIN_RULES, LINUX_RULES, NETTOP_NAME_WIDTH } from './app-rules.js';
+import { boundedCmdline, cleanAppName, cut, MAX_NAME_CHARS, MAX_PATH_CHARS } from './bounds.js';
 import type { AppRule, RuleField } from './app-rules.js';
 
 /** The platforms attribution knows. */
 export type Platform = 'darwin' | 'linux';
 
-/** The application a process belongs to, for storing its bytes under; UNATTRIBUTED for a null owner. */
+/**
+ * The application a process belongs to, for storing its bytes under; UNATTRIBUTED for a null owner.
+ * Every field is cut to a fixed size first (bounds.ts), and the name that comes out has no control
+ * characters and at most 128 characters: the process may be another user's.
+ */
 export function appForProcess(p: ProcessInfo | null, platform: Platform): string {
   if (p === null) return UNATTRIBUTED;
   switch (platform) {
     case 'darwin':
-      return darwinApp(p);
+      return cleanAppName(darwinApp(p)) ?? UNATTRIBUTED;
     case 'linux':
-      return linuxApp(p);
+      return cleanAppName(linuxApp(p)) ?? UNATTRIBUTED;
     default:
       return assertNever(platform, 'platform');
   }
@@ -42,17 +47,17 @@ type Fields = Partial<Record<RuleField, string>>;
 
 function fieldsOf(p: ProcessInfo): Fields {
   const fields: Fields = {};
-  const name = p.name.trim();
+  const name = cut(p.name, MAX_NAME_CHARS).trim();
   if (name !== '') fields.name = name;
   if (nonEmpty(p.path)) {
-    fields.path = p.path;
-    const base = basename(p.path);
+    fields.path = cut(p.path, MAX_PATH_CHARS);
+    const base = basename(fields.path);
     if (base !== '') fields.base = base;
   }
-  if (nonEmpty(p.cmdline)) fields.cmdline = normalizeCmdline(p.cmdline);
-  if (nonEmpty(p.parentName)) fields.parentName = p.parentName.trim();
-  if (nonEmpty(p.parentPath)) fields.parentPath = p.parentPath;
-  if (nonEmpty(p.cgroup)) fields.cgroup = p.cgroup;
+  if (nonEmpty(p.cmdline)) fields.cmdline = boundedCmdline(p.cmdline);
+  if (nonEmpty(p.parentName)) fields.parentName = cut(p.parentName, MAX_NAME_CHARS).trim();
+  if (nonEmpty(p.parentPath)) fields.parentPath = cut(p.parentPath, MAX_PATH_CHARS);
+  if (nonEmpty(p.cgroup)) fields.cgroup = cut(p.cgroup, MAX_PATH_CHARS);
   return fields;
 }
 
@@ -121,13 +126,11 @@ function alias(name: string): string {
 
 function basename(path: string): string {
   // `/proc/PID/exe` of a replaced binary reads `/usr/bin/x (deleted)`.
-  const clean = path.replace(/ \(deleted\)$/, '').replace(/\/+$/, '');
+  let end = path.endsWith(' (deleted)') ? path.length - ' (deleted)'.length : path.length;
+  // Trailing slashes by hand: /\/+$/ is quadratic on a run of slashes followed by anything else.
+  while (end > 0 && path.charCodeAt(end - 1) === 0x2f) end -= 1;
+  const clean = path.slice(0, end);
   return clean.slice(clean.lastIndexOf('/') + 1);
-}
-
-/** `/proc/PID/cmdline` separates arguments with NUL; samplers may pass it raw or space-joined. */
-function normalizeCmdline(cmdline: string): string {
-  return cmdline.split('\0').filter((a) => a !== '').join(' ').trim();
 }
 
 function splitArgs(cmdline: string): string[] {
@@ -143,6 +146,8 @@ export interface CgroupScope {
 /** Reads the app out of a systemd unit at the end of a cgroup path; null when it names none. */
 export function parseCgroupScope(cgroup: string): CgroupScope | null {
   const leaf = cgroup.slice(cgroup.lastIndexOf('/') + 1);
+  // A systemd unit name is at most 255 characters; longer is not a unit (and not fed to the regexes below).
+  if (leaf.length > 255) return null;
   const snap = /^snap\.([^.]+)\.[^/]*\.scope$/.exec(leaf);
   if (snap?.[1] !== undefined) return { kind: 'sandbox', app: alias(unescapeUnit(snap[1])) };
   // systemd's convention for desktop apps: app[-<launcher>]-<ApplicationID>-<RANDOM>.scope, or
@@ -190,7 +195,8 @@ const VALUE_OPTIONS: Record<'python' | 'node' | 'java', ReadonlySet<string>> = {
  * a REPL): the interpreter's own name is then the answer.
  */
 export function programOfInterpreter(executable: string, cmdline: string): string | null {
-  const args = splitArgs(cmdline).slice(1);
+  // Capped here too: this is also called with command lines that did not come through fieldsOf.
+  const args = splitArgs(boundedCmdline(cmdline)).slice(1);
   if (PYTHON.test(executable)) return pythonProgram(args);
   if (NODE.test(executable)) return nodeProgram(args);
   if (SCRIPTED.test(executable)) {
@@ -233,11 +239,27 @@ function nodeProgram(args: readonly string[]): string | null {
     const a = args[i];
     if (a === undefined) break;
     if (a === '-e' || a === '--eval' || a === '-p' || a === '--print') return null;
-    if (!a.startsWith('-') || a === '-') {
-      const pkg = /.*\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(a);
-      return pkg?.[1] ?? scriptName(a);
-    }
+    if (!a.startsWith('-') || a === '-') return nodePackage(a) ?? scriptName(a);
     if (VALUE_OPTIONS.node.has(a)) i += 1;
+  }
+  return null;
+}
+
+/**
+ * `…/node_modules/@scope/pkg/bin/x.js` → `@scope/pkg`: the last node_modules on the path whose package
+ * folder has something inside it. By slicing, no regex on the argument (it may be another user's).
+ */
+function nodePackage(arg: string): string | null {
+  const marker = '/node_modules/';
+  for (let at = arg.lastIndexOf(marker); at !== -1; at = at === 0 ? -1 : arg.lastIndexOf(marker, at - 1)) {
+    const rest = arg.slice(at + marker.length).split('/', 3);
+    const [first, second] = rest;
+    if (first === undefined || first === '') continue;
+    if (first.startsWith('@')) {
+      if (second !== undefined && second !== '' && rest.length > 2) return `${first}/${second}`;
+    } else if (rest.length > 1) {
+      return first;
+    }
   }
   return null;
 }

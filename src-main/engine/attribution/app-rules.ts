@@ -78,8 +78,9 @@ export const DARWIN_RULES: readonly AppRule[] = [
   { when: { path: /\/Zen(?: Browser)?\.app\//i }, app: 'Zen' },
   { when: { path: /\/Firefox(?: Nightly| Developer Edition)?\.app\// }, app: 'Firefox' },
   { when: { path: /\/Visual Studio Code\.app\// }, app: 'Visual Studio Code' },
-  // The outermost bundle names the app (lazy match: the first `.app/` on the path).
-  { when: { path: /^.*?\/([^/]+)\.app\// }, app: '$1' },
+  // The outermost bundle names the app: the leftmost `/X.app/` is the first `.app/` on the path (X holds
+  // no slash). Unanchored rather than `^.*?`, which is quadratic on a long path without `.app/`.
+  { when: { path: /\/([^/]+)\.app\// }, app: '$1' },
 
   // Firefox-family child processes: their parent tells Zen from Firefox; Firefox when nobody says.
   { when: { name: GECKO_CHILD, parentName: ZEN_BINARY }, app: 'Zen' },

@@ -29,7 +29,10 @@ export interface SnifferOptions {
 
 type FlowState =
   | { kind: 'tls'; stream: TcpStreamStart }
-  | { kind: 'quic'; crypto: CryptoStream; keys: Map<string, InitialKeys | null>; firstDcid: string | null };
+  | { kind: 'quic'; crypto: CryptoStream; keys: Map<string, InitialKeys | null>; firstDcid: string | null; datagrams: number };
+
+/** Datagrams one QUIC flow may take before it is given up: a client's first flight is one to four Initials. */
+export const MAX_QUIC_DATAGRAMS_PER_FLOW = 16;
 
 const DNS_PORT = 53;
 
@@ -120,10 +123,13 @@ export function createSniffer(options: SnifferOptions = {}): Sniffer {
   const onQuic = (event: PayloadEvent): NameHint[] => {
     let state = flows.get(event.flowId);
     if (state === undefined) {
-      state = { kind: 'quic', crypto: new CryptoStream(maxBytes), keys: new Map(), firstDcid: null };
+      state = { kind: 'quic', crypto: new CryptoStream(maxBytes), keys: new Map(), firstDcid: null, datagrams: 0 };
       hold(event.flowId, state);
     }
     if (state.kind !== 'quic') return [];
+    // Each datagram is decrypted and the stream re-read: a flow that never completes a hello stops here.
+    state.datagrams += 1;
+    if (state.datagrams > MAX_QUIC_DATAGRAMS_PER_FLOW) return settle(event, { kind: 'not-hello', reason: 'too many Initials without a whole ClientHello' }, 'quic');
     const quic = state;
     const keysOf = (id: string, dcid: Uint8Array, version: number): InitialKeys | null => {
       if (!quic.keys.has(id)) {

@@ -220,21 +220,54 @@ function skipAck(r: ByteReader, ecn: boolean): boolean {
   return true;
 }
 
-/** The CRYPTO stream of one connection's client Initials, put together by offset. */
+/** Most CRYPTO chunks one flow may hold: a ClientHello takes a handful (Chromium splits it in a few). */
+export const MAX_CRYPTO_CHUNKS = 64;
+/** What a held chunk costs against the byte budget beyond its bytes, so that empty or tiny frames are not free. */
+export const CHUNK_OVERHEAD_BYTES = 32;
+
+/** Where `offset` goes in chunks sorted by offset (after any equal offsets). */
+function insertAt(chunks: readonly { offset: number }[], offset: number): number {
+  let lo = 0;
+  let hi = chunks.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((chunks[mid]?.offset ?? 0) <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The CRYPTO stream of one connection's client Initials, put together by offset. Bounded on hostile
+ * input (the Initial keys are public, so anyone can make packets that decrypt): empty frames are
+ * dropped, each chunk costs its bytes plus an overhead against the budget, at most MAX_CRYPTO_CHUNKS
+ * are held, and chunks are inserted in order (no sort per add).
+ */
 export class CryptoStream {
   private readonly chunks: CryptoChunk[] = [];
   private held = 0;
 
   constructor(private readonly maxBytes: number) {}
 
+  /** Chunks held now. */
+  get size(): number {
+    return this.chunks.length;
+  }
+
   /** Adds a chunk; false when it lies beyond the budget (the caller gives up on the flow). */
   add(chunk: CryptoChunk): boolean {
     if (chunk.offset + chunk.data.length > this.maxBytes) return false;
-    if (this.chunks.some((c) => c.offset === chunk.offset && c.data.length >= chunk.data.length)) return true;
+    // Still charged: a flood of empty frames spends the budget and ends the flow.
+    this.held += CHUNK_OVERHEAD_BYTES;
+    if (chunk.data.length === 0) return this.held <= this.maxBytes * 2;
+    const at = insertAt(this.chunks, chunk.offset);
+    // A retransmission of a chunk already held adds nothing (same offset, no longer).
+    for (let i = at - 1; i >= 0 && this.chunks[i]?.offset === chunk.offset; i--) {
+      if ((this.chunks[i]?.data.length ?? 0) >= chunk.data.length) return this.held <= this.maxBytes * 2;
+    }
     this.held += chunk.data.length;
-    if (this.held > this.maxBytes * 2) return false;
-    this.chunks.push({ offset: chunk.offset, data: chunk.data.slice() });
-    this.chunks.sort((a, b) => a.offset - b.offset);
+    if (this.held > this.maxBytes * 2 || this.chunks.length >= MAX_CRYPTO_CHUNKS) return false;
+    this.chunks.splice(at, 0, { offset: chunk.offset, data: chunk.data.slice() });
     return true;
   }
 

@@ -188,7 +188,14 @@ function seqDelta(seq: number, base: number): number {
   return ((seq - base) | 0);
 }
 
-/** Segments of one TCP stream's start, in sequence order, without duplicates, up to a byte budget. */
+/** Most segments one flow's start may be held in (a ClientHello comes in one to a few). */
+export const MAX_TCP_SEGMENTS = 64;
+
+/**
+ * Segments of one TCP stream's start, in sequence order, without duplicates, up to a byte budget.
+ * Bounded on hostile input: at most MAX_TCP_SEGMENTS are held (1-byte segments cannot make the
+ * reassembly quadratic), and a segment is inserted in order (no sort per add).
+ */
 export class TcpStreamStart {
   private readonly segments: { rel: number; bytes: Uint8Array }[] = [];
   private base: number | null = null;
@@ -196,17 +203,25 @@ export class TcpStreamStart {
 
   constructor(private readonly maxBytes = MAX_HELLO_BYTES) {}
 
+  /** Segments held now. */
+  get size(): number {
+    return this.segments.length;
+  }
+
   /** Adds one segment; false when the budget is spent (the caller gives up on the flow). */
   add(seq: number, bytes: Uint8Array): boolean {
     if (bytes.length === 0) return true;
     this.base ??= seq >>> 0;
     const rel = seqDelta(seq >>> 0, this.base);
+    let at = this.segments.length;
+    while (at > 0 && (this.segments[at - 1]?.rel ?? 0) > rel) at -= 1;
     // A retransmission of a segment already held adds nothing.
-    if (this.segments.some((s) => s.rel === rel && s.bytes.length >= bytes.length)) return true;
+    for (let i = at - 1; i >= 0 && this.segments[i]?.rel === rel; i--) {
+      if ((this.segments[i]?.bytes.length ?? 0) >= bytes.length) return true;
+    }
     this.held += bytes.length;
-    if (this.held > this.maxBytes) return false;
-    this.segments.push({ rel, bytes: bytes.slice() });
-    this.segments.sort((a, b) => a.rel - b.rel);
+    if (this.held > this.maxBytes || this.segments.length >= MAX_TCP_SEGMENTS) return false;
+    this.segments.splice(at, 0, { rel, bytes: bytes.slice() });
     return true;
   }
 

@@ -183,6 +183,11 @@ export interface CaptureSnapshot {
   liveKeys: number;
 }
 
+/** Most packet starts one snapshot passes to naming. */
+export const MAX_PAYLOADS_PER_SNAPSHOT = 4096;
+/** Most characters of payload lines (hex) one snapshot passes to naming: 4 MiB of text, 2 MiB of packets. */
+export const MAX_PAYLOAD_CHARS_PER_SNAPSHOT = 4 * 1024 * 1024;
+
 /**
  * Groups lines into snapshots. A snapshot cut short (a new `S` before its `E`, or an `E` of another
  * number) is dropped and its lines count as malformed: half a snapshot would look like closed sockets.
@@ -191,6 +196,8 @@ export class SnapshotAssembler {
   #current: CaptureSnapshot | null = null;
   #currentLines = 0;
   #malformed = 0;
+  #payloadChars = 0;
+  #payloadsDropped = 0;
   #version: Extract<CaptureLine, { kind: 'version' }> | null = null;
 
   /** Lines rejected so far (unparsable, out of place, or in a snapshot cut short). */
@@ -203,9 +210,24 @@ export class SnapshotAssembler {
     return this.#version;
   }
 
+  /** Payload lines skipped because their snapshot already held its share (MAX_PAYLOAD_*_PER_SNAPSHOT). */
+  get payloadsDropped(): number {
+    return this.#payloadsDropped;
+  }
+
   /** Feeds one line; returns a snapshot when this line completed one. */
   push(line: string): CaptureSnapshot | null {
     if (line === '') return null;
+    // Payload volume per snapshot is bounded before any decoding: past it, packet starts are skipped
+    // (naming misses them; counting is unaffected).
+    if (line.startsWith('P\t') && this.#current !== null) {
+      if (this.#current.payloads.length >= MAX_PAYLOADS_PER_SNAPSHOT || this.#payloadChars + line.length > MAX_PAYLOAD_CHARS_PER_SNAPSHOT) {
+        this.#payloadsDropped += 1;
+        this.#currentLines += 1;
+        return null;
+      }
+      this.#payloadChars += line.length;
+    }
     const parsed = parseCaptureLine(line);
     if (parsed === null) {
       this.#malformed += 1;
@@ -219,6 +241,7 @@ export class SnapshotAssembler {
         this.#abandon();
         this.#current = { snapshot: parsed.snapshot, wallMs: parsed.wallMs, monoMs: parsed.monoMs, flows: [], closed: [], payloads: [], losses: noLosses(), liveKeys: 0 };
         this.#currentLines = 1;
+        this.#payloadChars = 0;
         return null;
       case 'flow':
       case 'payload':

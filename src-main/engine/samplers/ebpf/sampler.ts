@@ -18,6 +18,7 @@
 //   go down, and a carried key is repeated until the new helper lists it.
 // - Owners: owners.ts. Traffic that stays on this machine is left out, as in the Linux sampler; its
 //   packet starts are kept: a DNS answer from a local resolver (127.0.0.53) still names addresses.
+import { createLineSplitter } from '../../line-splitter.js';
 import { createLogger, type Logger } from '../../log.js';
 import type { Clock, FlowCounter, PayloadEvent, RemoteEndpoint, Sample, Sampler, SamplerHealth } from '../../types.js';
 import { systemClock } from '../../types.js';
@@ -34,6 +35,9 @@ import { CAPTURE_PROTOCOL_VERSION, captureFlowId, payloadEvent, SnapshotAssemble
 import { Carry, SnapshotRequests } from './snapshot-request.js';
 
 export { defaultHelperPath, helperPathFrom } from './helper-path.js';
+
+/** Longest helper line read; a longer one is dropped with its snapshot. */
+const MAX_HELPER_LINE_CHARS = 64 * 1024;
 
 /** Options of the eBPF sampler. */
 export interface EbpfSamplerOptions {
@@ -273,12 +277,12 @@ export class EbpfSampler implements Sampler {
     this.#malformedBefore += this.#assembler.malformed;
     this.#assembler = new SnapshotAssembler();
     this.#helperStderr = this.#stderr.read(child.stderr);
-    let rest = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      const lines = (rest + chunk.toString('utf8')).split('\n');
-      rest = lines.pop() ?? '';
-      for (const line of lines) this.#line(line);
+    // Bounded lines (the longest the protocol has is a payload line: 2 × 8 KiB of hex and a header).
+    const splitter = createLineSplitter(MAX_HELPER_LINE_CHARS, (line) => this.#line(line), (start) => {
+      this.#assembler.reset();
+      this.#log.warn('skipped an over-long line from netmon-capture', { start: start.slice(0, 80) });
     });
+    child.stdout.on('data', (chunk: Buffer) => splitter.push(chunk));
   }
 
   #line(line: string): void {
