@@ -134,7 +134,7 @@ describe('start', () => {
     expect(await page?.text()).toBe('<!doctype html><title>netmon test</title>');
     expect(runtime.dataDir).toBe(setup.dataDir);
     // The same runtime serves HTTP: the status over the API, the dashboard from the same build.
-    const status = await fetch(`${runtime.server.url}/api/v1/status:get`);
+    const status = await fetch(`${runtime.server.url}/api/v1/status:get`, { headers: { 'x-netmon-token': runtime.token } });
     expect(((await status.json()) as { ok: boolean }).ok).toBe(true);
     expect(await (await fetch(`${runtime.server.url}/`)).text()).toContain('netmon test');
   });
