@@ -6,7 +6,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync,
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { netmon, netmonArgv, startServe } from './cli-helpers.js';
+import { netmon, netmonArgv, startServe } from '../helpers/cli.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'netmon-clisec-'));
 const dir = path.join(root, 'data');

@@ -12,7 +12,7 @@ import { exchangePairingCode, hmacHex, serverKnowsToken } from '../../src-render
 import { serverProofMessage } from '../../src-shared/handshake.js';
 import type { AppUsage } from '../../src-main/engine/types.js';
 import { serverProof } from '../../src-main/http/handshake.js';
-import { send, startFixture, type Fixture } from './http-fixture.js';
+import { send, startFixture, type Fixture } from '../helpers/http-fixture.js';
 
 const nowS = Math.floor(Date.now() / 1000);
 const seed: AppUsage[] = [
