@@ -18,6 +18,8 @@
 #define NM_TLS_STREAM_BYTES 8192
 #define NM_DATAGRAM_BYTES 1500
 #define NM_QUIC_INITIALS_PER_FLOW 4
+/* DNS queries outstanding per (socket, server); past it, answers are still counted but not all named. */
+#define NM_DNS_PENDING_MAX 32
 
 enum nm_direction { NM_IN = 0, NM_OUT = 1 };
 enum nm_kind { NM_KIND_DNS = 1, NM_KIND_TLS = 2, NM_KIND_QUIC = 3 };
@@ -43,7 +45,8 @@ struct nm_flow_val {
 	__u32 tls_isn;   /* sequence number of the first outgoing payload byte, while capturing */
 	__u32 quic_initials;
 	__u8 tls_state;
-	__u8 pad[3];
+	__u8 dns_pending; /* queries sent to this peer on port 53 not yet answered: only answers to them are passed up */
+	__u16 tls_end;    /* offset past the ClientHello's first record: nothing after it is passed up */
 };
 
 /* Who uses a socket: the task that created it, then the last one that connected or sent with it. */

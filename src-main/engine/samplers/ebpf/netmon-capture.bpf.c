@@ -232,8 +232,17 @@ static __always_inline int count(struct __sk_buff *skb, __u8 direction)
 	if (bpf_skb_load_bytes(skb, start, &first, 1) != 0)
 		return 1;
 	if (proto == IPPROTO_UDP) {
-		if (direction == NM_IN && key.rport == 53) {
-			emit(skb, &key, start, payload, payload, 0, NM_IN, NM_KIND_DNS, NM_DATAGRAM_BYTES);
+		if (direction == NM_OUT && key.rport == 53) {
+			/* A query: the socket may now take one answer from this server. */
+			if (v->dns_pending < NM_DNS_PENDING_MAX)
+				v->dns_pending++;
+		} else if (direction == NM_IN && key.rport == 53) {
+			/* Only an answer this socket asked this server for names anything: a datagram from :53 to a
+			 * socket that sent no query there (a spoofer on the LAN, to any open port) is counted, not read. */
+			if (v->dns_pending > 0) {
+				v->dns_pending--;
+				emit(skb, &key, start, payload, payload, 0, NM_IN, NM_KIND_DNS, NM_DATAGRAM_BYTES);
+			}
 		} else if (direction == NM_OUT && ((first & 0xf0) == 0xc0 || (first & 0xf0) == 0xd0) &&
 			   v->quic_initials < NM_QUIC_INITIALS_PER_FLOW) {
 			__sync_fetch_and_add(&v->quic_initials, 1);
@@ -241,9 +250,14 @@ static __always_inline int count(struct __sk_buff *skb, __u8 direction)
 		}
 	} else if (direction == NM_OUT) {
 		if (v->tls_state == NM_TLS_UNKNOWN) {
-			/* The stream's first payload decides: a TLS handshake record, or never anything. */
-			if (before_out == 0 && first == 0x16) {
+			/* The stream's first payload decides: a TLS handshake record holding a ClientHello (type 1),
+			 * or never anything. Only that first record is passed up: what follows it (a TLS 1.2
+			 * client's Certificate, application data) never leaves the kernel. */
+			__u8 rec[6] = {};
+			if (before_out == 0 && first == 0x16 && bpf_skb_load_bytes(skb, start, rec, sizeof(rec)) == 0 && rec[5] == 0x01) {
+				__u32 end = 5 + (((__u32)rec[3] << 8) | rec[4]);
 				v->tls_isn = seq;
+				v->tls_end = end < NM_TLS_STREAM_BYTES ? end : NM_TLS_STREAM_BYTES;
 				v->tls_state = NM_TLS_CAPTURING;
 			} else {
 				v->tls_state = NM_TLS_DONE;
@@ -251,8 +265,11 @@ static __always_inline int count(struct __sk_buff *skb, __u8 direction)
 		}
 		if (v->tls_state == NM_TLS_CAPTURING) {
 			__u32 offset = seq - v->tls_isn; /* wraps correctly */
-			if (offset < NM_TLS_STREAM_BYTES)
-				emit(skb, &key, start, payload, payload, seq, NM_OUT, NM_KIND_TLS, NM_TLS_STREAM_BYTES - offset);
+			__u32 end = v->tls_end;
+			if (end > NM_TLS_STREAM_BYTES)
+				end = NM_TLS_STREAM_BYTES;
+			if (offset < end)
+				emit(skb, &key, start, payload, payload, seq, NM_OUT, NM_KIND_TLS, end - offset);
 			else if (offset < 0x80000000u)
 				v->tls_state = NM_TLS_DONE;
 		}

@@ -380,6 +380,13 @@ int main(int argc, char **argv)
 		}
 	}
 
+	/* Watching other cgroups or other network namespaces is more than the group was granted (the
+	 * machine's own traffic in this namespace): only root may ask for it. */
+	if ((cgroup_path[0] != '\0' || all_netns) && getuid() != 0)
+		fail("--cgroup and --all-netns are for root only (they reach past this network namespace or into other users' cgroups)");
+	if (getenv("NETMON_CAPTURE_NO_SKB_NETNS") != NULL && getuid() != 0)
+		fail("NETMON_CAPTURE_NO_SKB_NETNS is for root only (it counts sockets of other network namespaces)");
+
 	/* Gone with whoever started us, even if they could not stop us. */
 	pid_t parent = getppid();
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
