@@ -15,6 +15,8 @@ import { describeSalvage, openStore, type Store } from './engine/store/index.js'
 import { systemClock, type Clock } from './engine/types.js';
 import { createUsageCounters } from './engine/usage-counters.js';
 import { watchPairingToken } from './http/pairing.js';
+import { renderMetrics } from './http/metrics.js';
+import { startMetricsTextfile } from './http/metrics-textfile.js';
 import { startHttpServer, type HttpServer } from './http/server.js';
 import { createTunnelStage } from './engine/network/stage.js';
 import type { ConfigValues } from '../src-shared/api.js';
@@ -38,6 +40,8 @@ export interface RuntimeOptions {
   clock?: Clock;
   /** Log to stderr only (tests); by default lines go to DATA/logs/netmon.log. */
   logToFile?: boolean;
+  /** Also write the metrics every interval to this node_exporter textfile (`serve --metrics-textfile`). */
+  metricsTextfile?: string | undefined;
 }
 
 /** What a started runtime offers its host (the CLI or the Electron shell). */
@@ -181,22 +185,28 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     // A rotated token file applies at once; a deleted one must not silently mint a new token mid-run.
     const currentToken = watchPairingToken(dataDir);
     const token = currentToken();
+    // What GET /metrics and the textfile show (plan usage and per-network totals are not in it yet).
+    const metricsSnapshot = () => ({
+      apps: counters.apps(),
+      iface: counters.iface(),
+      unattributed: counters.unattributed(),
+      samplers: [monitor.samplerHealth()],
+      paused: monitor.pauseState().paused,
+      naming: monitor.namingStats()?.sniffer ?? null,
+    });
     const server = await startHttpServer({
       port: options.port ?? config.web_server_port,
       handlers,
       token: currentToken,
       live,
       staticDir: options.staticDir ?? undefined,
-      metrics: () => ({
-        apps: counters.apps(),
-        iface: counters.iface(),
-        unattributed: counters.unattributed(),
-        samplers: [monitor.samplerHealth()],
-        paused: monitor.pauseState().paused,
-        naming: monitor.namingStats()?.sniffer ?? null,
-      }),
+      metrics: metricsSnapshot,
     });
     cleanups.push(() => server.close());
+    if (options.metricsTextfile !== undefined) {
+      const textfile = startMetricsTextfile({ file: options.metricsTextfile, intervalMs: intervalS * 1000, render: () => renderMetrics({ ...metricsSnapshot(), liveClients: server.liveClients() }) });
+      cleanups.push(() => textfile.stop());
+    }
     let stopping: Promise<void> | null = null;
     let halted = false;
     const stopNow = (): void => {

@@ -41,7 +41,7 @@ const dataDir = { type: 'string' } as const;
 const COMMANDS: Record<string, Command> = {
   serve: {
     summary: 'run the monitor headless and serve the dashboard and API on 127.0.0.1',
-    usage: 'netmon serve [--port 7500] [--data-dir DIR] [--interval S] [--sampler auto|nettop|linux|ebpf] [--nettop-path PATH] [--helper-path PATH] [--no-open]',
+    usage: 'netmon serve [--port 7500] [--data-dir DIR] [--interval S] [--sampler auto|nettop|linux|ebpf] [--nettop-path PATH] [--helper-path PATH] [--metrics-textfile FILE.prom] [--no-open]',
     options: {
       port: { type: 'string' },
       'data-dir': dataDir,
@@ -49,6 +49,7 @@ const COMMANDS: Record<string, Command> = {
       sampler: { type: 'string' },
       'nettop-path': { type: 'string' },
       'helper-path': { type: 'string' },
+      'metrics-textfile': { type: 'string' },
       open: { type: 'boolean' },
       'no-open': { type: 'boolean' },
     },

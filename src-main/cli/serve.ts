@@ -48,7 +48,7 @@ export async function runServe(ctx: CommandContext): Promise<number> {
   try {
     let runtime;
     try {
-      runtime = await startRuntime({ dataDir, port, intervalS, sampler, nettopPath: stringFlag(ctx.values['nettop-path']), helperPath: stringFlag(ctx.values['helper-path']), staticDir });
+      runtime = await startRuntime({ dataDir, port, intervalS, sampler, nettopPath: stringFlag(ctx.values['nettop-path']), helperPath: stringFlag(ctx.values['helper-path']), staticDir, metricsTextfile: stringFlag(ctx.values['metrics-textfile']) });
     } catch (err) {
       if (err instanceof PortInUseError) {
         const wanted = port ?? 7500;
