@@ -57,6 +57,23 @@ const server = http.createServer((req, res) => {
   if (url.pathname === '/favicon.ico') { res.writeHead(404, { 'content-length': '0' }); res.end(); return; }
   send('text/html', '<!doctype html><title>' + host + '</title><p>' + host + '</p>');
 });
+// WebSocket (/socket?n=N): the handshake, then N bytes in binary frames, then a close frame.
+server.on('upgrade', (req, socket) => {
+  const host = String(req.headers.host || '').replace(/:\\d+$/, '');
+  sockets.set(socket, host);
+  const accept = require('node:crypto').createHash('sha1').update(req.headers['sec-websocket-key'] + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
+  socket.write('HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\nSec-WebSocket-Accept: ' + accept + '\\r\\n\\r\\n');
+  let left = Number(new URL(req.url, 'http://x').searchParams.get('n'));
+  const tick = () => {
+    if (left <= 0) { socket.end(Buffer.from([0x88, 0x00])); return; }
+    const k = Math.min(60000, left); left -= k;
+    const head = Buffer.from([0x82, 126, k >> 8, k & 255]);
+    socket.write(Buffer.concat([head, Buffer.alloc(k, 121)]));
+    setTimeout(tick, 100);
+  };
+  tick();
+  socket.on('error', () => undefined);
+});
 server.listen(8080, '0.0.0.0', () => process.stdout.write('listening\\n'));
 process.on('SIGTERM', () => {
   const totals = {};
