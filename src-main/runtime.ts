@@ -5,7 +5,7 @@ import { createLiveFeed, type LiveFeed } from './api/live.js';
 import { createPlansAccess } from './api/plans.js';
 import { createStoreQueries } from './api/store-queries.js';
 import { ensureDataDir, loadConfig, updateConfig, type Config } from './engine/config.js';
-import { DomainTracker } from './engine/domains/tracker.js';
+import { DomainTracker } from './engine/domains/extension/tracker.js';
 import { attachLogFile, closeLogFile, createLogger, setLogLevel } from './engine/log.js';
 import { Monitor, type IntervalReport } from './engine/monitor.js';
 import { startPlanChecker } from './engine/plans/checker.js';
@@ -136,7 +136,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const handlers = createApiHandlers({
       now: () => clock.now(),
       dataDir,
-      queries: createStoreQueries(store),
+      queries: createStoreQueries(store, (since, until) => monitor.purge(since, until)),
       capture: {
         state: () => monitor.pauseState(),
         pause: (untilS) => monitor.pauseCapture(untilS),

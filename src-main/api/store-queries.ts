@@ -1,10 +1,14 @@
 // The handlers' query interface over the engine's store and query layer.
 import { grandTotals, heatmap, processesForApp, timeline, totalsByApp, totalsByDomain } from '../engine/queries/index.js';
-import type { Store } from '../engine/store/index.js';
+import type { PurgeOutcome, Store } from '../engine/store/index.js';
 import type { UsageQueries } from './handlers.js';
 
-/** Answers the API's queries from `store` (reads on its connection, purges through it). */
-export function createStoreQueries(store: Store): UsageQueries {
+/**
+ * Answers the API's queries from `store` (reads on its read handle). A purge goes through `purge`: the
+ * running monitor's, which also drops what the pipeline holds in memory for the range; the store's own
+ * when nothing runs.
+ */
+export function createStoreQueries(store: Store, purge: (since: number, until: number) => PurgeOutcome = (since, until) => store.purgeRange(since, until)): UsageQueries {
   return {
     totals(range) {
       const t = grandTotals(store.db, range);
@@ -39,7 +43,7 @@ export function createStoreQueries(store: Store): UsageQueries {
       return { rows: h.cells, approximate: h.approximate };
     },
     purge(range) {
-      const outcome = store.purgeRange(range.since, range.until);
+      const outcome = purge(range.since, range.until);
       return { since: outcome.since, until: outcome.until, deletedRows: outcome.deletedRows };
     },
   };

@@ -7,25 +7,19 @@
 // flows (PacketNaming) and every app's bytes get domain rows, adding up to its usage rows; a browser's
 // flows the packets did not name are left to the extension's DomainTracker, and go under UNATTRIBUTED
 // when no extension placed them. Without packets the DomainTracker alone handles the browsers.
-import { appForProcess, attribute, type Platform } from './attribution/index.js';
+import { attribute, type Platform } from './attribution/index.js';
 import { defaultDeltaOptions, initialDeltaState, stepDelta, type DeltaOptions, type DeltaState } from './delta.js';
-import { BROWSER_APPS } from './domains/browsers.js';
-import { domainRowsOfFlows, type ByteSum } from './domains/flow-domains.js';
-import { loadPacketNamingDeps, PacketNaming, type PacketNamingDeps, type PacketNamingStats } from './domains/packet-naming.js';
-import type { DomainTracker } from './domains/tracker.js';
-import type { DomainUsage } from './domains/types.js';
+import type { DomainTracker } from './domains/extension/tracker.js';
+import type { PacketNamingDeps, PacketNamingStats } from './domains/packets/packet-naming.js';
+import { DomainStage } from './domains/stage.js';
 import { createLogger } from './log.js';
-import type { Store } from './store/index.js';
+import type { PurgeOutcome, Store } from './store/index.js';
 import {
   systemClock,
-  UNATTRIBUTED,
   type AppUsage,
   type Clock,
   type Gap,
   type InterfaceTotals,
-  type FlowCounter,
-  type Interval,
-  type PayloadEvent,
   type Sample,
   type Sampler,
   type SamplerHealth,
@@ -74,30 +68,6 @@ export interface MonitorOptions {
   tunnels?: TunnelStage | undefined;
 }
 
-/** One sample's part for packet naming, kept in order until the sniffer is loaded. */
-interface NamingWork {
-  payloads: readonly PayloadEvent[];
-  /** The sample's flows, live and closed: who received a packet (a DNS answer's app). */
-  flows: readonly FlowCounter[];
-  closed: string[];
-  atMs: number;
-  /** The interval recorded from this sample (null: baseline, gap or paused). */
-  recorded: { interval: Interval; usage: AppUsage[]; ts: number; durationS: number } | null;
-}
-
-/** The flows of a sample that packets can belong to (none when it carries no packets: nothing to keep). */
-function packetFlows(sample: Sample): readonly FlowCounter[] {
-  return sample.payloads === undefined || sample.payloads.length === 0 ? [] : [...sample.flows, ...sample.closed];
-}
-
-/** An interval handed to the DomainTracker, in the order its pending list holds them. */
-interface TrackerEntry {
-  ts: number;
-  durationS: number;
-  /** Unnamed browser bytes per app that go under UNATTRIBUTED if the tracker places none (null: nothing to check). */
-  unplaced: Map<string, ByteSum> | null;
-}
-
 /** Counters that tell how the pipeline is doing, for doctor, status and /metrics. */
 export interface MonitorStats {
   samples: number;
@@ -138,13 +108,8 @@ export class Monitor {
   private lastSampleMono: number | null = null;
   /** Set by `halt`: the store is closed, later samples are ignored. */
   private halted = false;
-  private domainRollup: boolean;
-  private naming: PacketNaming | null = null;
-  /** Set once loading the sniffer was tried; resolves when the backlog is drained. */
-  private namingLoad: Promise<void> | null = null;
-  private namingFailed = false;
-  private namingBacklog: NamingWork[] = [];
-  private trackerEntries: TrackerEntry[] = [];
+  /** Domains, the stage after attribution: naming by packets and the extension's placement (engine/domains/stage.ts). */
+  private readonly domains: DomainStage;
   private afterSample: (() => void) | null = null;
 
   constructor(options: MonitorOptions) {
@@ -156,18 +121,18 @@ export class Monitor {
     // A restarted monitor never records an interval that starts before what is already stored.
     this.state = options.resume?.plan.state ?? initialDeltaState(this.lastRecordedTs === null ? -Infinity : this.lastRecordedTs * 1000);
     this.deltaOptions = defaultDeltaOptions(options.intervalMs);
-    this.domainRollup = options.domainRollup ?? true;
+    this.domains = new DomainStage({ store: this.store, platform: options.platform, tracker: options.domains, rollup: options.domainRollup, loadPacketNaming: options.loadPacketNaming });
     this.drift = new TimerDrift(options.intervalMs);
   }
 
   /** Whether packet-named hosts are stored as registrable domains; applies to intervals from now on. */
   setDomainRollup(on: boolean): void {
-    this.domainRollup = on;
+    this.domains.setRollup(on);
   }
 
   /** How naming by packets is doing, or null while no sampler sent packets. */
   namingStats(): PacketNamingStats | null {
-    return this.naming?.stats() ?? null;
+    return this.domains.namingStats();
   }
 
   /** Starts sampling, the flush loop and maintenance (which runs once now). */
@@ -207,11 +172,11 @@ export class Monitor {
     if (this.maintenanceTimer !== null) clearTimeout(this.maintenanceTimer);
     await this.sampler.stop();
     // Samples waiting for the sniffer to load are named before the last rows are written.
-    if (this.namingLoad !== null && !this.halted) await this.namingLoad;
+    if (!this.halted) await this.domains.drain();
     // A halt (shutdown) meanwhile has written and closed everything.
     if (this.halted) return;
     this.closePause(this.clock.now());
-    if (this.options.domains !== undefined) this.appendTrackerRows(this.options.domains.settleAll());
+    this.domains.settleAll();
     const result = this.store.flush();
     if (!result.ok) log.error('final flush failed; rows not written', { error: result.error.message, pending: result.pendingRows });
     this.store.setFlushExtra(null);
@@ -232,7 +197,7 @@ export class Monitor {
     if (this.maintenanceTimer !== null) clearTimeout(this.maintenanceTimer);
     this.sampler.stop().catch((err: unknown) => log.warn('stopping the sampler failed', { error: err }));
     this.closePause(this.clock.now());
-    if (this.options.domains !== undefined) this.appendTrackerRows(this.options.domains.settleAll());
+    this.domains.settleAll();
     const result = this.store.flush();
     if (!result.ok) log.error('final flush failed; rows not written', { error: result.error.message, pending: result.pendingRows });
     this.store.setFlushExtra(null);
@@ -271,6 +236,17 @@ export class Monitor {
     return { ...this.stats, overAttributed: { ...this.stats.overAttributed } };
   }
 
+  /**
+   * Deletes [since, until) everywhere: the store's tiers, browser reports and buffer in one transaction
+   * (widened where only coarser rows remain), then what the domain stage still holds for the range, so
+   * no row of it is written afterwards.
+   */
+  purge(since: number, until: number): PurgeOutcome {
+    const outcome = this.store.purgeRange(since, until);
+    this.domains.purge(outcome.since, outcome.until);
+    return outcome;
+  }
+
   /** Writes what is buffered now (the flush loop does it every 30 s). */
   flush(): void {
     const result = this.store.flush();
@@ -302,13 +278,9 @@ export class Monitor {
     this.stats.counterDrops += step.stats.counterDrops;
     this.expirePause(sample.wallMs);
     // Intervals recorded before wait for the extension's reports; they settle whatever happens now.
-    if (this.options.domains !== undefined) this.appendTrackerRows(this.options.domains.settle(sample.wallMs));
-    const closed = sample.closed.map((f) => f.id);
+    this.domains.settle(sample.wallMs);
     // Packets seen while paused or in a baseline still teach names (a DNS answer names later flows).
-    const packetsOnly = (): void => {
-      if (sample.payloads !== undefined || this.namingPending()) this.enqueueNaming({ payloads: sample.payloads ?? [], flows: packetFlows(sample), closed, atMs: sample.wallMs, recorded: null });
-      else this.naming?.forget(closed);
-    };
+    const packetsOnly = (): void => this.domains.onInterval(sample, null);
     if (this.pause.paused) {
       this.carry = { bytesIn: 0, bytesOut: 0 };
       packetsOnly();
@@ -339,12 +311,7 @@ export class Monitor {
     const ts = Math.round(step.interval.endMs / 1000);
     // The same stamp and length as the interval's usage rows (see attribute).
     const durationS = Math.max(0, ts - Math.round(step.interval.startMs / 1000));
-    if (sample.payloads !== undefined || this.namingPending()) {
-      this.enqueueNaming({ payloads: sample.payloads ?? [], flows: packetFlows(sample), closed, atMs: sample.wallMs, recorded: { interval: step.interval, usage: attribution.usage, ts, durationS } });
-    } else {
-      this.toTracker(step.interval, ts, durationS, null);
-      this.naming?.forget(closed);
-    }
+    this.domains.onInterval(sample, { interval: step.interval, usage: attribution.usage, ts, durationS });
     this.lastRecordedTs = ts;
     const attributed = attribution.usage.reduce(
       (sum, row) => ({ bytesIn: sum.bytesIn + row.bytesIn, bytesOut: sum.bytesOut + row.bytesOut }),
@@ -362,112 +329,6 @@ export class Monitor {
     } catch (err) {
       log.warn('interval listener failed', { error: err });
     }
-  }
-
-  /** True while samples wait for the sniffer: later ones must queue behind them, in order. */
-  private namingPending(): boolean {
-    return this.namingBacklog.length > 0;
-  }
-
-  private enqueueNaming(work: NamingWork): void {
-    this.namingBacklog.push(work);
-    if (this.naming !== null || this.namingFailed) {
-      this.drainNaming();
-      return;
-    }
-    if (this.namingLoad !== null) return;
-    const load = this.options.loadPacketNaming ?? loadPacketNamingDeps;
-    this.namingLoad = load()
-      .then((deps) => {
-        const platform = this.options.platform;
-        this.naming = new PacketNaming(deps, { askerOf: (owner) => appForProcess(owner, platform) });
-        log.info('naming flows by their packets (DNS answers, TLS and QUIC server names)');
-      })
-      .catch((err: unknown) => {
-        this.namingFailed = true;
-        log.error('could not load the packet sniffer; flows are not named by their packets', { error: err });
-      })
-      .then(() => this.drainNaming());
-  }
-
-  private drainNaming(): void {
-    const backlog = this.namingBacklog;
-    this.namingBacklog = [];
-    if (this.halted) return;
-    for (const work of backlog) {
-      try {
-        this.nameWork(work);
-      } catch (err) {
-        log.error('naming an interval failed; its domain rows are skipped', { error: err });
-      }
-    }
-  }
-
-  private nameWork(work: NamingWork): void {
-    const naming = this.naming;
-    if (naming === null) {
-      // No sniffer: the browsers' flows go to the extension as they would without packets.
-      if (work.recorded !== null) this.toTracker(work.recorded.interval, work.recorded.ts, work.recorded.durationS, null);
-      return;
-    }
-    if (work.payloads.length > 0) {
-      const owners = new Map<string, FlowCounter['owner']>();
-      for (const f of work.flows) owners.set(f.id, f.owner);
-      naming.observe(work.payloads, (id) => owners.get(id));
-    }
-    const rec = work.recorded;
-    if (rec !== null) {
-      const named = naming.nameInterval(rec.interval, work.atMs);
-      const tracker = this.options.domains;
-      const rollup = this.domainRollup;
-      // Many flows of an interval go to one host: look each up in the suffix list once.
-      const stored = new Map<string, string>();
-      const split = domainRowsOfFlows(named.flows, rec.usage, {
-        platform: this.options.platform,
-        domainOf: (host) => {
-          let name = stored.get(host);
-          if (name === undefined) {
-            name = naming.storedName(host, rollup);
-            stored.set(host, name);
-          }
-          return name;
-        },
-        // Without a tracker no extension can place a browser's unnamed bytes: they are unplaced now.
-        defer: (app) => tracker !== undefined && BROWSER_APPS.has(app),
-      });
-      this.store.appendDomains(split.rows);
-      this.toTracker({ ...named, flows: split.deferred }, rec.ts, rec.durationS, split.deferredBytes);
-    }
-    // Closed flows' last bytes were named above; their state goes now.
-    naming.forget(work.closed);
-  }
-
-  private toTracker(interval: Interval, ts: number, durationS: number, unplaced: Map<string, ByteSum> | null): void {
-    const tracker = this.options.domains;
-    if (tracker === undefined) return;
-    tracker.addInterval(interval, ts, durationS);
-    this.trackerEntries.push({ ts, durationS, unplaced: unplaced === null || unplaced.size === 0 ? null : unplaced });
-  }
-
-  /**
-   * Writes what the tracker settled, plus UNATTRIBUTED rows for the unnamed browser bytes of the
-   * intervals it settled without placing them (no extension live for that browser then). The
-   * tracker settles its pending intervals oldest first, so the ones just settled are the oldest
-   * entries beyond what it still holds.
-   */
-  private appendTrackerRows(rows: DomainUsage[]): void {
-    const tracker = this.options.domains;
-    if (tracker === undefined) return;
-    const settled = this.trackerEntries.splice(0, Math.max(0, this.trackerEntries.length - tracker.stats().pendingIntervals));
-    const extra: DomainUsage[] = [];
-    for (const entry of settled) {
-      if (entry.unplaced === null) continue;
-      for (const [app, bytes] of entry.unplaced) {
-        if (rows.some((r) => r.ts === entry.ts && r.app === app)) continue;
-        extra.push({ ts: entry.ts, durationS: entry.durationS, app, domain: UNATTRIBUTED, estimate: false, ...bytes });
-      }
-    }
-    this.store.appendDomains(rows.length === 0 ? extra : [...rows, ...extra]);
   }
 
   /** Logs timer drift: samples later than the interval (their bytes are kept: the interval is longer). */

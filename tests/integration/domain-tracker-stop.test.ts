@@ -11,6 +11,7 @@ import { totalsByApp, totalsByDomain } from '../../src-main/engine/queries/index
 import { openStore } from '../../src-main/engine/store/index.js';
 import type { Clock, FlowCounter, ProcessInfo, Sample } from '../../src-main/engine/types.js';
 import { rangeAfterStop, usageVsDomainRows, type ReportRange } from '../e2e/extension-helpers.js';
+import { sideConnection } from '../helpers/side-connection.js';
 import { tempDataDir } from '../helpers/store.js';
 import { ScriptedSampler } from '../helpers/scripted-sampler.js';
 
@@ -117,7 +118,10 @@ describe('a browser’s bytes at shutdown, as the reports after serve stopped re
     try {
       // A usage row of Chromium with no domain row: what the e2e failure message must point at.
       const ts = Math.round(run.stopMs / 1000) + 1;
-      run.db.prepare('INSERT INTO usage_raw (ts, app_id, duration_s, bytes_in, bytes_out) VALUES (?, (SELECT id FROM apps WHERE name = ?), 1, 5, 2)').run(ts, 'Chromium');
+      // Written behind the store, on a second connection: the store's own handle only reads.
+      const side = sideConnection({ path: run.dbPath });
+      side.prepare('INSERT INTO usage_raw (ts, app_id, duration_s, bytes_in, bytes_out) VALUES (?, (SELECT id FROM apps WHERE name = ?), 1, 5, 2)').run(ts, 'Chromium');
+      side.close();
       expect(usageVsDomainRows(run.dbPath, 'Chromium', { since: ts - 3600, until: ts })).toEqual([{ ts, usage: 7, domains: 0 }]);
       expect(usageVsDomainRows(run.dbPath, 'Chromium', { since: ts - 3600, until: ts - 1 })).toEqual([]);
     } finally {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { createStoreQueries } from '../../src-main/api/store-queries.js';
 import { main } from '../../src-main/cli/main.js';
-import { DomainTracker } from '../../src-main/engine/domains/tracker.js';
+import { DomainTracker } from '../../src-main/engine/domains/extension/tracker.js';
 import { Monitor } from '../../src-main/engine/monitor.js';
 import { totalsByDomain } from '../../src-main/engine/queries/index.js';
 import { openStore, type Store } from '../../src-main/engine/store/index.js';

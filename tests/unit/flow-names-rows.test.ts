@@ -2,7 +2,7 @@
 // the property (rows per app add up to the app's usage, deferred bytes apart) is checked by plain sums.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { domainRowsOfFlows } from '../../src-main/engine/domains/flow-domains.js';
+import { domainRowsOfFlows } from '../../src-main/engine/domains/packets/flow-domains.js';
 import type { AppUsage, FlowDelta, ProcessInfo } from '../../src-main/engine/types.js';
 
 const curl: ProcessInfo = { pid: 1, name: 'curl', path: '/usr/bin/curl' };

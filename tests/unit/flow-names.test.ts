@@ -3,7 +3,7 @@
 // alive for its TTL clamped to [60 s, 1 h] by default; a flow's DNS name fixed at first naming).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FlowNamer, normalizeHostName } from '../../src-main/engine/domains/flow-names.js';
+import { FlowNamer, normalizeHostName } from '../../src-main/engine/domains/packets/flow-names.js';
 import type { NameHint } from '../../src-main/engine/sniff/types.js';
 import type { FlowDelta } from '../../src-main/engine/types.js';
 

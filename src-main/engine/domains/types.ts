@@ -34,3 +34,9 @@ export interface ReportedBytes extends ReportedHost {
   startedAt?: number | undefined;
   endedAt?: number | undefined;
 }
+
+/** Bytes in and out. */
+export interface ByteSum {
+  bytesIn: number;
+  bytesOut: number;
+}

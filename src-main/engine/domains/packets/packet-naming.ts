@@ -1,9 +1,9 @@
 // Naming flows by their packets, as the monitor runs it: payload events → sniffer → name hints →
 // flow namer → FlowDelta.hostname. The sniffer and the Public Suffix List (tldts) are only needed
 // when a sampler sends packets (the privileged one), so they are loaded then, not at start.
-import { createLogger } from '../log.js';
-import type { SnifferStats, Sniffer } from '../sniff/types.js';
-import type { Interval, PayloadEvent, ProcessInfo } from '../types.js';
+import { createLogger } from '../../log.js';
+import type { SnifferStats, Sniffer } from '../../sniff/types.js';
+import type { Interval, PayloadEvent, ProcessInfo } from '../../types.js';
 import { FlowNamer, type FlowNamerOptions, type FlowNamerStats } from './flow-names.js';
 
 const log = createLogger('naming');
@@ -17,7 +17,7 @@ export interface PacketNamingDeps {
 
 /** Loads the real sniffer and the Public Suffix reducer (hostname.ts; separate chunks of the bundle). */
 export async function loadPacketNamingDeps(): Promise<PacketNamingDeps> {
-  const [sniff, hostname] = await Promise.all([import('../sniff/index.js'), import('./hostname.js')]);
+  const [sniff, hostname] = await Promise.all([import('../../sniff/index.js'), import('../hostname.js')]);
   return { sniffer: sniff.createSniffer(), registrableDomain: hostname.registrableDomain };
 }
 

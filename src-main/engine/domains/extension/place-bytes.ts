@@ -5,10 +5,10 @@
 // bytes to an address nobody reported, and address-less bytes of an interval in which the browser
 // reported nothing, by the active tab over the interval; with neither, they are UNATTRIBUTED. Every
 // byte of the browser lands in exactly one row, so per-domain shares add up to the browser's total.
-import { UNATTRIBUTED } from '../types.js';
+import { UNATTRIBUTED } from '../../types.js';
 import type { NameWeight } from './ip-map.js';
 import { splitWhole } from './split.js';
-import type { DomainUsage } from './types.js';
+import type { DomainUsage } from '../types.js';
 
 /** A browser's bytes to one server address (null: the sampler knew no address) in one interval. */
 export interface BrowserFlow {

@@ -3,15 +3,11 @@
 // (rolled-up) name, the rest under UNATTRIBUTED — except a browser's unnamed flows when its extension
 // may still place them: those are handed back (`deferred`) for the DomainTracker, and counted apart
 // (`deferredBytes`) so the caller can put them under UNATTRIBUTED if the extension does not.
-import { appForProcess, type Platform } from '../attribution/index.js';
-import { UNATTRIBUTED, type AppUsage, type FlowDelta, type ProcessInfo } from '../types.js';
-import type { DomainUsage } from './types.js';
+import { appForProcess, type Platform } from '../../attribution/index.js';
+import { UNATTRIBUTED, type AppUsage, type FlowDelta, type ProcessInfo } from '../../types.js';
+import type { ByteSum, DomainUsage } from '../types.js';
 
-/** Bytes in and out. */
-export interface ByteSum {
-  bytesIn: number;
-  bytesOut: number;
-}
+export type { ByteSum } from '../types.js';
 
 /** What `domainRowsOfFlows` makes of one interval. */
 export interface FlowDomainSplit {

@@ -8,10 +8,10 @@
 // For the same reason an answer is also kept per asker (the app whose socket received it): when two
 // apps resolve different names to one address at the same time, each app's flows take its own answer.
 import { isIP } from 'node:net';
-import type { NameHint } from '../sniff/types.js';
-import { assertNever } from '../../../src-shared/result.js';
-import type { FlowDelta } from '../types.js';
-import { normalizeIp } from './ip.js';
+import type { NameHint } from '../../sniff/types.js';
+import { assertNever } from '../../../../src-shared/result.js';
+import type { FlowDelta } from '../../types.js';
+import { normalizeIp } from '../ip.js';
 
 /** Options of `FlowNamer`; the defaults suit a desktop's resolver traffic. */
 export interface FlowNamerOptions {

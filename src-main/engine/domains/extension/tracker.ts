@@ -4,15 +4,16 @@
 // only once its response started, so the map is given time to learn the addresses an interval used.
 // Only browsers whose extension is reporting are attributed: without one, no domain rows are written
 // (rather than rows that would say every byte went to nowhere).
-import { appForProcess, type Platform } from '../attribution/index.js';
-import type { Interval, ProcessInfo } from '../types.js';
+import { appForProcess, type Platform } from '../../attribution/index.js';
+import { UNATTRIBUTED, type Interval, type ProcessInfo } from '../../types.js';
+import type { ByteSum } from '../types.js';
 import { ActiveTabs } from './active-tab.js';
-import { attributeDomains, type BrowserFlow } from './attribute.js';
-import { BROWSER_APPS, appsOfBrowser } from './browsers.js';
+import { attributeDomains, type BrowserFlow } from './place-bytes.js';
+import { BROWSER_APPS, appsOfBrowser } from '../browsers.js';
 import { IpDomainMap } from './ip-map.js';
-import { normalizeIp } from './ip.js';
+import { normalizeIp } from '../ip.js';
 import { TransferLog, weightList } from './transfers.js';
-import type { DomainUsage, ReportedBytes, ReportedHost } from './types.js';
+import type { DomainUsage, ReportedBytes, ReportedHost } from '../types.js';
 
 /** Options of `DomainTracker`; the defaults suit an extension that reports every 5 s. */
 export interface DomainTrackerOptions {
@@ -39,6 +40,8 @@ interface PendingInterval {
   durationS: number;
   /** The interval as the monitor saw it: its browser flows are picked out only if it is attributed. */
   interval: Interval;
+  /** Unnamed browser bytes per app that go under UNATTRIBUTED if no report places them (null: none). */
+  unplaced: ReadonlyMap<string, ByteSum> | null;
 }
 
 /** Counters for status and tests. */
@@ -136,8 +139,13 @@ export class DomainTracker {
    * now: with no extension reporting, an interval costs a reference for `settleDelayMs`; the first
    * report of an extension still finds the intervals just before it.
    */
-  addInterval(interval: Interval, ts: number, durationS: number): void {
-    this.pending.push({ startMs: interval.startMs, endMs: interval.endMs, ts, durationS, interval });
+  addInterval(interval: Interval, ts: number, durationS: number, unplaced: ReadonlyMap<string, ByteSum> | null = null): void {
+    this.pending.push({ startMs: interval.startMs, endMs: interval.endMs, ts, durationS, interval, unplaced: unplaced === null || unplaced.size === 0 ? null : unplaced });
+  }
+
+  /** Forgets the waiting intervals whose stamp `drop` says were purged: they never get rows. */
+  purge(drop: (ts: number) => boolean): void {
+    this.pending = this.pending.filter((p) => !drop(p.ts));
   }
 
   private browserFlows(interval: Interval): BrowserFlow[] {
@@ -162,7 +170,7 @@ export class DomainTracker {
     return [...perKey.values()];
   }
 
-  /** Attributes the intervals that ended at least `settleDelayMs` before `nowMs`. */
+  /** The rows of the intervals that ended at least `settleDelayMs` before `nowMs`: all of them, their unplaced bytes included. */
   settle(nowMs: number): DomainUsage[] {
     const due: PendingInterval[] = [];
     const wait: PendingInterval[] = [];
@@ -186,7 +194,18 @@ export class DomainTracker {
     return { ips: this.ips.size(), pendingIntervals: this.pending.length, ...this.counts };
   }
 
+  /** One settled interval's rows: what the reports placed, and UNATTRIBUTED for the unplaced bytes of an app they placed none of. */
   private attribute(p: PendingInterval): DomainUsage[] {
+    const rows = this.place(p);
+    if (p.unplaced === null) return rows;
+    for (const [app, bytes] of p.unplaced) {
+      if (rows.some((r) => r.app === app)) continue;
+      rows.push({ ts: p.ts, durationS: p.durationS, app, domain: UNATTRIBUTED, estimate: false, bytesIn: bytes.bytesIn, bytesOut: bytes.bytesOut });
+    }
+    return rows;
+  }
+
+  private place(p: PendingInterval): DomainUsage[] {
     const liveBrowsers = [...this.heard.keys()].filter((b) => this.isLive(b, p.startMs, p.endMs));
     if (liveBrowsers.length === 0) return [];
     const liveApps = new Set(liveBrowsers.flatMap((b) => appsOfBrowser(b)));
