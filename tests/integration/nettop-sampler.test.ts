@@ -126,6 +126,7 @@ describe('NettopSampler, streaming', () => {
       id: 'Safari.501|tcp4 198.51.100.7:50001<->203.0.113.10:443',
       owner: { pid: 501, name: 'Safari' },
       remote: { protocol: 'tcp4', address: '203.0.113.10', port: 443 },
+      iface: 'en0',
       local: { address: '198.51.100.7', port: 50001 },
       bytesIn: 600,
       bytesOut: 150,

@@ -50,7 +50,11 @@ export interface NettopArgOptions {
   deltas: boolean;
 }
 
-/** nettop's arguments: `[-P] -L n [-s N] [-d] -x -n [-t external] -J bytes_in,bytes_out`. */
+/**
+ * nettop's arguments: `[-P] -L n [-s N] [-d] -x -n [-t external] -J bytes_in,bytes_out[,interface]`. Per
+ * connection the interface column comes too: each connection row then says which interface it used, so
+ * a tunnel's apps are told from its provider (engine/network).
+ */
 export function nettopArgs(options: NettopArgOptions): string[] {
   return [
     ...(options.perConnection ? [] : ['-P']),
@@ -62,7 +66,7 @@ export function nettopArgs(options: NettopArgOptions): string[] {
     '-n',
     ...(options.externalOnly ? ['-t', 'external'] : []),
     '-J',
-    'bytes_in,bytes_out',
+    options.perConnection ? 'bytes_in,bytes_out,interface' : 'bytes_in,bytes_out',
   ];
 }
 

@@ -6,7 +6,7 @@ import { NettopSampler, nettopArgs } from '../../../../../src-main/engine/sample
 describe('nettop command lines', () => {
   it.each([
     [{ perConnection: false, externalOnly: true, samples: 0, intervalS: 5, deltas: true }, '-P -L 0 -s 5 -d -x -n -t external -J bytes_in,bytes_out'],
-    [{ perConnection: true, externalOnly: true, samples: 0, intervalS: 5, deltas: true }, '-L 0 -s 5 -d -x -n -t external -J bytes_in,bytes_out'],
+    [{ perConnection: true, externalOnly: true, samples: 0, intervalS: 5, deltas: true }, '-L 0 -s 5 -d -x -n -t external -J bytes_in,bytes_out,interface'],
     [{ perConnection: false, externalOnly: false, samples: 1, intervalS: null, deltas: false }, '-P -L 1 -x -n -J bytes_in,bytes_out'],
   ])('%o', (options, expected) => {
     expect(nettopArgs(options).join(' ')).toBe(expected);
