@@ -6,6 +6,7 @@ import path from 'node:path';
 import { formatBytes } from '../../src-shared/units.js';
 import { CONFIG_FILE, DB_FILE, resolveDataDir, validateConfig } from '../engine/config.js';
 import { lastUsageAt } from '../engine/queries/index.js';
+import { networkChecks } from '../engine/network/doctor.js';
 import { defaultHelperPath } from '../engine/samplers/ebpf/helper-path.js';
 import { kindsFor, samplerKind, type ProbeCheck } from '../engine/samplers/registry.js';
 import { SCHEMA_VERSION, dataFolderSize, describeSalvage, keptDamagedFiles, openDatabase, userVersion, verifyDatabase } from '../engine/store/index.js';
@@ -89,6 +90,7 @@ export async function runDoctor(ctx: CommandContext): Promise<number> {
     if (sampler === null && kind.platform === process.platform && (found.usable || kind === fallback)) sampler = kind.name;
   }
   if (fallback === null) checks.push({ name: 'sampler', ok: false, detail: `no sampler for ${process.platform}: netmon measures on macOS and Linux` });
+  checks.push(...networkChecks());
   checks.push(...databaseChecks(dataDir));
   const healthy = checks.every((c) => c.ok);
   if (ctx.values['json'] === true) {

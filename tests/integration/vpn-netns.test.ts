@@ -103,6 +103,7 @@ describe.each(['ebpf', 'linux'])('a real VPN (openvpn, static key, tun0) with ne
   let hogs = new Map<string, NethogsTotal>();
   let serveCode: number | null = null;
   let serveStderr = '';
+  let doctorChecks: { name: string; detail: string }[] = [];
 
   beforeAll(async () => {
     if (skip !== null) return;
@@ -115,6 +116,9 @@ describe.each(['ebpf', 'linux'])('a real VPN (openvpn, static key, tun0) with ne
     await sleep(300);
     const client = await startOpenvpn(pair.client, ['--secret', key, '--ifconfig', CLIENT_TUNNEL, SERVER_TUNNEL, '--proto', 'tcp-client', '--remote', SERVER, '1194']);
     await server;
+    const [doctorCommand, ...doctorArgs] = netnsArgv(pair.client, [testNode(), NETMON, 'doctor', '--json', '--data-dir', path.join(root, 'none')]);
+    const doctor = spawnSync(doctorCommand, doctorArgs, { encoding: 'utf8' });
+    doctorChecks = (JSON.parse(doctor.stdout) as { checks: { name: string; detail: string }[] }).checks;
     const peers = await startPeers(pair.server, { tcp: [{ host: SERVER_TUNNEL, port: 80 }, { host: SERVER, port: 80 }] });
     try {
       const vethBefore = deviceBytes(pair.client, pair.clientDevice);
@@ -176,6 +180,13 @@ describe.each(['ebpf', 'linux'])('a real VPN (openvpn, static key, tun0) with ne
     writeFileSync(artifact, text);
     console.log(text);
   }
+
+  it.skipIf(skip !== null)('doctor, run in the client namespace, sees the tunnel and its provider', () => {
+    const detail = (name: string): string => doctorChecks.find((c) => c.name === name)?.detail ?? '';
+    expect(detail('network interfaces')).toContain(`physical (the network total): ${pair.clientDevice}`);
+    expect(detail('tunnels')).toMatch(/^tun0: /);
+    expect(detail('tunnel and proxy providers')).toMatch(/^OpenVPN \(openvpn \d+\)/);
+  });
 
   it.skipIf(skip !== null)('serve stops on SIGTERM with exit 0', () => {
     expect(serveCode, serveStderr).toBe(0);

@@ -31,6 +31,7 @@ describe('classifyInterface by name', () => {
     ['anpi0', 'local'],
     ['ap1', 'local'],
     ['vmenet0', 'local'],
+    ['ifb0', 'local'],
   ] as const)('%s is %s', (name, kind) => {
     expect(classifyInterface(name)).toBe(kind);
   });
@@ -45,6 +46,7 @@ describe('classifyInterface with Linux facts', () => {
     expect(classifyInterface('gre1', { type: 778 })).toBe('tunnel');
     expect(classifyInterface('lan', { type: 1, bridge: true })).toBe('local');
     expect(classifyInterface('eth1', { type: 1, bridgePort: true })).toBe('local');
+    expect(classifyInterface('eth2', { type: 1, bondSlave: true })).toBe('local');
     // A namespace's veth uplink (not a bridge port, not named veth*) is the namespace's network.
     expect(classifyInterface('nmt-cli', { type: 1 })).toBe('physical');
     expect(classifyInterface('wlan0', { type: 1, devType: 'wlan' })).toBe('physical');
@@ -64,7 +66,7 @@ describe('classifyInterface with Linux facts', () => {
     fakeDevice('wg0', { type: '65534\n', uevent: 'DEVTYPE=wireguard\nINTERFACE=wg0\n' });
     fakeDevice('eth0', { type: '1\n', uevent: 'INTERFACE=eth0\n' });
     fakeDevice('br0', { type: '1\n', uevent: 'DEVTYPE=bridge\n' }, ['bridge']);
-    expect(readLinuxInterfaceFacts('tun0', root)).toEqual({ type: 65534, tunFlags: true, bridge: false, bridgePort: false, devType: undefined });
+    expect(readLinuxInterfaceFacts('tun0', root)).toEqual({ type: 65534, tunFlags: true, bridge: false, bridgePort: false, bondSlave: false, devType: undefined });
     expect(readLinuxInterfaceFacts('wg0', root).devType).toBe('wireguard');
     const kindOf = linuxInterfaceClassifier(root);
     expect(['tun0', 'wg0', 'eth0', 'br0', 'ppp9'].map(kindOf)).toEqual(['tunnel', 'tunnel', 'physical', 'local', 'tunnel']);

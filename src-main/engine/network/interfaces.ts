@@ -6,7 +6,8 @@
 //   ppp, tun, tap, wg, tailscale; on Linux any interface with `tun_flags`, or of a tunnel link type).
 //   Summing a tunnel with its underlay counts every byte twice.
 // - local: traffic that never reaches a network (loopback, Apple's peer-to-peer awdl/llw, bridges and
-//   the veth ends of containers on this machine).
+//   the veth ends of containers on this machine), or reaches it counted elsewhere too (a bond's members,
+//   tc's ifb mirrors).
 //
 // Names decide where nothing better is known (macOS, recorded captures). On Linux the kernel's facts from
 // /sys/class/net decide first: `type` (ARPHRD_*), `tun_flags` (tun/tap), `bridge`/`brport`, uevent DEVTYPE.
@@ -25,6 +26,8 @@ export interface LinuxInterfaceFacts {
   /** The interface is a bridge (`bridge/`), or a port of one (`brport/`). */
   bridge?: boolean | undefined;
   bridgePort?: boolean | undefined;
+  /** A bond's member (`bonding_slave/`): its bytes are counted again on the bond. */
+  bondSlave?: boolean | undefined;
   /** uevent's DEVTYPE (`wlan`, `wireguard`, `bridge`, `vlan`, …), where set. */
   devType?: string | undefined;
 }
@@ -34,7 +37,7 @@ const TUNNEL_TYPES = new Set([512, 768, 769, 776, 778, 823, 65534]);
 const LOOPBACK_TYPE = 772;
 
 const TUNNEL_NAMES = /^(utun|ipsec|ppp|tun|tap|wg|tailscale|zt|gpd|vpn|nordlynx|proton|mullvad|cscotun)/i;
-const LOCAL_NAMES = /^(lo\d*$|lo$|awdl|llw|bridge|ap\d|anpi|vmenet|xhc|gif|stf|docker|br-|virbr|veth|vnet|lxcbr|lxdbr|cni|flannel|cali|kube-ipvs|podman)/i;
+const LOCAL_NAMES = /^(lo\d*$|lo$|awdl|llw|bridge|ap\d|anpi|vmenet|xhc|gif|stf|docker|br-|virbr|veth|vnet|lxcbr|lxdbr|cni|flannel|cali|kube-ipvs|podman|ifb|dummy|nlmon)/i;
 
 /** The class of an interface, from the kernel's facts where known, else from its name. */
 export function classifyInterface(name: string, facts?: LinuxInterfaceFacts): InterfaceKind {
@@ -42,7 +45,7 @@ export function classifyInterface(name: string, facts?: LinuxInterfaceFacts): In
     if (facts.type === LOOPBACK_TYPE) return 'local';
     if (facts.tunFlags === true || facts.devType === 'wireguard') return 'tunnel';
     if (facts.type !== undefined && TUNNEL_TYPES.has(facts.type)) return 'tunnel';
-    if (facts.bridge === true || facts.bridgePort === true || facts.devType === 'bridge') return 'local';
+    if (facts.bridge === true || facts.bridgePort === true || facts.devType === 'bridge' || facts.bondSlave === true) return 'local';
   }
   if (TUNNEL_NAMES.test(name)) return 'tunnel';
   if (LOCAL_NAMES.test(name)) return 'local';
@@ -66,6 +69,7 @@ export function readLinuxInterfaceFacts(name: string, root = '/sys/class/net'): 
     tunFlags: existsSync(join(dir, 'tun_flags')),
     bridge: existsSync(join(dir, 'bridge')),
     bridgePort: existsSync(join(dir, 'brport')),
+    bondSlave: existsSync(join(dir, 'bonding_slave')),
     devType,
   };
 }
