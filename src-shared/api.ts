@@ -256,12 +256,21 @@ export interface TimelinePoint extends ByteTotals {
   approximate?: boolean;
 }
 
+/** A stretch the engine did not measure, in epoch seconds. 'netmon-stopped': netmon was not running; the bytes moved then are counted at the restart. */
+export interface GapView {
+  start: number;
+  end: number;
+  reason: 'sleep-or-clock-jump' | 'sampler-restart' | 'stall' | 'paused' | 'netmon-stopped' | (string & {});
+}
+
 /** Bytes over time, in buckets of `bucketS` seconds (empty buckets included as zeros). */
 export interface Timeline extends ResolvedRange, Approximate {
   bucketS: BucketSeconds;
   /** The application the timeline is for, or null for all traffic. */
   app: string | null;
   points: TimelinePoint[];
+  /** The recorded gaps overlapping the range, oldest first (absent from an engine that does not record them). */
+  gaps?: GapView[];
 }
 
 /** One cell of the hour-of-week heatmap: weekday 0 is Monday, hours in local time. */

@@ -17,6 +17,7 @@ import {
   type ByteTotals,
   type ConfigValues,
   type DomainTotal,
+  type GapView,
   type HeatmapCell,
   type PauseState,
   type ProcessView,
@@ -69,6 +70,8 @@ export interface UsageQueries {
   domains(range: ResolvedRange, app: string | null, limit: number): MaybePromise<MaybeApproximate<DomainTotal>>;
   /** Bytes per bucket (`ts` = bucket start), for all traffic or one app; empty buckets may be left out. */
   timeline(range: ResolvedRange, bucketS: number, app: string | null): MaybePromise<TimelinePoint[]>;
+  /** Recorded gaps (netmon stopped, sleep, stalls) overlapping the range, oldest first; absent: none recorded. */
+  gaps?(range: ResolvedRange): MaybePromise<GapView[]>;
   /** Bytes per local weekday (0 = Monday) and hour; empty cells may be left out. */
   heatmap(range: ResolvedRange): MaybePromise<MaybeApproximate<HeatmapCell>>;
   /** Deletes every stored row in the range (all tiers and browser reports, one transaction); returns the range actually purged (it may be widened) and the rows deleted. */
@@ -215,7 +218,8 @@ export function createApiHandlers(deps: ApiDeps): ApiHandlers {
         approximate = true;
       }
     }
-    return { ...range, bucketS, app, approximate, points };
+    if (deps.queries.gaps === undefined) return { ...range, bucketS, app, approximate, points };
+    return { ...range, bucketS, app, approximate, points, gaps: await deps.queries.gaps(range) };
   };
 
   const plans = (): PlansAccess => {

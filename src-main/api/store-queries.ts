@@ -1,5 +1,5 @@
 // The handlers' query interface over the engine's store and query layer.
-import { grandTotals, heatmap, processesForApp, timeline, totalsByApp, totalsByDomain } from '../engine/queries/index.js';
+import { gapsInRange, grandTotals, heatmap, processesForApp, timeline, totalsByApp, totalsByDomain } from '../engine/queries/index.js';
 import type { PurgeOutcome, Store } from '../engine/store/index.js';
 import type { UsageQueries } from './handlers.js';
 
@@ -37,6 +37,9 @@ export function createStoreQueries(store: Store, purge: (since: number, until: n
       return timeline(store.db, { ...range, bucketS, app }).points.map((p) =>
         p.approximate ? { ts: p.ts, bytesIn: p.bytesIn, bytesOut: p.bytesOut, approximate: true } : { ts: p.ts, bytesIn: p.bytesIn, bytesOut: p.bytesOut },
       );
+    },
+    gaps(range) {
+      return gapsInRange(store.db, range);
     },
     heatmap(range) {
       const h = heatmap(store.db, range);

@@ -8,6 +8,7 @@ import { useApi } from '../state/use-api.js';
 import { replaceParams } from '../state/use-route.js';
 import { ErrorNote } from './ErrorNote.js';
 import { EstimateMark } from './EstimateMark.js';
+import { GapNotes } from './GapNotes.js';
 import { Heatmap } from './Heatmap.js';
 import { Segmented } from './Segmented.js';
 
@@ -176,6 +177,7 @@ export function HistoryPage({ params }: { params: Record<string, string> }) {
           {isApproximate(daily.data) && <EstimateMark testId="history-estimate" />}
           <span className="small muted">{points.length > 0 ? `${formatBytes(totalOf(totals) / points.length)} per day on average` : ''}</span>
         </div>
+        <GapNotes gaps={daily.data?.gaps} />
       </section>
       <section className="panel" aria-labelledby="h-heatmap">
         <div className="panelhead">

@@ -13,6 +13,7 @@ import { CollectingNote } from './CollectingNote.js';
 import { DomainsTable } from './DomainsTable.js';
 import { ErrorNote } from './ErrorNote.js';
 import { EstimateMark } from './EstimateMark.js';
+import { GapNotes } from './GapNotes.js';
 import { LiveGauge } from './LiveGauge.js';
 import { PlanPanel } from './PlanPanel.js';
 import { QuickStats } from './QuickStats.js';
@@ -91,6 +92,7 @@ export function OverviewPage({ params }: { params: Record<string, string> }) {
           <span className="small muted">{label}</span>
         </div>
         {timeline.error !== null && <ErrorNote error={timeline.error} what="timeline" />}
+        <GapNotes gaps={timeline.data?.gaps} />
         {timeline.data !== null && <TimelineChart timeline={timeline.data} loading={timeline.loading || timeline.dataKey !== timeline.key} onZoom={zoom.zoomTo} />}
       </section>
       <div className="grid two">

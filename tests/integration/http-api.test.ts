@@ -97,6 +97,8 @@ describe('queries', () => {
         { ts: H, bytesIn: 3010, bytesOut: 301 },
         { ts: H + 3600, bytesIn: 500, bytesOut: 50 },
       ],
+      // No gap recorded in the range.
+      gaps: [],
     });
   });
 

@@ -3,10 +3,13 @@
 // final flush (what a killed process leaves on disk: the last committed flush). Totals are read back
 // with plain SQL and compared with the counters the scripted sampler handed out.
 import { describe, expect, it } from 'vitest';
+import { createApiHandlers, type ApiDeps } from '../../src-main/api/handlers.js';
+import { createStoreQueries } from '../../src-main/api/store-queries.js';
 import { Monitor } from '../../src-main/engine/monitor.js';
 import { prepareResume, readBaselines } from '../../src-main/engine/resume/index.js';
 import { openStore, type Store } from '../../src-main/engine/store/index.js';
 import type { Clock, FlowCounter, Sample } from '../../src-main/engine/types.js';
+import { gapMessages } from '../../src-renderer/lib/gaps.js';
 import { ScriptedSampler } from '../helpers/scripted-sampler.js';
 import { sideConnection } from '../helpers/side-connection.js';
 import { tempDataDir } from '../helpers/store.js';
@@ -129,6 +132,45 @@ describe('resuming from stored baselines', () => {
     expect(gaps).toHaveLength(1);
     // From the last flushed interval to the restart.
     expect(gaps[0]!.end_ts - gaps[0]!.start_ts).toBe(3 + 20);
+  });
+
+  it('the downtime gap of a restart reaches the API timeline and the dashboard names it', async () => {
+    const dir = tempDataDir();
+    const world = newWorld();
+    const one = await startRun(dir, world);
+    one.push(); // baseline
+    world.wallMs += 1000;
+    move(world, 'sk:a1', 100_000, 1_000);
+    one.push();
+    one.monitor.flush();
+    one.kill();
+    // Down for 12 minutes.
+    world.wallMs += 12 * 60_000;
+    move(world, 'sk:a1', 3_000_000, 0);
+    const two = await startRun(dir, world);
+    two.push();
+    two.monitor.flush();
+    world.wallMs += 60_000;
+
+    // Only what the timeline channel needs: the wall clock and the store's queries.
+    const handlers = createApiHandlers({ now: () => world.wallMs, queries: createStoreQueries(two.store) } as Pick<ApiDeps, 'now' | 'queries'> as ApiDeps);
+    const since = T0 / 1000 - 3600;
+    const answer = await handlers.invoke('usage:timeline', { since, until: since + 2 * 3600, bucket: 3600 });
+    // A range from the restart on has no gap to name.
+    const later = await handlers.invoke('usage:timeline', { since: T0 / 1000 + 1 + 12 * 60, until: Math.floor(world.wallMs / 1000), bucket: 60 });
+    await two.monitor.stop();
+    two.store.close();
+    if (!answer.ok) throw new Error(answer.error.message);
+    if (!later.ok) throw new Error(later.error.message);
+    expect(later.value.gaps).toEqual([]);
+    expect(answer.value.gaps).toEqual([{ start: T0 / 1000 + 1, end: T0 / 1000 + 1 + 12 * 60, reason: 'netmon-stopped' }]);
+    // The bytes moved while down are counted at the restart (the hour holding it), not lost.
+    expect(answer.value.points.reduce((n, p) => n + p.bytesIn, 0)).toBe(100_000 + 3_000_000);
+    // T0 is 10:00 UTC, 11:00 in Berlin (the test runs with TZ=Europe/Berlin; the zone is named here).
+    expect(gapMessages(answer.value.gaps, 'Europe/Berlin')).toEqual({
+      messages: ['netmon was not running 11:00–11:12; bytes moved then are counted at the restart'],
+      more: 0,
+    });
   });
 
   it('a flow born after the last flush counts whole for its app after the restart (all its bytes are unflushed)', async () => {
