@@ -24,6 +24,8 @@ const REPO = path.resolve(import.meta.dirname, '..', '..');
 const HELPER = path.join(REPO, 'dist', 'helper', 'netmon-capture');
 const ARTIFACT = path.join(REPO, 'tests', 'artifacts', 'ebpf-sampler.txt');
 const INTERVAL_MS = 500;
+/** The ClientHello record nmtls opens its stream with (body bytes; under the helper's 8 KB cap). */
+const TLS_RECORD_LENGTH = 4000;
 
 function support(): { ok: true } | { ok: false; reason: string } {
   const netns = netnsSupport();
@@ -99,11 +101,13 @@ if (mode === 'udp-server') {
   });
   s.on('message', () => undefined);
 } else if (mode === 'tls-start') {
-  // A stream whose first byte is a TLS handshake record type: its first 8 KB are passed up for naming.
-  const [host, port, bytes] = a;
+  // A stream that opens with a TLS handshake record holding a ClientHello (type 1) of recordLength bytes,
+  // then more bytes (what a TLS 1.2 client's Certificate would be): only that first record is passed up.
+  const [host, port, bytes, recordLength] = a;
   const data = Buffer.alloc(Number(bytes));
   for (let i = 0; i < data.length; i++) data[i] = i % 251;
   data[0] = 0x16; data[1] = 0x03; data[2] = 0x01;
+  data[3] = Number(recordLength) >> 8; data[4] = Number(recordLength) & 0xff; data[5] = 0x01;
   const c = net.connect(Number(port), host, () => c.end(data));
   c.on('data', () => undefined);
   c.on('close', () => out({ event: 'done', sent: data.length }));
@@ -225,7 +229,7 @@ describe.skipIf(!supported.ok)(`eBPF sampler in a network namespace${supported.o
       udp('nmudpc', ['udp-client', host, 'connected', '300', '1000', '700', '7000']),
       udp('nmudpu', ['udp-client', host, 'unconnected', '200', '500', '300', '7000', '7001']),
       udp('nmdns', ['udp-client', host, 'unconnected', '5', '40', '120', '53']),
-      runTool(pair.client, 'nmtls', ['tls-start', host, '9000', '20000']).report.then((r) => {
+      runTool(pair.client, 'nmtls', ['tls-start', host, '9000', '20000', String(TLS_RECORD_LENGTH)]).report.then((r) => {
         tlsSent = r.sent;
         reports['nmtls'] = { in: 0, out: r.sent };
       }),
@@ -359,7 +363,7 @@ describe.skipIf(!supported.ok)(`eBPF sampler in a network namespace${supported.o
     expect(quic[0]?.remote).toEqual({ address: pair.serverAddress, port: 7001 });
   });
 
-  it('passes up the first 8 KB of a stream that starts with a TLS record, and nothing of other streams', () => {
+  it('passes up a stream\'s first TLS record when it holds a ClientHello, nothing after that record, and nothing of other streams', () => {
     const tls = payloads.filter((p) => p.protocol === 'tcp');
     expect(tls.length).toBeGreaterThan(0);
     for (const p of tls) expect(flowOwner.get(p.flowId)).toBe('nmtls');
@@ -371,12 +375,16 @@ describe.skipIf(!supported.ok)(`eBPF sampler in a network namespace${supported.o
         const at = start + i;
         covered.add(at);
         // What the tool wrote at that offset.
-        const wrote = at === 0 ? 0x16 : at === 1 ? 0x03 : at === 2 ? 0x01 : at % 251;
+        const header = [0x16, 0x03, 0x01, TLS_RECORD_LENGTH >> 8, TLS_RECORD_LENGTH & 0xff, 0x01];
+        const wrote = at < header.length ? header[at] : at % 251;
         expect(byte).toBe(wrote);
       });
     }
-    expect(covered.size).toBe(Math.min(8192, tlsSent));
-    expect(Math.max(...covered)).toBe(8191);
+    // The record's 5-byte header and body, whole, and not one byte of what the stream sent after it.
+    const recordEnd = 5 + TLS_RECORD_LENGTH;
+    expect(tlsSent).toBeGreaterThan(recordEnd);
+    expect(covered.size).toBe(recordEnd);
+    expect(Math.max(...covered)).toBe(recordEnd - 1);
   });
 
   it('lost nothing, read every line, and says the helper can run here', async () => {

@@ -38,7 +38,7 @@ export async function serverProves(fetchFn: ProveFetch, port: number, token: str
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
-    const res = await fetchFn(`http://${host}${PROVE_PATH}?nonce=${nonce}`, { method: 'GET', headers: { Accept: 'application/json' }, signal: controller.signal });
+    const res = await fetchFn(`http://127.0.0.1:${port}${PROVE_PATH}?nonce=${nonce}`, { method: 'GET', headers: { Accept: 'application/json' }, signal: controller.signal });
     if (res.status !== 200) return 'no-proof';
     const body = JSON.parse(await res.text()) as { ok?: unknown; value?: { proof?: unknown } };
     const proof = body.ok === true ? body.value?.proof : undefined;
