@@ -166,6 +166,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
             error: health.lastError === null ? null : health.lastError.message,
             pendingRows: health.pendingRows,
             recoveredTo: health.recovered?.movedTo ?? null,
+            salvaged: health.recovered?.salvage == null ? null : describeSalvage(health.recovered.salvage),
           };
         },
       },

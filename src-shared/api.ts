@@ -197,6 +197,8 @@ export interface StorageHealthView {
   pendingRows: number;
   /** Set when a damaged database was moved aside at start: where the old file was kept. */
   recoveredTo: string | null;
+  /** What was copied out of that damaged database, in one line ("recovered 1200 rows: …"), or null. */
+  salvaged?: string | null;
 }
 
 /** The engine's health for the status bar and the popover. */

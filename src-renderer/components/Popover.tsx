@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { formatBytes, formatBytesShort, formatClock, formatRate, formatShare } from '../lib/format.js';
 import { barScale, popoverPlanLine } from '../lib/plan-text.js';
 import { routeHash } from '../lib/route.js';
+import { recoveredText } from '../lib/storage-text.js';
 import { totalOf, UNATTRIBUTED } from '../lib/selectors.js';
 import { HISTORY_WINDOW_S } from '../state/live-history.js';
 import { useNetmon, useServices } from '../state/services.js';
@@ -36,7 +37,7 @@ function StorageHealth() {
   if (storage === null || (storage.ok && storage.recoveredTo === null)) return null;
   return (
     <p className={storage.ok ? 'note warn' : 'note error'} role="status" data-testid="storage-health">
-      {storage.ok ? `a damaged database was set aside (kept at ${storage.recoveredTo})` : `cannot save: ${storage.error ?? 'unknown error'}`}
+      {storage.ok ? recoveredText(storage) : `cannot save: ${storage.error ?? 'unknown error'}`}
       {storage.pendingRows > 0 && ` — ${storage.pendingRows} rows waiting in memory`}
     </p>
   );

@@ -6,6 +6,7 @@ import { downloadText } from '../lib/download.js';
 import { formatAgo, formatBytes, formatDate, formatDateTime, formatDuration } from '../lib/format.js';
 import { dayRange, epochToDateInput } from '../lib/ranges.js';
 import { changesOf, draftOf, FIELDS, type Draft } from '../lib/settings-form.js';
+import { recoveredText } from '../lib/storage-text.js';
 import { useNetmon, useServices } from '../state/services.js';
 import { BudgetsSettings } from './BudgetsSettings.js';
 import { ErrorNote } from './ErrorNote.js';
@@ -367,7 +368,7 @@ export function SettingsPage() {
                 {status.storage.recoveredTo !== null && (
                   <>
                     <dt>recovered</dt>
-                    <dd>a damaged database was set aside: {status.storage.recoveredTo}</dd>
+                    <dd data-testid="storage-recovered">{recoveredText(status.storage)}</dd>
                   </>
                 )}
               </dl>

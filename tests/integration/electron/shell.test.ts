@@ -5,7 +5,7 @@
 // links and navigation locked to our pages, notifications, start at login, and that quitting writes
 // the buffered rows and stops the sampler before the app goes. A few cases (macOS, a failing sampler,
 // a stop that hangs) drive startShell with the real handler layer over small parts instead.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +15,7 @@ import type { PauseState, SamplerHealthView } from '../../../src-shared/api.js';
 import { createApiHandlers } from '../../../src-main/api/handlers.js';
 import { createLiveFeed } from '../../../src-main/api/live.js';
 import { DEFAULT_CONFIG } from '../../../src-main/engine/config.js';
+import { DB_FILE_NAME, openStore } from '../../../src-main/engine/store/index.js';
 import { runApp } from '../../../src-main/electron/app.js';
 import { rendererLocation } from '../../../src-main/electron/app-url.js';
 import { startShell, type Shell, type ShellEngine } from '../../../src-main/electron/shell.js';
@@ -368,6 +369,38 @@ describe('notifications', () => {
     expect(runtime.store.flush().ok).toBe(true);
     await shell.refresh();
     expect(fake.notifications).toEqual([]);
+  });
+
+  it('a salvaged database: the status says what was recovered, and one notification says it once', async () => {
+    // A populated database with one page of usage_raw overwritten, as a bad sector would leave it.
+    mkdirSync(setup.dataDir, { recursive: true, mode: 0o700 });
+    const file = path.join(setup.dataDir, DB_FILE_NAME);
+    const seeded = openStore({ dataDir: setup.dataDir, retention: { rawDays: 3650, hourlyDays: 3650 } });
+    const t0 = nowS() - 3 * 86_400;
+    for (let day = 0; day < 2; day += 1) {
+      const rows = Array.from({ length: 288 * 4 }, (_, i) => ({ ts: t0 + day * 86_400 + Math.floor(i / 4) * 300, durationS: 300, app: `app${i % 4}`, bytesIn: 1000 + i, bytesOut: 10 + i }));
+      seeded.append(rows);
+      expect(seeded.flush().ok).toBe(true);
+    }
+    seeded.close();
+    const db = new Database(file, { readonly: true });
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    const leaves = db.prepare("SELECT pageno FROM dbstat WHERE name = 'usage_raw' AND pagetype = 'leaf' ORDER BY pageno").pluck().all() as number[];
+    db.close();
+    const fd = openSync(file, 'r+');
+    writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, (leaves[Math.floor(leaves.length / 2)]! - 1) * pageSize);
+    closeSync(fd);
+
+    const { runtime, shell } = await launch();
+    const status = await runtime.handlers.invoke('status:get', {});
+    if (!status.ok) throw new Error(status.error.message);
+    expect(status.value.storage.recoveredTo).toContain(`${DB_FILE_NAME}.corrupt-`);
+    expect(status.value.storage.salvaged).toMatch(/^recovered \d+ rows: .*usage_raw \d+ \(1 damaged stretch lost\)/);
+    const said = fake.notifications.filter((n) => n.options.body.startsWith('from the damaged database: '));
+    expect(said.map((n) => n.options.body)).toEqual([`from the damaged database: ${status.value.storage.salvaged}`]);
+    await shell.refresh();
+    await shell.refresh();
+    expect(fake.notifications.filter((n) => n.options.body.startsWith('from the damaged database: '))).toHaveLength(1);
   });
 
   it("passes on the engine's start-up notices", async () => {
