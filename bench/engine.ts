@@ -12,7 +12,7 @@ import type { AppUsage } from '../dist/src-main/engine/types.js';
 import { processTree } from '../tests/helpers/proc-usage.ts';
 
 export const REPO = path.resolve(import.meta.dirname, '..');
-const NETMON = path.join(REPO, 'bin', 'netmon.js');
+export const NETMON = path.join(REPO, 'bin', 'netmon.js');
 
 export interface Figure {
   name: string;
@@ -22,11 +22,11 @@ export interface Figure {
   note?: string;
 }
 
-function tempDir(prefix: string): string {
+export function tempDir(prefix: string): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 

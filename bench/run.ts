@@ -6,6 +6,7 @@ import { REPO, benchIdle, benchIngest, benchNettopParse, benchYear, type Figure 
 import { benchRenderer, rendererFigures } from './renderer.ts';
 import { benchCapture } from './capture.ts';
 import { benchSoak } from './soak.ts';
+import { benchPlans } from './plans.ts';
 
 const only = process.argv.slice(2);
 const wanted = (name: string): boolean => only.length === 0 || only.includes(name);
@@ -19,6 +20,7 @@ const section = async (name: string, run: () => Figure[] | Promise<Figure[]>): P
 await section('nettop', benchNettopParse);
 await section('ingest', benchIngest);
 await section('year', benchYear);
+await section('plans', benchPlans);
 await section('http', async () => {
   // bench/http.js is plain JavaScript; its result is read through this shape.
   const mod = (await import('./http.js')) as unknown as {
