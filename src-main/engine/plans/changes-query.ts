@@ -6,19 +6,47 @@ import type { ChangeRowView, ChangesView } from '../../../src-shared/plans.js';
 import { totalsByDomain } from '../queries/index.js';
 import { UNATTRIBUTED } from '../types.js';
 import { addDays, dayStarts, formatLocalDate, localDateOf, localMidnightOf } from './cycles.js';
-import { firstUsageDay, hoursOf, namesByDay } from './figures.js';
+import { firstUsageDay, hoursOfNames, namesByDay } from './figures.js';
 import { busyStretch, causeLine, computeChanges, hasUnusualHour, MAX_BASELINE_WEEKS, MIN_ANOMALY_HISTORY_DAYS, type ChangeKind, type EntitySeries } from './changes.js';
 
 /** Rows returned at most. */
 export const MAX_CHANGE_ROWS = 50;
 
-/** Bytes per local hour (index 0–23) of one app or site on the local day starting at `dayStart`. */
-function dayHours(db: Database.Database, kind: ChangeKind, name: string, dayStart: number): number[] {
-  const next = localMidnightOf(addDays(localDateOf(dayStart), 1));
-  const out = Array.from({ length: 24 }, () => 0);
-  for (const [hour, bytes] of hoursOf(db, kind, name, dayStart, next)) {
-    const h = new Date(hour * 1000).getHours();
-    out[h] = (out[h] ?? 0) + bytes;
+/** The anomaly's day and the same weekday of the weeks before it that are history. */
+function anomalyDays(dayStart: number, firstDay: number | null): { day: number; before: number[] } {
+  const before: number[] = [];
+  for (let k = 1; k <= MAX_BASELINE_WEEKS; k += 1) {
+    const day = localMidnightOf(addDays(localDateOf(dayStart), -7 * k));
+    if (firstDay === null || day < firstDay) break;
+    before.push(day);
+  }
+  return { day: dayStart, before };
+}
+
+/**
+ * Bytes per local hour (index 0–23) of the rows with an anomaly, on their day and its same weekdays:
+ * one statement per kind and local day needed, for all the names that need it (keyed kind, name, day).
+ */
+function hourlyDetail(db: Database.Database, needs: readonly { kind: ChangeKind; name: string; days: readonly number[] }[]): Map<string, number[]> {
+  const byDay = new Map<string, { kind: ChangeKind; day: number; names: Set<string> }>();
+  for (const n of needs) {
+    for (const day of n.days) {
+      const k = `${n.kind}\u0000${day}`;
+      let e = byDay.get(k);
+      if (e === undefined) byDay.set(k, (e = { kind: n.kind, day, names: new Set() }));
+      e.names.add(n.name);
+    }
+  }
+  const out = new Map<string, number[]>();
+  for (const { kind, day, names } of byDay.values()) {
+    const next = localMidnightOf(addDays(localDateOf(day), 1));
+    for (const row of hoursOfNames(db, kind, [...names], day, next)) {
+      const key = `${kind}\u0000${row.name}\u0000${day}`;
+      let hours = out.get(key);
+      if (hours === undefined) out.set(key, (hours = Array.from({ length: 24 }, () => 0)));
+      const h = new Date(row.hour * 1000).getHours();
+      hours[h] = (hours[h] ?? 0) + row.bytes;
+    }
   }
   return out;
 }
@@ -48,18 +76,22 @@ export function changes(db: Database.Database, nowS: number, windowDays = 7): Ch
   const firstDay = firstUsageDay(db);
   const result = computeChanges({ dayStarts: days, windowDays, firstDay, series: [...series.values()] });
   const since = days[Math.max(0, days.length - windowDays)] ?? from;
-  const rows: ChangeRowView[] = result.rows.slice(0, MAX_CHANGE_ROWS).map((r) => {
+  const shown = result.rows.slice(0, MAX_CHANGE_ROWS);
+  const needs = shown.flatMap((r) => {
+    if (r.anomaly === null) return [];
+    const d = anomalyDays(r.anomaly.dayStart, firstDay);
+    return [{ kind: r.kind, name: r.name, days: [d.day, ...d.before] }];
+  });
+  const detail = hourlyDetail(db, needs);
+  const hoursOn = (kind: ChangeKind, name: string, day: number): number[] => detail.get(`${kind}\u0000${name}\u0000${day}`) ?? Array.from({ length: 24 }, () => 0);
+  const rows: ChangeRowView[] = shown.map((r) => {
     const badges = [...r.badges];
     let anomaly: ChangeRowView['anomaly'] = null;
     if (r.anomaly !== null) {
       const a = r.anomaly;
-      const hours = dayHours(db, r.kind, r.name, a.dayStart);
+      const hours = hoursOn(r.kind, r.name, a.dayStart);
       const baseline: number[][] = Array.from({ length: 24 }, () => []);
-      for (let k = 1; k <= MAX_BASELINE_WEEKS; k += 1) {
-        const day = localMidnightOf(addDays(localDateOf(a.dayStart), -7 * k));
-        if (firstDay === null || day < firstDay) break;
-        dayHours(db, r.kind, r.name, day).forEach((b, h) => baseline[h]?.push(b));
-      }
+      for (const day of anomalyDays(a.dayStart, firstDay).before) hoursOn(r.kind, r.name, day).forEach((b, h) => baseline[h]?.push(b));
       if (hasUnusualHour(hours, baseline)) badges.push('unusual-hour');
       const dayEnd = localMidnightOf(addDays(localDateOf(a.dayStart), 1));
       let mostly: string | null = null;

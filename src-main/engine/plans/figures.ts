@@ -38,10 +38,13 @@ export const FIGURES_SQL = {
        FROM (SELECT day_start, domain_id, sum(bytes_in + bytes_out) AS bytes FROM domain_daily
               WHERE day_start >= ? AND day_start < ? GROUP BY day_start, domain_id) AS d
        CROSS JOIN domains ON domains.id = d.domain_id WHERE domains.name <> '${UNATTRIBUTED}'`,
-  appHours: `SELECT hour_start AS hour, sum(bytes_in + bytes_out) AS bytes FROM usage_hourly
-       WHERE app_id = (SELECT id FROM apps WHERE name = ?) AND hour_start >= ? AND hour_start < ? GROUP BY hour_start`,
-  domainHours: `SELECT hour_start AS hour, sum(bytes_in + bytes_out) AS bytes FROM domain_hourly
-       WHERE domain_id = (SELECT id FROM domains WHERE name = ?) AND hour_start >= ? AND hour_start < ? GROUP BY hour_start`,
+  // The hour range leads (CROSS JOIN keeps the hourly table outermost): one day's rows, then the names asked for.
+  appsHours: `SELECT apps.name AS name, h.hour_start AS hour, sum(h.bytes_in + h.bytes_out) AS bytes FROM usage_hourly AS h
+       CROSS JOIN apps ON apps.id = h.app_id
+       WHERE h.hour_start >= ? AND h.hour_start < ? AND apps.name IN (SELECT value FROM json_each(?)) GROUP BY apps.name, h.hour_start`,
+  domainsHours: `SELECT domains.name AS name, h.hour_start AS hour, sum(h.bytes_in + h.bytes_out) AS bytes FROM domain_hourly AS h
+       CROSS JOIN domains ON domains.id = h.domain_id
+       WHERE h.hour_start >= ? AND h.hour_start < ? AND domains.name IN (SELECT value FROM json_each(?)) GROUP BY domains.name, h.hour_start`,
 } as const;
 
 /** Bytes per local day in [from, to) for all traffic or one budget's target; days without rows are absent. */
@@ -76,9 +79,8 @@ export function namesByDay(db: Database.Database, kind: 'app' | 'domain', from: 
   return cachedStatement(db, kind === 'app' ? FIGURES_SQL.appsByDay : FIGURES_SQL.domainsByDay).all(from, to) as { day: number; name: string; bytes: number }[];
 }
 
-/** Bytes per epoch hour of one app or domain in [from, to). */
-export function hoursOf(db: Database.Database, kind: 'app' | 'domain', name: string, from: number, to: number): Map<number, number> {
-  if (kind === 'domain' && !hasDomainTables(db)) return new Map();
-  const rows = cachedStatement(db, kind === 'app' ? FIGURES_SQL.appHours : FIGURES_SQL.domainHours).all(name, from, to) as { hour: number; bytes: number }[];
-  return new Map(rows.map((r) => [r.hour, r.bytes]));
+/** Bytes per epoch hour of each of `names` (apps, or domains) in [from, to): one statement for all of them. */
+export function hoursOfNames(db: Database.Database, kind: 'app' | 'domain', names: readonly string[], from: number, to: number): { name: string; hour: number; bytes: number }[] {
+  if (names.length === 0 || (kind === 'domain' && !hasDomainTables(db))) return [];
+  return cachedStatement(db, kind === 'app' ? FIGURES_SQL.appsHours : FIGURES_SQL.domainsHours).all(from, to, JSON.stringify(names)) as { name: string; hour: number; bytes: number }[];
 }
