@@ -3,6 +3,14 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// zod stays out of the renderer's and the extension's bundles: of src-shared, only the contract's
+// schemas.ts imports it, and they may take types (never values) from that file.
+const schemasTypesOnly = {
+  group: ['**/src-shared/contract/schemas', '**/src-shared/contract/schemas.js'],
+  allowTypeImports: true,
+  message: 'schemas.ts carries zod: import its types only (values come from the other contract files).',
+};
+
 const electronOnlyInShell = {
   paths: [{ name: 'electron', message: 'The engine runs under plain Node: Electron belongs in src-main/electron only.' }],
   patterns: [{ group: ['electron/*'], message: 'Electron belongs in src-main/electron only.' }],
@@ -10,6 +18,12 @@ const electronOnlyInShell = {
 
 /** The rule that keeps Electron in the shell and refuses `patterns` besides. */
 const restrictImports = (...patterns) => ({ 'no-restricted-imports': ['error', { ...electronOnlyInShell, patterns: [...electronOnlyInShell.patterns, ...patterns] }] });
+
+const sharedPatterns = [
+  ...electronOnlyInShell.patterns,
+  { group: ['**/src-main/**', '**/src-renderer/**'], message: 'src-shared is the contract: it imports neither side.' },
+  { group: ['node:*'], message: 'src-shared runs in the renderer too: no Node built-ins.' },
+];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'release/**', 'node_modules/**', 'tests/artifacts/**', 'extension/dist/**'] },
@@ -48,19 +62,20 @@ export default tseslint.config(
   },
   {
     files: ['src-shared/**/*.ts'],
+    ignores: ['src-shared/contract/schemas.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          ...electronOnlyInShell,
-          patterns: [
-            ...electronOnlyInShell.patterns,
-            { group: ['**/src-main/**', '**/src-renderer/**'], message: 'src-shared is the contract: it imports neither side.' },
-            { group: ['node:*'], message: 'src-shared runs in the renderer too: no Node built-ins.' },
-          ],
+          paths: [...electronOnlyInShell.paths, { name: 'zod', message: 'Only src-shared/contract/schemas.ts imports zod: the rest of the contract is bundled by the renderer and the extension.' }],
+          patterns: sharedPatterns,
         },
       ],
     },
+  },
+  {
+    files: ['src-shared/contract/schemas.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: electronOnlyInShell.paths, patterns: sharedPatterns }] },
   },
   {
     files: ['src-renderer/**/*.ts', 'src-renderer/**/*.tsx'],
@@ -69,13 +84,14 @@ export default tseslint.config(
         'error',
         {
           ...electronOnlyInShell,
-          patterns: [...electronOnlyInShell.patterns, { group: ['**/src-main/**'], message: 'The renderer talks to main only through the typed contract.' }],
+          patterns: [...electronOnlyInShell.patterns, { group: ['**/src-main/**'], message: 'The renderer talks to main only through the typed contract.' }, schemasTypesOnly],
         },
       ],
     },
   },
   {
-    // The extension runs in the browser and bundles what it imports: from src-shared types only.
+    // The extension runs in the browser and bundles what it imports: from src-shared the contract's
+    // zod-free http.ts and channels.ts as values, anything else as types only.
     files: ['extension/src/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -86,7 +102,11 @@ export default tseslint.config(
             ...electronOnlyInShell.patterns,
             { group: ['**/src-main/**', '**/src-renderer/**'], message: 'The extension talks to netmon over HTTP only.' },
             { group: ['node:*'], message: 'The extension runs in a browser: no Node built-ins.' },
-            { group: ['**/src-shared/**'], allowTypeImports: true, message: 'Import only types from src-shared: its values would bundle zod into the extension.' },
+            {
+              regex: 'src-shared/(?!contract/(?:http|channels)\\.js$)',
+              allowTypeImports: true,
+              message: 'From src-shared the extension takes values of contract/http.ts (and channels.ts) only, types of the rest.',
+            },
           ],
         },
       ],

@@ -14,17 +14,18 @@ import { chooseSampler, type SamplerName } from './engine/sampler-choice.js';
 import { describeSalvage, openStore, type Store } from './engine/store/index.js';
 import { systemClock, type Clock } from './engine/types.js';
 import { createUsageCounters } from './engine/usage-counters.js';
+import { VERSION } from './engine/version.js';
 import { watchPairingToken } from './http/pairing.js';
 import { renderMetrics } from './http/metrics.js';
 import { startMetricsTextfile } from './http/metrics-textfile.js';
 import { startHttpServer, type HttpServer } from './http/server.js';
 import { createTunnelStage } from './engine/network/stage.js';
-import type { ConfigValues } from '../src-shared/api.js';
+import type { ConfigValues } from '../src-shared/contract/settings.js';
 import path from 'node:path';
 
 const log = createLogger('runtime');
 
-export const VERSION = '0.1.0';
+export { VERSION };
 
 export interface RuntimeOptions {
   dataDir: string;

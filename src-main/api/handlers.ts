@@ -2,34 +2,32 @@
 // over HTTP, the Electron shell over IPC. Every request is validated here with the contract's schema
 // and every answer is a `Result`; a handler never throws across the boundary.
 import type { z } from 'zod';
+import type { ApiChannel } from '../../src-shared/contract/channels.js';
+import { API_CHANNELS, browserActiveTabSchema, browserBytesSchema, type ApiParsedRequest } from '../../src-shared/contract/schemas.js';
+import type { ConfigValues } from '../../src-shared/contract/settings.js';
 import {
-  API_CHANNELS,
-  type CONFIG_KEYS,
-  browserActiveTabSchema,
-  browserBytesSchema,
-  type ApiChannel,
+  assertNever,
   type ApiErrorCode,
-  type ApiParsedRequest,
   type ApiResponse,
-  type AppTotal,
+  type AppListEntry,
   type BrowserBytesAccepted,
   type BrowserReportAccepted,
   type ByteTotals,
-  type ConfigValues,
   type DomainTotal,
+  type Equal,
   type GapView,
   type HeatmapCell,
   type PauseState,
   type ProcessView,
   type PurgeResult,
   type ResolvedRange,
+  type Result,
   type SamplerHealthView,
   type StorageHealthView,
   type Timeline,
   type TimelinePoint,
-} from '../../src-shared/api.js';
-import { assertNever, type Result } from '../../src-shared/result.js';
-import { ConfigError, type Config } from '../engine/config.js';
+} from '../../src-shared/contract/types.js';
+import { ConfigError } from '../engine/config.js';
 import { normalizeIp } from '../engine/domains/ip.js';
 import type { ReportedBytes, ReportedHost } from '../engine/domains/types.js';
 import { renderExport, type ExportTable } from '../engine/export.js';
@@ -45,11 +43,9 @@ const log = createLogger('api');
 
 type MaybePromise<T> = T | Promise<T>;
 
-// The contract's mirrors of engine types must not drift from them.
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
-const _configMatches: Equal<Config, ConfigValues> = true;
+// The contract's mirror of the engine's sampler health must not drift from it (the settings are the
+// contract's own table, so the engine's config needs no such check).
 const _healthMatches: Equal<SamplerHealth, SamplerHealthView> = true;
-const _configKeysMatch: Equal<keyof Config, (typeof CONFIG_KEYS)[number]> = true;
 
 /** Rows over a range and whether any of them is partly an estimate; a bare array means all measured. */
 export type MaybeApproximate<T> = T[] | { rows: T[]; approximate: boolean };
@@ -62,8 +58,8 @@ function approximateRows<T>(answer: MaybeApproximate<T>): { rows: T[]; approxima
 export interface UsageQueries {
   /** Bytes of all traffic in the range (attributed and unattributed); `approximate` absent means measured. */
   totals(range: ResolvedRange): MaybePromise<ByteTotals & { approximate?: boolean }>;
-  /** Applications by total bytes, largest first, at most `limit`. */
-  apps(range: ResolvedRange, limit: number): MaybePromise<MaybeApproximate<AppTotal>>;
+  /** Applications by total bytes, largest first, at most `limit`, each with when it was last seen in the range. */
+  apps(range: ResolvedRange, limit: number): MaybePromise<MaybeApproximate<AppListEntry>>;
   /** Processes seen behind `app` in the range, most recently seen first. */
   processes(app: string, range: ResolvedRange): MaybePromise<ProcessView[]>;
   /** Registrable domains by total bytes, for all traffic or one app, at most `limit`. */
@@ -328,6 +324,8 @@ export function createApiHandlers(deps: ApiDeps): ApiHandlers {
     'budgets:add': (req) => Promise.resolve(plans().addBudget(req, nowS())),
     'budgets:remove': (req) => Promise.resolve(plans().removeBudget(req)),
     'changes:list': (req) => Promise.resolve(plans().changes(req, nowS())),
+    // The transport answers only a request whose token is valid (http/guard.ts); nothing changes.
+    'pairing:check': () => Promise.resolve({ paired: true }),
   };
 
   const runGuarded = async <T>(what: string, run: () => Promise<T>): Promise<Result<T>> => {

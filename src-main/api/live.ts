@@ -1,12 +1,9 @@
 // The live feed: the engine publishes the current rate once per interval; transports (SSE over HTTP,
-// later an IPC push) subscribe. A listener that throws is dropped, never allowed to stop the others.
-import type { LiveEvents } from '../../src-shared/api.js';
+// the shell's IPC push) subscribe. A listener that throws is dropped, never allowed to stop the others.
+import type { LiveEvent, LiveEvents } from '../../src-shared/contract/types.js';
 import { createLogger } from '../engine/log.js';
 
 const log = createLogger('api:live');
-
-/** One event of the live feed. */
-export type LiveEvent = { [K in keyof LiveEvents]: { event: K; data: LiveEvents[K] } }[keyof LiveEvents];
 
 /** What transports need from the live feed. */
 export interface LiveSource {

@@ -1,7 +1,8 @@
 // The API's plans, budgets and "what changed" over the store's connection (engine/plans). Writes are
 // small rows in their own tables; a bad field throws PlanInputError, which the handlers answer as
 // bad-request with the field named.
-import type { ApiParsedRequest, ApiResponses } from '../../src-shared/api.js';
+import type { ApiParsedRequest } from '../../src-shared/contract/schemas.js';
+import type { ApiResponses } from '../../src-shared/contract/types.js';
 import { calibrationOffset } from '../engine/plans/calibration.js';
 import { changes } from '../engine/plans/changes-query.js';
 import { budgetStatus, measuredInCycle, planStatus, plansStatus } from '../engine/plans/status.js';

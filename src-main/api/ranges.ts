@@ -1,7 +1,6 @@
 // Time ranges and timeline buckets of the API: presets resolved against the injected clock in local
 // time (today, week and month start at local midnight), and bucket grids that respect DST for days.
-import type { BucketSeconds, RangePreset, ResolvedRange } from '../../src-shared/api.js';
-import { assertNever } from '../../src-shared/result.js';
+import { assertNever, type BucketSeconds, type RangePreset, type ResolvedRange } from '../../src-shared/contract/types.js';
 import { localDayStart } from '../engine/store/time.js';
 
 /** A range as a request names it: a preset, or since/until (either may be left out). */

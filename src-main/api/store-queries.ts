@@ -1,5 +1,5 @@
 // The handlers' query interface over the engine's store and query layer.
-import { gapsInRange, grandTotals, heatmap, processesForApp, timeline, totalsByApp, totalsByDomain } from '../engine/queries/index.js';
+import { gapsInRange, grandTotals, heatmap, lastSeenByApp, processesForApp, timeline, totalsByApp, totalsByDomain } from '../engine/queries/index.js';
 import type { PurgeOutcome, Store } from '../engine/store/index.js';
 import type { UsageQueries } from './handlers.js';
 
@@ -16,7 +16,8 @@ export function createStoreQueries(store: Store, purge: (since: number, until: n
     },
     apps(range, limit) {
       const t = totalsByApp(store.db, range, { limit });
-      return { rows: t.rows, approximate: t.approximate };
+      const seen = lastSeenByApp(store.db, range);
+      return { rows: t.rows.map((r) => ({ ...r, lastSeen: seen.get(r.app) ?? null })), approximate: t.approximate };
     },
     processes(app, range) {
       return processesForApp(store.db, { app, since: range.since, until: range.until }).map((p) => ({

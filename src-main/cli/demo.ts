@@ -2,11 +2,11 @@
 // a folder that already holds measured traffic, so a real history is never mixed with invented bytes.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { DB_FILE, ensureDataDir, loadConfig, resolveDataDir } from '../engine/config.js';
+import { ensureDataDir, loadConfig, resolveDataDir } from '../engine/config.js';
 import { DEMO_ANOMALY, generateDemo } from '../engine/demo.js';
 import { setLogLevel } from '../engine/log.js';
 import { lastUsageAt } from '../engine/queries/index.js';
-import { openStore, type Store } from '../engine/store/index.js';
+import { DB_FILE_NAME, openStore, type Store } from '../engine/store/index.js';
 import { UserError, type CommandContext } from './main.js';
 import { intFlag, stringFlag } from './options.js';
 
@@ -25,7 +25,7 @@ export function runDemo(ctx: CommandContext): Promise<number> {
   if (process.env['NETMON_LOG_LEVEL'] === undefined) setLogLevel('warn');
   const dataDir = ensureDataDir(resolveDataDir(stringFlag(ctx.values['data-dir'])));
   const { config } = loadConfig(dataDir);
-  const hadDb = existsSync(path.join(dataDir, DB_FILE));
+  const hadDb = existsSync(path.join(dataDir, DB_FILE_NAME));
   const store = openStore({ dataDir, retention: { rawDays: config.data_retention_days_raw, hourlyDays: config.data_retention_days_hourly } });
   try {
     if (hadDb && lastUsageAt(store.db) !== null && ctx.values['force'] !== true) {

@@ -4,12 +4,12 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { formatBytes } from '../../src-shared/units.js';
-import { CONFIG_FILE, DB_FILE, resolveDataDir, validateConfig } from '../engine/config.js';
+import { CONFIG_FILE, resolveDataDir, validateConfig } from '../engine/config.js';
 import { lastUsageAt } from '../engine/queries/index.js';
 import { networkChecks } from '../engine/network/doctor.js';
 import { defaultHelperPath } from '../engine/samplers/ebpf/helper-path.js';
 import { kindsFor, samplerKind, type ProbeCheck } from '../engine/samplers/registry.js';
-import { SCHEMA_VERSION, dataFolderSize, describeSalvage, keptDamagedFiles, openDatabase, userVersion, verifyDatabase } from '../engine/store/index.js';
+import { DB_FILE_NAME, SCHEMA_VERSION, dataFolderSize, describeSalvage, keptDamagedFiles, openDatabase, userVersion, verifyDatabase } from '../engine/store/index.js';
 import type { CommandContext } from './main.js';
 import { stringFlag } from './options.js';
 
@@ -38,11 +38,11 @@ function databaseChecks(dataDir: string): Check[] {
   checks.push({ name: 'data folder', ok: mode === 0o700, detail: `${dataDir} mode ${mode.toString(8)}${mode === 0o700 ? '' : ' (should be 700: netmon serve tightens it)'}` });
   checks.push(configCheck(dataDir));
   // Damaged databases moved aside are kept (never deleted by netmon): say where, how big, from when, and what was salvaged.
-  for (const kept of keptDamagedFiles(dataDir, DB_FILE)) {
+  for (const kept of keptDamagedFiles(dataDir, DB_FILE_NAME)) {
     const salvaged = kept.salvage === null ? 'nothing salvaged by netmon' : describeSalvage(kept.salvage);
     checks.push({ name: 'kept damaged database', ok: true, detail: `${kept.path} (${formatBytes(kept.bytes)}, ${new Date(kept.mtimeMs).toISOString()}): ${salvaged}; delete it when you no longer need it` });
   }
-  if (!existsSync(path.join(dataDir, DB_FILE))) {
+  if (!existsSync(path.join(dataDir, DB_FILE_NAME))) {
     checks.push({ name: 'database', ok: true, detail: 'none yet (created by netmon serve)' });
     return checks;
   }

@@ -3,13 +3,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { DB_FILE } from '../engine/config.js';
-import { DatabaseTooNewError, DatabaseUnusableError, openDatabase } from '../engine/store/index.js';
+import { DB_FILE_NAME, DatabaseTooNewError, DatabaseUnusableError, openDatabase } from '../engine/store/index.js';
 import { UserError } from './main.js';
 
 /** Opens DIR's database for reading, or explains why it cannot. */
 export function openForReading(dataDir: string): Database.Database {
-  const file = path.join(dataDir, DB_FILE);
+  const file = path.join(dataDir, DB_FILE_NAME);
   if (!existsSync(file)) {
     throw new UserError(`no database in ${dataDir} yet: run \`netmon serve\` to start measuring, or \`netmon demo --days 30\` to try it with synthetic data`);
   }

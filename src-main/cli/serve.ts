@@ -4,12 +4,12 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PAIRING_FRAGMENT_KEY } from '../../src-shared/api.js';
+import { DEFAULT_PORT, PAIRING_FRAGMENT_KEY } from '../../src-shared/contract/http.js';
 import { PAIRING_CODE_FRAGMENT_KEY, PAIRING_CODE_TTL_S } from '../../src-shared/handshake.js';
 import { resolveDataDir } from '../engine/config.js';
 import { DatabaseTooNewError, DatabaseUnusableError } from '../engine/store/index.js';
 import { SAMPLER_NAMES } from '../engine/sampler-choice.js';
-import { PortInUseError } from '../http/server.js';
+import { PortInUseError, portInUseMessage } from '../http/server.js';
 import { startRuntime } from '../runtime.js';
 import { UserError, type CommandContext } from './main.js';
 import { choiceFlag, intFlag, stringFlag } from './options.js';
@@ -31,7 +31,7 @@ function openInBrowser(url: string): void {
 
 export async function runServe(ctx: CommandContext): Promise<number> {
   const dataDir = resolveDataDir(stringFlag(ctx.values['data-dir']));
-  const port = ctx.values['port'] === undefined ? undefined : intFlag(ctx.values['port'], '--port', 7500, 0, 65535);
+  const port = ctx.values['port'] === undefined ? undefined : intFlag(ctx.values['port'], '--port', DEFAULT_PORT, 0, 65535);
   const intervalS = ctx.values['interval'] === undefined ? undefined : intFlag(ctx.values['interval'], '--interval', 5, 1, 3600);
   const sampler = ctx.values['sampler'] === undefined ? undefined : choiceFlag(ctx.values['sampler'], '--sampler', SAMPLER_NAMES, 'auto');
   const staticDir = rendererBuildDir();
@@ -50,10 +50,8 @@ export async function runServe(ctx: CommandContext): Promise<number> {
     try {
       runtime = await startRuntime({ dataDir, port, intervalS, sampler, nettopPath: stringFlag(ctx.values['nettop-path']), helperPath: stringFlag(ctx.values['helper-path']), staticDir, metricsTextfile: stringFlag(ctx.values['metrics-textfile']) });
     } catch (err) {
-      if (err instanceof PortInUseError) {
-        const wanted = port ?? 7500;
-        throw new UserError(`port ${wanted} on 127.0.0.1 is already in use (is netmon already running?); choose another with --port ${wanted + 1}`);
-      }
+      // The port that was taken: --port, or web_server_port from config.json.
+      if (err instanceof PortInUseError) throw new UserError(portInUseMessage(err.port, `choose another with --port ${err.port + 1}`));
       if (err instanceof DatabaseTooNewError || err instanceof DatabaseUnusableError) throw new UserError(err.message);
       throw err;
     }

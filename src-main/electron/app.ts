@@ -8,7 +8,7 @@ import { app, dialog, protocol } from 'electron';
 import { resolveDataDir } from '../engine/config.js';
 import { createLogger } from '../engine/log.js';
 import { DatabaseTooNewError, DatabaseUnusableError } from '../engine/store/index.js';
-import { PortInUseError } from '../http/server.js';
+import { PortInUseError, portInUseMessage } from '../http/server.js';
 import { startRuntime, type Runtime, type RuntimeOptions } from '../runtime.js';
 import { APP_SCHEME, rendererLocation, serveAppRequest } from './app-url.js';
 import { AUTOSTART_FILE_NAME, autostartDir } from './autostart.js';
@@ -50,7 +50,8 @@ export interface AppOptions {
 /** Words for the user when the engine cannot start. */
 export function startFailure(err: unknown, port: number | undefined): string {
   if (err instanceof PortInUseError) {
-    return `Port ${err.port} on 127.0.0.1 is already in use — is netmon (or netmon serve) already running? Another port can be set as web_server_port in config.json.`;
+    const sentence = portInUseMessage(err.port, 'another port can be set as web_server_port in config.json.');
+    return sentence.charAt(0).toUpperCase() + sentence.slice(1);
   }
   if (err instanceof DatabaseTooNewError || err instanceof DatabaseUnusableError) return err.message;
   const message = err instanceof Error ? err.message : String(err);

@@ -1,19 +1,9 @@
 // The object the preload exposes, built over the part of `ipcRenderer` it needs. Kept apart from
 // preload.ts (which only wires Electron in) so that it can be tested with a plain fake; bundled
 // with it into one CommonJS file, since a sandboxed preload can require nothing but `electron`.
-import type { ApiChannel, ApiClient } from '../../src-shared/api.js';
-import type { Result } from '../../src-shared/result.js';
-import type { LiveEvent } from '../api/live.js';
-import {
-  API_INVOKE_CHANNELS,
-  type InvokeChannel,
-  type InvokeRequest,
-  type InvokeResult,
-  type NetmonBridge,
-  type PushChannel,
-  type SendChannel,
-  type StartAtLogin,
-} from './ipc-contract.js';
+import { API_CHANNEL_NAMES } from '../../src-shared/contract/channels.js';
+import type { InvokeChannel, InvokeRequest, InvokeResult, NetmonBridge, PushChannel, SendChannel, StartAtLogin } from '../../src-shared/contract/ipc.js';
+import { failure, isResult, type ChannelFunctions, type LiveEvent, type Result } from '../../src-shared/contract/types.js';
 
 /** The part of Electron's `ipcRenderer` the bridge uses (Electron's own object satisfies it). */
 export interface RendererIpc {
@@ -21,18 +11,6 @@ export interface RendererIpc {
   send(channel: string, ...args: unknown[]): void;
   on(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown;
   removeListener(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown;
-}
-
-function failure(code: string, message: string): { ok: false; error: { code: string; message: string } } {
-  return { ok: false, error: { code, message } };
-}
-
-function isResult(value: unknown): value is Result<unknown> {
-  if (typeof value !== 'object' || value === null || !('ok' in value)) return false;
-  if (value.ok === true) return 'value' in value;
-  if (value.ok !== false || !('error' in value)) return false;
-  const error = value.error;
-  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' && 'message' in error && typeof error.message === 'string';
 }
 
 /** The typed wrapper over `ipcRenderer.invoke`: the only way the bridge reaches the shell. */
@@ -66,8 +44,8 @@ function isLiveEvent(value: unknown): value is LiveEvent {
 
 /** Builds `window.netmon` over `ipc`. */
 export function createBridge(ipc: RendererIpc): NetmonBridge {
-  const api: Partial<Record<ApiChannel, (request: unknown) => Promise<Result<unknown>>>> = {};
-  for (const channel of Object.keys(API_INVOKE_CHANNELS) as ApiChannel[]) {
+  const api: Partial<Record<InvokeChannel, (request: unknown) => Promise<Result<unknown>>>> = {};
+  for (const channel of API_CHANNEL_NAMES) {
     api[channel] = (request) => invokeChannel(ipc, channel, request as InvokeRequest<typeof channel>);
   }
 
@@ -86,7 +64,7 @@ export function createBridge(ipc: RendererIpc): NetmonBridge {
 
   const bridge = {
     // Built channel by channel from the exhaustive list above; the map type cannot follow the loop.
-    api: api as ApiClient,
+    api: api as ChannelFunctions,
     onLive(listener: (message: LiveEvent) => void): () => void {
       const first = listeners.size === 0;
       listeners.add(listener);

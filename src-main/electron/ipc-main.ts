@@ -4,22 +4,13 @@
 // API's channels go to the same handlers that serve HTTP; the live feed is pushed to the pages that
 // asked for it.
 import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'electron';
-import { z } from 'zod';
-import type { ApiChannel } from '../../src-shared/api.js';
+import { API_CHANNEL_NAMES, type ShellChannel } from '../../src-shared/contract/channels.js';
+import type { InvokeChannel, InvokeChannels, InvokeResult, PushChannel, PushChannels, SendChannel, StartAtLogin } from '../../src-shared/contract/ipc.js';
+import { SHELL_REQUESTS } from '../../src-shared/contract/schemas.js';
+import { failure, type Failure } from '../../src-shared/contract/types.js';
 import { describeIssues, type ApiHandlers } from '../api/handlers.js';
 import type { LiveSource } from '../api/live.js';
 import { createLogger } from '../engine/log.js';
-import {
-  API_INVOKE_CHANNELS,
-  type InvokeChannel,
-  type InvokeChannels,
-  type InvokeResult,
-  type PushChannel,
-  type PushChannels,
-  type SendChannel,
-  type ShellChannels,
-  type StartAtLogin,
-} from './ipc-contract.js';
 
 const log = createLogger('electron:ipc');
 
@@ -60,16 +51,9 @@ function fromOwnPage(event: Sender, isOwnUrl: (url: string) => boolean): boolean
   return frame.parent === null && isOwnUrl(frame.url);
 }
 
-function refuse(message: string): { ok: false; error: { code: string; message: string } } {
-  return { ok: false, error: { code: 'forbidden-origin', message } };
+function refuse(message: string): Failure {
+  return failure('forbidden-origin', message);
 }
-
-const noRequest = z.strictObject({});
-const SHELL_REQUESTS: { [K in keyof ShellChannels]: z.ZodType<ShellChannels[K]['request']> } = {
-  'pairing:token': noRequest,
-  'login-item:get': noRequest,
-  'login-item:set': z.strictObject({ enabled: z.boolean() }),
-};
 
 /** Registers every channel of the contract. */
 export function registerIpc(options: IpcOptions): IpcRegistration {
@@ -94,7 +78,7 @@ export function registerIpc(options: IpcOptions): IpcRegistration {
     registered.push(channel);
   };
 
-  const shellHandler = <K extends keyof ShellChannels>(channel: K, run: (request: ShellChannels[K]['request']) => Promise<ShellChannels[K]['response']>): void => {
+  const shellHandler = <K extends ShellChannel>(channel: K, run: (request: InvokeChannels[K]['request']) => Promise<InvokeChannels[K]['response']>): void => {
     handle(channel, async (request) => {
       const parsed = SHELL_REQUESTS[channel].safeParse(request);
       if (!parsed.success) return { ok: false, error: { code: 'bad-request', message: describeIssues(parsed.error) } };
@@ -104,7 +88,7 @@ export function registerIpc(options: IpcOptions): IpcRegistration {
     });
   };
 
-  for (const channel of Object.keys(API_INVOKE_CHANNELS) as ApiChannel[]) {
+  for (const channel of API_CHANNEL_NAMES) {
     // The handlers validate the request with the contract's schema and never throw.
     handle(channel, (request) => options.api.invoke(channel, request) as Promise<InvokeResult<typeof channel>>);
   }

@@ -1,7 +1,6 @@
 // Which notifications fire, and when. Pure: the shell polls the engine, passes what it saw and the
 // memory of what was already said, and shows what comes back.
-import type { PeriodTotals, SamplerHealthView } from '../../src-shared/api.js';
-import { assertNever } from '../../src-shared/result.js';
+import { assertNever, type PeriodTotals, type SamplerHealthView } from '../../src-shared/contract/types.js';
 import { formatBytes } from '../../src-shared/units.js';
 
 /** What was already said, so that nothing is said twice (the usage day is kept across restarts). */

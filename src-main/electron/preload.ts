@@ -4,7 +4,7 @@
 // may require only `electron`).
 import { contextBridge, ipcRenderer } from 'electron';
 import { createBridge } from './bridge.js';
-import { BRIDGE_NAME, type NetmonBridge } from './ipc-contract.js';
+import { BRIDGE_NAME, type NetmonBridge } from '../../src-shared/contract/ipc.js';
 
 const netmon = createBridge(ipcRenderer) satisfies NetmonBridge;
 contextBridge.exposeInMainWorld(BRIDGE_NAME, netmon);

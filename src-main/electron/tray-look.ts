@@ -1,6 +1,6 @@
 // What the tray icon shows: a level picked from the current rate, and a tooltip with the rate in
 // words. Pure: the shell feeds it the live feed and the status, and only sets what comes out.
-import type { LiveRate, SamplerHealthView } from '../../src-shared/api.js';
+import type { LiveRate, SamplerHealthView } from '../../src-shared/contract/types.js';
 import { formatBytes } from '../../src-shared/units.js';
 
 /** The tray icon's looks, quietest first. */

@@ -1,9 +1,9 @@
 // The tray's context menu as data: what it shows for a given state, and which action each item
 // runs. The shell turns it into a Menu; tests read the template directly.
 import type { MenuItemConstructorOptions } from 'electron';
-import type { ByteTotals } from '../../src-shared/api.js';
+import type { ByteTotals } from '../../src-shared/contract/types.js';
 import { formatBytes } from '../../src-shared/units.js';
-import type { StartAtLogin } from './ipc-contract.js';
+import type { StartAtLogin } from '../../src-shared/contract/ipc.js';
 
 /** What the menu shows. */
 export interface TrayMenuState {

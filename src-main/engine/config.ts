@@ -3,38 +3,18 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { configSchema } from '../../src-shared/contract/schemas.js';
+import { DEFAULT_CONFIG, type ConfigKey, type ConfigValues } from '../../src-shared/contract/settings.js';
 
-/** The settings a user can change, with the seed's names. */
-export const configSchema = z.object({
-  sampling_interval_seconds: z.number().int().min(1).max(3600),
-  web_server_port: z.number().int().min(1).max(65535),
-  log_level: z.enum(['debug', 'info', 'warn', 'error']),
-  data_retention_days_raw: z.number().int().min(1).max(3650),
-  data_retention_days_hourly: z.number().int().min(1).max(36500),
-  capture_method: z.enum(['auto', 'nettop', 'linux', 'ebpf']),
-  domain_rollup: z.boolean(),
-  high_usage_threshold_gb: z.number().positive().max(1_000_000),
-  enable_notifications: z.boolean(),
-});
+// The settings, their bounds and defaults are the contract's settings table (src-shared/contract/
+// settings.ts): the API and the settings page read the same rows.
+export { configSchema, DEFAULT_CONFIG, type ConfigKey };
 
-export type Config = z.infer<typeof configSchema>;
-export type ConfigKey = keyof Config;
-
-export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
-  sampling_interval_seconds: 5,
-  web_server_port: 7500,
-  log_level: 'info',
-  data_retention_days_raw: 7,
-  data_retention_days_hourly: 90,
-  capture_method: 'auto',
-  domain_rollup: true,
-  high_usage_threshold_gb: 10,
-  enable_notifications: true,
-});
+/** The user's settings. */
+export type Config = ConfigValues;
 
 export const CONFIG_FILE = 'config.json';
-export const DB_FILE = 'network_monitor.db';
 
 /** A problem found in config.json, named by key so the user can fix it. */
 export interface ConfigIssue {
@@ -126,7 +106,7 @@ export function writeConfigFile(dir: string, values: Record<string, unknown>): v
   renameSync(tmp, file);
 }
 
-/** Applies a validated change to config.json and returns the new config; a bad value throws a ConfigIssue list. */
+/** Applies a validated change to config.json and returns the new config; a bad value throws a ConfigError naming each key. */
 export function updateConfig(dir: string, patch: Record<string, unknown>): Config {
   const checked = validateConfig(patch);
   if (checked.unknownKeys.length > 0) {

@@ -4,7 +4,7 @@
 // `approximate` (the row's bytes are partly spread evenly from hourly or daily totals, because
 // retention already deleted the finer rows) and, on domain rows, `estimated` (the part of the bytes
 // the browser's active tab placed rather than the server address).
-import type { ByteTotals, ExportFile, ResolvedRange } from '../../src-shared/api.js';
+import type { ByteTotals, ExportFile, ResolvedRange } from '../../src-shared/contract/types.js';
 
 /** One exported row: a label column (app, domain or bucket start) and its bytes. */
 export interface ExportRow extends ByteTotals {

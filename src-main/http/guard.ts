@@ -11,9 +11,11 @@
 //   user would read the whole history. Token-less are only the static dashboard files, the server's
 //   proof that it knows the token (handshake.ts) and the one-time pairing-code exchange.
 import type { IncomingHttpHeaders } from 'node:http';
-import { API_CHANNELS, BROWSER_ACTIVE_TAB_PATH, BROWSER_BYTES_PATH, PAIRING_TOKEN_HEADER, isApiChannel, type ApiChannel, type ApiErrorCode } from '../../src-shared/api.js';
+import { isApiChannel, type ApiChannel } from '../../src-shared/contract/channels.js';
+import { BROWSER_ACTIVE_TAB_PATH, BROWSER_BYTES_PATH, PAIRING_TOKEN_HEADER } from '../../src-shared/contract/http.js';
+import { API_CHANNELS } from '../../src-shared/contract/schemas.js';
+import { assertNever, type ApiErrorCode } from '../../src-shared/contract/types.js';
 import { AUTH_PROVE_PATH, PAIR_EXCHANGE_PATH } from '../../src-shared/handshake.js';
-import { assertNever } from '../../src-shared/result.js';
 import { tokensEqual } from './pairing.js';
 
 /** The HTTP status of each API error code. */

@@ -5,10 +5,10 @@
 // where the machine has it). Every request passes the guard (guard.ts) first; this file only moves bytes.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PAIRING_TOKEN_HEADER, type ApiErrorCode, type LiveEvents } from '../../src-shared/api.js';
-import { assertNever, type Result } from '../../src-shared/result.js';
+import { PAIRING_TOKEN_HEADER } from '../../src-shared/contract/http.js';
+import { assertNever, type ApiErrorCode, type LiveEvent, type LiveEvents, type Result } from '../../src-shared/contract/types.js';
 import type { ApiHandlers } from '../api/handlers.js';
-import type { LiveEvent, LiveSource } from '../api/live.js';
+import type { LiveSource } from '../api/live.js';
 import { createLogger } from '../engine/log.js';
 import { guardRequest, STATUS_OF, type GuardContext, type Refused } from './guard.js';
 import { createPairingCodes, serverProof, type PairingCodes } from './handshake.js';
@@ -66,7 +66,15 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-/** The port is taken by another program; the CLI turns this into "port N is in use; try --port M". */
+/**
+ * The one sentence for a taken port, for `netmon serve` and the app alike; `remedy` says how to
+ * choose another there (`--port`, or web_server_port in config.json).
+ */
+export function portInUseMessage(port: number, remedy: string): string {
+  return `port ${port} on 127.0.0.1 is already in use (is netmon, or netmon serve, already running?); ${remedy}`;
+}
+
+/** The port is taken by another program; `portInUseMessage` words it for the user. */
 export class PortInUseError extends Error {
   constructor(
     readonly port: number,
@@ -134,8 +142,7 @@ function sendResult(res: ServerResponse, result: Result<unknown>, headers: Recor
     sendJson(res, 200, result, headers);
     return;
   }
-  const code = result.error.code as ApiErrorCode;
-  sendJson(res, STATUS_OF[code] ?? 500, result, headers);
+  sendJson(res, STATUS_OF[result.error.code] ?? 500, result, headers);
 }
 
 type Body = { ok: true; value: unknown } | { ok: false; code: ApiErrorCode; message: string };

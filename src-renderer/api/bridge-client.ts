@@ -1,19 +1,11 @@
-// The Electron transport: the preload script exposes one object, `window.netmon`, with one function
-// per channel (the contract's `ApiClient` map), a live-feed subscription and the pairing token.
-// The preload itself belongs to the Electron shell; this is the shape the renderer expects of it.
-import type { ApiChannel, ApiClient as ChannelFunctions, ApiRequest, ApiResponses } from '../../src-shared/api.js';
-import type { Result } from '../../src-shared/result.js';
-import { clientError, isResultShape, type ApiClient, type LiveMessage } from './client.js';
-
-/** What the Electron preload exposes as `window.netmon` (checked there with `satisfies NetmonBridge`). */
-export interface NetmonBridge {
-  /** One async function per channel, errors as values. */
-  api: ChannelFunctions;
-  /** Calls `listener` for every live event; returns the unsubscribe function. */
-  onLive(listener: (message: LiveMessage) => void): () => void;
-  /** The pairing token, for the settings page (the shell reads it from the data folder). */
-  pairingToken(): Promise<string | null>;
-}
+// The Electron transport: the preload script exposes one object, `window.netmon` (the contract's
+// `NetmonBridge`, src-shared/contract/ipc.ts), with one function per channel, a live-feed
+// subscription, the pairing token and start at login.
+import type { ApiChannel } from '../../src-shared/contract/channels.js';
+import type { NetmonBridge } from '../../src-shared/contract/ipc.js';
+import type { ApiRequest } from '../../src-shared/contract/schemas.js';
+import { failure, isResult, type ApiResponses, type Result } from '../../src-shared/contract/types.js';
+import type { ApiClient } from './client.js';
 
 /** True when `value` looks like the preload's bridge (the check the transport choice relies on). */
 export function isNetmonBridge(value: unknown): value is NetmonBridge {
@@ -34,12 +26,12 @@ export function createBridgeClient(bridge: NetmonBridge): ApiClient {
   async function call<K extends ApiChannel>(channel: K, request: ApiRequest<K>): Promise<Result<ApiResponses[K]>> {
     // The map's functions differ per channel; TypeScript cannot tie K's function to K's request.
     const fn = bridge.api[channel] as unknown as ((req: ApiRequest<K>) => Promise<unknown>) | undefined;
-    if (typeof fn !== 'function') return clientError('not-found', `the app does not offer ${channel}`);
+    if (typeof fn !== 'function') return failure('not-found', `the app does not offer ${channel}`);
     try {
       const result = await fn(request);
-      return isResultShape(result) ? (result as Result<ApiResponses[K]>) : clientError('internal', `${channel} answered with an unexpected value`);
+      return isResult(result) ? (result as Result<ApiResponses[K]>) : failure('internal', `${channel} answered with an unexpected value`);
     } catch (err) {
-      return clientError('unavailable', `${channel} failed: ${err instanceof Error ? err.message : String(err)}`);
+      return failure('unavailable', `${channel} failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
   return {
@@ -53,5 +45,6 @@ export function createBridgeClient(bridge: NetmonBridge): ApiClient {
     pairingToken: () => bridge.pairingToken(),
     pairable: false,
     pair: () => undefined,
+    startAtLogin: bridge.startAtLogin,
   };
 }

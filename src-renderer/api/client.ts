@@ -1,18 +1,17 @@
 // The one way page code reaches the engine. Two transports implement it: HTTP + server-sent events
 // (the dashboard in a browser, served by `netmon serve`) and the Electron preload bridge. Pages get
 // an `ApiClient` from context and never learn which one they hold.
-import type { ApiChannel, ApiRequest, ApiResponses, LiveEvents } from '../../src-shared/api.js';
-import type { Result } from '../../src-shared/result.js';
-
-/** One event of the live feed, as every transport delivers it. */
-export type LiveMessage = { [K in keyof LiveEvents]: { event: K; data: LiveEvents[K] } }[keyof LiveEvents];
+import type { ApiChannel } from '../../src-shared/contract/channels.js';
+import type { NetmonBridge } from '../../src-shared/contract/ipc.js';
+import type { ApiRequest } from '../../src-shared/contract/schemas.js';
+import type { ApiResponses, LiveEvent, LiveEvents, Result } from '../../src-shared/contract/types.js';
 
 /** The live feed's connection, for the status line. */
 export type LiveConnection = 'connecting' | 'open' | 'reconnecting';
 
 /** What a live subscriber is told. */
 export interface LiveHandlers {
-  onEvent(message: LiveMessage): void;
+  onEvent(message: LiveEvent): void;
   onConnection?(state: LiveConnection): void;
 }
 
@@ -30,27 +29,12 @@ export interface ApiClient {
   readonly pairable: boolean;
   /** Remembers a token the user pasted (null forgets it); transports that need none ignore it. */
   pair(token: string | null): void;
-}
-
-/** Each channel's kind (query → GET, command → POST), from the zod-free part of the contract. */
-export { CHANNEL_KINDS } from '../../src-shared/channels.js';
-
-/** A failed call, built on the client side (the engine could not be reached or answered nonsense). */
-export function clientError(code: string, message: string): { ok: false; error: { code: string; message: string } } {
-  return { ok: false, error: { code, message } };
-}
-
-/** True when `value` has the shape of a `Result` (the boundary check on every answer). */
-export function isResultShape(value: unknown): value is Result<unknown> {
-  if (typeof value !== 'object' || value === null || !('ok' in value)) return false;
-  if (value.ok === true) return 'value' in value;
-  if (value.ok !== false || !('error' in value)) return false;
-  const error = value.error;
-  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' && 'message' in error && typeof error.message === 'string';
+  /** Start at login, where the app can do it (the Electron shell); null in a browser. */
+  readonly startAtLogin: NetmonBridge['startAtLogin'] | null;
 }
 
 /** Parses one live-feed frame's data; null when it is not JSON or names an unknown event. */
-export function parseLiveData(event: string, data: string): LiveMessage | null {
+export function parseLiveData(event: string, data: string): LiveEvent | null {
   let parsed: unknown;
   try {
     parsed = JSON.parse(data);

@@ -2,17 +2,13 @@
 // the live feed is server-sent events on /api/v1/live (read over fetch, so it can carry the token).
 // The page is served by the same server, so its requests are same-origin and pass the guard; every
 // request carries the pairing token (guard.ts): without it netmon answers 401 and the page asks to pair.
-import type { ApiChannel, ApiRequest, ApiResponses, PAIRING_TOKEN_HEADER } from '../../src-shared/api.js';
-import type { Result } from '../../src-shared/result.js';
-import { CHANNEL_KINDS, clientError, isResultShape, parseLiveData, type ApiClient, type LiveHandlers } from './client.js';
+import type { ApiChannel } from '../../src-shared/contract/channels.js';
+import { httpRequestOf, LIVE_PATH, PAIRING_TOKEN_HEADER } from '../../src-shared/contract/http.js';
+import type { ApiRequest } from '../../src-shared/contract/schemas.js';
+import { failure, isResult, type ApiResponses, type Result } from '../../src-shared/contract/types.js';
+import { parseLiveData, type ApiClient, type LiveHandlers } from './client.js';
 import { FetchEventSource, type LiveSourceLike } from './fetch-event-source.js';
 import type { TokenStore } from './pairing.js';
-
-/**
- * The header the guard reads the pairing token from: src-shared's PAIRING_TOKEN_HEADER, checked at
- * compile time (importing the value would pull zod, about 26 KB gzipped, into the bundle).
- */
-export const TOKEN_HEADER: typeof PAIRING_TOKEN_HEADER = 'x-netmon-token';
 
 /** What the HTTP client needs from its environment (injected so tests can drive it). */
 export interface HttpClientOptions {
@@ -26,54 +22,48 @@ export interface HttpClientOptions {
   eventSource?: (url: string, headers: () => Record<string, string>) => LiveSourceLike;
 }
 
-/** The query string of a GET request: every defined field, as text. */
-export function queryString(request: Record<string, unknown>): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(request)) {
-    if (value === undefined || value === null) continue;
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') params.set(key, String(value));
-  }
-  const text = params.toString();
-  return text === '' ? '' : `?${text}`;
-}
-
 /** Creates the client for a dashboard served over HTTP. */
 export function createHttpClient(options: HttpClientOptions): ApiClient {
   const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
   const openSource = options.eventSource ?? ((url: string, headers: () => Record<string, string>) => new FetchEventSource(url, headers, doFetch));
   const tokenHeaders = (): Record<string, string> => {
     const token = options.tokens.get();
-    return token === null ? {} : { [TOKEN_HEADER]: token };
+    return token === null ? {} : { [PAIRING_TOKEN_HEADER]: token };
   };
   const base = options.baseUrl.replace(/\/+$/, '');
 
   async function call<K extends ApiChannel>(channel: K, request: ApiRequest<K>): Promise<Result<ApiResponses[K]>> {
-    const kind = CHANNEL_KINDS[channel];
-    const url = `${base}/api/v1/${channel}`;
+    let line;
+    try {
+      line = httpRequestOf(channel, request);
+    } catch (err) {
+      // A request field that cannot travel in a query string (an object, say): refused here, not dropped.
+      return failure('bad-request', `${channel}: ${err instanceof Error ? err.message : String(err)}`);
+    }
     let response: Response;
     try {
-      if (kind === 'query') {
-        response = await doFetch(url + queryString(request), { headers: { Accept: 'application/json', ...tokenHeaders() } });
+      if (line.body === null) {
+        response = await doFetch(base + line.path, { headers: { Accept: 'application/json', ...tokenHeaders() } });
       } else {
         const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json', ...tokenHeaders() };
-        response = await doFetch(url, { method: 'POST', headers, body: JSON.stringify(request) });
+        response = await doFetch(base + line.path, { method: line.method, headers, body: line.body });
       }
     } catch (err) {
-      return clientError('unavailable', `cannot reach netmon (${err instanceof Error ? err.message : String(err)})`);
+      return failure('unavailable', `cannot reach netmon (${err instanceof Error ? err.message : String(err)})`);
     }
     if (response.status === 401 && options.tokens.get() !== null) options.onUnauthorized?.();
     let body: unknown;
     try {
       body = await response.json();
     } catch {
-      return clientError('internal', `netmon answered ${response.status} without a JSON body`);
+      return failure('internal', `netmon answered ${response.status} without a JSON body`);
     }
-    if (!isResultShape(body)) return clientError('internal', `netmon answered ${response.status} with an unexpected body`);
+    if (!isResult(body)) return failure('internal', `netmon answered ${response.status} with an unexpected body`);
     return body as Result<ApiResponses[K]>;
   }
 
   function subscribeLive(handlers: LiveHandlers): () => void {
-    const source = openSource(`${base}/api/v1/live`, tokenHeaders);
+    const source = openSource(base + LIVE_PATH, tokenHeaders);
     handlers.onConnection?.('connecting');
     // Named SSE events arrive as MessageEvents; typed as plain Events so DOM and Node typings agree.
     const onFrame = (name: 'rate' | 'status') => (ev: Event) => {
@@ -102,5 +92,6 @@ export function createHttpClient(options: HttpClientOptions): ApiClient {
     pairingToken: () => Promise.resolve(options.tokens.get()),
     pairable: true,
     pair: (token) => options.tokens.set(token),
+    startAtLogin: null,
   };
 }

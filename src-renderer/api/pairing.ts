@@ -6,7 +6,7 @@
 // token is kept the server must prove it knows it (server-proof.ts), so a program squatting on the
 // port cannot plant a token of its own. It is then kept in this origin's localStorage and sent with
 // every request (reads too).
-import type { PAIRING_FRAGMENT_KEY } from '../../src-shared/api.js';
+import { PAIRING_FRAGMENT_KEY } from '../../src-shared/contract/http.js';
 
 /** Where a token is kept. */
 export interface TokenStore {
@@ -21,9 +21,6 @@ const TOKEN_PATTERN = /^[0-9a-f]{64}$/;
 export function isPlausibleToken(text: string): boolean {
   return TOKEN_PATTERN.test(text.trim().toLowerCase());
 }
-
-/** The fragment key `netmon serve` puts the token under (src-shared PAIRING_FRAGMENT_KEY, checked at compile time). */
-export const PAIR_KEY: typeof PAIRING_FRAGMENT_KEY = 'pair';
 
 /**
  * Splits a `KEY=VALUE` parameter out of a location hash, in either form: `#KEY=VALUE` (the link
@@ -50,7 +47,7 @@ export function takeHashParam(hash: string, key: string): { value: string | null
  * when absent or not a plausible token) and the hash without it.
  */
 export function takePairToken(hash: string): { token: string | null; hash: string } {
-  const { value, hash: rest } = takeHashParam(hash, PAIR_KEY);
+  const { value, hash: rest } = takeHashParam(hash, PAIRING_FRAGMENT_KEY);
   return { token: value !== null && isPlausibleToken(value) ? value.trim().toLowerCase() : null, hash: rest };
 }
 

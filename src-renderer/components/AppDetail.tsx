@@ -6,7 +6,7 @@ import { EmptyState } from './EmptyState.js';
 import { ErrorNote } from './ErrorNote.js';
 import { InOutBar } from './InOutBar.js';
 import { TimelineChart } from './TimelineChart.js';
-import type { RangePreset } from '../../src-shared/api.js';
+import type { RangePreset } from '../../src-shared/contract/types.js';
 
 /** One application in detail: its timeline, received against sent, and the processes seen behind it. */
 export function AppDetail({ row, range, onClose }: { row: AppRow; range: { range: RangePreset } | { since: number; until: number }; onClose: () => void }) {

@@ -1,12 +1,11 @@
 import { useMemo, useState } from 'react';
-import type { RangePreset } from '../../src-shared/api.js';
+import type { RangePreset } from '../../src-shared/contract/types.js';
 import { toCsv } from '../lib/csv.js';
 import { downloadText } from '../lib/download.js';
 import { formatBytes, formatDateTime, formatShare } from '../lib/format.js';
 import { rangeRequest } from '../lib/ranges.js';
 import { appRows, filterAppRows, sortAppRows, type AppSortKey, type SortDir } from '../lib/selectors.js';
 import { useApi } from '../state/use-api.js';
-import { useLastSeen } from '../state/use-last-seen.js';
 import { replaceParams } from '../state/use-route.js';
 import { AppDetail } from './AppDetail.js';
 import { ErrorNote } from './ErrorNote.js';
@@ -31,9 +30,8 @@ export function AppsPage({ params }: { params: Record<string, string> }) {
   const [sort, setSort] = useState<{ key: AppSortKey; dir: SortDir }>({ key: 'total', dir: 'desc' });
   const range = rangeRequest({ kind: 'preset', preset });
   const apps = useApi('apps:list', { ...range, limit: 1000 }, { refreshS: 120 });
-  const names = useMemo(() => apps.data?.apps.map((a) => a.app) ?? null, [apps.data]);
-  const lastSeen = useLastSeen(names, range);
-  const all = useMemo(() => (apps.data === null ? [] : appRows(apps.data.apps, lastSeen)), [apps.data, lastSeen]);
+  // One request: the list carries each app's last-seen time.
+  const all = useMemo(() => (apps.data === null ? [] : appRows(apps.data.apps)), [apps.data]);
   const rows = useMemo(() => sortAppRows(filterAppRows(all, query), sort.key, sort.dir), [all, query, sort]);
   const selectedRow = all.find((r) => r.app === selected) ?? null;
   const maxTotal = rows.reduce((m, r) => Math.max(m, r.total), 0);
@@ -112,8 +110,8 @@ export function AppsPage({ params }: { params: Record<string, string> }) {
                   <td>
                     <InOutBar totals={r} scale={maxTotal > 0 ? r.total / maxTotal : 0} />
                   </td>
-                  <td className="num small">
-                    {r.lastSeen !== null ? formatDateTime(r.lastSeen) : <span className="faint">{r.unattributed ? 'n/a' : lastSeen.has(r.app) ? 'unknown' : '…'}</span>}
+                  <td className="num small" data-last-seen={r.lastSeen ?? undefined}>
+                    {r.lastSeen !== null ? formatDateTime(r.lastSeen) : <span className="faint">{r.unattributed ? 'n/a' : 'unknown'}</span>}
                   </td>
                 </tr>
               ))}

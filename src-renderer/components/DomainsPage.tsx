@@ -1,5 +1,5 @@
 import { Fragment, useEffect, useMemo, useState } from 'react';
-import type { RangePreset } from '../../src-shared/api.js';
+import type { RangePreset } from '../../src-shared/contract/types.js';
 import { formatBytes, formatDateTime, formatShare } from '../lib/format.js';
 import { rangeRequest } from '../lib/ranges.js';
 import { rollupDomains, totalOf, type DomainGroup } from '../lib/selectors.js';

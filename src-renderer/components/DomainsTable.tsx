@@ -1,4 +1,4 @@
-import type { DomainTotal } from '../../src-shared/api.js';
+import type { DomainTotal } from '../../src-shared/contract/types.js';
 import { formatBytes, formatShare } from '../lib/format.js';
 import { routeHash } from '../lib/route.js';
 import { totalOf } from '../lib/selectors.js';

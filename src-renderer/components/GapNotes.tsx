@@ -1,4 +1,4 @@
-import type { GapView } from '../../src-shared/api.js';
+import type { GapView } from '../../src-shared/contract/types.js';
 import { gapMessages } from '../lib/gaps.js';
 
 /** Names the stretches netmon was not running in the range shown; nothing when there were none. */

@@ -1,4 +1,4 @@
-import type { HeatmapCell } from '../../src-shared/api.js';
+import type { HeatmapCell } from '../../src-shared/contract/types.js';
 import { formatBytes, formatBytesShort } from '../lib/format.js';
 import { heatmapGrid } from '../lib/selectors.js';
 

@@ -1,4 +1,4 @@
-import type { ByteTotals } from '../../src-shared/api.js';
+import type { ByteTotals } from '../../src-shared/contract/types.js';
 import { formatShare } from '../lib/format.js';
 
 /** Received and sent as one bar, split in proportion; `scale` (0..1) shortens it against a larger row. */

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import type { RangePreset } from '../../src-shared/api.js';
+import type { RangePreset } from '../../src-shared/contract/types.js';
 import { overviewPreset, overviewRequests } from '../lib/overview-requests.js';
 import { TIMELINE_PRESETS } from '../lib/ranges.js';
 import { pieSlices } from '../lib/selectors.js';

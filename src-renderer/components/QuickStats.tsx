@@ -1,4 +1,4 @@
-import type { PeriodTotals, UsageSummary } from '../../src-shared/api.js';
+import type { PeriodTotals, UsageSummary } from '../../src-shared/contract/types.js';
 import { formatBytes, formatBytesShort } from '../lib/format.js';
 import { projectMonth, totalOf } from '../lib/selectors.js';
 import { EstimateMark } from './EstimateMark.js';

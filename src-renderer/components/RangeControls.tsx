@@ -1,4 +1,4 @@
-import type { RangePreset } from '../../src-shared/api.js';
+import type { RangePreset } from '../../src-shared/contract/types.js';
 import { formatDateTime } from '../lib/format.js';
 import { Segmented } from './Segmented.js';
 

@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'react';
-import type { ConfigValues, RangePreset } from '../../src-shared/api.js';
+import type { ConfigValues } from '../../src-shared/contract/settings.js';
+import type { RangePreset } from '../../src-shared/contract/types.js';
 import { isPlausibleToken } from '../api/pairing.js';
 import { TokenForm } from './TokenForm.js';
+import { samplerFacts, samplerTitle } from '../lib/sampler-facts.js';
 import { downloadText } from '../lib/download.js';
 import { formatAgo, formatBytes, formatDate, formatDateTime, formatDuration } from '../lib/format.js';
 import { dayRange, epochToDateInput } from '../lib/ranges.js';
@@ -10,6 +12,7 @@ import { recoveredText } from '../lib/storage-text.js';
 import { useNetmon, useServices } from '../state/services.js';
 import { BudgetsSettings } from './BudgetsSettings.js';
 import { ErrorNote } from './ErrorNote.js';
+import { StartAtLoginToggle } from './StartAtLoginToggle.js';
 
 type CallError = { code: string; message: string };
 
@@ -101,7 +104,7 @@ function SettingsForm({ config, canWrite }: { config: ConfigValues; canWrite: bo
 }
 
 function Pairing({ dataDir, onPaired }: { dataDir: string | null; onPaired: () => void }) {
-  const { client, store } = useServices();
+  const { client } = useServices();
   const [token, setToken] = useState<string | null>(null);
   const [shown, setShown] = useState(false);
   const [pasted, setPasted] = useState('');
@@ -123,17 +126,19 @@ function Pairing({ dataDir, onPaired }: { dataDir: string | null; onPaired: () =
       return;
     }
     client.pair(pasted);
-    // The token is tested by setting the log level to what it already is: a write that changes
-    // nothing, answered 401 for a wrong token.
-    const current = store.getState().config;
-    const probe = await client.call('config:set', current === null ? {} : { log_level: current.log_level });
-    if (!probe.ok && probe.error.code === 'unauthorized') {
-      client.pair(null);
-      setMessage({ ok: false, text: 'netmon did not accept this token' });
-    } else {
+    // pairing:check is a write that changes nothing: netmon answers it only for its own token.
+    const probe = await client.call('pairing:check', {});
+    if (probe.ok) {
       setMessage({ ok: true, text: 'paired: this dashboard can now change settings' });
       setPasted('');
       onPaired();
+    } else {
+      // Only a yes pairs: a token netmon refused, or one it could not check now, is not kept.
+      client.pair(null);
+      setMessage({
+        ok: false,
+        text: probe.error.code === 'unauthorized' ? 'netmon did not accept this token' : `could not check the token (${probe.error.message}); try again`,
+      });
     }
     setVersion((v) => v + 1);
   };
@@ -308,6 +313,7 @@ export function SettingsPage() {
             <h2 id="h-settings">Monitoring</h2>
           </div>
           {config === null ? <p className="muted">reading settings…</p> : <SettingsForm config={config} canWrite={canWrite} />}
+          {client.startAtLogin !== null && <StartAtLoginToggle control={client.startAtLogin} />}
         </section>
         <div className="grid" style={{ alignContent: 'start' }}>
           <section className="panel" aria-labelledby="h-sampler">
@@ -319,7 +325,7 @@ export function SettingsPage() {
             ) : (
               <dl className="facts" data-testid="sampler-status">
                 <dt>sampler</dt>
-                <dd>{status.sampler.sampler}</dd>
+                <dd>{samplerTitle(status.sampler.sampler)}</dd>
                 <dt>state</dt>
                 <dd data-state={status.sampler.state}>
                   {status.sampler.state}
@@ -333,10 +339,10 @@ export function SettingsPage() {
                 <dd>{status.sampler.restarts}</dd>
                 <dt>malformed lines</dt>
                 <dd>{status.sampler.malformedLines}</dd>
-                {Object.entries(status.sampler.details).map(([k, v]) => (
-                  <div key={k} style={{ display: 'contents' }}>
-                    <dt>{k}</dt>
-                    <dd>{v === null ? '—' : String(v)}</dd>
+                {samplerFacts(status.sampler.details).map((f) => (
+                  <div key={f.key} style={{ display: 'contents' }} data-fact={f.key}>
+                    <dt>{f.label}</dt>
+                    <dd>{f.value}</dd>
                   </div>
                 ))}
                 <dt>capture</dt>

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Area, AreaChart, CartesianGrid, ReferenceArea, Tooltip, XAxis, YAxis } from 'recharts';
-import type { Timeline, TimelinePoint } from '../../src-shared/api.js';
+import type { Timeline, TimelinePoint } from '../../src-shared/contract/types.js';
 
 /** What the chart draws: a timeline from the engine, or one assembled by a page (any bucket width). */
 export type ChartSeries = Pick<Timeline, 'since' | 'until' | 'points'> & { bucketS: number; approximate?: boolean };

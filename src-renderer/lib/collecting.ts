@@ -1,5 +1,5 @@
 // What an empty view says instead of a blank chart: why there is nothing yet and when there will be.
-import type { LiveRate, StatusInfo } from '../../src-shared/api.js';
+import type { LiveRate, StatusInfo } from '../../src-shared/contract/types.js';
 import { formatClock } from './format.js';
 
 /** The facts the message is made of. */

@@ -1,6 +1,6 @@
 // What a view says about a stretch netmon did not measure: the gap recorded at restart
 // ('netmon-stopped', engine/resume/seed.ts) holds no per-interval detail, its bytes land at the restart.
-import type { GapView } from '../../src-shared/api.js';
+import type { GapView } from '../../src-shared/contract/types.js';
 import { formatClock, formatDate, formatDateTime } from './format.js';
 
 /** At most this many gaps are named one by one; the rest are counted. */

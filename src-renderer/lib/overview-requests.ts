@@ -1,6 +1,6 @@
 // The overview's queries in one place: the page asks them, and the entry point starts them early
 // when the window opens on the overview (before the page's code has loaded).
-import type { ApiRequest } from '../../src-shared/api.js';
+import type { ApiRequest } from '../../src-shared/contract/schemas.js';
 import { rangeRequest, TIMELINE_PRESETS, type ViewRange } from './ranges.js';
 
 /** A timeline preset of the overview. */

@@ -1,6 +1,6 @@
 // Ranges as the pages hold them: a named preset (resolved by the engine against its clock) or an
 // explicit [since, until) after a zoom or a date pick. Dates from <input type="date"> are local days.
-import type { RangePreset } from '../../src-shared/api.js';
+import type { RangePreset } from '../../src-shared/contract/types.js';
 
 /** A range a page shows. */
 export type ViewRange = { kind: 'preset'; preset: RangePreset } | { kind: 'custom'; since: number; until: number };

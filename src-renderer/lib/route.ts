@@ -1,6 +1,6 @@
 // Hash routes (`#/apps?app=Slack`), so the static server needs no fallback and a page can be
 // bookmarked with its selection.
-import { assertNever } from '../../src-shared/result.js';
+import { assertNever } from '../../src-shared/contract/types.js';
 
 /** The pages of the dashboard, and the popover (the menubar's view). */
 export const PAGES = ['overview', 'apps', 'domains', 'history', 'changes', 'settings', 'popover'] as const;

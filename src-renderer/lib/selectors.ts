@@ -1,7 +1,7 @@
 // Pure views of API answers for the pages: pie slices, table rows, sorting and filtering, weekly and
 // monthly sums, the heatmap's scale, the domain rollup. The engine aggregates; these only reshape
 // what it sent (a year of daily points at most), so they stay cheap enough to run on every render.
-import type { AppTotal, ByteTotals, DomainTotal, HeatmapCell, ProcessView, TimelinePoint } from '../../src-shared/api.js';
+import type { AppTotal, ByteTotals, DomainTotal, HeatmapCell, ProcessView, TimelinePoint } from '../../src-shared/contract/types.js';
 
 /**
  * The name the engine stores the unattributed remainder under (src-main/engine/types.ts UNATTRIBUTED;
@@ -64,13 +64,13 @@ export interface AppRow extends ByteTotals {
   total: number;
   /** Share of all bytes in the range, 0..1. */
   share: number;
-  /** Epoch seconds a process of the app was last seen, or null while unknown. */
+  /** Epoch seconds a process of the app was last seen in the range, or null when none was. */
   lastSeen: number | null;
   unattributed: boolean;
 }
 
-/** Table rows from the apps list, with shares of the grand total and the last-seen times known so far. */
-export function appRows(apps: readonly AppTotal[], lastSeen: ReadonlyMap<string, number | null> = new Map()): AppRow[] {
+/** Table rows from the apps list (which carries each app's last-seen time), with shares of the grand total. */
+export function appRows(apps: readonly (AppTotal & { lastSeen?: number | null })[]): AppRow[] {
   const grand = totalOf(sumTotals(apps));
   return apps.map((a) => ({
     app: a.app,
@@ -78,7 +78,7 @@ export function appRows(apps: readonly AppTotal[], lastSeen: ReadonlyMap<string,
     bytesOut: a.bytesOut,
     total: totalOf(a),
     share: grand > 0 ? totalOf(a) / grand : 0,
-    lastSeen: lastSeen.get(a.app) ?? null,
+    lastSeen: a.lastSeen ?? null,
     unattributed: a.app === UNATTRIBUTED,
   }));
 }
@@ -112,13 +112,6 @@ export function filterAppRows(rows: readonly AppRow[], query: string): AppRow[] 
     const name = r.app.toLowerCase();
     return words.every((w) => name.includes(w));
   });
-}
-
-/** The most recent `lastSeen` of an app's processes, or null when none were seen. */
-export function lastSeenOf(processes: readonly ProcessView[]): number | null {
-  let latest: number | null = null;
-  for (const p of processes) if (latest === null || p.lastSeen > latest) latest = p.lastSeen;
-  return latest;
 }
 
 /** The distinct process names, pids and paths behind an app, for its detail panel. */

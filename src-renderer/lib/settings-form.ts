@@ -1,26 +1,33 @@
 // The settings form: each setting's field, the text the inputs hold, and the change to send. Only
-// the keys the user changed are sent, so a value edited elsewhere meanwhile is not overwritten.
-import type { ConfigValues } from '../../src-shared/api.js';
-import { assertNever } from '../../src-shared/result.js';
+// the keys the user changed are sent, so a value edited elsewhere meanwhile is not overwritten. The
+// fields are the contract's settings table (src-shared/contract/settings.ts), where the engine's
+// validation comes from too: labels, hints, bounds and choices are never copied here.
+import { CONFIG_KEYS, SETTINGS, type ConfigKey, type ConfigValues, type Setting } from '../../src-shared/contract/settings.js';
+import { assertNever } from '../../src-shared/contract/types.js';
 
 /** How one setting is edited. */
 export type FieldSpec =
-  | { key: keyof ConfigValues; kind: 'number'; label: string; unit: string; min: number; max: number; step: number; hint: string }
-  | { key: keyof ConfigValues; kind: 'choice'; label: string; options: readonly string[]; hint: string }
-  | { key: keyof ConfigValues; kind: 'toggle'; label: string; hint: string };
+  | { key: ConfigKey; kind: 'number'; label: string; unit: string; min: number; max: number; step: number; hint: string }
+  | { key: ConfigKey; kind: 'choice'; label: string; options: readonly string[]; hint: string }
+  | { key: ConfigKey; kind: 'toggle'; label: string; hint: string };
 
-/** Every setting, in the order the page shows them (ranges as the engine's config validates them). */
-export const FIELDS: readonly FieldSpec[] = [
-  { key: 'sampling_interval_seconds', kind: 'number', label: 'Sampling interval', unit: 's', min: 1, max: 3600, step: 1, hint: 'how often the sampler reads the counters' },
-  { key: 'data_retention_days_raw', kind: 'number', label: 'Keep raw samples', unit: 'days', min: 1, max: 3650, step: 1, hint: 'per-interval rows; older ones survive as hourly sums' },
-  { key: 'data_retention_days_hourly', kind: 'number', label: 'Keep hourly sums', unit: 'days', min: 1, max: 36500, step: 1, hint: 'older ones survive as daily sums, kept forever' },
-  { key: 'high_usage_threshold_gb', kind: 'number', label: 'Notify above', unit: 'GB per day', min: 0.001, max: 1_000_000, step: 0.1, hint: 'a notification when a day passes this' },
-  { key: 'enable_notifications', kind: 'toggle', label: 'Notifications', hint: 'high-usage notifications' },
-  { key: 'log_level', kind: 'choice', label: 'Log level', options: ['debug', 'info', 'warn', 'error'], hint: 'how much goes into logs/netmon.log' },
-  { key: 'capture_method', kind: 'choice', label: 'Capture method', options: ['auto', 'nettop', 'linux', 'ebpf'], hint: 'which sampler to use; auto picks the best one this machine allows (netmon doctor tells which and why)' },
-  { key: 'domain_rollup', kind: 'toggle', label: 'Domain rollup', hint: 'store registrable domains only (api.example.com → example.com)' },
-  { key: 'web_server_port', kind: 'number', label: 'Dashboard port', unit: '', min: 1, max: 65535, step: 1, hint: 'used the next time netmon starts' },
-];
+function fieldOf(key: ConfigKey, s: Setting): FieldSpec {
+  switch (s.type) {
+    case 'int':
+      return { key, kind: 'number', label: s.label, unit: s.unit, min: s.min, max: s.max, step: 1, hint: s.hint };
+    case 'number':
+      return { key, kind: 'number', label: s.label, unit: s.unit, min: s.min, max: s.max, step: s.step, hint: s.hint };
+    case 'choice':
+      return { key, kind: 'choice', label: s.label, options: s.options, hint: s.hint };
+    case 'toggle':
+      return { key, kind: 'toggle', label: s.label, hint: s.hint };
+    default:
+      return assertNever(s, 'setting');
+  }
+}
+
+/** Every setting, in the order the page shows them. */
+export const FIELDS: readonly FieldSpec[] = CONFIG_KEYS.map((key) => fieldOf(key, SETTINGS[key]));
 
 /** The form's state: text for numbers and choices, booleans for toggles. */
 export type Draft = Record<keyof ConfigValues, string | boolean>;

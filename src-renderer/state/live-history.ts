@@ -1,7 +1,7 @@
 // The recent rates the sparkline draws: a short, time-ordered window fed by the live feed. A feed
 // that reconnects resends its latest rate, and a seed from stored history may overlap live points,
 // so points are kept unique by time and in order.
-import type { LiveRate, TimelinePoint } from '../../src-shared/api.js';
+import type { LiveRate, TimelinePoint } from '../../src-shared/contract/types.js';
 
 /** One rate in the window (epoch seconds, bytes per second each way). */
 export interface RatePoint {

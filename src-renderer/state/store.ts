@@ -3,9 +3,9 @@
 // views share and the stream keeps current. Built on zustand's vanilla store so tests drive it
 // without React.
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { ConfigValues, LiveRate, StatusInfo, TimelinePoint } from '../../src-shared/api.js';
-import { assertNever } from '../../src-shared/result.js';
-import type { LiveConnection, LiveMessage } from '../api/client.js';
+import type { ConfigValues } from '../../src-shared/contract/settings.js';
+import { assertNever, type LiveEvent, type LiveRate, type StatusInfo, type TimelinePoint } from '../../src-shared/contract/types.js';
+import type { LiveConnection } from '../api/client.js';
 import { appendRate, seedHistory, type RatePoint } from './live-history.js';
 
 /** What the live feed has told the renderer. */
@@ -25,7 +25,7 @@ export interface NetmonState {
 
 /** How the state changes. */
 export interface NetmonActions {
-  receive: (message: LiveMessage) => void;
+  receive: (message: LiveEvent) => void;
   setConnection: (state: LiveConnection) => void;
   setStatus: (status: StatusInfo) => void;
   setConfig: (config: ConfigValues) => void;

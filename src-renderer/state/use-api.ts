@@ -2,8 +2,9 @@
 // The last answer stays on screen while a new one loads (a range switch never blanks a page), and
 // views that show "now" refresh themselves from the live feed's ticks instead of reloading the page.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ApiChannel, ApiRequest, ApiResponses } from '../../src-shared/api.js';
-import type { Result } from '../../src-shared/result.js';
+import type { ApiChannel } from '../../src-shared/contract/channels.js';
+import type { ApiRequest } from '../../src-shared/contract/schemas.js';
+import type { ApiResponses, Result } from '../../src-shared/contract/types.js';
 import type { ApiClient } from '../api/client.js';
 import { useServices } from './services.js';
 

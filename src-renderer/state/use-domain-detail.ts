@@ -3,7 +3,7 @@
 // app for the apps. Bounded (at most about 60 calls, a few at a time) and only for the domain the
 // user opened.
 import { useEffect, useState } from 'react';
-import type { ByteTotals, DomainTotal, TimelinePoint } from '../../src-shared/api.js';
+import type { ByteTotals, DomainTotal, TimelinePoint } from '../../src-shared/contract/types.js';
 import { appsForDomain, sumTotals } from '../lib/selectors.js';
 import { useServices } from './services.js';
 

@@ -2,7 +2,7 @@
 // so choosing another preset shows that preset whole without an extra reset step.
 import { useState } from 'react';
 import { zoomRange, type ViewRange } from '../lib/ranges.js';
-import type { RangePreset } from '../../src-shared/api.js';
+import type { RangePreset } from '../../src-shared/contract/types.js';
 
 /** A zoomable view of a preset range. */
 export interface Zoom {

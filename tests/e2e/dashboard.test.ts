@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppProcesses, AppsList, DomainsList, Timeline, UsageSummary } from '../../src-shared/api.js';
+import type { AppProcesses, AppsList, DomainsList, Timeline, UsageSummary } from '../../src-shared/contract/types.js';
 import { apiGet, attributes, openPage, screenshot, showPage, startE2e, type E2e, type WatchedPage } from './fixture.js';
 
 let e2e: E2e;
@@ -84,6 +84,22 @@ describe('every page renders with data', () => {
     // "last seen" fills in from each app's processes.
     await expect.poll(() => page.locator('[data-testid="apps-table"] tbody td:has-text("…")').count(), { timeout: 30_000 }).toBe(0);
     await screenshot(page, 'apps');
+
+    // The whole table, "last seen" included, comes from one request: the list carries it.
+    const asked: string[] = [];
+    const onRequest = (req: { url(): string }): void => {
+      const m = /\/api\/v1\/(apps:[a-z]+)/.exec(req.url());
+      if (m?.[1] !== undefined) asked.push(m[1]);
+    };
+    page.on('request', onRequest);
+    await showPage(page, e2e.server, 'apps?range=30d', 'page-apps');
+    const month = await apiGet<AppsList>(e2e.server, 'apps:list', { range: '30d', limit: 1000 });
+    await expect.poll(() => page.locator('[data-testid="apps-table"] tbody tr').count()).toBe(month.apps.length);
+    page.off('request', onRequest);
+    expect(asked).toEqual(['apps:list']);
+    const seen = month.apps.filter((a) => a.lastSeen !== null).length;
+    expect(seen).toBeGreaterThan(20);
+    expect(await page.locator('[data-testid="apps-table"] tbody td[data-last-seen]').count()).toBe(seen);
 
     await showPage(page, e2e.server, 'domains', 'page-domains');
     const week = await apiGet<DomainsList>(e2e.server, 'domains:list', { range: '7d', limit: 1000 });

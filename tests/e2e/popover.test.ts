@@ -3,7 +3,7 @@
 // way to the dashboard; and on a first start, an empty folder that says what is happening and a
 // failing sampler that says so.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppsList, StatusInfo, UsageSummary } from '../../src-shared/api.js';
+import type { AppsList, StatusInfo, UsageSummary } from '../../src-shared/contract/types.js';
 import { apiGet, openPage, screenshot, showPage, startE2e, type E2e } from './fixture.js';
 
 const SIZE = { width: 360, height: 480 };

@@ -1,11 +1,13 @@
 // Settings in Debian's Chromium against `netmon serve` on its own demo folder: a change made in the
 // page lands in config.json; an unpaired dashboard can change nothing until it is given the token;
-// a purge empties the days picked; an export downloads the engine's file.
+// a purge empties the days picked; an export downloads the engine's file; the sampler's facts read as
+// words (a screenshot of that panel lands in tests/artifacts/settings-sampler-panel.png).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConfigValues, Timeline } from '../../src-shared/api.js';
-import { apiGet, openPage, screenshot, showPage, startE2e, type E2e } from './fixture.js';
+import type { ConfigValues } from '../../src-shared/contract/settings.js';
+import type { StatusInfo, Timeline } from '../../src-shared/contract/types.js';
+import { ARTIFACTS, apiGet, openPage, screenshot, showPage, startE2e, type E2e } from './fixture.js';
 
 let e2e: E2e;
 
@@ -68,14 +70,27 @@ describe('settings', () => {
       await expect.poll(() => pairing.textContent()).toContain('netmon did not accept this token');
 
       const token = readFileSync(path.join(e2e.dataDir, 'pairing-token'), 'utf8').trim();
+      // A check that never reaches netmon is no yes: the right token is not kept, nothing can be read or saved.
+      await page.route('**/api/auth/prove*', (route) => route.abort('connectionrefused'));
       await pairing.getByRole('textbox', { name: 'pairing token' }).fill(token);
       await pairing.getByRole('button', { name: 'pair' }).click();
+      await expect.poll(() => page.getByTestId('pair-problem').textContent()).toContain('netmon did not accept this token');
+      expect(await page.evaluate(() => localStorage.getItem('netmon.pairingToken'))).toBeNull();
+      expect(await page.getByTestId('page-settings').count()).toBe(0);
+      await page.unroute('**/api/auth/prove*');
+
+      // Pairing writes nothing: config.json is the same file, byte for byte, before and after.
+      const before = readFileSync(path.join(e2e.dataDir, 'config.json'), 'utf8');
+      await pairing.getByRole('button', { name: 'pair' }).click();
       await page.waitForSelector('[data-testid="page-settings"][data-ready="true"]', { timeout: 30_000 });
+      expect(readFileSync(path.join(e2e.dataDir, 'config.json'), 'utf8')).toBe(before);
       await page.getByLabel('Log level').selectOption('warn');
       await page.getByTestId('settings-save').click();
       await expect.poll(() => readConfig()['log_level']).toBe('warn');
-      // The unpaired page's live feed was refused by the server, which the console reports as a failed load.
-      expect(p.errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
+      // The unpaired page's live feed was refused by the server (401), and the proof aborted above never
+      // got an answer: the console reports both as failed loads, and nothing else went wrong.
+      const expected = [/status of 401/, /^console: Failed to load resource: net::ERR_CONNECTION_REFUSED$/, /^requestfailed: \S+\/api\/auth\/prove\S* net::ERR_CONNECTION_REFUSED$/];
+      expect(p.errors.filter((e) => !expected.some((re) => re.test(e)))).toEqual([]);
     } finally {
       await p.context.close();
     }
@@ -91,6 +106,30 @@ describe('settings', () => {
       expect(page.url()).not.toContain('pair=');
       expect(await page.evaluate(() => localStorage.getItem('netmon.pairingToken'))).toBeNull();
       expect(p.errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
+    } finally {
+      await p.context.close();
+    }
+  });
+
+  it('shows the sampler\'s facts in words, never its internal keys', async () => {
+    const p = await openPage(e2e);
+    try {
+      const { page } = p;
+      await showPage(page, e2e.server, 'settings', 'page-settings');
+      const status = await apiGet<StatusInfo>(e2e.server, 'status:get');
+      const keys = Object.keys(status.sampler.details);
+      expect(keys.length).toBeGreaterThan(3);
+      const panel = page.getByTestId('sampler-status');
+      // One row per fact the sampler reports, each labelled in words.
+      await expect.poll(() => panel.locator('[data-fact]').count()).toBe(keys.length);
+      const labels = await panel.locator('dt').allTextContents();
+      for (const label of labels) expect([label, /[a-z][A-Z]|_/.test(label)]).toEqual([label, false]);
+      const text = (await panel.textContent()) ?? '';
+      for (const key of keys) if (/[A-Z]/.test(key)) expect([key, text.includes(key)]).toEqual([key, false]);
+      expect(text).toContain(`${status.sampler.sampler}: `);
+      await screenshot(page, 'settings-sampler');
+      await page.locator('section[aria-labelledby="h-sampler"]').screenshot({ path: path.join(ARTIFACTS, 'settings-sampler-panel.png'), animations: 'disabled' });
+      expect(p.errors).toEqual([]);
     } finally {
       await p.context.close();
     }

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import type { PauseState } from '../../src-shared/api.js';
+import type { PauseState } from '../../src-shared/contract/types.js';
 import { createApiHandlers } from '../../src-main/api/handlers.js';
 import { createLiveFeed, type LiveFeed } from '../../src-main/api/live.js';
 import { createStoreQueries } from '../../src-main/api/store-queries.js';

@@ -153,6 +153,24 @@ describe('netmon serve', () => {
     }
   });
 
+  it('a port in use names the port config.json asked for, not the default', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      const dir = dataDir();
+      mkdirSync(dir, { mode: 0o700 });
+      writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ web_server_port: port }), { mode: 0o600 });
+      const result = netmon(['serve', '--data-dir', dir]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
+      expect(result.stderr).toContain(`--port ${port + 1}`);
+      expect(result.stderr).not.toContain('7500');
+    } finally {
+      blocker.close();
+    }
+  });
+
   it('doctor reports the sampler and the database health', () => {
     const dir = dataDir();
     netmon(['demo', '--days', '2', '--data-dir', dir]);

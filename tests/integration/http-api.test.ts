@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { UNATTRIBUTED, type AppUsage, type ProcessSeen } from '../../src-main/engine/types.js';
-import { apiHttpRequest, createApiClient } from '../../src-shared/api.js';
-import type { Result } from '../../src-shared/result.js';
+import { createHttpClient } from '../../src-renderer/api/http-client.js';
+import { createTokenStore } from '../../src-renderer/api/pairing.js';
 import { createApiHandlers } from '../../src-main/api/handlers.js';
 import { sideConnection } from '../helpers/side-connection.js';
 import { PortInUseError, startHttpServer } from '../../src-main/http/server.js';
@@ -65,24 +65,31 @@ const post = async (p: string, body: unknown, headers: Record<string, string> = 
 };
 
 describe('queries', () => {
-  it('lists applications by total, largest first', async () => {
+  it('lists applications by total, largest first, each with when a process of it was last seen', async () => {
     const value = await get(`/api/v1/apps:list?since=${H}&until=${H + 7200}`);
     expect(value).toEqual({
       since: H,
       until: H + 7200,
       // Every row of the fixture is raw: nothing is spread from a coarser tier.
       approximate: false,
+      // Firefox's processes were seen last at H + 120 (firefox); no process of Slack was recorded.
       apps: [
-        { app: 'Firefox', bytesIn: 3000, bytesOut: 300 },
-        { app: 'Slack', bytesIn: 500, bytesOut: 50 },
-        { app: UNATTRIBUTED, bytesIn: 10, bytesOut: 1 },
+        { app: 'Firefox', bytesIn: 3000, bytesOut: 300, lastSeen: H + 120 },
+        { app: 'Slack', bytesIn: 500, bytesOut: 50, lastSeen: null },
+        { app: UNATTRIBUTED, bytesIn: 10, bytesOut: 1, lastSeen: null },
       ],
     });
   });
 
+  it('gives the same last-seen time as the app\'s own processes list', async () => {
+    const list = (await get(`/api/v1/apps:list?since=${H}&until=${H + 7200}`)) as { apps: Array<{ app: string; lastSeen: number | null }> };
+    const procs = (await get(`/api/v1/apps:processes?since=${H}&until=${H + 7200}&app=Firefox`)) as { processes: Array<{ lastSeen: number }> };
+    expect(list.apps.find((a) => a.app === 'Firefox')?.lastSeen).toBe(Math.max(...procs.processes.map((p) => p.lastSeen)));
+  });
+
   it('honours a limit', async () => {
     const value = (await get(`/api/v1/apps:list?since=${H}&until=${H + 7200}&limit=1`)) as { apps: unknown[] };
-    expect(value.apps).toEqual([{ app: 'Firefox', bytesIn: 3000, bytesOut: 300 }]);
+    expect(value.apps).toEqual([{ app: 'Firefox', bytesIn: 3000, bytesOut: 300, lastSeen: H + 120 }]);
   });
 
   it('gives a timeline in hourly buckets', async () => {
@@ -247,7 +254,7 @@ describe('purge', () => {
     expect(value.until).toBeGreaterThanOrEqual(H + 3600);
     expect(value.deletedRows).toBeGreaterThan(0);
     const apps = (await get(`/api/v1/apps:list?since=${H}&until=${H + 7200}`)) as { apps: unknown[] };
-    expect(apps.apps).toEqual([{ app: 'Slack', bytesIn: 500, bytesOut: 50 }]);
+    expect(apps.apps).toEqual([{ app: 'Slack', bytesIn: 500, bytesOut: 50, lastSeen: null }]);
     expect(fx.reports.list({ since: H, until: H + 3600 })).toEqual([]);
   });
 });
@@ -357,25 +364,19 @@ describe('static files', () => {
   });
 });
 
-describe('the typed client over fetch', () => {
+describe('the dashboard\'s HTTP client over fetch', () => {
   it('calls queries and commands through the contract', async () => {
-    const base = fx.server.url;
-    const client = createApiClient(async (channel, request) => {
-      const { method, path: target, body } = apiHttpRequest(channel, request as object);
-      const res = await fetch(`${base}${target}`, {
-        method,
-        headers: body === null ? { 'x-netmon-token': fx.token } : { 'content-type': 'application/json', 'x-netmon-token': fx.token },
-        ...(body === null ? {} : { body }),
-      });
-      return (await res.json()) as Result<unknown>;
-    });
-    const apps = await client['apps:list']({ since: H + 3600, until: H + 7200 });
-    expect(apps).toEqual({ ok: true, value: { since: H + 3600, until: H + 7200, approximate: false, apps: [{ app: 'Slack', bytesIn: 500, bytesOut: 50 }] } });
-    const slack = await client['apps:timeline']({ app: 'Slack & Co?', range: '1h' });
+    // The renderer's own client (src-renderer/api/http-client.ts), paired with the server's token.
+    const tokens = createTokenStore(null);
+    tokens.set(fx.token);
+    const client = createHttpClient({ baseUrl: fx.server.url, tokens });
+    const apps = await client.call('apps:list', { since: H + 3600, until: H + 7200 });
+    expect(apps).toEqual({ ok: true, value: { since: H + 3600, until: H + 7200, approximate: false, apps: [{ app: 'Slack', bytesIn: 500, bytesOut: 50, lastSeen: null }] } });
+    const slack = await client.call('apps:timeline', { app: 'Slack & Co?', range: '1h' });
     expect(slack.ok && slack.value.app).toBe('Slack & Co?');
-    expect(await client['capture:pause']({})).toEqual({ ok: true, value: { paused: true, until: null } });
-    expect(await client['capture:resume']({})).toEqual({ ok: true, value: { paused: false, until: null } });
-    const bad = await client['usage:timeline']({ range: '1h', bucket: 7 });
+    expect(await client.call('capture:pause', {})).toEqual({ ok: true, value: { paused: true, until: null } });
+    expect(await client.call('capture:resume', {})).toEqual({ ok: true, value: { paused: false, until: null } });
+    const bad = await client.call('usage:timeline', { range: '1h', bucket: 7 });
     expect(bad.ok).toBe(false);
   });
 });

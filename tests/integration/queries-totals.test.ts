@@ -248,6 +248,7 @@ describe('EXPLAIN QUERY PLAN', () => {
 
   it.each([
     ['processes', QUERY_SQL.processes, ['x', 0, 1, 10], /SEARCH p USING INDEX processes_app_last_seen \(app_id=\? AND last_seen>\?\)/],
+    ['last seen by app', QUERY_SQL.lastSeen, [0, 1], /SEARCH p USING INDEX processes_last_seen \(last_seen>\?\)/],
     ['gaps', QUERY_SQL.gaps, [0, 1], /SEARCH gaps USING INDEX gaps_end \(end_ts>\?\)/],
     ['app id', QUERY_SQL.appId, ['x'], /SEARCH apps USING COVERING INDEX sqlite_autoindex_apps_1 \(name=\?\)/],
     ['newest raw row', QUERY_SQL.lastRaw, [], /SEARCH usage_raw|USING (COVERING INDEX|PRIMARY KEY)/],

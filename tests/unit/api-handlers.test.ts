@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ConfigValues, PauseState, ResolvedRange, TimelinePoint } from '../../src-shared/api.js';
+import type { ConfigValues } from '../../src-shared/contract/settings.js';
+import type { PauseState, ResolvedRange, TimelinePoint } from '../../src-shared/contract/types.js';
 import { ApiError, createApiHandlers, type ApiDeps } from '../../src-main/api/handlers.js';
 import { dataFolderSize, type BrowserReportRow } from '../../src-main/engine/store/index.js';
 import { createLiveFeed } from '../../src-main/api/live.js';
@@ -33,7 +34,7 @@ function harness(overrides: Partial<ApiDeps> = {}, rows: TimelinePoint[] = []): 
     dataDir: dir,
     queries: {
       totals: (range) => ({ bytesIn: range.until - range.since, bytesOut: 1 }),
-      apps: (_range, limit) => [{ app: '=cmd|calc', bytesIn: 5, bytesOut: 6 }, { app: 'Firefox, "ESR"', bytesIn: 3, bytesOut: 4 }].slice(0, limit),
+      apps: (_range, limit) => [{ app: '=cmd|calc', bytesIn: 5, bytesOut: 6, lastSeen: 1500 }, { app: 'Firefox, "ESR"', bytesIn: 3, bytesOut: 4, lastSeen: null }].slice(0, limit),
       processes: () => [],
       domains: () => [{ domain: 'netflix.com', bytesIn: 9, bytesOut: 1 }],
       timeline: (range, bucketS, app) => {
@@ -116,7 +117,7 @@ describe('validation at the boundary', () => {
 
   it('accepts numbers as decimal strings, as a query string carries them', async () => {
     const result = await api.invoke('apps:list', { since: '1000', until: '2000', limit: '1' });
-    expect(result).toEqual({ ok: true, value: { since: 1000, until: 2000, approximate: false, apps: [{ app: '=cmd|calc', bytesIn: 5, bytesOut: 6 }] } });
+    expect(result).toEqual({ ok: true, value: { since: 1000, until: 2000, approximate: false, apps: [{ app: '=cmd|calc', bytesIn: 5, bytesOut: 6, lastSeen: 1500 }] } });
   });
 });
 
@@ -234,14 +235,14 @@ describe('answers', () => {
 
   it('carries the query layer\'s approximate flag into apps, heatmap and each period of the summary', async () => {
     const h = harness();
-    h.deps.queries.apps = () => ({ rows: [{ app: 'curl', bytesIn: 8, bytesOut: 2 }], approximate: true });
+    h.deps.queries.apps = () => ({ rows: [{ app: 'curl', bytesIn: 8, bytesOut: 2, lastSeen: 1900 }], approximate: true });
     h.deps.queries.heatmap = () => ({ rows: [{ weekday: 2, hour: 5, bytesIn: 6, bytesOut: 0 }], approximate: true });
     // In this fake only ranges starting over 7 days ago are estimates: of the periods, only the month
     // (from 1 January, 14 days back) does; the week (from Monday the 11th) and today do not, in any zone.
     h.deps.queries.totals = (range) => ({ bytesIn: 1, bytesOut: 1, ...(range.since < NOW_S - 7 * 86_400 ? { approximate: true } : {}) });
     const api = createApiHandlers(h.deps);
     const apps = await api.invoke('apps:list', { since: 1000, until: 2000 });
-    expect(apps).toEqual({ ok: true, value: { since: 1000, until: 2000, approximate: true, apps: [{ app: 'curl', bytesIn: 8, bytesOut: 2 }] } });
+    expect(apps).toEqual({ ok: true, value: { since: 1000, until: 2000, approximate: true, apps: [{ app: 'curl', bytesIn: 8, bytesOut: 2, lastSeen: 1900 }] } });
     const heat = await api.invoke('usage:heatmap', { since: 1000, until: 2000 });
     expect(heat.ok && heat.value.approximate).toBe(true);
     expect(heat.ok && heat.value.cells[2 * 24 + 5]).toEqual({ weekday: 2, hour: 5, bytesIn: 6, bytesOut: 0 });
@@ -292,7 +293,7 @@ describe('answers', () => {
 
   it('says in the export which figures are estimates: the range spread from coarser totals, the part the active tab placed', async () => {
     const h = harness();
-    h.deps.queries.apps = () => ({ rows: [{ app: 'Firefox', bytesIn: 3, bytesOut: 4 }], approximate: true });
+    h.deps.queries.apps = () => ({ rows: [{ app: 'Firefox', bytesIn: 3, bytesOut: 4, lastSeen: null }], approximate: true });
     h.deps.queries.domains = () => ({
       rows: [
         { domain: 'netflix.com', bytesIn: 9, bytesOut: 1, estimated: { bytesIn: 4, bytesOut: 0 } },

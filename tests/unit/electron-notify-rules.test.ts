@@ -1,7 +1,7 @@
 // Which notifications fire: high usage once per local day (threshold in decimal GB, in + out), a
 // sampler failing without a break for 2 minutes once per spell, nothing while notifications are off.
 import { describe, expect, it } from 'vitest';
-import type { PeriodTotals } from '../../src-shared/api.js';
+import type { PeriodTotals } from '../../src-shared/contract/types.js';
 import { decideNotices, FRESH_MEMORY, SAMPLER_FAILING_GRACE_S, type NotifyFacts, type NotifyMemory } from '../../src-main/electron/notify-rules.js';
 
 const DAY = 1_800_000_000; // a local midnight, for these tests

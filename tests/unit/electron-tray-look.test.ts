@@ -1,7 +1,7 @@
 // The tray's look from the rate: level floors (2 kB/s, 100 kB/s, 2 MB/s, in and out together), the
 // hysteresis on the way down (75 % of the floor), and the tooltip for each state.
 import { describe, expect, it } from 'vitest';
-import type { LiveRate } from '../../src-shared/api.js';
+import type { LiveRate } from '../../src-shared/contract/types.js';
 import { levelForRate, trayImageFile, trayLook, type TrayLevel } from '../../src-main/electron/tray-look.js';
 
 describe('levelForRate', () => {

@@ -3,11 +3,15 @@
 // token taken from the dashboard link. fetch and EventSource are stand-ins that record what the
 // client does; the end-to-end tests run the same client against the real server.
 import { describe, expect, it } from 'vitest';
-import { API_CHANNELS, API_CHANNEL_NAMES, PAIRING_FRAGMENT_KEY, PAIRING_TOKEN_HEADER, type ApiClient as ChannelFunctions } from '../../src-shared/api.js';
-import { createBridgeClient, isNetmonBridge, type NetmonBridge } from '../../src-renderer/api/bridge-client.js';
-import { CHANNEL_KINDS, isResultShape, parseLiveData, type LiveConnection, type LiveMessage } from '../../src-renderer/api/client.js';
-import { createHttpClient, queryString, TOKEN_HEADER } from '../../src-renderer/api/http-client.js';
-import { createTokenStore, isPlausibleToken, PAIR_KEY, takePairToken, type KeyValueStorage } from '../../src-renderer/api/pairing.js';
+import { API_CHANNEL_NAMES, CHANNEL_KINDS } from '../../src-shared/contract/channels.js';
+import { httpRequestOf, PAIRING_TOKEN_HEADER, queryString } from '../../src-shared/contract/http.js';
+import type { NetmonBridge } from '../../src-shared/contract/ipc.js';
+import { API_CHANNELS } from '../../src-shared/contract/schemas.js';
+import { isResult, type ChannelFunctions, type LiveEvent } from '../../src-shared/contract/types.js';
+import { createBridgeClient, isNetmonBridge } from '../../src-renderer/api/bridge-client.js';
+import { parseLiveData, type LiveConnection } from '../../src-renderer/api/client.js';
+import { createHttpClient } from '../../src-renderer/api/http-client.js';
+import { createTokenStore, isPlausibleToken, takePairToken, type KeyValueStorage } from '../../src-renderer/api/pairing.js';
 
 const TOKEN = 'ab'.repeat(32);
 
@@ -44,17 +48,6 @@ function recordingFetch(respond: () => Response | Promise<Response>): { fetch: t
 
 const json = (body: unknown, status = 200): Response => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 
-describe('the contract as the renderer mirrors it', () => {
-  it('knows every channel with the kind the contract gives it', () => {
-    for (const channel of API_CHANNEL_NAMES) expect([channel, CHANNEL_KINDS[channel]]).toEqual([channel, API_CHANNELS[channel].kind]);
-    expect(Object.keys(CHANNEL_KINDS).sort()).toEqual([...API_CHANNEL_NAMES].sort());
-  });
-
-  it('uses the same token header and fragment key as the server', () => {
-    expect(TOKEN_HEADER).toBe(PAIRING_TOKEN_HEADER);
-    expect(PAIR_KEY).toBe(PAIRING_FRAGMENT_KEY);
-  });
-});
 
 describe('pairing token from the dashboard link', () => {
   it.each([
@@ -113,6 +106,32 @@ describe('HTTP client', () => {
     [{}, ''],
   ])('query string of %j', (request, text) => {
     expect(queryString(request)).toBe(text);
+  });
+
+  it('encodes a query string exactly as URLSearchParams does', () => {
+    for (const text of ["Slack & Co?", "a+b=c", "!'()*~-._", 'ünïcödé 🙂', '%41', '#/x?y']) {
+      expect([text, queryString({ app: text })]).toEqual([text, `?${new URLSearchParams({ app: text }).toString()}`]);
+    }
+  });
+
+  it('turns each channel into its request line: GET with a query string for queries, POST with JSON for commands', () => {
+    expect(httpRequestOf('apps:timeline', { app: 'Slack & Co?', since: 10, until: undefined, bucket: 'auto' })).toEqual({
+      method: 'GET',
+      path: '/api/v1/apps:timeline?app=Slack+%26+Co%3F&since=10&bucket=auto',
+      body: null,
+    });
+    expect(httpRequestOf('status:get', {})).toEqual({ method: 'GET', path: '/api/v1/status:get', body: null });
+    expect(httpRequestOf('data:purge', { since: 1, until: 2 })).toEqual({ method: 'POST', path: '/api/v1/data:purge', body: '{"since":1,"until":2}' });
+    for (const channel of API_CHANNEL_NAMES) expect([channel, httpRequestOf(channel, {}).method]).toEqual([channel, API_CHANNELS[channel].kind === 'command' ? 'POST' : 'GET']);
+    expect(Object.keys(CHANNEL_KINDS).sort()).toEqual([...API_CHANNEL_NAMES].sort());
+  });
+
+  it('refuses a nested value in a query instead of dropping it, without a request', async () => {
+    const rec = recordingFetch(() => json({ ok: true, value: null }));
+    const client = createHttpClient({ baseUrl: '', tokens: createTokenStore(memoryStorage()), fetch: rec.fetch });
+    const result = await client.call('apps:list', { since: { $gt: 1 } } as never);
+    expect(result).toMatchObject({ ok: false, error: { code: 'bad-request', message: expect.stringMatching(/must be a string, number or boolean/) as unknown } });
+    expect(rec.sent).toEqual([]);
   });
 
   it('sends queries as GET with their fields in the query string and no token', async () => {
@@ -199,7 +218,7 @@ describe('live feed over server-sent events', () => {
       tokens: createTokenStore(null),
       eventSource: (url) => (source = new FakeEventSource(url)),
     });
-    const events: LiveMessage[] = [];
+    const events: LiveEvent[] = [];
     const states: LiveConnection[] = [];
     const stop = client.subscribeLive({ onEvent: (m) => events.push(m), onConnection: (s) => states.push(s) });
     const es = source as FakeEventSource | null;
@@ -237,14 +256,14 @@ describe('live feed over server-sent events', () => {
     [null, false],
     ['ok', false],
   ])('%j has the shape of a result: %s', (value, ok) => {
-    expect(isResultShape(value)).toBe(ok);
+    expect(isResult(value)).toBe(ok);
   });
 });
 
 describe('Electron bridge client', () => {
   const status = { ok: true, value: { version: '0.1.0' } };
-  function bridge(api: Partial<Record<string, (req: unknown) => Promise<unknown>>>): NetmonBridge & { listeners: Set<(m: LiveMessage) => void> } {
-    const listeners = new Set<(m: LiveMessage) => void>();
+  function bridge(api: Partial<Record<string, (req: unknown) => Promise<unknown>>>): NetmonBridge & { listeners: Set<(m: LiveEvent) => void> } {
+    const listeners = new Set<(m: LiveEvent) => void>();
     return {
       api: api as unknown as ChannelFunctions,
       listeners,
@@ -253,6 +272,10 @@ describe('Electron bridge client', () => {
         return () => listeners.delete(fn);
       },
       pairingToken: () => Promise.resolve(TOKEN),
+      startAtLogin: {
+        get: () => Promise.resolve({ ok: true, value: { supported: true, enabled: false, requiresApproval: false } }),
+        set: (enabled) => Promise.resolve({ ok: true, value: { supported: true, enabled, requiresApproval: false } }),
+      },
     };
   }
 
@@ -272,6 +295,7 @@ describe('Electron bridge client', () => {
     expect(client.canWrite()).toBe(true);
     expect(client.pairable).toBe(false);
     expect(await client.pairingToken()).toBe(TOKEN);
+    expect(await client.startAtLogin?.set(true)).toEqual({ ok: true, value: { supported: true, enabled: true, requiresApproval: false } });
   });
 
   it('forwards live events and unsubscribes', () => {
@@ -310,7 +334,7 @@ describe('live feed over fetch (it carries the token, which EventSource cannot)'
     const tokens = createTokenStore(null);
     tokens.set(TOKEN);
     const client = createHttpClient({ baseUrl: '', tokens, fetch: fake });
-    const events: LiveMessage[] = [];
+    const events: LiveEvent[] = [];
     const states: LiveConnection[] = [];
     const stop = client.subscribeLive({ onEvent: (m) => events.push(m), onConnection: (st) => states.push(st) });
     for (let i = 0; i < 50 && events.length === 0; i++) await new Promise((r) => setTimeout(r, 10));

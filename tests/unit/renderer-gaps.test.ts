@@ -2,7 +2,7 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import type { GapView } from '../../src-shared/api.js';
+import type { GapView } from '../../src-shared/contract/types.js';
 import { GapNotes } from '../../src-renderer/components/GapNotes.js';
 import { gapMessages, gapSpan, MAX_GAPS_NAMED } from '../../src-renderer/lib/gaps.js';
 

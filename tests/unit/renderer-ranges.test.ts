@@ -1,7 +1,7 @@
 // Ranges, zoom and dates as the pages hold them, hash routes, the settings form's change set, and
 // the CSV of a table. Local days are Berlin days (TZ pinned); the DST days are 23 and 25 hours long.
 import { describe, expect, it } from 'vitest';
-import type { ConfigValues } from '../../src-shared/api.js';
+import type { ConfigValues } from '../../src-shared/contract/settings.js';
 import { csvCell, toCsv } from '../../src-renderer/lib/csv.js';
 import { dateInputToEpoch, dayRange, dragSelection, epochToDateInput, presetSpan, rangeRequest, zoomRange } from '../../src-renderer/lib/ranges.js';
 import { parseRoute, routeHash } from '../../src-renderer/lib/route.js';

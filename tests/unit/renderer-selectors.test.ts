@@ -2,7 +2,7 @@
 // filtering, weekly and monthly sums across DST, the heatmap grid, the domain rollup. Fixtures are
 // small and every expected number below is summed by hand. TZ is pinned to Europe/Berlin.
 import { describe, expect, it } from 'vitest';
-import type { AppTotal, DomainTotal, TimelinePoint } from '../../src-shared/api.js';
+import type { AppTotal, DomainTotal, TimelinePoint } from '../../src-shared/contract/types.js';
 import {
   approximateSpans,
   isApproximate,
@@ -12,7 +12,6 @@ import {
   filterAppRows,
   hasTraffic,
   heatmapGrid,
-  lastSeenOf,
   localMonthStart,
   localWeekStart,
   monthRows,
@@ -89,7 +88,7 @@ describe('applications table', () => {
     ['Bravo', 900],
     ['Charlie', null],
   ]);
-  const rows = appRows(APPS, seen);
+  const rows = appRows(APPS.map((a) => ({ ...a, lastSeen: seen.get(a.app) ?? null })));
 
   it('derives totals, shares of the grand total and last-seen times', () => {
     const alpha = rows.find((r) => r.app === 'Alpha');
@@ -157,9 +156,7 @@ describe('processes', () => {
     { name: 'Slack Helper', pid: 11, path: null, lastSeen: 300 },
     { name: 'Slack', pid: 12, path: '/a', lastSeen: 200 },
   ];
-  it('finds the latest sighting and the distinct names, pids and paths', () => {
-    expect(lastSeenOf(procs)).toBe(300);
-    expect(lastSeenOf([])).toBeNull();
+  it('finds the distinct names, pids and paths', () => {
     expect(processSummary(procs)).toEqual({ names: ['Slack', 'Slack Helper'], pids: 3, paths: ['/a'] });
   });
 });

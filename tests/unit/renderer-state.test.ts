@@ -1,7 +1,7 @@
 // The renderer's live state: the sparkline's window (duplicates and stale events from a reconnecting
 // feed ignored), the zustand store driven without React, the empty-state messages, request keys.
 import { describe, expect, it } from 'vitest';
-import type { LiveRate, StatusInfo } from '../../src-shared/api.js';
+import type { LiveRate, StatusInfo } from '../../src-shared/contract/types.js';
 import { collectingMessage } from '../../src-renderer/lib/collecting.js';
 import { appendRate, seedHistory } from '../../src-renderer/state/live-history.js';
 import { createNetmonStore, INITIAL_STATE } from '../../src-renderer/state/store.js';

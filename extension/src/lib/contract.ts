@@ -1,28 +1,22 @@
-// What the extension sends netmon, tied to the engine's contract (src-shared/api.ts) by types only:
-// the extension bundles none of the engine's code (zod included), yet a change of path, header or
-// field on the engine's side fails this file's type check.
-import type {
-  BROWSER_ACTIVE_TAB_PATH as ActiveTabPath,
-  BROWSER_BYTES_PATH as BytesPath,
-  BrowserActiveTab,
-  BrowserBytes,
-  MAX_BROWSER_BYTES_ENTRIES as MaxEntries,
-  PAIRING_FRAGMENT_KEY as FragmentKey,
-  PAIRING_TOKEN_HEADER as TokenHeader,
-} from '../../../src-shared/api.js';
+// What the extension sends netmon: the paths, header, fragment key, entry limit and default port are
+// the engine's own (src-shared/contract/http.ts, imported, so they cannot drift), and the bodies are
+// the contract's request types. Nothing here pulls zod into the extension's bundle: http.ts has no
+// dependency but the channel table, and the schemas come in as types only.
+import type { BrowserActiveTab, BrowserBytes } from '../../../src-shared/contract/schemas.js';
+import type { BROWSER_ACTIVE_TAB_PATH, BROWSER_BYTES_PATH } from '../../../src-shared/contract/http.js';
 
-export const ACTIVE_TAB_PATH: typeof ActiveTabPath = '/api/browser/active-tab';
-export const BYTES_PATH: typeof BytesPath = '/api/browser/bytes';
-export const TOKEN_HEADER: typeof TokenHeader = 'x-netmon-token';
-export const FRAGMENT_KEY: typeof FragmentKey = 'pair';
-export const MAX_ENTRIES: typeof MaxEntries = 64;
-
-/** netmon's default port (`netmon serve --port`, config `web_server_port`). */
-export const DEFAULT_PORT = 7500;
+export {
+  BROWSER_ACTIVE_TAB_PATH as ACTIVE_TAB_PATH,
+  BROWSER_BYTES_PATH as BYTES_PATH,
+  DEFAULT_PORT,
+  MAX_BROWSER_BYTES_ENTRIES as MAX_ENTRIES,
+  PAIRING_FRAGMENT_KEY as FRAGMENT_KEY,
+  PAIRING_TOKEN_HEADER as TOKEN_HEADER,
+} from '../../../src-shared/contract/http.js';
 
 export type ActiveTabBody = BrowserActiveTab;
 export type BytesBody = BrowserBytes;
 export type BytesEntry = BrowserBytes['entries'][number];
 
 /** One request for netmon: where it goes and its JSON body. */
-export type Outgoing = { path: typeof ACTIVE_TAB_PATH; body: ActiveTabBody } | { path: typeof BYTES_PATH; body: BytesBody };
+export type Outgoing = { path: typeof BROWSER_ACTIVE_TAB_PATH; body: ActiveTabBody } | { path: typeof BROWSER_BYTES_PATH; body: BytesBody };

@@ -18,7 +18,7 @@
 // No owner at all → UNATTRIBUTED.
 import type { ProcessInfo } from '../types.js';
 import { UNATTRIBUTED } from '../types.js';
-import { assertNever } from '../../../src-shared/result.js';
+import { assertNever } from '../../../src-shared/contract/types.js';
 import { APP_ALIASES, DARWIN_HELPER_CUT, DARWIN_RULES, LINUX_RULES, NETTOP_NAME_WIDTH } from './app-rules.js';
 import { boundedCmdline, cleanAppName, cut, MAX_NAME_CHARS, MAX_PATH_CHARS } from './bounds.js';
 import type { AppRule, RuleField } from './app-rules.js';

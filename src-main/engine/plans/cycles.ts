@@ -1,7 +1,7 @@
 // Billing-cycle arithmetic. Pure. Boundaries are LOCAL midnights of the process's zone: day counts are
 // done on calendar dates (never by adding 86 400 s, which drifts by an hour across a DST change), and
 // a date becomes an instant only at the end, through the Date constructor's local fields.
-import { assertNever } from '../../../src-shared/result.js';
+import { assertNever } from '../../../src-shared/contract/types.js';
 import type { Cycle, CycleRule, FreeHours, LocalDate } from './types.js';
 
 /** A calendar date: year, month 1–12, day 1–31. */

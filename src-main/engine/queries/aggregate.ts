@@ -8,7 +8,7 @@
 // cannot know the JSON holds few rows and might scan a table instead.
 import type Database from 'better-sqlite3';
 import type { ReadableDB } from '../store/readable.js';
-import { assertNever } from '../../../src-shared/result.js';
+import { assertNever } from '../../../src-shared/contract/types.js';
 import { cachedStatement } from '../store/statements.js';
 import type { Segment } from './plan.js';
 

@@ -10,6 +10,7 @@ export {
   appIdOf,
   gapsInRange,
   grandTotals,
+  lastSeenByApp,
   lastUsageAt,
   listApps,
   processesForApp,

@@ -39,6 +39,11 @@ export const QUERY_SQL = {
      WHERE p.app_id = (SELECT id FROM apps WHERE name = ?) AND p.last_seen >= ? AND p.first_seen < ?
      ORDER BY p.last_seen DESC, p.name, p.pid
      LIMIT ?`,
+  // `+p.app_id`: walk the range on last_seen, not every row in app order.
+  lastSeen: `SELECT a.name AS app, max(p.last_seen) AS lastSeen
+      FROM processes AS p JOIN apps AS a ON a.id = p.app_id
+     WHERE p.last_seen >= ? AND p.first_seen < ?
+     GROUP BY +p.app_id`,
   gaps: 'SELECT start_ts AS start, end_ts AS end, reason FROM gaps WHERE end_ts > ? AND start_ts < ? ORDER BY start_ts',
   lastRaw: 'SELECT max(ts) AS ts FROM usage_raw',
   lastHourly: 'SELECT max(hour_start) AS ts FROM usage_hourly',
@@ -223,6 +228,16 @@ export function processesForApp(
   checkRange({ since, until });
   const rows = cachedStatement(db, QUERY_SQL.processes).all(request.app, since, until, request.limit ?? 500) as (Omit<ProcessDetail, 'path'> & { path: string })[];
   return rows.map((r) => ({ ...r, path: r.path === '' ? null : r.path }));
+}
+
+/**
+ * When a process of each application was last seen, over the processes seen during [since, until)
+ * (the same rows `processesForApp` lists): one query for a whole apps list. Apps with none are absent.
+ */
+export function lastSeenByApp(db: ReadableDB, range: QueryRange): Map<string, number> {
+  checkRange(range);
+  const rows = cachedStatement(db, QUERY_SQL.lastSeen).all(range.since, range.until) as { app: string; lastSeen: number }[];
+  return new Map(rows.map((r) => [r.app, r.lastSeen]));
 }
 
 /** Every application ever stored, by name. */

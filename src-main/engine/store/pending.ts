@@ -3,7 +3,7 @@
 // app), then per (local day, app). A folded row keeps the latest interval end of its group and the
 // summed bytes and durations, so the hourly and daily tiers still get exact sums; only the sub-hour
 // (or sub-day) spread of the folded rows is lost.
-import { assertNever } from '../../../src-shared/result.js';
+import { assertNever } from '../../../src-shared/contract/types.js';
 import type { DomainUsage } from '../domains/types.js';
 import { UNATTRIBUTED, type AppUsage, type Gap, type ProcessSeen } from '../types.js';
 import { hourStart, localDayStart, usageInstant } from './time.js';

@@ -5,7 +5,7 @@
 // hour and day and deleted. The tiers stay equal to one another. The browser extension's active-tab
 // reports of the widened range go in the same transaction: a purge is all or nothing.
 import type Database from 'better-sqlite3';
-import { assertNever } from '../../../src-shared/result.js';
+import { assertNever } from '../../../src-shared/contract/types.js';
 import { planRange } from '../queries/plan.js';
 import type { Coverage } from './meta.js';
 import { BROWSER_REPORT_SQL } from './browser-reports.js';

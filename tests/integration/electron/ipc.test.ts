@@ -7,9 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { API_CHANNEL_NAMES } from '../../../src-shared/api.js';
+import { API_CHANNEL_NAMES, CHANNELS } from '../../../src-shared/contract/channels.js';
 import { rendererLocation } from '../../../src-main/electron/app-url.js';
-import { INVOKE_CHANNEL_NAMES } from '../../../src-main/electron/ipc-contract.js';
 import { registerIpc, type IpcRegistration } from '../../../src-main/electron/ipc-main.js';
 import { startRuntime, type Runtime } from '../../../src-main/runtime.js';
 import { fake, FakeWebContents, invokeFrom, ipcMain, sendFrom } from '../../helpers/electron-mock.js';
@@ -66,7 +65,7 @@ describe('channels', () => {
   it('registers exactly the contract: every API channel and the shell own three', () => {
     const expected = [...API_CHANNEL_NAMES, 'pairing:token', 'login-item:get', 'login-item:set'].sort();
     expect([...ipcMain.handlers.keys()].sort()).toEqual(expected);
-    expect([...INVOKE_CHANNEL_NAMES].sort()).toEqual(expected);
+    expect(Object.keys(CHANNELS).sort()).toEqual(expected);
     expect(ipcMain.listenerCount('live:subscribe')).toBe(1);
     expect(ipcMain.listenerCount('live:unsubscribe')).toBe(1);
   });

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { PauseState, SamplerHealthView } from '../../../src-shared/api.js';
+import type { PauseState, SamplerHealthView } from '../../../src-shared/contract/types.js';
 import { createApiHandlers } from '../../../src-main/api/handlers.js';
 import { createLiveFeed } from '../../../src-main/api/live.js';
 import { DEFAULT_CONFIG } from '../../../src-main/engine/config.js';

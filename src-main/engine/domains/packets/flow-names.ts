@@ -9,7 +9,7 @@
 // apps resolve different names to one address at the same time, each app's flows take its own answer.
 import { isIP } from 'node:net';
 import type { NameHint } from '../../sniff/types.js';
-import { assertNever } from '../../../../src-shared/result.js';
+import { assertNever } from '../../../../src-shared/contract/types.js';
 import type { FlowDelta } from '../../types.js';
 import { normalizeIp } from '../ip.js';
 

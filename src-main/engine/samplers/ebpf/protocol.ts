@@ -2,7 +2,7 @@
 // netmon-capture.c) parsed into typed values, and grouped into whole snapshots. A line that does not
 // match the protocol exactly is rejected (null) and counted by the caller, never half-read.
 import { isIPv4, isIPv6 } from 'node:net';
-import { assertNever } from '../../../../src-shared/result.js';
+import { assertNever } from '../../../../src-shared/contract/types.js';
 import type { PayloadEvent } from '../../types.js';
 
 /** The protocol version this parser reads. */
