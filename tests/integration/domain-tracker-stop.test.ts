@@ -9,23 +9,15 @@ import { DomainTracker } from '../../src-main/engine/domains/index.js';
 import { Monitor } from '../../src-main/engine/monitor.js';
 import { totalsByApp, totalsByDomain } from '../../src-main/engine/queries/index.js';
 import { openStore } from '../../src-main/engine/store/index.js';
-import type { Clock, FlowCounter, ProcessInfo, Sample } from '../../src-main/engine/types.js';
+import type { Clock, FlowCounter, Sample } from '../../src-main/engine/types.js';
 import { rangeAfterStop, usageVsDomainRows, type ReportRange } from '../e2e/extension-helpers.js';
 import { sideConnection } from '../helpers/side-connection.js';
 import { tempDataDir } from '../helpers/store.js';
+import { chromium, chromiumSocket as socket } from '../helpers/chromium-socket.js';
 import { ScriptedSampler } from '../helpers/scripted-sampler.js';
 
-const chromium: ProcessInfo = { pid: 10, name: 'chromium', path: '/usr/lib/chromium/chromium' };
 const T0 = Date.UTC(2026, 10, 20, 10, 0, 0);
 
-const socket = (bytesIn: number, bytesOut: number, extra: Partial<FlowCounter> = {}): FlowCounter => ({
-  id: 'c1',
-  owner: chromium,
-  remote: { protocol: 'tcp4', address: '198.51.100.1', port: 8080 },
-  bytesIn,
-  bytesOut,
-  ...extra,
-});
 
 interface Run {
   dbPath: string;
