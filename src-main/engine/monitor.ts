@@ -154,6 +154,7 @@ export class Monitor {
         this.flush();
       };
     }
+    if (resume !== undefined && resume.plan.sockets.length > 0) this.sampler.resumeSockets?.(resume.plan.sockets);
     let first = true;
     this.sampler.start((sample) => {
       this.onSample(first && resume !== undefined ? firstResumedSample(sample, resume.plan) : sample);

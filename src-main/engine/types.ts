@@ -208,4 +208,24 @@ export interface Sampler {
   /** Stops sampling and kills every child's whole process group; resolves when they are gone. Idempotent. */
   stop(): Promise<void>;
   health(): SamplerHealth;
+  /**
+   * Before `start()`, from a resumed run (engine/resume): sockets whose carried baselines are in this
+   * run's terms only if the sampler lists them from its first sample on. A sampler that sees a socket
+   * only once it moves (eBPF) lists each with zero counters until it lists it itself; others need not.
+   */
+  resumeSockets?(sockets: readonly ResumedSocket[]): void;
+}
+
+/** A socket still open when a resumed run started, as `ss` listed it then. */
+export interface ResumedSocket {
+  /** The flow id (`sk:COOKIE`). */
+  id: string;
+  /** The socket cookie (as ss prints it). */
+  cookie: string;
+  family: 4 | 6;
+  remote: RemoteEndpoint;
+  /** The socket's uid (for its owner when no process is found). */
+  uid: number;
+  /** The owner the stored baselines knew; null: to be looked up. */
+  owner: ProcessInfo | null;
 }

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EbpfSampler } from '../../src-main/engine/samplers/ebpf/sampler.js';
-import type { FlowCounter, Sample } from '../../src-main/engine/types.js';
+import type { FlowCounter, ResumedSocket, Sample } from '../../src-main/engine/types.js';
 
 const FAKE = String.raw`
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -60,7 +60,7 @@ let dir = '';
 let scenarios = 0;
 let sampler: EbpfSampler | null = null;
 
-function fakeSampler(runs: Plan[], intervalMs = 100): { sampler: EbpfSampler; samples: Sample[] } {
+function fakeSampler(runs: Plan[], intervalMs = 100, resumed: ResumedSocket[] = []): { sampler: EbpfSampler; samples: Sample[] } {
   const file = path.join(dir, `scenario-${scenarios++}.json`);
   writeFileSync(file, JSON.stringify({ runs }));
   const samples: Sample[] = [];
@@ -73,6 +73,7 @@ function fakeSampler(runs: Plan[], intervalMs = 100): { sampler: EbpfSampler; sa
     // The launcher is the fake: an owner lookup through it would not be ss.
     ssPath: null,
   });
+  if (resumed.length > 0) sampler.resumeSockets(resumed);
   sampler.start((s) => samples.push(s));
   return { sampler, samples };
 }
@@ -142,6 +143,26 @@ describe('EbpfSampler against a scripted helper', () => {
     expect(counts(samples[2]?.flows ?? [])).toEqual({ 'sk:a': [180, 290, false], [b]: [10, 0, false] });
     // 150 + 50, 250 + 60; b: 10 + 5.
     expect(counts(samples[3]?.flows ?? [])).toEqual({ 'sk:a': [200, 310, false], [b]: [15, 0, false] });
+  });
+
+  it('lists the sockets a resumed run carries from the first sample, at zero, until the helper lists them', async () => {
+    const owner = { pid: 500, name: 'nmpaced', startTime: 9000 };
+    const { samples } = fakeSampler(
+      [{ snapshots: [[F('F', 'a', 'tcp', '198.51.100.1', 443, 5, 6)], [F('F', 'a', 'tcp', '198.51.100.1', 443, 5, 6)], [F('F', 'e', 'tcp', '198.51.100.7', 9000, 0, 30)]], stderr: 'netmon-capture: done' }],
+      100,
+      [
+        { id: 'sk:e', cookie: 'e', family: 4, remote: { protocol: 'tcp4', address: '198.51.100.7', port: 9000 }, uid: 1000, owner },
+        { id: 'sk:f', cookie: 'f', family: 4, remote: { protocol: 'tcp4', address: '198.51.100.8', port: 22 }, uid: 1000, owner: null },
+      ],
+    );
+    await until('three samples', () => samples.length >= 3);
+    // The helper has not seen them move: listed at zero, e under its stored owner, f under its uid (no ss here).
+    expect(counts(samples[0]?.flows ?? [])).toEqual({ 'sk:a': [5, 6, false], 'sk:e': [0, 0, false], 'sk:f': [0, 0, false] });
+    expect(samples[0]?.flows.find((f) => f.id === 'sk:e')?.owner).toEqual(owner);
+    expect(samples[0]?.flows.find((f) => f.id === 'sk:f')?.owner).toEqual({ pid: 0, name: '(uid 1000)', uid: 1000 });
+    expect(counts(samples[1]?.flows ?? [])).toEqual({ 'sk:a': [5, 6, false], 'sk:e': [0, 0, false], 'sk:f': [0, 0, false] });
+    // Listed by the helper: its own counts from there, not new (the engine adds them to the carried share).
+    expect(counts(samples[2]?.flows ?? [])).toMatchObject({ 'sk:e': [0, 30, false] });
   });
 
   it('takes the first sample (the baseline) as soon as the helper is ready, not an interval later', async () => {

@@ -7,6 +7,7 @@ import { createApiHandlers, type ApiDeps } from '../../src-main/api/handlers.js'
 import { createStoreQueries } from '../../src-main/api/store-queries.js';
 import { Monitor } from '../../src-main/engine/monitor.js';
 import { prepareResume, readBaselines } from '../../src-main/engine/resume/index.js';
+import type { SocketCounters } from '../../src-main/engine/resume/ss-counters.js';
 import { openStore, type Store } from '../../src-main/engine/store/index.js';
 import type { Clock, FlowCounter, Sample } from '../../src-main/engine/types.js';
 import { gapMessages } from '../../src-renderer/lib/gaps.js';
@@ -38,7 +39,7 @@ function sampleOf(world: World, monoMs: number, scale = (id: string, c: { bytesI
 }
 
 /** One run of netmon on `dataDir`: a real store and monitor, resumed from what the store holds. */
-async function startRun(dataDir: string, world: World, options: { bootId?: string | null; sampler?: string; socketCounters?: Map<string, { bytesIn: number; bytesOut: number }> } = {}) {
+async function startRun(dataDir: string, world: World, options: { bootId?: string | null; sampler?: string; socketCounters?: Map<string, SocketCounters> } = {}) {
   const clock: Clock = { now: () => world.wallMs, mono: () => world.wallMs - T0 };
   const store = openStore({ dataDir, clock });
   const sampler = new ScriptedSampler({ name: options.sampler ?? 'linux' });
@@ -319,6 +320,40 @@ describe('resuming from stored baselines', () => {
     expect(stored.byApp['curl']).toBe(world.flows.get('sk:a1')!.bytesIn - start.curl + 4_000);
     expect(stored.byApp['scp']).toBe(550_000);
     expect(stored.all.bytesIn).toBe(world.iface.bytesIn - start.iface.bytesIn);
+  });
+
+  it('under the eBPF sampler the carried sockets go to the sampler, which lists them from its first sample: the downtime share counts at once', async () => {
+    const dir = tempDataDir();
+    const world = newWorld();
+    const one = await startRun(dir, world, { sampler: 'ebpf' });
+    const fromZero = new Map([...world.flows].map(([id, f]) => [id, { bytesIn: f.bytesIn, bytesOut: f.bytesOut }]));
+    const since = (attach: Map<string, { bytesIn: number; bytesOut: number }>) => (id: string, c: { bytesIn: number; bytesOut: number }) => ({
+      bytesIn: c.bytesIn - (attach.get(id)?.bytesIn ?? 0),
+      bytesOut: c.bytesOut - (attach.get(id)?.bytesOut ?? 0),
+    });
+    one.push(since(fromZero));
+    one.monitor.flush();
+    // An upload born after that flush: 8 MB before the kill, 1 MB while netmon is down.
+    world.flows.set('sk:up', { name: 'nmpaced', pid: 500, startTime: 9000, bytesIn: 0, bytesOut: 0 });
+    world.wallMs += 1000;
+    move(world, 'sk:up', 0, 8_000_000);
+    one.push(since(fromZero));
+    one.kill();
+    world.wallMs += 5000;
+    move(world, 'sk:up', 0, 1_000_000);
+    const kernel = new Map([['sk:up', { bytesIn: 0, bytesOut: 9_000_000, remote: { address: '198.51.100.7', port: 9000, family: 4 as const, uid: 1000 } }]]);
+    const two = await startRun(dir, world, { sampler: 'ebpf', socketCounters: kernel });
+    // What the sampler is handed: the socket as ss listed it, its owner to be looked up (born after the flush).
+    expect(two.resume.plan.sockets).toEqual([{ id: 'sk:up', cookie: 'up', family: 4, remote: { protocol: 'tcp4', address: '198.51.100.7', port: 9000 }, uid: 1000, owner: null }]);
+    // The new helper has seen no packet of it: the sampler lists it at zero (its terms) from the first sample on.
+    const attach2 = new Map([...world.flows].map(([id, f]) => [id, { bytesIn: f.bytesIn, bytesOut: f.bytesOut }]));
+    two.push(since(attach2));
+    world.wallMs += 1000;
+    move(world, 'sk:up', 0, 3_000_000);
+    two.push(since(attach2));
+    await two.monitor.stop();
+    two.store.close();
+    expect(totals(dir).byApp['nmpaced']).toBe(12_000_000);
   });
 
   it('stores the baselines in the flush transaction: a failed flush leaves the previous ones', async () => {

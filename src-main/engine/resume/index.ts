@@ -9,7 +9,7 @@ import { lastUsageAt } from '../queries/index.js';
 import { hasResumeTables, readBaselines, writeBaselines } from './baselines.js';
 import { readBootId, type BootIdSource } from './boot-id.js';
 import { planResume, type ResumePlan } from './seed.js';
-import { interfaceCountersNow, openSocketCounters } from './ss-counters.js';
+import { interfaceCountersNow, openSocketCounters, type SocketCounters } from './ss-counters.js';
 
 export { readBaselines, writeBaselines, type StoredBaselines } from './baselines.js';
 export { parseLinuxBootId, parseMacBootTime, readBootId } from './boot-id.js';
@@ -33,7 +33,7 @@ export interface PrepareResumeOptions {
   bootId?: string | null;
   bootSource?: BootIdSource;
   /** Reads the open sockets' kernel counters for the eBPF sampler (tests inject). */
-  socketCounters?: () => Promise<ReadonlyMap<string, { bytesIn: number; bytesOut: number }> | null>;
+  socketCounters?: () => Promise<ReadonlyMap<string, SocketCounters> | null>;
   /** Reads the interface totals now for the eBPF sampler (tests inject). */
   ifaceNow?: () => Promise<{ bytesIn: number; bytesOut: number } | null>;
 }

@@ -11,12 +11,17 @@
 //   counters read by `ss` (what moved while down = ss now − stored, kept as a negative baseline, so the
 //   helper's first value adds to it). A flow ss does not list (closed, or UDP) is dropped: its bytes are
 //   in the interface counters. A short window between the ss poll and the helper's attach is not seen
-//   per socket (it is in the interface counters).
+//   per socket (it is in the interface counters). The new helper lists a socket only from its first
+//   packet, so the carried sockets go to the sampler too (`ResumePlan.sockets`, `Sampler.resumeSockets`):
+//   it lists each from its first sample with zero counters, which counts the downtime's share at once
+//   for its owner, as under the ss sampler (a socket left out would be dropped from the engine's state
+//   and its share lost to the unattributed remainder).
 // - Another boot (or no boot id, or a sampler of another kind such as nettop after ss): a fresh
 //   baseline, as on a first start; flows are not carried between sampler kinds whose counters differ.
 import { initialDeltaState, type DeltaState, type FlowBaseline } from '../delta.js';
-import type { Gap, InterfaceTotals, Sample } from '../types.js';
+import type { Gap, InterfaceTotals, ResumedSocket, Sample } from '../types.js';
 import type { StoredBaselines } from './baselines.js';
+import type { SocketCounters } from './ss-counters.js';
 
 /** Samplers whose flows are Linux sockets keyed by cookie (`sk:COOKIE`). */
 const SOCKET_SAMPLERS = new Set(['linux', 'ebpf']);
@@ -31,6 +36,8 @@ export interface ResumePlan {
   flows: number;
   /** Seconds netmon was down (0 when not resumed). */
   downS: number;
+  /** Carried eBPF sockets, for the sampler to list from its first sample (`Sampler.resumeSockets`). */
+  sockets: ResumedSocket[];
 }
 
 export interface ResumeInput {
@@ -41,7 +48,7 @@ export interface ResumeInput {
   notBeforeMs: number;
   nowMs: number;
   /** For the eBPF sampler: the kernel's counters of the open TCP sockets now (see ss-counters.ts); null when unknown. */
-  socketCounters?: ReadonlyMap<string, InterfaceTotals> | null;
+  socketCounters?: ReadonlyMap<string, SocketCounters> | null;
   /** For the eBPF sampler: the interface totals now, which bound what sockets unknown to the baselines may add. */
   ifaceNow?: InterfaceTotals | null;
 }
@@ -86,7 +93,7 @@ function carriedFlows(input: ResumeInput, stored: StoredBaselines): Map<string, 
 
 /** Decides how the engine starts: from the stored baselines (same boot) or afresh. */
 export function planResume(input: ResumeInput): ResumePlan {
-  const fresh = (outcome: ResumePlan['outcome']): ResumePlan => ({ state: initialDeltaState(input.notBeforeMs), gap: null, outcome, flows: 0, downS: 0 });
+  const fresh = (outcome: ResumePlan['outcome']): ResumePlan => ({ state: initialDeltaState(input.notBeforeMs), gap: null, outcome, flows: 0, downS: 0, sockets: [] });
   const stored = input.stored;
   if (stored === null) return fresh('first-start');
   if (input.bootId === null) return fresh('no-boot-id');
@@ -104,7 +111,18 @@ export function planResume(input: ResumeInput): ResumePlan {
     cursorMs,
   };
   const gap: Gap | null = input.nowMs > cursorMs ? { startMs: cursorMs, endMs: input.nowMs, reason: 'netmon-stopped' } : null;
-  return { state, gap, outcome: 'resumed', flows: flows.size, downS: Math.max(0, Math.round((input.nowMs - stored.wallMs) / 1000)) };
+  return { state, gap, outcome: 'resumed', flows: flows.size, downS: Math.max(0, Math.round((input.nowMs - stored.wallMs) / 1000)), sockets: input.sampler === 'ebpf' ? resumedSockets(flows, input.socketCounters) : [] };
+}
+
+/** The carried sockets as the sampler needs them: ss's remote for each, the stored owner if any. */
+function resumedSockets(flows: ReadonlyMap<string, FlowBaseline>, kernel: ReadonlyMap<string, SocketCounters> | null | undefined): ResumedSocket[] {
+  const out: ResumedSocket[] = [];
+  for (const [id, base] of flows) {
+    const remote = kernel?.get(id)?.remote;
+    if (remote === undefined || !id.startsWith('sk:')) continue;
+    out.push({ id, cookie: id.slice(3), family: remote.family, remote: { protocol: `tcp${remote.family}`, address: remote.address, port: remote.port }, uid: remote.uid, owner: base.owner });
+  }
+  return out;
 }
 
 /**

@@ -8,14 +8,21 @@ import { SS_QUICK_POLL_ARGS } from '../samplers/linux/ss-command.js';
 import { parseSsOutput, payloadBytes } from '../samplers/linux/ss-parse.js';
 import type { InterfaceTotals } from '../types.js';
 
+/** One open socket's kernel counters; with where it goes, when ss said. */
+export interface SocketCounters extends InterfaceTotals {
+  remote?: { address: string; port: number; family: 4 | 6; uid: number };
+}
+
 /** Payload counters of every open TCP socket with counters, keyed like the samplers' flows (`sk:COOKIE`); null when ss failed. */
-export async function openSocketCounters(ssPath = 'ss', timeoutMs = 5000): Promise<Map<string, InterfaceTotals> | null> {
+export async function openSocketCounters(ssPath = 'ss', timeoutMs = 5000): Promise<Map<string, SocketCounters> | null> {
   const run = await runOnce(ssPath, SS_QUICK_POLL_ARGS, { timeoutMs, maxStdout: 64 * 1024 * 1024 });
   if (run.code !== 0) return null;
-  const counters = new Map<string, InterfaceTotals>();
+  const counters = new Map<string, SocketCounters>();
   for (const socket of parseSsOutput(run.stdout).sockets) {
     // Loopback never crosses an interface, and the samplers leave it out too.
-    if (socket.hasTcpInfo && !isLoopbackAddress(socket.remote.address)) counters.set(`sk:${socket.cookie}`, payloadBytes(socket));
+    if (!socket.hasTcpInfo || isLoopbackAddress(socket.remote.address)) continue;
+    const { address, port, family } = socket.remote;
+    counters.set(`sk:${socket.cookie}`, family === null || port === null ? payloadBytes(socket) : { ...payloadBytes(socket), remote: { address, port, family, uid: socket.uid } });
   }
   return counters;
 }

@@ -15,12 +15,14 @@
 //   `closed` with its final counters, after it has been quiet for a moment.
 // - When the helper dies and restarts, its counters start again at zero; the last counters of each
 //   key are carried and added to the new helper's (`Carry`), so the delta engine never sees a counter
-//   go down, and a carried key is repeated until the new helper lists it.
+//   go down, and a carried key is repeated until the new helper lists it. The same holds across a
+//   restart of netmon itself: the sockets a resumed run carries (`resumeSockets`) are listed from the
+//   first sample with zero counters (this helper's terms) until the helper lists them.
 // - Owners: owners.ts. Traffic that stays on this machine is left out, as in the Linux sampler; its
 //   packet starts are kept: a DNS answer from a local resolver (127.0.0.53) still names addresses.
 import { createLineSplitter } from '../../line-splitter.js';
 import { createLogger, type Logger } from '../../log.js';
-import type { Clock, FlowCounter, PayloadEvent, RemoteEndpoint, Sample, Sampler, SamplerHealth } from '../../types.js';
+import type { Clock, FlowCounter, PayloadEvent, RemoteEndpoint, ResumedSocket, Sample, Sampler, SamplerHealth } from '../../types.js';
 import { systemClock } from '../../types.js';
 import { FlowBook } from '../kit/flow-book.js';
 import { samplerHealth } from '../kit/health.js';
@@ -109,6 +111,8 @@ export class EbpfSampler implements Sampler {
   #lastClosed = 0;
   #lastPayloads = 0;
   #lastSnapshotMs: number | null = null;
+  /** Sockets carried over by a resumed run, put in the book at the first snapshot. */
+  #resumed: readonly ResumedSocket[] = [];
 
   constructor(options: EbpfSamplerOptions = {}) {
     this.#helperPath = options.helperPath ?? defaultHelperPath();
@@ -143,6 +147,11 @@ export class EbpfSampler implements Sampler {
     this.#helperState = 'starting';
     this.#child.start();
     this.#loop.start(this.#intervalMs);
+  }
+
+  resumeSockets(sockets: readonly ResumedSocket[]): void {
+    if (this.#started) throw new Error('EbpfSampler: resumeSockets() comes before start()');
+    this.#resumed = sockets;
   }
 
   /** Stops; unless `finalSampleOnStop` is false, emits one last sample first. */
@@ -208,7 +217,12 @@ export class EbpfSampler implements Sampler {
     if (snapshot === null) return;
     this.#lastSnapshotMs = Math.round(this.#clock.mono() - started);
     if (!this.#loop.running && !final) return;
-    const ownerOf = await this.#owners.resolve([...snapshot.flows, ...snapshot.closed], view.localAddresses, (id) => this.#book.owner(id));
+    const resumed = this.#resumed.map((s) => ({ socket: s, key: resumedKey(s) }));
+    this.#resumed = [];
+    const ownerOf = await this.#owners.resolve([...snapshot.flows, ...snapshot.closed, ...resumed.map((r) => r.key)], view.localAddresses, (id) => this.#book.owner(id));
+    // Carried sockets the helper has not seen move: held with zero counters, so the delta engine keeps
+    // (and counts at once) the share the resume gave them; the helper's own counts add from there.
+    for (const { socket, key } of resumed) this.#book.hold(socket.id, socket.owner ?? ownerOf(key, socket.id, undefined), socket.remote, { bytesIn: 0, bytesOut: 0 }, this.#clock.mono());
     this.#emit(snapshot, ownerOf, view);
   }
 
@@ -307,4 +321,9 @@ export class EbpfSampler implements Sampler {
     this.#helperProblem = describeHelperExit(exit, child.spec.command, this.#helperPath, this.#helperStderr?.last ?? null);
     this.#log.warn('netmon-capture ended; restarting', { problem: this.#helperProblem, inMs: delayMs });
   }
+}
+
+/** A carried socket as the helper would report one it saw no process use (the owner is looked up by cookie). */
+function resumedKey(s: ResumedSocket): CaptureFlow {
+  return { cookie: s.cookie, protocol: 'tcp', family: s.family, address: s.remote.address, port: s.remote.port, bytesIn: 0, bytesOut: 0, packetsIn: 0, packetsOut: 0, pid: 0, uid: s.uid, comm: null };
 }

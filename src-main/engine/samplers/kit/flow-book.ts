@@ -95,6 +95,15 @@ export class FlowBook {
     this.#entries.delete(id);
   }
 
+  /**
+   * Adds a flow its source has not listed yet, held from `now` with `bytes` (e.g. a socket a resumed run
+   * carries over, which a new eBPF helper lists only once it moves). A flow the book knows is left as it is.
+   */
+  hold(id: string, owner: ProcessInfo | null, remote: RemoteEndpoint, bytes: FlowBytes, now: number): void {
+    if (this.#entries.has(id)) return;
+    this.#entries.set(id, { owner, remote, bytesIn: bytes.bytesIn, bytesOut: bytes.bytesOut, listed: false, heldSince: now });
+  }
+
   /** Holds every flow from `now` (e.g. its source restarted and has not listed them yet). */
   holdAll(now: number): void {
     for (const entry of this.#entries.values()) {
