@@ -7,3 +7,6 @@ export * from './ledger.js';
 export * from './sockets.js';
 export * from './routes.js';
 export * from './stage.js';
+export * from './uplink-parse.js';
+export * from './uplinks.js';
+export * from './uplink-map.js';
