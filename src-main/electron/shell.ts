@@ -1,9 +1,10 @@
 // The shell around a started engine: the tray (its look follows the rate), the menubar popover,
 // the context menu, the dashboard, IPC, notifications, start at login, and quitting (which flushes
-// the store and stops the sampler). Decisions live in the small pure modules beside this one; this
-// file only wires them to Electron and to the engine's one handler layer.
+// the store and stops the sampler). Decisions live in the small pure modules beside this one, each
+// piece of Electron in its own (tray-icon, notifier, start-at-login, web-guard, quitting, dashboard);
+// this file wires them to each other and to the engine's one handler layer, and polls the engine.
 import path from 'node:path';
-import { app, ipcMain, Menu, nativeImage, Notification, powerMonitor, session, shell as desktop, Tray, type NativeImage, type WebContents } from 'electron';
+import { app, ipcMain, Menu, shell as desktop } from 'electron';
 import { menubar, type Menubar } from 'menubar';
 import type { ApiChannel } from '../../src-shared/contract/channels.js';
 import type { StartAtLogin } from '../../src-shared/contract/ipc.js';
@@ -13,14 +14,19 @@ import type { ApiResponses, LiveRate, PeriodTotals, SamplerHealthView, Result } 
 import type { ApiHandlers } from '../api/handlers.js';
 import type { LiveSource } from '../api/live.js';
 import { createLogger } from '../engine/log.js';
-import { permissionAllowed, routeOf, type RendererLocation } from './app-url.js';
-import { desktopEntry, launchCommand, readXdgAutostart, removeXdgAutostart, writeXdgAutostart, type LaunchFacts } from './autostart.js';
+import type { RendererLocation } from './app-url.js';
+import type { LaunchFacts } from './autostart.js';
 import { createDashboard, securePreferences, type Dashboard } from './dashboard.js';
 import { registerIpc } from './ipc-main.js';
-import { decideNotices, FRESH_MEMORY, type Notice, type NotifyMemory } from './notify-rules.js';
+import { createNotifier } from './notifier.js';
+import { decideNotices, FRESH_MEMORY, type NotifyMemory } from './notify-rules.js';
+import { handleQuitting } from './quitting.js';
 import { EMPTY_SHELL_STATE, loadShellState, saveShellState, type ShellState } from './shell-state.js';
+import { startAtLoginControl } from './start-at-login.js';
+import { createTrayIcon } from './tray-icon.js';
 import { trayMenuTemplate, type TrayMenuState } from './tray-menu.js';
-import { trayImageFile, trayLook, type TrayLevel } from './tray-look.js';
+import type { TrayLevel } from './tray-look.js';
+import { guardWebContents } from './web-guard.js';
 
 const log = createLogger('electron');
 
@@ -78,48 +84,6 @@ const DEFAULT_POLL_MS = 60_000;
 const DEFAULT_STOP_TIMEOUT_MS = 15_000;
 const POPOVER_SIZE = { width: 360, height: 480 };
 
-/** Start at login, per platform: the login item API on macOS (and Windows), an XDG entry on Linux. */
-function startAtLoginControl(platform: NodeJS.Platform, file: string, launch: LaunchFacts): { get(): StartAtLogin; set(enabled: boolean): StartAtLogin } {
-  if (platform === 'darwin' || platform === 'win32') {
-    const get = (): StartAtLogin => {
-      const settings = app.getLoginItemSettings();
-      const requiresApproval = platform === 'darwin' && settings.status === 'requires-approval';
-      return { supported: true, enabled: settings.openAtLogin || requiresApproval, requiresApproval };
-    };
-    return {
-      get,
-      set(enabled) {
-        app.setLoginItemSettings({ openAtLogin: enabled });
-        return get();
-      },
-    };
-  }
-  if (platform === 'linux') {
-    const get = (): StartAtLogin => ({ supported: true, enabled: readXdgAutostart(file), requiresApproval: false });
-    return {
-      get,
-      set(enabled) {
-        if (enabled) writeXdgAutostart(file, desktopEntry(launchCommand(launch)));
-        else removeXdgAutostart(file);
-        return get();
-      },
-    };
-  }
-  const none: StartAtLogin = { supported: false, enabled: false, requiresApproval: false };
-  return { get: () => none, set: () => none };
-}
-
-function withTimeout(promise: Promise<void>, ms: number, what: string): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(() => {
-      log.error(`${what} took longer than ${ms} ms; quitting without waiting`);
-      resolve();
-    }, ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 /** Starts the shell; call after `app.whenReady()`, with the engine started. */
 export function startShell(options: ShellOptions): Shell {
   const { engine, location, platform } = options;
@@ -143,7 +107,7 @@ export function startShell(options: ShellOptions): Shell {
     }
   };
 
-  // ---- Every page: our own URLs only, no pop-ups, no permissions ---------------------------------
+  // ---- Every page: our own URLs only, no pop-ups, no permissions (web-guard.ts) ------------------
   const dashboard: Dashboard = createDashboard({
     pageUrl: (route) => location.pageUrl(route),
     preloadPath: options.preloadPath,
@@ -166,41 +130,11 @@ export function startShell(options: ShellOptions): Shell {
   // macOS: opening the app again from Finder, Spotlight or the Dock sends `activate` (never
   // `second-instance`): it brings the dashboard, as a second launch does elsewhere.
   if (platform === 'darwin') app.on('activate', () => openDashboard());
-  const harden = (contents: WebContents): void => {
-    const stayHome = (event: { preventDefault(): void }, url: string): void => {
-      if (location.isOwn(url)) return;
-      event.preventDefault();
-      log.warn('navigation away from netmon refused', { url });
-    };
-    contents.on('will-navigate', (details) => stayHome(details, details.url));
-    contents.on('will-redirect', (details) => stayHome(details, details.url));
-    contents.on('will-attach-webview', (event) => event.preventDefault());
-    // The popover's "open dashboard" link (target=_blank) lands here: our routes open the dashboard.
-    contents.setWindowOpenHandler(({ url }) => {
-      const route = routeOf(location, url);
-      if (route !== null) openDashboard(route);
-      else if (url.startsWith('https://')) void desktop.openExternal(url);
-      else log.warn('a page tried to open a window', { url });
-      return { action: 'deny' };
-    });
-  };
-  app.on('web-contents-created', (_event, contents) => harden(contents));
-  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback, details) =>
-    callback(permissionAllowed(location, permission, details.requestingUrl)),
-  );
-  session.defaultSession.setPermissionCheckHandler((_contents, permission, requestingOrigin) => permissionAllowed(location, permission, requestingOrigin));
+  guardWebContents(location, openDashboard);
 
   // ---- IPC: before any window loads --------------------------------------------------------------
   const login = startAtLoginControl(platform, options.autostartFile, options.launch);
-  const readStartAtLogin = (): StartAtLogin => {
-    try {
-      return login.get();
-    } catch (err) {
-      log.warn('could not read the start-at-login setting', { error: err });
-      return { supported: false, enabled: false, requiresApproval: false };
-    }
-  };
-  let menuState: TrayMenuState = { today: null, paused: false, startAtLogin: readStartAtLogin(), offerPopover: platform === 'linux' };
+  let menuState: TrayMenuState = { today: null, paused: false, startAtLogin: login.get(), offerPopover: platform === 'linux' };
   const setStartAtLogin = (enabled: boolean): StartAtLogin => {
     const next = login.set(enabled);
     menuState = { ...menuState, startAtLogin: next };
@@ -214,7 +148,7 @@ export function startShell(options: ShellOptions): Shell {
     live: engine.live,
     shell: {
       pairingToken: () => engine.token,
-      getStartAtLogin: () => Promise.resolve(readStartAtLogin()),
+      getStartAtLogin: () => Promise.resolve(login.get()),
       setStartAtLogin: (enabled) => Promise.resolve(setStartAtLogin(enabled)),
     },
   });
@@ -223,30 +157,11 @@ export function startShell(options: ShellOptions): Shell {
   const call = <K extends ApiChannel>(channel: K, request: ApiRequest<K>): Promise<Result<ApiResponses[K]>> => engine.handlers.invoke(channel, request);
 
   // ---- Tray and popover --------------------------------------------------------------------------
-  const images = new Map<TrayLevel, NativeImage>();
-  const imageFor = (level: TrayLevel): NativeImage => {
-    let image = images.get(level);
-    if (image === undefined) {
-      image = nativeImage.createFromPath(path.join(options.trayImagesDir, trayImageFile(level, platform)));
-      if (image.isEmpty()) log.warn('tray image missing', { level, dir: options.trayImagesDir });
-      if (platform === 'darwin') image.setTemplateImage(true);
-      images.set(level, image);
-    }
-    return image;
-  };
-  let level: TrayLevel = 'idle';
-  const tray = new Tray(imageFor(level));
-  tray.setToolTip('netmon');
+  const trayIcon = createTrayIcon(options.trayImagesDir, platform);
+  const tray = trayIcon.tray;
   let lastRate: LiveRate | null = engine.live.latestRate();
   let sampler: Pick<SamplerHealthView, 'state' | 'reason'> | null = null;
-  const updateTray = (): void => {
-    const look = trayLook({ rate: lastRate, nowS: Math.floor(now() / 1000), paused: menuState.paused, sampler }, level);
-    if (look.level !== level) {
-      level = look.level;
-      tray.setImage(imageFor(level));
-    }
-    tray.setToolTip(look.tooltip);
-  };
+  const updateTray = (): void => trayIcon.update({ rate: lastRate, nowS: Math.floor(now() / 1000), paused: menuState.paused, sampler });
 
   popover = menubar({
     tray,
@@ -269,8 +184,6 @@ export function startShell(options: ShellOptions): Shell {
 
   // ---- The context menu --------------------------------------------------------------------------
   let stopping = false;
-  /** The quit was asked for from our menu (not by the system): it may wait for an orderly stop. */
-  let userQuit = false;
   // Bumped by every pause or resume: a status read before it must not undo it when it lands after.
   let pauseChanges = 0;
   const togglePause = async (): Promise<void> => {
@@ -300,10 +213,7 @@ export function startShell(options: ShellOptions): Shell {
         updateMenu();
       }
     },
-    quit: () => {
-      userQuit = true;
-      app.quit();
-    },
+    quit: () => quitting.quitFromMenu(),
   };
   let menu = Menu.buildFromTemplate(trayMenuTemplate(menuState, actions));
   function updateMenu(): void {
@@ -318,27 +228,7 @@ export function startShell(options: ShellOptions): Shell {
 
   // ---- Polling: status, today's usage, settings; notifications -----------------------------------
   let memory: NotifyMemory = { ...FRESH_MEMORY, usageAlertDay: remembered.usageAlertDay };
-  const notifications = new Set<Notification>();
-  const notify = (notice: Pick<Notice, 'title' | 'body'>, route: string): void => {
-    if (!Notification.isSupported()) {
-      log.info('notification not shown (not supported here)', { title: notice.title });
-      return;
-    }
-    const shown = new Notification({ title: notice.title, body: notice.body });
-    // Held until clicked or closed: a notification only referenced here would be garbage-collected
-    // with its click handler, and the click would do nothing.
-    notifications.add(shown);
-    shown.on('click', () => {
-      notifications.delete(shown);
-      openDashboard(route);
-    });
-    shown.on('close', () => notifications.delete(shown));
-    shown.on('failed', (_event, error) => {
-      notifications.delete(shown);
-      log.warn('notification not shown (an unsigned build on macOS cannot post one)', { title: notice.title, error });
-    });
-    shown.show();
-  };
+  const notifier = createNotifier(openDashboard);
   const refresh = async (): Promise<void> => {
     const changesBefore = pauseChanges;
     const [status, summary, config] = await Promise.all([call('status:get', {}), call('usage:summary', {}), call('config:get', {})]);
@@ -353,7 +243,7 @@ export function startShell(options: ShellOptions): Shell {
       menuState = { ...menuState, today: { bytesIn: today.bytesIn, bytesOut: today.bytesOut } };
     } else log.warn("today's usage unreadable", { error: summary.error.message });
     if (config.ok) settings = config.value;
-    menuState = { ...menuState, startAtLogin: readStartAtLogin() };
+    menuState = { ...menuState, startAtLogin: login.get() };
     updateTray();
     updateMenu();
     if (settings === null) return;
@@ -366,7 +256,7 @@ export function startShell(options: ShellOptions): Shell {
     });
     if (decided.memory.usageAlertDay !== memory.usageAlertDay) remember({ usageAlertDay: decided.memory.usageAlertDay });
     memory = decided.memory;
-    for (const notice of decided.notices) notify(notice, notice.kind === 'high-usage' ? '#/overview?range=24h' : '#/overview');
+    for (const notice of decided.notices) notifier.notify(notice, notice.kind === 'high-usage' ? '#/overview?range=24h' : '#/overview');
   };
   const safeRefresh = async (): Promise<void> => {
     try {
@@ -391,61 +281,24 @@ export function startShell(options: ShellOptions): Shell {
   });
 
   // What the engine had to say at start (a database moved aside, a config key refused) is said once.
-  for (const notice of engine.notices) notify({ title: 'netmon', body: notice }, '#/settings');
+  for (const notice of engine.notices) notifier.notify({ title: 'netmon', body: notice }, '#/settings');
   void poll();
 
-  // ---- Quitting: flush and stop the engine before the app goes ------------------------------------
-  // Two ways. The menu's Quit waits for an orderly stop (the sampler's children gone, the last rows
-  // named and written): before-quit is held until then. Every other quit (the system's at shutdown,
-  // restart or logout, the Dock's, SIGTERM) is never held, since holding it would make macOS cancel
-  // the shutdown and ask the user to quit netmon: the buffer is written synchronously (better-sqlite3
-  // is synchronous) on powerMonitor `shutdown` and on `will-quit`, and the quit goes on.
-  let phase: 'running' | 'stopping' | 'stopped' = 'running';
-  let markStopped: () => void = () => undefined;
-  const stopped = new Promise<void>((resolve) => (markStopped = resolve));
-  const leave = (): void => {
-    stopping = true;
-    if (pollTimer !== null) clearTimeout(pollTimer);
-    unsubscribeLive();
-    dashboard.persist();
-    ipc.dispose();
-  };
-  const shutdown = async (): Promise<void> => {
-    leave();
-    try {
-      await withTimeout(engine.stop(), options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS, 'stopping the engine');
-    } catch (err) {
-      log.error('stopping the engine failed', { error: err });
-    }
-    if (!tray.isDestroyed()) tray.destroy();
-  };
-  const stopNow = (why: string): void => {
-    if (phase === 'stopped') return;
-    if (phase === 'running') leave();
-    phase = 'stopped';
-    try {
-      engine.stopNow();
-      log.info(`stopped at once (${why}): buffered rows written`);
-    } catch (err) {
-      log.error('stopping the engine at once failed', { error: err });
-    }
-    if (!tray.isDestroyed()) tray.destroy();
-    markStopped();
-  };
-  app.on('before-quit', (event) => {
-    if (phase !== 'running' || !userQuit) return;
-    // Our own Quit: Electron would close the windows and exit at once; hold it until the buffer is written.
-    event.preventDefault();
-    phase = 'stopping';
-    void shutdown().finally(() => {
-      if (phase === 'stopped') return;
-      phase = 'stopped';
-      markStopped();
-      app.quit();
-    });
+  // ---- Quitting: flush and stop the engine before the app goes (quitting.ts) ----------------------
+  const quitting = handleQuitting({
+    engine,
+    stopTimeoutMs: options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS,
+    leave: () => {
+      stopping = true;
+      if (pollTimer !== null) clearTimeout(pollTimer);
+      unsubscribeLive();
+      dashboard.persist();
+      ipc.dispose();
+    },
+    removeTray: () => {
+      if (!tray.isDestroyed()) tray.destroy();
+    },
   });
-  app.on('will-quit', () => stopNow('quit'));
-  powerMonitor.on('shutdown', () => stopNow('the system is shutting down'));
 
   return {
     openDashboard,
@@ -453,9 +306,9 @@ export function startShell(options: ShellOptions): Shell {
       await popover?.showWindow();
     },
     refresh: safeRefresh,
-    trayLevel: () => level,
+    trayLevel: () => trayIcon.level(),
     menuState: () => menuState,
-    whenStopped: () => stopped,
-    pendingNotifications: () => notifications.size,
+    whenStopped: () => quitting.whenStopped(),
+    pendingNotifications: () => notifier.pending(),
   };
 }

@@ -1,0 +1,46 @@
+// The tray icon: its image and tooltip follow what tray-look.ts makes of the facts it is given. The
+// images are read once per level from the tray folder (template images on macOS).
+import path from 'node:path';
+import { nativeImage, Tray, type NativeImage } from 'electron';
+import { createLogger } from '../engine/log.js';
+import { trayImageFile, trayLook, type TrayFacts, type TrayLevel } from './tray-look.js';
+
+const log = createLogger('electron');
+
+export interface TrayIcon {
+  readonly tray: Tray;
+  /** Redraws from `facts` (the image only when the level changed). */
+  update(facts: TrayFacts): void;
+  /** The level shown now. */
+  level(): TrayLevel;
+}
+
+/** Creates the tray icon at the idle level; `imagesDir` holds the images (build/tray, or Resources/tray). */
+export function createTrayIcon(imagesDir: string, platform: NodeJS.Platform): TrayIcon {
+  const images = new Map<TrayLevel, NativeImage>();
+  const imageFor = (level: TrayLevel): NativeImage => {
+    let image = images.get(level);
+    if (image === undefined) {
+      image = nativeImage.createFromPath(path.join(imagesDir, trayImageFile(level, platform)));
+      if (image.isEmpty()) log.warn('tray image missing', { level, dir: imagesDir });
+      if (platform === 'darwin') image.setTemplateImage(true);
+      images.set(level, image);
+    }
+    return image;
+  };
+  let level: TrayLevel = 'idle';
+  const tray = new Tray(imageFor(level));
+  tray.setToolTip('netmon');
+  return {
+    tray,
+    update(facts) {
+      const look = trayLook(facts, level);
+      if (look.level !== level) {
+        level = look.level;
+        tray.setImage(imageFor(level));
+      }
+      tray.setToolTip(look.tooltip);
+    },
+    level: () => level,
+  };
+}
