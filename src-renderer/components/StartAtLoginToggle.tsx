@@ -2,9 +2,7 @@
 // control). The same switch as the tray menu's checkbox: the shell's login-item:get/set channels.
 import { useEffect, useState } from 'react';
 import type { NetmonBridge, StartAtLogin } from '../../src-shared/contract/ipc.js';
-import { ErrorNote } from './ErrorNote.js';
-
-type CallError = { code: string; message: string };
+import { ErrorNote, type CallError } from './ErrorNote.js';
 
 /** A checkbox over the shell's login item; disabled where the platform cannot do it. */
 export function StartAtLoginToggle({ control }: { control: NetmonBridge['startAtLogin'] }) {
