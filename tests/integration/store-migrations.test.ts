@@ -1,4 +1,4 @@
-// The migration framework on real files: from empty, from each earlier version (v1 to v5, with a
+// The migration framework on real files: from empty, from each earlier version (v1 to v6, with a
 // fake next version defined here), all pending steps in one transaction, a failed step leaving nothing behind; and
 // v2 (browser reports) over a v1 database that already got the table from the API's first-use
 // creation before v2 existed.
@@ -49,7 +49,7 @@ CREATE TABLE IF NOT EXISTS browser_reports (
 CREATE INDEX IF NOT EXISTS browser_reports_ts ON browser_reports (ts);
 `;
 
-/** A database at `version` (1 to 5) with two usage rows (30 bytes in). */
+/** A database at `version` (1 to 6) with two usage rows (30 bytes in). */
 function databaseAt(version: number): string {
   const dir = tempDataDir();
   const store = openStore({ dataDir: dir, migrations: MIGRATIONS.slice(0, version) });
@@ -83,7 +83,7 @@ const indexesOf = (db: Database.Database, table: string): string[] =>
 describe('migrations', () => {
   it('the application migrations are numbered from 1 without holes', () => {
     expect(MIGRATIONS.map((m) => m.version)).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
-    expect(SCHEMA_VERSION).toBe(5);
+    expect(SCHEMA_VERSION).toBe(6);
   });
 
   it('from empty to the newest, in one go', () => {
@@ -95,7 +95,7 @@ describe('migrations', () => {
     db.close();
   });
 
-  it.each([1, 2, 3, 4, 5])('from v%i with data to the newest and to a fake next version, keeping and backfilling the data', (version) => {
+  it.each([1, 2, 3, 4, 5, 6])('from v%i with data to the newest and to a fake next version, keeping and backfilling the data', (version) => {
     const dir = databaseAt(version);
     const { db: newest, migratedFrom } = openDatabase(dir);
     expect({ migratedFrom, version: newest.pragma('user_version', { simple: true }) }).toEqual({ migratedFrom: version, version: SCHEMA_VERSION });
@@ -129,7 +129,7 @@ describe('migrations', () => {
     raw.close();
   });
 
-  it.each([1, 2, 3, 4, 5])('a failing step on a v%i database leaves that version and its data intact', (version) => {
+  it.each([1, 2, 3, 4, 5, 6])('a failing step on a v%i database leaves that version and its data intact', (version) => {
     const dir = databaseAt(version);
     expect(() => openDatabase(dir, { migrations: [...MIGRATIONS, failingV3] })).toThrow(/no_such_table/);
     const raw = new Database(path.join(dir, DB_FILE_NAME), { readonly: true });
@@ -148,6 +148,27 @@ describe('migrations', () => {
     expect(() => migrate(db, [v1, fakeV3])).toThrow(new RegExp(`has version ${NEXT}, expected 2`));
     expect(db.pragma('user_version', { simple: true })).toBe(0);
     db.close();
+  });
+});
+
+describe('v6: domain tiers by domain', () => {
+  it('indexes the hourly and daily domain tiers on the domain, from a v5 database with its rows', () => {
+    const dir = databaseAt(5);
+    const { db, migratedFrom } = openDatabase(dir);
+    try {
+      expect(migratedFrom).toBe(5);
+      expect(indexesOf(db, 'domain_hourly')).toEqual(['domain_hourly_app_hour', 'domain_hourly_domain_hour']);
+      expect(indexesOf(db, 'domain_daily')).toEqual(['domain_daily_app_day', 'domain_daily_day_domain', 'domain_daily_domain_day']);
+      const plan = (sql: string): string => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join(' | ');
+      expect(plan('SELECT sum(bytes_in) FROM domain_hourly WHERE domain_id = 1 AND hour_start >= 0 AND hour_start < 3600')).toMatch(/USING INDEX domain_hourly_domain_hour \(domain_id=\? AND hour_start>\? AND hour_start<\?\)/);
+      expect(plan('SELECT sum(bytes_in) FROM domain_daily WHERE domain_id = 1 AND day_start >= 0 AND day_start < 86400')).toMatch(/USING INDEX domain_daily_domain_day \(domain_id=\? AND day_start>\? AND day_start<\?\)/);
+      expect(plan('SELECT day_start, domain_id, sum(bytes_in + bytes_out) FROM domain_daily WHERE day_start >= 0 AND day_start < 86400 GROUP BY day_start, domain_id')).toMatch(
+        /^SEARCH domain_daily USING COVERING INDEX domain_daily_day_domain \(day_start>\? AND day_start<\?\)$/,
+      );
+      expect(db.prepare('SELECT sum(bytes_in) FROM usage_raw').pluck().get()).toBe(30);
+    } finally {
+      db.close();
+    }
   });
 });
 

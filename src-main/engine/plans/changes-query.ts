@@ -6,7 +6,7 @@ import type { ChangeRowView, ChangesView } from '../../../src-shared/plans.js';
 import { totalsByDomain } from '../queries/index.js';
 import { UNATTRIBUTED } from '../types.js';
 import { addDays, dayStarts, formatLocalDate, localDateOf, localMidnightOf } from './cycles.js';
-import { firstUsageDay, hoursOfNames, namesByDay } from './figures.js';
+import { firstUsageDay, hoursOfRanges, namesByDay } from './figures.js';
 import { busyStretch, causeLine, computeChanges, hasUnusualHour, MAX_BASELINE_WEEKS, MIN_ANOMALY_HISTORY_DAYS, type ChangeKind, type EntitySeries } from './changes.js';
 
 /** Rows returned at most. */
@@ -25,23 +25,16 @@ function anomalyDays(dayStart: number, firstDay: number | null): { day: number; 
 
 /**
  * Bytes per local hour (index 0–23) of the rows with an anomaly, on their day and its same weekdays:
- * one statement per kind and local day needed, for all the names that need it (keyed kind, name, day).
+ * one statement per kind for every name and day (keyed kind, name, day).
  */
 function hourlyDetail(db: Database.Database, needs: readonly { kind: ChangeKind; name: string; days: readonly number[] }[]): Map<string, number[]> {
-  const byDay = new Map<string, { kind: ChangeKind; day: number; names: Set<string> }>();
-  for (const n of needs) {
-    for (const day of n.days) {
-      const k = `${n.kind}\u0000${day}`;
-      let e = byDay.get(k);
-      if (e === undefined) byDay.set(k, (e = { kind: n.kind, day, names: new Set() }));
-      e.names.add(n.name);
-    }
-  }
   const out = new Map<string, number[]>();
-  for (const { kind, day, names } of byDay.values()) {
-    const next = localMidnightOf(addDays(localDateOf(day), 1));
-    for (const row of hoursOfNames(db, kind, [...names], day, next)) {
-      const key = `${kind}\u0000${row.name}\u0000${day}`;
+  for (const kind of ['app', 'domain'] as const) {
+    const asked = needs.filter((n) => n.kind === kind).flatMap((n) => n.days.map((day) => ({ name: n.name, from: day, to: localMidnightOf(addDays(localDateOf(day), 1)) })));
+    for (const row of hoursOfRanges(db, kind, asked)) {
+      const r = asked[row.req];
+      if (r === undefined) continue;
+      const key = `${kind}\u0000${r.name}\u0000${r.from}`;
       let hours = out.get(key);
       if (hours === undefined) out.set(key, (hours = Array.from({ length: 24 }, () => 0)));
       const h = new Date(row.hour * 1000).getHours();

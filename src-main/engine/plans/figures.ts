@@ -38,13 +38,16 @@ export const FIGURES_SQL = {
        FROM (SELECT day_start, domain_id, sum(bytes_in + bytes_out) AS bytes FROM domain_daily
               WHERE day_start >= ? AND day_start < ? GROUP BY day_start, domain_id) AS d
        CROSS JOIN domains ON domains.id = d.domain_id WHERE domains.name <> '${UNATTRIBUTED}'`,
-  // The hour range leads (CROSS JOIN keeps the hourly table outermost): one day's rows, then the names asked for.
-  appsHours: `SELECT apps.name AS name, h.hour_start AS hour, sum(h.bytes_in + h.bytes_out) AS bytes FROM usage_hourly AS h
-       CROSS JOIN apps ON apps.id = h.app_id
-       WHERE h.hour_start >= ? AND h.hour_start < ? AND apps.name IN (SELECT value FROM json_each(?)) GROUP BY apps.name, h.hour_start`,
-  domainsHours: `SELECT domains.name AS name, h.hour_start AS hour, sum(h.bytes_in + h.bytes_out) AS bytes FROM domain_hourly AS h
-       CROSS JOIN domains ON domains.id = h.domain_id
-       WHERE h.hour_start >= ? AND h.hour_start < ? AND domains.name IN (SELECT value FROM json_each(?)) GROUP BY domains.name, h.hour_start`,
+  // Each asked (name, from, to) drives an index range search on the name's tier ((app_id, hour_start),
+  // (domain_id, hour_start) since v6): one statement for every name and day, reading only their rows.
+  appsHours: `SELECT r.key AS req, h.hour_start AS hour, sum(h.bytes_in + h.bytes_out) AS bytes FROM json_each(?) AS r
+       CROSS JOIN apps ON apps.name = r.value ->> 0
+       CROSS JOIN usage_hourly AS h ON h.app_id = apps.id AND h.hour_start >= r.value ->> 1 AND h.hour_start < r.value ->> 2
+       GROUP BY r.key, h.hour_start`,
+  domainsHours: `SELECT r.key AS req, h.hour_start AS hour, sum(h.bytes_in + h.bytes_out) AS bytes FROM json_each(?) AS r
+       CROSS JOIN domains ON domains.name = r.value ->> 0
+       CROSS JOIN domain_hourly AS h ON h.domain_id = domains.id AND h.hour_start >= r.value ->> 1 AND h.hour_start < r.value ->> 2
+       GROUP BY r.key, h.hour_start`,
 } as const;
 
 /** Bytes per local day in [from, to) for all traffic or one budget's target; days without rows are absent. */
@@ -79,8 +82,16 @@ export function namesByDay(db: Database.Database, kind: 'app' | 'domain', from: 
   return cachedStatement(db, kind === 'app' ? FIGURES_SQL.appsByDay : FIGURES_SQL.domainsByDay).all(from, to) as { day: number; name: string; bytes: number }[];
 }
 
-/** Bytes per epoch hour of each of `names` (apps, or domains) in [from, to): one statement for all of them. */
-export function hoursOfNames(db: Database.Database, kind: 'app' | 'domain', names: readonly string[], from: number, to: number): { name: string; hour: number; bytes: number }[] {
-  if (names.length === 0 || (kind === 'domain' && !hasDomainTables(db))) return [];
-  return cachedStatement(db, kind === 'app' ? FIGURES_SQL.appsHours : FIGURES_SQL.domainsHours).all(from, to, JSON.stringify(names)) as { name: string; hour: number; bytes: number }[];
+/** A name (app, or domain) and a range [from, to) of its hours. */
+export interface NameRange {
+  name: string;
+  from: number;
+  to: number;
+}
+
+/** Bytes per epoch hour of each asked name and range (apps, or domains), `req` its index in `ranges`: one statement for all. */
+export function hoursOfRanges(db: Database.Database, kind: 'app' | 'domain', ranges: readonly NameRange[]): { req: number; hour: number; bytes: number }[] {
+  if (ranges.length === 0 || (kind === 'domain' && !hasDomainTables(db))) return [];
+  const asked = JSON.stringify(ranges.map((r) => [r.name, r.from, r.to]));
+  return cachedStatement(db, kind === 'app' ? FIGURES_SQL.appsHours : FIGURES_SQL.domainsHours).all(asked) as { req: number; hour: number; bytes: number }[];
 }
