@@ -11,23 +11,22 @@
 //
 // NETMON_NETNS_SAMPLER=linux runs the same harness against the unprivileged sampler (to see the harness
 // work; UDP and domains then fail by design).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNetnsPair, execInNetns, interfaceBytes, netnsArgv, netnsSupport, type NetnsPair } from '../helpers/netns.js';
+import { createNetnsPair, execInNetns, interfaceBytes, netnsSupport, type NetnsPair } from '../helpers/netns.js';
 import { makeTestCert, startApp, startPeers, type AppPlan, type AppReport, type PeersReport } from '../helpers/netns-apps.js';
 import { firstFlight } from '../helpers/quic-initial.js';
 import { clientHelloMessage } from '../helpers/tls-hello.js';
 import { nethogsSupport, startNethogs, type NethogsTotal } from '../helpers/nethogs.js';
 import { watchProcessTree, type TreeUsage } from '../helpers/proc-usage.js';
-import { testNode } from '../helpers/traffic.js';
-import { NETMON, REPO, netmon, startServe } from '../helpers/cli.js';
+import { REPO, netmon, startServe } from '../helpers/cli.js';
+import { HELPER, serveArgv } from '../helpers/ebpf-serve.js';
 
 const SAMPLER = process.env['NETMON_NETNS_SAMPLER'] ?? 'ebpf';
-const HELPER = path.join(REPO, 'dist', 'helper', 'netmon-capture');
 const ARTIFACT = path.join(REPO, 'tests', 'artifacts', 'ebpf-netns.txt');
 
 function support(): { ok: true } | { ok: false; reason: string } {
@@ -41,32 +40,6 @@ function support(): { ok: true } | { ok: false; reason: string } {
   return { ok: true };
 }
 const supported = support();
-/** The user serve runs as when the helper can be given file capabilities: netmon itself never runs as root. */
-const NOBODY = 65534;
-
-/**
- * The argv of `netmon serve` in the client namespace. With `setcap` at hand it is the production shape:
- * serve as an unprivileged user, the helper a copy with file capabilities (cap_bpf, cap_net_admin,
- * cap_perfmon), entered with `nsenter --net` (only the network namespace: `ip netns exec` remounts /sys,
- * hiding the cgroup2 mount an unprivileged helper needs). Without setcap, as root (`ip netns exec`).
- */
-function serveArgv(ns: string, dir: string, dataDir: string): { argv: string[]; as: string } {
-  const serve = [testNode(), NETMON, 'serve', '--port', '0', '--sampler', SAMPLER, '--interval', '1', '--no-open', '--data-dir', dataDir];
-  const setcap = spawnSync('setcap', ['-v', 'cap_bpf+ep', '/nonexistent'], { encoding: 'utf8' });
-  // The checkout must be readable by that user too (not so under a private home).
-  const readable = spawnSync('setpriv', ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', 'test', '-r', NETMON]);
-  if (SAMPLER !== 'ebpf' || setcap.error !== undefined || readable.status !== 0) return { argv: netnsArgv(ns, serve), as: 'root' };
-  chmodSync(path.dirname(dir), 0o755);
-  chmodSync(dir, 0o755);
-  const helper = path.join(dir, 'netmon-capture');
-  copyFileSync(HELPER, helper);
-  chmodSync(helper, 0o755);
-  execFileSync('setcap', ['cap_bpf,cap_net_admin,cap_perfmon+ep', helper]);
-  mkdirSync(dataDir, { mode: 0o700 });
-  chownSync(dataDir, NOBODY, NOBODY);
-  const argv = ['nsenter', `--net=/run/netns/${ns}`, 'setpriv', '--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', ...serve, '--helper-path', helper];
-  return { argv, as: `uid ${NOBODY}, helper with file capabilities` };
-}
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 // Server-side addresses: .1 answers DNS and UDP, the others are the names' servers.
@@ -199,7 +172,7 @@ describe.skipIf(!supported.ok)(`netmon serve --sampler ${SAMPLER} against ground
     try {
       const ifaceBefore = interfaceBytes(pair.client);
       const nethogs = startNethogs(pair.client, pair.clientDevice);
-      const serving = serveArgv(pair.client, serveDir, dataDir);
+      const serving = serveArgv(pair.client, serveDir, dataDir, SAMPLER);
       servedAs = serving.as;
       const served = await startServe(serving.argv);
       const watchNetmon = watchProcessTree(served.child.pid ?? 0);

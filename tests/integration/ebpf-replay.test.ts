@@ -145,6 +145,30 @@ describe('EbpfSampler against a scripted helper', () => {
     expect(counts(samples[3]?.flows ?? [])).toEqual({ 'sk:a': [200, 310, false], [b]: [15, 0, false] });
   });
 
+  it('a UDP peer aged out (closed) and back in the next snapshot continues from its final; back later, it is new from zero', async () => {
+    const b = 'sk:b/198.51.100.1/9';
+    const c = 'sk:c/198.51.100.1/9';
+    const { samples } = fakeSampler([
+      {
+        snapshots: [
+          [F('F', 'b', 'udp', '198.51.100.1', 9, 100, 10), F('F', 'c', 'udp', '198.51.100.1', 9, 50, 0)],
+          // Both quiet for the helper's ageing time: reported closed with their finals, deleted.
+          [F('C', 'b', 'udp', '198.51.100.1', 9, 150, 20), F('C', 'c', 'udp', '198.51.100.1', 9, 60, 0)],
+          // b's peer sends again at once: the helper's new key counts from zero.
+          [F('F', 'b', 'udp', '198.51.100.1', 9, 30, 5)],
+          [F('F', 'b', 'udp', '198.51.100.1', 9, 40, 5), F('F', 'c', 'udp', '198.51.100.1', 9, 7, 0)],
+        ],
+        stderr: 'netmon-capture: done',
+      },
+    ]);
+    await until('four samples', () => samples.length >= 4);
+    expect(counts(samples[1]?.closed ?? [])).toEqual({ [b]: [150, 20, false], [c]: [60, 0, false] });
+    // 150 + 30, 20 + 5: the delta engine, holding the final 150/20, counts only the 30/5 beyond it.
+    expect(counts(samples[2]?.flows ?? [])).toEqual({ [b]: [180, 25, true] });
+    // b keeps its offset; c, back two rounds after its close, is new: its 7 bytes count whole.
+    expect(counts(samples[3]?.flows ?? [])).toEqual({ [b]: [190, 25, false], [c]: [7, 0, true] });
+  });
+
   it('lists the sockets a resumed run carries from the first sample, at zero, until the helper lists them', async () => {
     const owner = { pid: 500, name: 'nmpaced', startTime: 9000 };
     const { samples } = fakeSampler(

@@ -21,6 +21,14 @@
 /* DNS queries outstanding per (socket, server); past it, answers are still counted but not all named. */
 #define NM_DNS_PENDING_MAX 32
 
+/* UDP peers (finding 6 of the security review: a flood of spoofed peers to one long-lived UDP socket).
+ * A socket holds at most NM_UDP_PEERS_PER_SOCKET per-peer keys; the bytes of further peers go to the
+ * socket's one "other peers" key (remote address all zero, port 0), never lost and never named. The
+ * loader reports a UDP key of an open socket quiet for NM_UDP_PEER_AGE_NS as closed (its final
+ * counters) and deletes it, then recounts each socket's peers, so a flood's keys leave the table. */
+#define NM_UDP_PEERS_PER_SOCKET 256
+#define NM_UDP_PEER_AGE_NS (10ULL * 1000 * 1000 * 1000)
+
 enum nm_direction { NM_IN = 0, NM_OUT = 1 };
 enum nm_kind { NM_KIND_DNS = 1, NM_KIND_TLS = 2, NM_KIND_QUIC = 3 };
 enum nm_tls_state { NM_TLS_UNKNOWN = 0, NM_TLS_CAPTURING = 1, NM_TLS_DONE = 2 };

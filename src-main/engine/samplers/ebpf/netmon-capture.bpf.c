@@ -53,6 +53,14 @@ struct {
 	__type(value, struct nm_owner);
 } owners SEC(".maps");
 
+/* Per-peer UDP keys each socket holds (the loader recounts them every snapshot; see capture.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, NM_MAX_OWNERS);
+	__type(key, __u64);
+	__type(value, __u32);
+} udp_peers SEC(".maps");
+
 /* Without skb_netns_helper: sockets seen in use in another namespace. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -204,13 +212,38 @@ static __always_inline int count(struct __sk_buff *skb, __u8 direction)
 	key.cookie = bpf_get_socket_cookie(skb);
 
 	struct nm_flow_val *v = bpf_map_lookup_elem(&flows, &key);
+	__u8 other_peers = 0;
+	__u32 *peers = 0;
+	if (!v && proto == IPPROTO_UDP) {
+		/* A new peer: past the socket's share of keys, its bytes go to the socket's "other peers" key. */
+		peers = bpf_map_lookup_elem(&udp_peers, &key.cookie);
+		if (peers && *peers >= NM_UDP_PEERS_PER_SOCKET) {
+			__builtin_memset(key.raddr, 0, sizeof(key.raddr));
+			key.rport = 0;
+			other_peers = 1;
+			v = bpf_map_lookup_elem(&flows, &key);
+		}
+	}
 	if (!v) {
 		struct nm_flow_val fresh = {};
 		fresh.uid = bpf_get_socket_uid(skb);
-		if (bpf_map_update_elem(&flows, &key, &fresh, BPF_NOEXIST) != 0 && bpf_map_lookup_elem(&flows, &key) == 0) {
+		int inserted = bpf_map_update_elem(&flows, &key, &fresh, BPF_NOEXIST) == 0;
+		if (!inserted && bpf_map_lookup_elem(&flows, &key) == 0) {
 			stat_add(NM_STAT_FLOW_FULL, 1);
 			stat_add(NM_STAT_FLOW_FULL_BYTES, payload);
 			return 1;
+		}
+		if (inserted && proto == IPPROTO_UDP && !other_peers) {
+			if (peers) {
+				__sync_fetch_and_add(peers, 1);
+			} else {
+				__u32 one = 1;
+				if (bpf_map_update_elem(&udp_peers, &key.cookie, &one, BPF_NOEXIST) != 0) {
+					peers = bpf_map_lookup_elem(&udp_peers, &key.cookie);
+					if (peers)
+						__sync_fetch_and_add(peers, 1);
+				}
+			}
 		}
 		v = bpf_map_lookup_elem(&flows, &key);
 		if (!v)
@@ -227,7 +260,10 @@ static __always_inline int count(struct __sk_buff *skb, __u8 direction)
 	}
 	v->last_ns = bpf_ktime_get_ns();
 
-	/* Packet starts for naming; nothing else's payload ever leaves the kernel. */
+	/* Packet starts for naming; nothing else's payload ever leaves the kernel. The "other peers" key
+	 * names nothing: its state (DNS queries pending, Initials seen) would be shared by every peer. */
+	if (other_peers)
+		return 1;
 	__u8 first = 0;
 	if (bpf_skb_load_bytes(skb, start, &first, 1) != 0)
 		return 1;

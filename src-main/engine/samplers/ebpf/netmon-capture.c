@@ -21,7 +21,10 @@
  * Then, per snapshot (and one last time at exit):
  *   S  <snapshot number>  <wall ms>  <monotonic ms>
  *   F  <flow>  live flow: cumulative counters since the helper first saw it
- *   C  <flow>  a released socket's final counters; the key is forgotten after this line
+ *   C  <flow>  a key's final counters: a released socket's, or a UDP peer of an open socket quiet for
+ *      10 s (NM_UDP_PEER_AGE_NS; if that peer comes back it is a new key counting from zero); the key is
+ *      forgotten after this line. A UDP key with remote address 0.0.0.0 or :: and port 0 holds the bytes
+ *      of the socket's peers past its first NM_UDP_PEERS_PER_SOCKET (see capture.h)
  *   P  <cookie>  <proto>  <family>  <remote address>  <remote port>  <dir in|out>  <kind dns|tls|quic>
  *      <wall ms>  <tcp seq or ->  <packet payload length>  <payload start, lower-case hex>
  *   E  <snapshot number>  <flow keys not inserted: map full>  <their bytes>  <owners not inserted>
@@ -258,6 +261,77 @@ static void keybuf_push(struct keybuf *b, const struct nm_flow_key *k)
 	b->keys[b->n++] = *k;
 }
 
+static int is_udp_peer(const struct nm_flow_key *k)
+{
+	static const __u8 zero[16];
+	return k->proto == IPPROTO_UDP && (k->rport != 0 || memcmp(k->raddr, zero, sizeof(zero)) != 0);
+}
+
+static int compare_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Reports and deletes the UDP keys of open sockets that have been quiet too long (`aged`), reading each
+ * one's final counters as it is deleted so no packet falls between the two; then sets each socket's
+ * count of per-peer keys from what is left in the table (`live`). A packet that adds a peer while this
+ * runs may go uncounted in udp_peers until the next snapshot: a socket then holds a few keys more than
+ * its share, never a byte less. */
+static void age_udp_peers(int flows_fd, int owners_fd, int peers_fd, const struct keybuf *aged, const struct keybuf *live)
+{
+	struct nm_flow_val v;
+	struct nm_owner o;
+	for (size_t i = 0; i < aged->n; i++) {
+		const struct nm_flow_key *k = &aged->keys[i];
+		if (bpf_map_lookup_and_delete_elem(flows_fd, k, &v) != 0) {
+			if (errno == ENOENT || bpf_map_lookup_elem(flows_fd, k, &v) != 0)
+				continue;
+			bpf_map_delete_elem(flows_fd, k); /* kernels without lookup-and-delete on hash maps */
+		}
+		int known = bpf_map_lookup_elem(owners_fd, &k->cookie, &o) == 0;
+		print_flow('C', k, &v, known ? &o : NULL);
+	}
+
+	static uint64_t *cookies;
+	static size_t cap;
+	size_t n = 0;
+	if (cap < live->n) {
+		uint64_t *grown = realloc(cookies, live->n * sizeof(*grown));
+		if (!grown)
+			return; /* recounted next time */
+		cookies = grown;
+		cap = live->n;
+	}
+	for (size_t i = 0; i < live->n; i++)
+		if (is_udp_peer(&live->keys[i]))
+			cookies[n++] = live->keys[i].cookie;
+	qsort(cookies, n, sizeof(*cookies), compare_u64);
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j < n && cookies[j] == cookies[i])
+			j++;
+		__u32 count = (__u32)(j - i);
+		bpf_map_update_elem(peers_fd, &cookies[i], &count, BPF_ANY);
+		i = j;
+	}
+	/* Sockets left with no per-peer key start again from zero. */
+	uint64_t cookie, next_cookie;
+	int has_key = 0;
+	static struct keybuf gone;
+	gone.n = 0;
+	while (bpf_map_get_next_key(peers_fd, has_key ? &cookie : NULL, &next_cookie) == 0) {
+		cookie = next_cookie;
+		has_key = 1;
+		if (!bsearch(&cookie, cookies, n, sizeof(*cookies), compare_u64)) {
+			struct nm_flow_key k = { .cookie = cookie };
+			keybuf_push(&gone, &k);
+		}
+	}
+	for (size_t i = 0; i < gone.n; i++)
+		bpf_map_delete_elem(peers_fd, &gone.keys[i].cookie);
+}
+
 static int cookie_in(const struct keybuf *b, uint64_t cookie)
 {
 	for (size_t i = 0; i < b->n; i++)
@@ -273,9 +347,10 @@ static void snapshot(struct netmon_capture_bpf *skel, uint64_t number, uint64_t 
 	int owners_fd = bpf_map__fd(skel->maps.owners);
 	int stats_fd = bpf_map__fd(skel->maps.stats);
 	uint64_t now = clock_ns(CLOCK_MONOTONIC);
-	static struct keybuf closed, live_cookies;
+	static struct keybuf closed, live_cookies, aged;
 	closed.n = 0;
 	live_cookies.n = 0;
+	aged.n = 0;
 
 	printf("S\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\n", number, (now + mono_to_wall_ns) / 1000000, now / 1000000);
 
@@ -293,6 +368,8 @@ static void snapshot(struct netmon_capture_bpf *skel, uint64_t number, uint64_t 
 		if (known && o.released_ns != 0 && (final || (now > o.released_ns + CLOSE_QUIET_NS && now > v.last_ns + CLOSE_QUIET_NS))) {
 			print_flow('C', &key, &v, &o);
 			keybuf_push(&closed, &key);
+		} else if (key.proto == IPPROTO_UDP && now > v.last_ns + NM_UDP_PEER_AGE_NS) {
+			keybuf_push(&aged, &key); /* reported closed below, as it is deleted */
 		} else {
 			print_flow('F', &key, &v, known ? &o : NULL);
 			keybuf_push(&live_cookies, &key);
@@ -301,6 +378,7 @@ static void snapshot(struct netmon_capture_bpf *skel, uint64_t number, uint64_t 
 	}
 	for (size_t i = 0; i < closed.n; i++)
 		bpf_map_delete_elem(flows_fd, &closed.keys[i]);
+	age_udp_peers(flows_fd, owners_fd, bpf_map__fd(skel->maps.udp_peers), &aged, &live_cookies);
 
 	/* Released sockets whose keys are all gone (or that never carried payload) are forgotten. */
 	uint64_t cookie, next_cookie;

@@ -244,7 +244,7 @@ export class EbpfSampler implements Sampler {
       const c = counter(f);
       if (c === null) continue;
       closed.push(this.#book.close(c.id, c.remote, c.bytes, c.owner).flow);
-      this.#carry.delete(c.id);
+      this.#carry.closed(c.id, c.bytes);
       this.#owners.closed(c.id, f.cookie, c.owner, now);
     }
     // A key carried over from an ended helper, which the new one has not seen move yet, is repeated
@@ -255,6 +255,7 @@ export class EbpfSampler implements Sampler {
     for (const id of held.forgotten) this.#carry.delete(id);
     this.#owners.sweep(now);
     this.#book.endRound();
+    this.#carry.endRound();
     this.#noteLosses(snapshot.losses);
 
     const payloads: PayloadEvent[] = snapshot.payloads.map(payloadEvent);
