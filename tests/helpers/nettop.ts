@@ -3,6 +3,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { NettopSamplerOptions } from '../../src-main/engine/samplers/nettop/sampler.js';
 import type { FlowCounter, Sample } from '../../src-main/engine/types.js';
 
 export const repoRoot = path.resolve(import.meta.dirname, '..', '..');
@@ -11,6 +12,19 @@ export const FAKE_NETTOP = path.join(fixtures, 'fake-nettop');
 export const FAKE_NETSTAT = path.join(fixtures, 'fake-netstat');
 export const THREE_FRAMES = path.join(fixtures, 'streams', 'three-frames.csv');
 export const capturesDir = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'nettop');
+
+/** The NettopSampler options the integration tests share: the fake nettop, fast, no pty, no netstat, no CPU cost. */
+export const FAKE_NETTOP_OPTIONS = {
+  executable: FAKE_NETTOP,
+  intervalS: 0.2,
+  ptyWrapper: null,
+  interfaceReader: null,
+  strategy: 'streaming',
+  cpuReader: () => Promise.resolve(0),
+} as const satisfies NettopSamplerOptions;
+
+/** Short restart and kill timings for the fake. */
+export const FAKE_NETTOP_TIMING = { backoffInitialMs: 100, startGraceMs: 1000, killGraceMs: 500 } as const;
 
 export function tempDir(): string {
   return mkdtempSync(path.join(os.tmpdir(), 'netmon-nettop-'));

@@ -14,6 +14,8 @@ import { netstatInterfaceReader } from '../../src-main/engine/samplers/nettop/ne
 import {
   FAKE_NETSTAT,
   FAKE_NETTOP,
+  FAKE_NETTOP_OPTIONS,
+  FAKE_NETTOP_TIMING,
   THREE_FRAMES,
   alive,
   capturesDir,
@@ -46,15 +48,10 @@ function harness(options: NettopSamplerOptions, env: Record<string, string> = {}
   const dir = tempDir();
   const log = path.join(dir, 'fake.log');
   const sampler = new NettopSampler({
-    executable: FAKE_NETTOP,
-    intervalS: 0.2,
-    ptyWrapper: null,
-    interfaceReader: null,
-    strategy: 'streaming',
-    cpuReader: () => Promise.resolve(0),
+    ...FAKE_NETTOP_OPTIONS,
     ...options,
     env: { FAKE_NETTOP_SCRIPT: THREE_FRAMES, FAKE_NETTOP_LOG: log, ...env, ...options.env },
-    timing: { backoffInitialMs: 100, startGraceMs: 1000, killGraceMs: 500, ...options.timing },
+    timing: { ...FAKE_NETTOP_TIMING, ...options.timing },
   });
   running.push(sampler);
   const samples: Sample[] = [];

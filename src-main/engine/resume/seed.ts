@@ -18,8 +18,8 @@
 //   and its share lost to the unattributed remainder).
 // - Another boot (or no boot id, or a sampler of another kind such as nettop after ss): a fresh
 //   baseline, as on a first start; flows are not carried between sampler kinds whose counters differ.
-import { initialDeltaState, type DeltaState, type FlowBaseline } from '../delta.js';
-import type { Gap, InterfaceTotals, ResumedSocket, Sample } from '../types.js';
+import { initialDeltaState, sameOwner, type DeltaState, type FlowBaseline } from '../delta.js';
+import type { FlowCounter, Gap, InterfaceTotals, ResumedSocket, Sample } from '../types.js';
 import type { StoredBaselines } from './baselines.js';
 import type { SocketCounters } from './ss-counters.js';
 
@@ -129,10 +129,17 @@ function resumedSockets(flows: ReadonlyMap<string, FlowBaseline>, kernel: Readon
  * The first sample of a resumed run, with every flow the stored baselines do not know marked
  * `newSincePrevious`: the baselines held every flow alive at the last flush, so a flow they lack was
  * born after it, and all its bytes are uncounted (a fresh start would take them as a baseline and lose
- * them to the unattributed remainder). Other samples, and fresh starts, pass unchanged.
+ * them to the unattributed remainder). The same holds for a process's flow (nettop's `name.pid`) whose
+ * stored owner was another process (another start time): the pid was reused after the last flush. A
+ * socket (`sk:COOKIE`) that changed hands is still the same socket: its stored counters stay its baseline.
+ * Other samples, and fresh starts, pass unchanged.
  */
 export function firstResumedSample(sample: Sample, plan: ResumePlan): Sample {
   if (plan.outcome !== 'resumed') return sample;
   const known = plan.state.flows;
-  return { ...sample, flows: sample.flows.map((f) => (known.has(f.id) || f.newSincePrevious === true ? f : { ...f, newSincePrevious: true })) };
+  const isNew = (f: FlowCounter): boolean => {
+    const base = known.get(f.id);
+    return base === undefined || (!f.id.startsWith('sk:') && !sameOwner(base.owner, f.owner));
+  };
+  return { ...sample, flows: sample.flows.map((f) => (f.newSincePrevious === true || !isNew(f) ? f : { ...f, newSincePrevious: true })) };
 }

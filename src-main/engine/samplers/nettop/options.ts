@@ -2,7 +2,7 @@
 import type { Logger } from '../../log.js';
 import type { Clock } from '../../types.js';
 import type { StderrDigest } from '../kit/stderr-digest.js';
-import type { ProcessTableReader } from '../process/index.js';
+import type { ProcessTableReader, StartTimeReader } from '../process/index.js';
 import type { NettopFrame } from './frame.js';
 import type { PtyWrapper } from './command.js';
 import type { InterfaceReader } from './netstat.js';
@@ -83,6 +83,8 @@ export interface NettopSamplerOptions {
   processTable?: ProcessTableReader;
   /** Interface totals; default `netstat -ibn` on macOS, none (iface null) elsewhere. */
   interfaceReader?: InterfaceReader | null;
+  /** Process start times for the owners (owners.ts); default `ps -o lstart` on macOS, none elsewhere. */
+  startTimes?: StartTimeReader | null;
   /** Extra environment for the child. */
   env?: NodeJS.ProcessEnv;
   clock?: Clock;

@@ -18,7 +18,7 @@ import { createLogger, type Logger } from '../../log.js';
 import { systemClock, type Clock, type FlowCounter, type Sample, type Sampler, type SamplerHealth } from '../../types.js';
 import { samplerHealth } from '../kit/health.js';
 import { StderrDigest } from '../kit/stderr-digest.js';
-import { PidRegistry, psProcessTable, type ProcessTableReader } from '../process/index.js';
+import { PidRegistry, psProcessTable, psStartTimes, type ProcessTableReader } from '../process/index.js';
 import { budgetStep, initialBudget, type BudgetEvent, type BudgetPolicy, type BudgetState } from './budget.js';
 import { bsdScriptPty, formatSeconds, NETTOP_PATH, nettopArgs, percent, type NettopArgOptions, type PtyWrapper } from './command.js';
 import { ConnectionFlows, processFlows } from './flows.js';
@@ -26,6 +26,7 @@ import { netstatInterfaceReader, type InterfaceReader } from './netstat.js';
 import type { NettopFrame } from './frame.js';
 import type { Explained } from './explain.js';
 import { DEFAULT_TIMING, type ModeContext, type NettopSamplerOptions, type NettopStrategy, type NettopTiming } from './options.js';
+import { OwnerStartTimes } from './owners.js';
 import { NettopPoller } from './poll.js';
 import { NettopStream, processTreeCpuReader, type CpuReader, type Stamp } from './stream.js';
 
@@ -49,6 +50,7 @@ export class NettopSampler implements Sampler {
   readonly #cpuReader: CpuReader;
   readonly #processTable: ProcessTableReader;
   readonly #interfaceReader: InterfaceReader | null;
+  readonly #startTimes: OwnerStartTimes | null;
   readonly #env: NodeJS.ProcessEnv;
   readonly #clock: Clock;
   readonly #timing: NettopTiming;
@@ -93,6 +95,8 @@ export class NettopSampler implements Sampler {
     this.#processTable = options.processTable ?? psProcessTable();
     this.#cpuReader = options.cpuReader ?? processTreeCpuReader(this.#processTable);
     this.#interfaceReader = options.interfaceReader !== undefined ? options.interfaceReader : process.platform === 'darwin' ? netstatInterfaceReader() : null;
+    const startTimes = options.startTimes !== undefined ? options.startTimes : process.platform === 'darwin' ? psStartTimes() : null;
+    this.#startTimes = startTimes === null ? null : new OwnerStartTimes(startTimes);
     this.#env = { ...process.env, ...options.env };
     this.#clock = options.clock ?? systemClock;
     this.#timing = { ...DEFAULT_TIMING, ...options.timing };
@@ -318,14 +322,15 @@ export class NettopSampler implements Sampler {
     return this.#perConnection ? this.#connectionFlows.flows(frame, mode) : processFlows(frame);
   }
 
-  /** Emits in frame order even though interface counters are read asynchronously. */
+  /** Emits in frame order even though interface counters and start times are read asynchronously. */
   #emit(stamp: Stamp, mode: 'cumulative' | 'delta', flows: FlowCounter[]): void {
     this.#emitChain = this.#emitChain.then(async () => {
       const iface = await stamp.iface;
+      const owned = this.#startTimes === null ? flows : await this.#startTimes.stamp(flows);
       if (this.#stopped || this.#onSample === null) return;
       this.#lastSampleAt = stamp.wallMs;
       try {
-        this.#onSample({ wallMs: stamp.wallMs, monoMs: stamp.monoMs, mode, flows, closed: [], iface });
+        this.#onSample({ wallMs: stamp.wallMs, monoMs: stamp.monoMs, mode, flows: owned, closed: [], iface });
       } catch (error) {
         this.#log.error('sample consumer threw', { error });
       }
