@@ -56,8 +56,8 @@ const COMMANDS: Record<string, Command> = {
     run: async (ctx) => (await import('./serve.js')).runServe(ctx),
   },
   report: {
-    summary: 'print usage per application (or per domain) for a range',
-    usage: 'netmon report [--by app|domain] [--app NAME (with --by domain)] [--since today|24h|7d|30d|ISO] [--until ISO] [--json] [--data-dir DIR]',
+    summary: 'print usage per application (or per domain, network or interface) for a range',
+    usage: 'netmon report [--by app|domain|network|interface] [--app NAME (with --by domain)] [--since today|24h|7d|30d|ISO] [--until ISO] [--json] [--data-dir DIR]',
     options: { by: { type: 'string' }, app: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' }, json: { type: 'boolean' }, 'data-dir': dataDir },
     run: async (ctx) => (await import('./report.js')).runReport(ctx),
   },

@@ -1,12 +1,14 @@
 // `netmon report`: usage per application (or per domain: bytes by site, of all apps or of one with
-// `--app`) for a range, as a table (the seeds' columns) or JSON.
+// `--app`; or per network or interface, report-networks.ts) for a range, as a table (the seeds' columns) or JSON.
 import { formatBytes } from '../../src-shared/units.js';
 import { renderExport } from '../engine/export.js';
 import { resolveDataDir } from '../engine/config.js';
 import { totalsByApp, totalsByDomain, type Bytes } from '../engine/queries/index.js';
+import { isOverheadName } from '../engine/network/migrate.js';
 import { UNATTRIBUTED } from '../engine/types.js';
 import { UserError, type CommandContext } from './main.js';
 import { openForReading } from './open-readonly.js';
+import { reportByNetwork } from './report-networks.js';
 import { choiceFlag, rangeFlags, stringFlag } from './options.js';
 import { renderTable } from './table.js';
 
@@ -27,7 +29,7 @@ function figure(bytes: number, estimated: boolean): string {
 }
 
 export function runReport(ctx: CommandContext): Promise<number> {
-  const by = choiceFlag(ctx.values['by'], '--by', ['app', 'domain'] as const, 'app');
+  const by = choiceFlag(ctx.values['by'], '--by', ['app', 'domain', 'network', 'interface'] as const, 'app');
   // Up to the next whole second: intervals are stamped with their end rounded to the nearest second, so the
   // last one written (when serve stopped, say) may be stamped up to half a second after now.
   const range = rangeFlags(ctx.values, Math.ceil(Date.now() / 1000), 'today');
@@ -36,6 +38,9 @@ export function runReport(ctx: CommandContext): Promise<number> {
   if (app?.trim() === '') throw new UserError('--app: expected an application name, as `netmon report` lists them', 2);
   const db = openForReading(resolveDataDir(stringFlag(ctx.values['data-dir'])));
   try {
+    if (by === 'network' || by === 'interface') {
+      return Promise.resolve(reportByNetwork(db, range, by, ctx.values['json'] === true, describeRange(range.since, range.until), (line) => ctx.out(line)));
+    }
     if (by === 'domain') {
       const domains = totalsByDomain(db, range, { app: app ?? null });
       if (ctx.values['json'] === true) {
@@ -77,7 +82,7 @@ export function runReport(ctx: CommandContext): Promise<number> {
     }
     const result = totalsByApp(db, range);
     if (ctx.values['json'] === true) {
-      const rows = result.rows.map((r) => ({ key: r.app, bytesIn: r.bytesIn, bytesOut: r.bytesOut, approximate: result.approximate }));
+      const rows = result.rows.map((r) => ({ key: r.app, bytesIn: r.bytesIn, bytesOut: r.bytesOut, approximate: result.approximate, ...(isOverheadName(r.app) ? { kind: 'overhead' as const } : {}) }));
       const file = renderExport({ range, keyName: 'app', approximate: result.approximate, rows }, 'json', 'app');
       ctx.out(file.body);
       return Promise.resolve(0);
@@ -89,7 +94,11 @@ export function runReport(ctx: CommandContext): Promise<number> {
     }
     const spread = result.approximate;
     const line = (label: string, bytes: Bytes): string[] => [label, figure(bytes.bytesIn, spread), figure(bytes.bytesOut, spread), figure(bytes.bytesIn + bytes.bytesOut, spread)];
-    const rows = result.rows.map((r) => line(r.app === UNATTRIBUTED ? '(unattributed)' : r.app, r));
+    // Tunnels' own bytes (engine/network/migrate.ts) are overhead, listed apart from the applications.
+    const apps = result.rows.filter((r) => !isOverheadName(r.app));
+    const overhead = result.rows.filter((r) => isOverheadName(r.app));
+    const rows = apps.map((r) => line(r.app === UNATTRIBUTED ? '(unattributed)' : r.app, r));
+    if (overhead.length > 0) rows.push(['Overhead (tunnels’ own bytes, not an application):', '', '', ''], ...overhead.map((r) => line(`  ${r.app}`, r)));
     rows.push(line('TOTAL', result.totals));
     ctx.out(renderTable(['Application', 'Downloaded', 'Uploaded', 'Total'], rows, new Set([1, 2, 3])));
     if (spread) ctx.out(RETENTION_FOOTNOTE);

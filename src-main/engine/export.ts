@@ -13,6 +13,8 @@ export interface ExportRow extends ByteTotals {
   approximate: boolean;
   /** Domain rows only: the part of the bytes placed by the active tab (a guess). */
   estimated?: ByteTotals;
+  /** App rows: `overhead` for a tunnel provider's own bytes (engine/network), never an application. */
+  kind?: 'overhead';
 }
 
 /** What an export holds before it is rendered. */
@@ -52,7 +54,7 @@ export function renderExport(table: ExportTable, format: 'csv' | 'json', by: str
     const rows = table.rows.map((r) =>
       domains
         ? { domain: r.key, bytesIn: r.bytesIn, bytesOut: r.bytesOut, estimated: r.estimated ?? NONE, approximate: r.approximate }
-        : { [table.keyName]: r.key, bytesIn: r.bytesIn, bytesOut: r.bytesOut, approximate: r.approximate },
+        : { [table.keyName]: r.key, bytesIn: r.bytesIn, bytesOut: r.bytesOut, approximate: r.approximate, ...(r.kind === undefined ? {} : { kind: r.kind }) },
     );
     const totals = domains ? { ...sumOf(table.rows), estimated: sumOf(table.rows.map((r) => r.estimated ?? NONE)) } : sumOf(table.rows);
     const body = JSON.stringify({ since: table.range.since, until: table.range.until, approximate: table.approximate, rows, totals });

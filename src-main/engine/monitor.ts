@@ -27,7 +27,7 @@ import {
 import { lastUsageAt } from './queries/index.js';
 import { baselineWriter, firstResumedSample, type Resume } from './resume/index.js';
 import { TimerDrift } from './timer-drift.js';
-import type { TunnelStage } from './network/stage.js';
+import type { NetworkRecord, TunnelStage } from './network/stage.js';
 
 const log = createLogger('monitor');
 
@@ -178,6 +178,7 @@ export class Monitor {
     if (this.halted) return;
     this.closePause(this.clock.now());
     this.domains.settleAll();
+    this.appendNetworks(this.options.tunnels?.drainNetworkRecords(this.options.platform));
     const result = this.store.flush();
     if (!result.ok) log.error('final flush failed; rows not written', { error: result.error.message, pending: result.pendingRows });
     this.store.setFlushExtra(null);
@@ -199,6 +200,7 @@ export class Monitor {
     this.sampler.stop().catch((err: unknown) => log.warn('stopping the sampler failed', { error: err }));
     this.closePause(this.clock.now());
     this.domains.settleAll();
+    this.appendNetworks(this.options.tunnels?.drainNetworkRecords(this.options.platform));
     const result = this.store.flush();
     if (!result.ok) log.error('final flush failed; rows not written', { error: result.error.message, pending: result.pendingRows });
     this.store.setFlushExtra(null);
@@ -245,7 +247,13 @@ export class Monitor {
   purge(since: number, until: number): PurgeOutcome {
     const outcome = this.store.purgeRange(since, until);
     this.domains.purge(outcome.since, outcome.until);
+    this.options.tunnels?.purge(outcome.since, outcome.until);
     return outcome;
+  }
+
+  /** Buffers per-network rows and ledger sums (engine/network/stage.ts `networkRecords`). */
+  private appendNetworks(records: readonly NetworkRecord[] | undefined): void {
+    for (const r of records ?? []) this.store.appendNetworks(r.rows, r.networks, [r.ledger]);
   }
 
   /** Writes what is buffered now (the flush loop does it every 30 s). */
@@ -309,6 +317,8 @@ export class Monitor {
     this.stats.overAttributed.bytesIn += attribution.overAttributed.bytesIn;
     this.stats.overAttributed.bytesOut += attribution.overAttributed.bytesOut;
     this.store.append(attribution.usage, attribution.processes, gaps);
+    // The same bytes per network and interface, with the hour's ledger (engine/network/split.ts).
+    this.appendNetworks(tunnels?.networkRecords(step.interval, this.options.platform, step.gap !== null));
     const ts = Math.round(step.interval.endMs / 1000);
     // The same stamp and length as the interval's usage rows (see attribute).
     const durationS = Math.max(0, ts - Math.round(step.interval.startMs / 1000));

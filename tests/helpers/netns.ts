@@ -88,6 +88,17 @@ export function interfaceBytes(ns: string): { bytesIn: number; bytesOut: number 
   }
   return { bytesIn, bytesOut };
 }
+/** One interface's counters in a namespace (/proc/net/dev). */
+export function deviceBytes(ns: string, device: string): { bytesIn: number; bytesOut: number } {
+  for (const line of execInNetns(ns, ['cat', '/proc/net/dev']).split('\n')) {
+    const [name, rest] = line.split(':');
+    if (rest === undefined || name?.trim() !== device) continue;
+    const fields = rest.trim().split(/\s+/).map(Number);
+    return { bytesIn: fields[0] ?? 0, bytesOut: fields[8] ?? 0 };
+  }
+  throw new Error(`no ${device} in ${ns}`);
+}
+
 /** Pids of the processes running inside namespace `name` (asked from outside it). */
 export function netnsPids(name: string): number[] {
   const out = spawnSync('ip', ['netns', 'pids', name], { encoding: 'utf8' });
@@ -223,4 +234,55 @@ export function createRoutedNetnsPair(bottleneck: Bottleneck): RoutedNetnsPair {
     throw error;
   }
   return { client, router, server, clientAddress: CLIENT_ADDRESS, serverAddress: ROUTED_SERVER_ADDRESS, clientDevice, serverDevice, destroy };
+}
+
+/** One uplink of a client with two: the client's device and address, the gateway's namespace, device and address. */
+export interface Uplink {
+  readonly clientDevice: string;
+  readonly clientAddress: string;
+  /** Namespace of the gateway (which also serves the test's peers on its address). */
+  readonly gateway: string;
+  readonly gatewayDevice: string;
+  readonly gatewayAddress: string;
+}
+
+/** A client with two uplinks, each a veth to its own gateway namespace. */
+export interface TwoUplinks {
+  readonly client: string;
+  readonly uplinks: readonly [Uplink, Uplink];
+  destroy(): void;
+}
+
+/**
+ * A client with two uplinks: A 198.51.100.2/24 → gateway 198.51.100.1 (the main table's default route),
+ * B 203.0.113.2/24 → gateway 203.0.113.1 (policy routing: `from 203.0.113.2 lookup 100`, whose default
+ * is B's gateway). Each gateway namespace answers on its own address.
+ */
+export function createTwoUplinks(): TwoUplinks {
+  const id = prepare();
+  const base = `nmtest-${process.pid}-${counter}`;
+  const client = `${base}-cli`;
+  const gateways = [`${base}-gwa`, `${base}-gwb`] as const;
+  const destroy = (): void => {
+    for (const name of [client, ...gateways]) deleteNamespace(name);
+  };
+  const plan = [
+    { clientDevice: device(id, 'a'), gatewayDevice: device(id, 'ga'), clientAddress: '198.51.100.2', gatewayAddress: '198.51.100.1', gateway: gateways[0] },
+    { clientDevice: device(id, 'b'), gatewayDevice: device(id, 'gb'), clientAddress: '203.0.113.2', gatewayAddress: '203.0.113.1', gateway: gateways[1] },
+  ] as const;
+  try {
+    for (const name of [client, ...gateways]) addNamespace(name);
+    for (const u of plan) {
+      ip(['link', 'add', u.clientDevice, 'netns', client, 'type', 'veth', 'peer', 'name', u.gatewayDevice, 'netns', u.gateway]);
+      configure(client, u.clientDevice, `${u.clientAddress}/24`);
+      configure(u.gateway, u.gatewayDevice, `${u.gatewayAddress}/24`);
+    }
+    ip(['-n', client, 'route', 'add', 'default', 'via', plan[0].gatewayAddress, 'dev', plan[0].clientDevice]);
+    ip(['-n', client, 'route', 'add', 'default', 'via', plan[1].gatewayAddress, 'dev', plan[1].clientDevice, 'table', '100']);
+    ip(['-n', client, 'rule', 'add', 'from', plan[1].clientAddress, 'lookup', '100', 'priority', '1000']);
+  } catch (error) {
+    destroy();
+    throw error;
+  }
+  return { client, uplinks: [plan[0], plan[1]], destroy };
 }

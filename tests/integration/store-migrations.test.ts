@@ -83,7 +83,7 @@ const indexesOf = (db: Database.Database, table: string): string[] =>
 describe('migrations', () => {
   it('the application migrations are numbered from 1 without holes', () => {
     expect(MIGRATIONS.map((m) => m.version)).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
-    expect(SCHEMA_VERSION).toBe(6);
+    expect(SCHEMA_VERSION).toBe(7);
   });
 
   it('from empty to the newest, in one go', () => {
@@ -101,6 +101,12 @@ describe('migrations', () => {
     expect({ migratedFrom, version: newest.pragma('user_version', { simple: true }) }).toEqual({ migratedFrom: version, version: SCHEMA_VERSION });
     expect(tablesOf(newest)).toContain('browser_reports');
     expect(newest.prepare('SELECT sum(bytes_in) FROM usage_raw').pluck().get()).toBe(30);
+    // v7: rows from before per-network tiers are under the "unknown network", in every tier.
+    for (const tier of ['raw', 'hourly', 'daily']) {
+      expect(newest.prepare(`SELECT n.key, n.label, t.iface, sum(t.bytes_in) FROM network_${tier} t JOIN networks n ON n.id = t.network_id GROUP BY 1, 2, 3`).raw().all()).toEqual([
+        ['unknown', 'unknown network', '', newest.prepare(`SELECT sum(bytes_in) FROM usage_${tier}`).pluck().get()],
+      ]);
+    }
     newest.close();
     const { db, schemaVersion } = openDatabase(dir, { migrations: [...MIGRATIONS, fakeV3] });
     expect(schemaVersion).toBe(NEXT);

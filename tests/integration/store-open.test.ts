@@ -63,6 +63,11 @@ describe('opening a new database', () => {
         'domains',
         'gaps',
         'meta',
+        'network_daily',
+        'network_hourly',
+        'network_ledger',
+        'network_raw',
+        'networks',
         'plan_calibrations',
         'plans',
         'processes',
@@ -74,7 +79,7 @@ describe('opening a new database', () => {
       ]);
       for (const t of tables) expect(t.strict, t.name).toBe(1);
       expect(db.prepare('SELECT name FROM apps WHERE id = 1').pluck().get()).toBe(UNATTRIBUTED);
-      expect({ schemaVersion, migratedFrom, recovered }).toEqual({ schemaVersion: 6, migratedFrom: 0, recovered: null });
+      expect({ schemaVersion, migratedFrom, recovered }).toEqual({ schemaVersion: 7, migratedFrom: 0, recovered: null });
       // STRICT refuses a text timestamp instead of coercing it.
       expect(() => db.prepare("INSERT INTO gaps (start_ts, end_ts, reason) VALUES ('soon', 2, 'stall')").run()).toThrow(/cannot store TEXT value in INTEGER column/);
     } finally {
@@ -98,7 +103,7 @@ describe('opening a new database', () => {
     populated(dir, 10);
     const opened = openDatabase(dir);
     opened.db.close();
-    expect(opened.migratedFrom).toBe(6);
+    expect(opened.migratedFrom).toBe(7);
     expect(opened.check.kind).toBe('full');
   });
 });
@@ -108,11 +113,11 @@ describe('a database newer than the app', () => {
     const dir = tempDataDir();
     const dbPath = populated(dir, 10);
     const raw = new Database(dbPath);
-    raw.pragma('user_version = 7');
+    raw.pragma('user_version = 8');
     raw.close();
     const before = sha(dbPath);
     expect(() => openDatabase(dir)).toThrow(DatabaseTooNewError);
-    expect(() => openDatabase(dir)).toThrow(/schema version 7, but this netmon knows versions up to 6.*not touched/);
+    expect(() => openDatabase(dir)).toThrow(/schema version 8, but this netmon knows versions up to 7.*not touched/);
     expect(() => openDatabase(dir, { readonly: true })).toThrow(DatabaseTooNewError);
     expect(sha(dbPath)).toBe(before);
     expect(corruptFiles(dir)).toEqual([]);

@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNetnsPair, execInNetns, netnsArgv, netnsSupport, type NetnsPair } from '../helpers/netns.js';
+import { createNetnsPair, deviceBytes, execInNetns, netnsArgv, netnsSupport, type NetnsPair } from '../helpers/netns.js';
 import { startApp, startPeers, type AppPlan, type AppReport } from '../helpers/netns-apps.js';
 import { nethogsSupport, startNethogs, type NethogsTotal } from '../helpers/nethogs.js';
 import { testNode } from '../helpers/traffic.js';
@@ -42,17 +42,6 @@ interface Row {
   bytesOut: number;
 }
 type AppRow = Row & { app: string };
-
-/** One interface's counters in a namespace (/proc/net/dev). */
-function deviceBytes(ns: string, device: string): Row {
-  for (const line of execInNetns(ns, ['cat', '/proc/net/dev']).split('\n')) {
-    const [name, rest] = line.split(':');
-    if (rest === undefined || name?.trim() !== device) continue;
-    const fields = rest.trim().split(/\s+/).map(Number);
-    return { bytesIn: fields[0] ?? 0, bytesOut: fields[8] ?? 0 };
-  }
-  throw new Error(`no ${device} in ${ns}`);
-}
 
 /** Starts openvpn in `ns`; resolves once it says the tunnel is up. */
 function startOpenvpn(ns: string, args: string[]): Promise<ChildProcess> {

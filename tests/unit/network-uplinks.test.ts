@@ -191,3 +191,21 @@ describe('UplinkMap', () => {
     expect(map.list()).toHaveLength(1);
   });
 });
+
+describe('UplinkMap.settled', () => {
+  it('is not settled before the first read, nor while a gateway has no MAC; settled with one, or without an uplink', async () => {
+    const { UplinkMap } = await import('../../src-main/engine/network/uplink-map.js');
+    let facts: UplinkFacts[] = [{ ...base, gatewayMac: null }];
+    const map = new UplinkMap({ read: () => Promise.resolve(facts), maxAgeMs: 1000, retryMs: 10 });
+    expect(map.settled('eth0', 0)).toBe(false);
+    await map.refresh(0);
+    expect(map.settled('eth0', 1)).toBe(false);
+    expect(map.settled('eth9', 1)).toBe(true);
+    facts = [base];
+    await map.refresh(20);
+    expect(map.settled('eth0', 21)).toBe(true);
+    facts = [{ ...base, iface: 'wwan0', gateway: null, gatewayMac: null, medium: 'cellular' }];
+    await map.refresh(40);
+    expect(map.settled('wwan0', 41)).toBe(true);
+  });
+});

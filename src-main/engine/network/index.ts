@@ -10,3 +10,5 @@ export * from './stage.js';
 export * from './uplink-parse.js';
 export * from './uplinks.js';
 export * from './uplink-map.js';
+export * from './network-rows.js';
+export * from './split.js';

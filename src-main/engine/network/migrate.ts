@@ -95,6 +95,11 @@ export function overheadName(label: string): string {
   return `VPN overhead (${label})`;
 }
 
+/** Whether a stored row's name is a provider's overhead (shown as such, never as an app). */
+export function isOverheadName(name: string): boolean {
+  return /^VPN overhead \(.+\)$/.test(name);
+}
+
 const KERNEL_OVERHEAD_CAP = 0.25;
 
 interface Pair {

@@ -40,6 +40,20 @@ export class UplinkMap {
     return hit;
   }
 
+  /**
+   * Whether an interface's network is final: the map has been read, and the interface has no uplink, or
+   * one named by its gateway's MAC (or with no gateway). A gateway whose MAC is not in the neighbour
+   * table yet (the first packets on a new uplink) is not: a re-read soon will name it.
+   */
+  settled(iface: string, nowMs: number = performance.now()): boolean {
+    if (this.#readAt === -Infinity) {
+      if (this.#reading === null) void this.refresh(nowMs);
+      return false;
+    }
+    const hit = this.networkOf(iface, nowMs);
+    return hit === null ? this.#readAt > -Infinity : hit.gatewayMac !== null || hit.gateway === null;
+  }
+
   refresh(nowMs: number = performance.now()): Promise<void> {
     this.#reading ??= (async () => {
       try {

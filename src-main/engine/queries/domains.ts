@@ -7,8 +7,9 @@ import type { ReadableDB } from '../store/readable.js';
 import { readCoverage } from '../store/meta.js';
 import { hasDomainTables } from '../store/schema.js';
 import { cachedStatement } from '../store/statements.js';
-import { planRange, provenanceOf, type Segment } from './plan.js';
+import { planRange, provenanceOf } from './plan.js';
 import { appIdOf, checkRange, type Bytes, type Provenance, type QueryRange } from './queries.js';
+import { segmentsParam, tierPartsSql } from './tier-sql.js';
 
 /** One domain's bytes over a range, and the part of them the active tab placed. */
 export interface DomainBytes extends Bytes {
@@ -25,47 +26,13 @@ export interface DomainTotalsResult extends QueryRange, Provenance {
   estimated: Bytes;
 }
 
-const LONGEST_DAY_S = 26 * 3600;
-const HOUR_SHARE = '(min(seg.s1, t.hour_start + 3600) - max(seg.s0, t.hour_start)) / 3600.0';
-const DAY_SHARE = '(min(seg.s1, t.day_end) - max(seg.s0, t.day_start)) * 1.0 / (t.day_end - t.day_start)';
-
 /** The statement (exported for the EXPLAIN QUERY PLAN test); `appFilter` restricts to `$app`. */
 export function domainTotalsSql(appFilter: boolean): string {
-  const app = appFilter ? ' AND t.app_id = $app' : '';
-  const group = 'GROUP BY t.domain_id, t.estimate';
-  const exact = 't.domain_id, t.estimate, sum(t.bytes_in), sum(t.bytes_out)';
-  const scaled = (share: string): string => `t.domain_id, t.estimate, sum(t.bytes_in * ${share}), sum(t.bytes_out * ${share})`;
-  // CROSS JOIN keeps the few segments outside, driving index range searches into the tiers.
-  return `
-WITH seg (k, s0, s1) AS MATERIALIZED (
-  SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each($segments)
-),
-parts (domain_id, estimate, bi, bo) AS (
-  SELECT ${exact} FROM seg CROSS JOIN domain_daily AS t ON t.day_start >= seg.s0 AND t.day_start < seg.s1${app}
-    WHERE seg.k = 'd' ${group}
-  UNION ALL
-  SELECT ${exact} FROM seg CROSS JOIN domain_hourly AS t ON t.hour_start >= seg.s0 AND t.hour_start < seg.s1${app}
-    WHERE seg.k = 'h' ${group}
-  UNION ALL
-  SELECT ${exact} FROM seg CROSS JOIN domain_raw AS t ON t.ts > seg.s0 AND t.ts <= seg.s1${app}
-    WHERE seg.k = 'r' ${group}
-  UNION ALL
-  SELECT ${scaled(HOUR_SHARE)} FROM seg CROSS JOIN domain_hourly AS t ON t.hour_start > seg.s0 - 3600 AND t.hour_start < seg.s1${app}
-    WHERE seg.k = 'ha' ${group}
-  UNION ALL
-  SELECT ${scaled(DAY_SHARE)} FROM seg CROSS JOIN domain_daily AS t
-      ON t.day_start > seg.s0 - ${LONGEST_DAY_S} AND t.day_start <= seg.s0 AND t.day_end > seg.s0${app}
-    WHERE seg.k = 'da' ${group}
-)
+  return `${tierPartsSql('domain', ['domain_id', 'estimate'], appFilter)}
 SELECT domains.name AS domain, g.estimate AS estimate, g.bytesIn AS bytesIn, g.bytesOut AS bytesOut
   FROM (SELECT domain_id, estimate, CAST(round(sum(bi)) AS INTEGER) AS bytesIn, CAST(round(sum(bo)) AS INTEGER) AS bytesOut
           FROM parts GROUP BY domain_id, estimate) AS g
   CROSS JOIN domains ON domains.id = g.domain_id`;
-}
-
-function kindOf(seg: Segment): string {
-  const code = seg.tier === 'daily' ? 'd' : seg.tier === 'hourly' ? 'h' : 'r';
-  return seg.exact ? code : `${code}a`;
 }
 
 interface Row {
@@ -94,7 +61,7 @@ export function totalsByDomain(db: ReadableDB, range: QueryRange, options: { app
   if (segments.length === 0 || !hasDomainTables(db)) return empty;
   const appId = app === null ? null : appIdOf(db, app);
   if (app !== null && appId === null) return empty;
-  const params: Record<string, unknown> = { segments: JSON.stringify(segments.map((s) => [kindOf(s), s.from, s.to])) };
+  const params: Record<string, unknown> = { segments: segmentsParam(segments) };
   if (appId !== null) params['app'] = appId;
   const found = cachedStatement(db, domainTotalsSql(appId !== null)).all(params) as Row[];
   const byDomain = new Map<string, DomainBytes>();

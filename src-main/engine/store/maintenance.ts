@@ -4,7 +4,7 @@
 // not block the event loop for seconds; `done: false` asks the caller to run again soon.
 import type Database from 'better-sqlite3';
 import { advanceCoverage, readCoverage } from './meta.js';
-import { hasDomainTables } from './schema.js';
+import { hasDomainTables, hasTable } from './schema.js';
 import { cachedStatement } from './statements.js';
 import { HOUR_S, hourStart, localDayStart, nextLocalDayStart, usageInstant } from './time.js';
 
@@ -25,7 +25,7 @@ export interface MaintenanceResult {
   hourlyDeleted: number;
   processesDeleted: number;
   gapsDeleted: number;
-  /** Domain rows deleted from the raw and hourly domain tiers (cut at the same instants as usage). */
+  /** Domain and per-network rows (and ledger hours) deleted from the raw and hourly tiers (cut at the same instants as usage). */
   domainRowsDeleted: number;
   /** Where each tier is now complete from (epoch s; -Infinity: never cut). */
   rawFrom: number;
@@ -92,6 +92,12 @@ export function runRetention(
       if (hasDomainTables(db)) {
         domainRowsDeleted += cachedStatement(db, 'DELETE FROM domain_raw WHERE ts <= ?').run(rawCut).changes;
         domainRowsDeleted += cachedStatement(db, 'DELETE FROM domain_hourly WHERE hour_start < ?').run(hourlyCut).changes;
+      }
+      // So do the per-network tiers (schema v7); their deletions count with the domain rows'.
+      if (hasTable(db, 'network_raw')) {
+        domainRowsDeleted += cachedStatement(db, 'DELETE FROM network_raw WHERE ts <= ?').run(rawCut).changes;
+        domainRowsDeleted += cachedStatement(db, 'DELETE FROM network_hourly WHERE hour_start < ?').run(hourlyCut).changes;
+        domainRowsDeleted += cachedStatement(db, 'DELETE FROM network_ledger WHERE hour_start < ?').run(hourlyCut).changes;
       }
 
       // Process sightings and gaps are detail for the hourly period.

@@ -268,6 +268,76 @@ CREATE INDEX domain_daily_domain_day ON domain_daily (domain_id, day_start);
 CREATE INDEX domain_daily_day_domain ON domain_daily (day_start, domain_id, bytes_in, bytes_out);
 `;
 
+// v7: bytes per network and interface (engine/network/uplinks.ts): the same three tiers as usage, keyed
+// by (time, network, interface, app), upserted in the same transaction and cut at the same instants.
+// `networks.key` is the uplink's id (`wired:02:…`, `nm:UUID`, or `unknown`); the user's name and
+// metered mark (Settings) are kept apart from what netmon guessed. Rows stored before v7 carry no
+// network: they are copied as they are under the "unknown network", interface ''.
+const V7 = `
+CREATE TABLE networks (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE CHECK (length(key) BETWEEN 1 AND 200),
+  label TEXT NOT NULL DEFAULT '' CHECK (length(label) <= 200),
+  kind TEXT NOT NULL DEFAULT '' CHECK (length(kind) <= 20),
+  metered INTEGER CHECK (metered IN (0, 1)),
+  metered_reason TEXT NOT NULL DEFAULT '' CHECK (length(metered_reason) <= 200),
+  user_label TEXT CHECK (length(user_label) BETWEEN 1 AND 200),
+  user_metered INTEGER CHECK (user_metered IN (0, 1)),
+  last_seen INTEGER NOT NULL DEFAULT 0
+) STRICT;
+INSERT INTO networks (key, label) VALUES ('unknown', 'unknown network');
+
+CREATE TABLE network_raw (
+  ts INTEGER NOT NULL,
+  network_id INTEGER NOT NULL REFERENCES networks (id),
+  iface TEXT NOT NULL CHECK (length(iface) <= 64),
+  app_id INTEGER NOT NULL REFERENCES apps (id),
+  duration_s INTEGER NOT NULL CHECK (duration_s >= 0),
+  bytes_in INTEGER NOT NULL CHECK (bytes_in >= 0),
+  bytes_out INTEGER NOT NULL CHECK (bytes_out >= 0),
+  PRIMARY KEY (ts, network_id, iface, app_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE network_hourly (
+  hour_start INTEGER NOT NULL CHECK (hour_start % 3600 = 0),
+  network_id INTEGER NOT NULL REFERENCES networks (id),
+  iface TEXT NOT NULL CHECK (length(iface) <= 64),
+  app_id INTEGER NOT NULL REFERENCES apps (id),
+  bytes_in INTEGER NOT NULL CHECK (bytes_in >= 0),
+  bytes_out INTEGER NOT NULL CHECK (bytes_out >= 0),
+  PRIMARY KEY (hour_start, network_id, iface, app_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE network_daily (
+  day_start INTEGER NOT NULL,
+  day_end INTEGER NOT NULL CHECK (day_end > day_start),
+  network_id INTEGER NOT NULL REFERENCES networks (id),
+  iface TEXT NOT NULL CHECK (length(iface) <= 64),
+  app_id INTEGER NOT NULL REFERENCES apps (id),
+  bytes_in INTEGER NOT NULL CHECK (bytes_in >= 0),
+  bytes_out INTEGER NOT NULL CHECK (bytes_out >= 0),
+  PRIMARY KEY (day_start, network_id, iface, app_id)
+) STRICT, WITHOUT ROWID;
+
+-- The hour's ledger (engine/network/ledger.ts): sums added by every flush; doctor reads it back.
+CREATE TABLE network_ledger (
+  hour_start INTEGER PRIMARY KEY CHECK (hour_start % 3600 = 0),
+  physical_in INTEGER NOT NULL CHECK (physical_in >= 0),
+  physical_out INTEGER NOT NULL CHECK (physical_out >= 0),
+  attributed_in INTEGER NOT NULL CHECK (attributed_in >= 0),
+  attributed_out INTEGER NOT NULL CHECK (attributed_out >= 0),
+  overhead_in INTEGER NOT NULL CHECK (overhead_in >= 0),
+  overhead_out INTEGER NOT NULL CHECK (overhead_out >= 0),
+  excluded_in INTEGER NOT NULL CHECK (excluded_in >= 0),
+  excluded_out INTEGER NOT NULL CHECK (excluded_out >= 0),
+  unknown_intervals INTEGER NOT NULL CHECK (unknown_intervals >= 0)
+) STRICT;
+
+INSERT INTO network_raw SELECT ts, (SELECT id FROM networks WHERE key = 'unknown'), '', app_id, duration_s, bytes_in, bytes_out FROM usage_raw;
+INSERT INTO network_hourly SELECT hour_start, (SELECT id FROM networks WHERE key = 'unknown'), '', app_id, bytes_in, bytes_out FROM usage_hourly;
+INSERT INTO network_daily SELECT day_start, day_end, (SELECT id FROM networks WHERE key = 'unknown'), '', app_id, bytes_in, bytes_out FROM usage_daily;
+`;
+
 /** The application's migrations, oldest first. Append; never edit a released one. */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -283,6 +353,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'resume baselines', up: (db) => db.exec(V4) },
   { version: 5, name: 'plans, budgets, alerts, cycle history', up: (db) => db.exec(V5) },
   { version: 6, name: 'domain tiers by domain', up: (db) => db.exec(V6) },
+  { version: 7, name: 'per-network usage tiers', up: (db) => db.exec(V7) },
 ];
 
 /** The schema version this build writes. */

@@ -5,6 +5,7 @@
 // (or sub-day) spread of the folded rows is lost.
 import { assertNever } from '../../../src-shared/contract/types.js';
 import type { DomainUsage } from '../domains/types.js';
+import type { LedgerDelta, NetworkInfo, NetworkUsage } from '../network/network-rows.js';
 import { UNATTRIBUTED, type AppUsage, type Gap, type ProcessSeen } from '../types.js';
 import { hourStart, localDayStart, usageInstant } from './time.js';
 
@@ -21,6 +22,12 @@ export interface PendingUsage {
 export interface PendingDomainUsage extends PendingUsage {
   domain: string;
   estimate: boolean;
+}
+
+/** A per-network row as the store writes it (schema v7). */
+export interface PendingNetworkUsage extends PendingUsage {
+  network: string;
+  iface: string;
 }
 
 /** A process sighting merged over the buffer's lifetime. */
@@ -136,6 +143,32 @@ export function normalizeDomainUsage(u: DomainUsage): PendingDomainUsage | 'zero
   return { ...row, domain: u.domain, estimate: u.estimate };
 }
 
+/** The key of a per-network row within its interval. */
+export const networkRowKey: RowKey<PendingNetworkUsage> = (row) => `${row.app}\u0000${row.network}\u0000${row.iface}`;
+
+/** Validates and rounds one per-network row (the networks table's CHECKs: key 1–200, interface ≤ 64). */
+export function normalizeNetworkUsage(u: NetworkUsage): PendingNetworkUsage | 'zero' | null {
+  if (typeof u.network !== 'string' || u.network.length === 0 || u.network.length > 200 || typeof u.iface !== 'string' || u.iface.length > 64) return null;
+  const row = normalizeUsage(u);
+  if (row === null || row === 'zero') return row;
+  return { ...row, network: u.network, iface: u.iface };
+}
+
+const SUMS = ['physical', 'attributed', 'overhead', 'excluded'] as const;
+
+/** Adds one interval's ledger sums to its hour's (whole bytes, never negative). */
+function addLedger(map: Map<number, LedgerDelta>, d: LedgerDelta): void {
+  if (!Number.isInteger(d.hourStart) || d.hourStart % 3600 !== 0) return;
+  const clean = (n: number): number => (Number.isFinite(n) && n > 0 ? Math.round(n) : 0);
+  const seen = map.get(d.hourStart) ?? { hourStart: d.hourStart, physical: { bytesIn: 0, bytesOut: 0 }, attributed: { bytesIn: 0, bytesOut: 0 }, overhead: { bytesIn: 0, bytesOut: 0 }, excluded: { bytesIn: 0, bytesOut: 0 }, unknownIntervals: 0 };
+  for (const k of SUMS) {
+    seen[k].bytesIn += clean(d[k].bytesIn);
+    seen[k].bytesOut += clean(d[k].bytesOut);
+  }
+  seen.unknownIntervals += clean(d.unknownIntervals);
+  map.set(d.hourStart, seen);
+}
+
 /** Limits of the buffer. */
 export interface PendingLimits {
   maxRows: number;
@@ -157,6 +190,11 @@ export interface PendingCounters {
 export class PendingBuffer {
   usage: PendingUsage[] = [];
   domainUsage: PendingDomainUsage[] = [];
+  networkUsage: PendingNetworkUsage[] = [];
+  /** The latest facts of each network whose rows wait here. */
+  networks = new Map<string, NetworkInfo>();
+  /** Ledger sums per hour, added up until the flush adds them to the stored hour. */
+  ledger = new Map<number, LedgerDelta>();
   processes = new Map<string, PendingProcess>();
   gaps: PendingGap[] = [];
   readonly counters: PendingCounters = { rejectedRows: 0, folds: 0, droppedProcesses: 0, droppedGaps: 0 };
@@ -164,7 +202,7 @@ export class PendingBuffer {
   constructor(private readonly limits: PendingLimits) {}
 
   size(): number {
-    return this.usage.length + this.domainUsage.length + this.processes.size + this.gaps.length;
+    return this.usage.length + this.domainUsage.length + this.networkUsage.length + this.processes.size + this.gaps.length;
   }
 
   addUsage(rows: readonly AppUsage[]): void {
@@ -188,6 +226,20 @@ export class PendingBuffer {
     }
     if (this.domainUsage.length > this.limits.maxRows) {
       this.domainUsage = boundUsage(this.domainUsage, Math.floor(this.limits.maxRows / 2), domainRowKey);
+      this.counters.folds += 1;
+    }
+  }
+
+  addNetworkUsage(rows: readonly NetworkUsage[], networks: readonly NetworkInfo[] = [], ledger: readonly LedgerDelta[] = []): void {
+    for (const d of ledger) addLedger(this.ledger, d);
+    for (const n of networks) if (typeof n.key === 'string' && n.key.length > 0 && n.key.length <= 200) this.networks.set(n.key, n);
+    for (const u of rows) {
+      const row = normalizeNetworkUsage(u);
+      if (row === null) this.counters.rejectedRows += 1;
+      else if (row !== 'zero') this.networkUsage.push(row);
+    }
+    if (this.networkUsage.length > this.limits.maxRows) {
+      this.networkUsage = boundUsage(this.networkUsage, Math.floor(this.limits.maxRows / 2), networkRowKey);
       this.counters.folds += 1;
     }
   }
@@ -232,6 +284,8 @@ export class PendingBuffer {
   dropRange(since: number, until: number): void {
     this.usage = this.usage.filter((r) => usageInstant(r.ts) < since || usageInstant(r.ts) >= until);
     this.domainUsage = this.domainUsage.filter((r) => usageInstant(r.ts) < since || usageInstant(r.ts) >= until);
+    this.networkUsage = this.networkUsage.filter((r) => usageInstant(r.ts) < since || usageInstant(r.ts) >= until);
+    for (const h of this.ledger.keys()) if (h + 3600 > since && h < until) this.ledger.delete(h);
     for (const [key, p] of this.processes) {
       if (p.firstSeen >= since && p.lastSeen < until) this.processes.delete(key);
     }
@@ -240,6 +294,9 @@ export class PendingBuffer {
   clear(): void {
     this.usage = [];
     this.domainUsage = [];
+    this.networkUsage = [];
+    this.networks = new Map();
+    this.ledger = new Map();
     this.processes = new Map();
     this.gaps = [];
   }

@@ -19,7 +19,7 @@ export interface PurgeOutcome {
   until: number;
   deletedRows: number;
   /** Rows of each tier that were deleted (rows only reduced are not counted). */
-  deleted: { raw: number; hourly: number; daily: number; processes: number; domains?: number; browserReports?: number };
+  deleted: { raw: number; hourly: number; daily: number; processes: number; domains?: number; networks?: number; browserReports?: number };
 }
 
 /** [since, until) widened so that every piece of it can be removed exactly from the tiers that remain. */
@@ -67,34 +67,40 @@ const SQL = {
   processes: 'DELETE FROM processes WHERE first_seen >= ? AND last_seen < ?',
 } as const;
 
-// The same steps for the domain tiers (schema v3), whose rows are keyed by (app, domain, estimate).
-const DOMAIN_KEYS = 'app_id, domain_id, estimate';
-const DOMAIN_MATCH = (a: string, b: string): string => `${a}.app_id = ${b}.app_id AND ${a}.domain_id = ${b}.domain_id AND ${a}.estimate = ${b}.estimate`;
-const DOMAIN_SQL = {
-  deleteRaw: 'DELETE FROM domain_raw WHERE ts > ? AND ts <= ?',
-  deleteHourly: 'DELETE FROM domain_hourly WHERE hour_start >= ? AND hour_start < ?',
-  deleteDaily: 'DELETE FROM domain_daily WHERE day_start >= ? AND day_start < ?',
-  hourlyFromDaily: `
-    UPDATE domain_daily AS d
+// The same steps for the other families of tiers, keyed by more than the app: domains (schema v3) by
+// (app, domain, estimate), networks (schema v7) by (network, interface, app).
+function familySql(prefix: string, keyList: readonly string[]): { [K in keyof typeof SQL]: string } {
+  const keys = keyList.join(', ');
+  const match = (a: string, b: string): string => keyList.map((k) => `${a}.${k} = ${b}.${k}`).join(' AND ');
+  return {
+    deleteRaw: `DELETE FROM ${prefix}_raw WHERE ts > ? AND ts <= ?`,
+    deleteHourly: `DELETE FROM ${prefix}_hourly WHERE hour_start >= ? AND hour_start < ?`,
+    deleteDaily: `DELETE FROM ${prefix}_daily WHERE day_start >= ? AND day_start < ?`,
+    hourlyFromDaily: `
+    UPDATE ${prefix}_daily AS d
        SET bytes_in = max(0, d.bytes_in - s.bi), bytes_out = max(0, d.bytes_out - s.bo)
-      FROM (SELECT ${DOMAIN_KEYS}, sum(bytes_in) AS bi, sum(bytes_out) AS bo FROM domain_hourly
-             WHERE hour_start >= $from AND hour_start < $to GROUP BY ${DOMAIN_KEYS}) AS s
-     WHERE ${DOMAIN_MATCH('d', 's')} AND d.day_start > $from - ${LONGEST_DAY_S} AND d.day_start <= $from AND d.day_end > $from`,
-  rawFromHourly: `
-    UPDATE domain_hourly AS h
+      FROM (SELECT ${keys}, sum(bytes_in) AS bi, sum(bytes_out) AS bo FROM ${prefix}_hourly
+             WHERE hour_start >= $from AND hour_start < $to GROUP BY ${keys}) AS s
+     WHERE ${match('d', 's')} AND d.day_start > $from - ${LONGEST_DAY_S} AND d.day_start <= $from AND d.day_end > $from`,
+    rawFromHourly: `
+    UPDATE ${prefix}_hourly AS h
        SET bytes_in = max(0, h.bytes_in - s.bi), bytes_out = max(0, h.bytes_out - s.bo)
-      FROM (SELECT ((ts - 1) / 3600) * 3600 AS hs, ${DOMAIN_KEYS}, sum(bytes_in) AS bi, sum(bytes_out) AS bo FROM domain_raw
-             WHERE ts > $from AND ts <= $to GROUP BY hs, ${DOMAIN_KEYS}) AS s
-     WHERE h.hour_start = s.hs AND ${DOMAIN_MATCH('h', 's')}`,
-  rawFromDaily: `
-    UPDATE domain_daily AS d
+      FROM (SELECT ((ts - 1) / 3600) * 3600 AS hs, ${keys}, sum(bytes_in) AS bi, sum(bytes_out) AS bo FROM ${prefix}_raw
+             WHERE ts > $from AND ts <= $to GROUP BY hs, ${keys}) AS s
+     WHERE h.hour_start = s.hs AND ${match('h', 's')}`,
+    rawFromDaily: `
+    UPDATE ${prefix}_daily AS d
        SET bytes_in = max(0, d.bytes_in - s.bi), bytes_out = max(0, d.bytes_out - s.bo)
-      FROM (SELECT ${DOMAIN_KEYS}, sum(bytes_in) AS bi, sum(bytes_out) AS bo FROM domain_raw
-             WHERE ts > $from AND ts <= $to GROUP BY ${DOMAIN_KEYS}) AS s
-     WHERE ${DOMAIN_MATCH('d', 's')} AND d.day_start > $from - ${LONGEST_DAY_S} AND d.day_start <= $from AND d.day_end > $from`,
-  zeroHourly: 'DELETE FROM domain_hourly WHERE hour_start >= ? AND hour_start < ? AND bytes_in = 0 AND bytes_out = 0',
-  zeroDaily: 'DELETE FROM domain_daily WHERE day_start > ? AND day_start < ? AND bytes_in = 0 AND bytes_out = 0',
-} as const;
+      FROM (SELECT ${keys}, sum(bytes_in) AS bi, sum(bytes_out) AS bo FROM ${prefix}_raw
+             WHERE ts > $from AND ts <= $to GROUP BY ${keys}) AS s
+     WHERE ${match('d', 's')} AND d.day_start > $from - ${LONGEST_DAY_S} AND d.day_start <= $from AND d.day_end > $from`,
+    zeroHourly: `DELETE FROM ${prefix}_hourly WHERE hour_start >= ? AND hour_start < ? AND bytes_in = 0 AND bytes_out = 0`,
+    zeroDaily: `DELETE FROM ${prefix}_daily WHERE day_start > ? AND day_start < ? AND bytes_in = 0 AND bytes_out = 0`,
+    processes: SQL.processes,
+  };
+}
+const DOMAIN_SQL = familySql('domain', ['app_id', 'domain_id', 'estimate']);
+const NETWORK_SQL = familySql('network', ['network_id', 'iface', 'app_id']);
 
 /** Deletes [since, until) (widened by `purgeBounds`) from all tiers, in one transaction. */
 export function purgeRange(db: Database.Database, since: number, until: number, coverage: Coverage): PurgeOutcome {
@@ -107,7 +113,7 @@ export function purgeRange(db: Database.Database, since: number, until: number, 
     segments = planRange(bounds.since, bounds.until, coverage);
   }
   const run = (sql: string, ...params: unknown[]): number => cachedStatement(db, sql).run(...params).changes;
-  const purgeTiers = (q: typeof SQL | typeof DOMAIN_SQL): { raw: number; hourly: number; daily: number } => {
+  const purgeTiers = (q: typeof DOMAIN_SQL): { raw: number; hourly: number; daily: number } => {
     const counts = { raw: 0, hourly: 0, daily: 0 };
     for (const seg of segments) {
       const span = { from: seg.from, to: seg.to };
@@ -142,6 +148,11 @@ export function purgeRange(db: Database.Database, since: number, until: number, 
         const domains = d.raw + d.hourly + d.daily;
         if (domains > 0) counts.domains = domains;
       }
+      if (hasTable(db, 'network_raw')) {
+        const n = purgeTiers(NETWORK_SQL);
+        const ledger = run('DELETE FROM network_ledger WHERE hour_start > ? - 3600 AND hour_start < ?', bounds.since, bounds.until);
+        if (n.raw + n.hourly + n.daily + ledger > 0) counts.networks = n.raw + n.hourly + n.daily + ledger;
+      }
       if (hasTable(db, 'browser_reports')) {
         const reports = run(BROWSER_REPORT_SQL.purge, bounds.since, bounds.until);
         if (reports > 0) counts.browserReports = reports;
@@ -151,5 +162,5 @@ export function purgeRange(db: Database.Database, since: number, until: number, 
     .immediate();
   // The deleted rows' old page images must not linger in the write-ahead log.
   db.pragma('wal_checkpoint(TRUNCATE)');
-  return { ...bounds, deletedRows: deleted.raw + deleted.hourly + deleted.daily + deleted.processes + (deleted.domains ?? 0) + (deleted.browserReports ?? 0), deleted };
+  return { ...bounds, deletedRows: deleted.raw + deleted.hourly + deleted.daily + deleted.processes + (deleted.domains ?? 0) + (deleted.networks ?? 0) + (deleted.browserReports ?? 0), deleted };
 }

@@ -17,12 +17,12 @@ export interface TierStatements {
 interface Rollup {
   start: number;
   end: number;
-  keys: number[];
+  keys: (number | string)[];
   bytesIn: number;
   bytesOut: number;
 }
 
-function add(map: Map<string, Rollup>, start: number, end: number, keys: number[], row: PendingUsage): void {
+function add(map: Map<string, Rollup>, start: number, end: number, keys: (number | string)[], row: PendingUsage): void {
   const id = `${start}|${keys.join('|')}`;
   const seen = map.get(id);
   if (seen === undefined) map.set(id, { start, end, keys, bytesIn: row.bytesIn, bytesOut: row.bytesOut });
@@ -33,7 +33,7 @@ function add(map: Map<string, Rollup>, start: number, end: number, keys: number[
 }
 
 /** Writes `rows` to the raw tier and rolls them up into the hourly and daily tiers; returns the rows written. */
-export function writeTiers<T extends PendingUsage>(st: TierStatements, rows: readonly T[], keysOf: (row: T) => number[]): number {
+export function writeTiers<T extends PendingUsage>(st: TierStatements, rows: readonly T[], keysOf: (row: T) => (number | string)[]): number {
   const hourly = new Map<string, Rollup>();
   const daily = new Map<string, Rollup>();
   for (const row of rows) {

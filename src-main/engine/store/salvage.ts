@@ -200,6 +200,10 @@ export function salvageInto(target: Database.Database, damagedPath: string): Sal
       for (const t of domainRefs) {
         target.exec(`INSERT OR IGNORE INTO domains (id, name) SELECT DISTINCT domain_id, '(unattributed)' FROM ${quote(t)} WHERE domain_id NOT IN (SELECT id FROM domains) LIMIT 1`);
       }
+      const networkRefs = target.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND sql LIKE '%network_id INTEGER NOT NULL REFERENCES networks%'").pluck().all() as string[];
+      for (const t of networkRefs) {
+        target.exec(`INSERT OR IGNORE INTO networks (id, key, label) SELECT DISTINCT network_id, 'lost-' || network_id, '(lost network ' || network_id || ')' FROM ${quote(t)} WHERE network_id NOT IN (SELECT id FROM networks)`);
+      }
     }).immediate();
   } catch (err) {
     report.error = errorMessage(err);

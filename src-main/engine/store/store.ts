@@ -6,6 +6,7 @@
 // error shows in `health()`, and the next flush retries.
 import type Database from 'better-sqlite3';
 import type { DomainUsage } from '../domains/types.js';
+import type { LedgerDelta, NetworkInfo, NetworkUsage } from '../network/network-rows.js';
 import { createLogger } from '../log.js';
 import { systemClock, type AppUsage, type Clock, type Gap, type ProcessSeen } from '../types.js';
 import { errorCode, errorMessage, isCorruptionCode, writeFailureHint, type StoreError } from './errors.js';
@@ -77,6 +78,8 @@ export interface Store {
   append(usage: readonly AppUsage[], processes?: readonly ProcessSeen[], gaps?: readonly Gap[]): void;
   /** Buffers domain rows (engine/domains), written with the next flush like usage rows. */
   appendDomains(rows: readonly DomainUsage[]): void;
+  /** Buffers per-network rows, the networks' facts and ledger sums (engine/network), written with the next flush. */
+  appendNetworks(rows: readonly NetworkUsage[], networks?: readonly NetworkInfo[], ledger?: readonly LedgerDelta[]): void;
   /** Stores one active-tab report of the browser extension at once; returns its row id. */
   recordBrowserReport(report: BrowserReportRow): number;
   /**
@@ -179,6 +182,13 @@ class SqliteStore implements Store {
     }
   }
 
+  appendNetworks(rows: readonly NetworkUsage[], networks: readonly NetworkInfo[] = [], ledger: readonly LedgerDelta[] = []): void {
+    if (this.closed) throw new Error('the store is closed');
+    const rejectedBefore = this.pending.counters.rejectedRows;
+    this.pending.addNetworkUsage(rows, networks, ledger);
+    if (this.pending.counters.rejectedRows > rejectedBefore) log.warn('network rows refused (negative, not a number, or no network)', { rows: this.pending.counters.rejectedRows - rejectedBefore });
+  }
+
   withWriter<T>(write: (db: Database.Database) => T): T {
     if (this.closed) throw new Error('the store is closed');
     return write(this.conn);
@@ -198,7 +208,7 @@ class SqliteStore implements Store {
     try {
       const written = this.writer.write(this.pending, this.flushExtra);
       this.pending.clear();
-      this.markSuccess(written.usage + written.processes + written.gaps + (written.domains ?? 0));
+      this.markSuccess(written.usage + written.processes + written.gaps + (written.domains ?? 0) + (written.networks ?? 0));
       return { ok: true, written };
     } catch (err) {
       const code = errorCode(err);

@@ -37,6 +37,29 @@ const DOMAIN_SQL = {
           bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out`,
 } as const;
 
+// Per-network rows (schema v7): the same three tiers, keyed by (time, network, interface, app).
+const NETWORK_SQL = {
+  network: 'INSERT INTO networks (key) VALUES (?) ON CONFLICT (key) DO UPDATE SET key = excluded.key RETURNING id',
+  info: `INSERT INTO networks (key, label, kind, metered, metered_reason, last_seen) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (key) DO UPDATE SET label = excluded.label, kind = excluded.kind, metered = excluded.metered,
+          metered_reason = excluded.metered_reason, last_seen = max(last_seen, excluded.last_seen)`,
+  raw: `INSERT INTO network_raw (ts, network_id, iface, app_id, duration_s, bytes_in, bytes_out) VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (ts, network_id, iface, app_id) DO UPDATE SET duration_s = max(duration_s, excluded.duration_s),
+          bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out`,
+  hourly: `INSERT INTO network_hourly (hour_start, network_id, iface, app_id, bytes_in, bytes_out) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (hour_start, network_id, iface, app_id) DO UPDATE SET
+          bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out`,
+  daily: `INSERT INTO network_daily (day_start, day_end, network_id, iface, app_id, bytes_in, bytes_out) VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (day_start, network_id, iface, app_id) DO UPDATE SET
+          bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out`,
+  ledger: `INSERT INTO network_ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hour_start) DO UPDATE SET
+          physical_in = physical_in + excluded.physical_in, physical_out = physical_out + excluded.physical_out,
+          attributed_in = attributed_in + excluded.attributed_in, attributed_out = attributed_out + excluded.attributed_out,
+          overhead_in = overhead_in + excluded.overhead_in, overhead_out = overhead_out + excluded.overhead_out,
+          excluded_in = excluded_in + excluded.excluded_in, excluded_out = excluded_out + excluded.excluded_out,
+          unknown_intervals = unknown_intervals + excluded.unknown_intervals`,
+} as const;
+
 /** Rows written by one flush. */
 export interface FlushCounts {
   usage: number;
@@ -44,6 +67,8 @@ export interface FlushCounts {
   gaps: number;
   /** Domain rows written; present only when there were some. */
   domains?: number;
+  /** Per-network rows written; present only when there were some. */
+  networks?: number;
 }
 
 /** The flush transaction over a writable connection. */
@@ -63,6 +88,8 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
   let domain: (TierStatements & { name: Database.Statement }) | null = null;
   const apps = rollbackSafeIds(db.prepare(SQL.app));
   let domains: ReturnType<typeof rollbackSafeIds> | null = null;
+  let network: (TierStatements & { key: Database.Statement; info: Database.Statement; ledger: Database.Statement }) | null = null;
+  let networks: ReturnType<typeof rollbackSafeIds> | null = null;
 
   const writeAll = (pending: PendingBuffer, extra: ((db: Database.Database) => void) | null): FlushCounts => {
     const counts: FlushCounts = {
@@ -77,6 +104,22 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
       const names = (domains ??= rollbackSafeIds(domain.name));
       counts.domains = writeTiers(domain, pending.domainUsage, (row) => [apps.id(row.app), names.id(row.domain), row.estimate ? 1 : 0]);
     }
+    if (pending.networkUsage.length > 0 || pending.networks.size > 0 || pending.ledger.size > 0) {
+      network ??= {
+        key: db.prepare(NETWORK_SQL.network),
+        info: db.prepare(NETWORK_SQL.info),
+        ledger: db.prepare(NETWORK_SQL.ledger),
+        raw: db.prepare(NETWORK_SQL.raw),
+        hourly: db.prepare(NETWORK_SQL.hourly),
+        daily: db.prepare(NETWORK_SQL.daily),
+      };
+      for (const h of pending.ledger.values()) {
+        network.ledger.run(h.hourStart, h.physical.bytesIn, h.physical.bytesOut, h.attributed.bytesIn, h.attributed.bytesOut, h.overhead.bytesIn, h.overhead.bytesOut, h.excluded.bytesIn, h.excluded.bytesOut, h.unknownIntervals);
+      }
+      for (const n of pending.networks.values()) network.info.run(n.key, n.label, n.kind, n.metered === null ? null : n.metered ? 1 : 0, n.reason, n.lastSeen);
+      const keys = (networks ??= rollbackSafeIds(network.key));
+      counts.networks = writeTiers(network, pending.networkUsage, (row) => [keys.id(row.network), row.iface, apps.id(row.app)]);
+    }
     extra?.(db);
     return counts;
   };
@@ -88,10 +131,12 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
         const counts = tx.immediate(pending, extra);
         apps.commit();
         domains?.commit();
+        networks?.commit();
         return counts;
       } catch (err) {
         apps.rollback();
         domains?.rollback();
+        networks?.rollback();
         throw err;
       }
     },
