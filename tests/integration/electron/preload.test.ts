@@ -13,7 +13,8 @@ import type { LiveRate } from '../../../src-shared/contract/types.js';
 import { createBridgeClient, isNetmonBridge } from '../../../src-renderer/api/bridge-client.js';
 import { rendererLocation } from '../../../src-main/electron/app-url.js';
 import type { NetmonBridge } from '../../../src-shared/contract/ipc.js';
-import { registerIpc, type IpcRegistration } from '../../../src-main/electron/ipc-main.js';
+import type { IpcRegistration, MainIpc } from '../../../src-main/electron/ipc-main.js';
+import { registerIpcOnRuntime } from '../../helpers/ipc-runtime.js';
 import { startRuntime, type Runtime } from '../../../src-main/runtime.js';
 import { contextBridge, fake, FakeWebContents, ipcMain, ipcRenderer } from '../../helpers/electron-mock.js';
 
@@ -32,22 +33,10 @@ afterAll(async () => {
 
 let registration: IpcRegistration;
 let pageContents: FakeWebContents;
-let loginEnabled = false;
 
 beforeEach(() => {
   fake.reset();
-  loginEnabled = false;
-  registration = registerIpc({
-    ipcMain: ipcMain as unknown as Parameters<typeof registerIpc>[0]['ipcMain'],
-    isOwnUrl: (url) => rendererLocation(null).isOwn(url),
-    api: runtime.handlers,
-    live: runtime.live,
-    shell: {
-      pairingToken: () => runtime.token,
-      getStartAtLogin: () => Promise.resolve({ supported: true, enabled: loginEnabled, requiresApproval: false }),
-      setStartAtLogin: (enabled) => Promise.resolve({ supported: true, enabled: (loginEnabled = enabled), requiresApproval: false }),
-    },
-  });
+  registration = registerIpcOnRuntime(ipcMain as unknown as MainIpc, runtime, (url) => rendererLocation(null).isOwn(url));
   pageContents = new FakeWebContents();
   pageContents.url = 'app://netmon/index.html#/popover';
   fake.setRendererPage(pageContents);
