@@ -207,6 +207,20 @@ export class Monitor {
     log.info('monitor halted');
   }
 
+  /**
+   * What a kill -9 leaves, in-process (the soak simulates restarts this way, and a killed run must not
+   * stay in memory through its timers): timers cleared, the sampler stopped, nothing written (the buffer
+   * and unflushed intervals are lost), the store's connection closed as it is.
+   */
+  abandon(): void {
+    this.halted = true;
+    this.running = false;
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    if (this.maintenanceTimer !== null) clearTimeout(this.maintenanceTimer);
+    this.sampler.stop().catch(() => undefined);
+    this.store.abandon();
+  }
+
   pauseState(): MonitorPause {
     this.expirePause(this.clock.now());
     return { ...this.pause };

@@ -1,6 +1,6 @@
 // Crash-consistent accounting over the real Monitor and store: baselines stored with each flush seed
-// the next run in the same boot. A "kill -9" here is a run whose connection is closed without its
-// final flush (what a killed process leaves on disk: the last committed flush). Totals are read back
+// the next run in the same boot. A "kill -9" here is a run abandoned (Monitor.abandon): its connection
+// closed without its final flush (what a killed process leaves on disk: the last committed flush). Totals are read back
 // with plain SQL and compared with the counters the scripted sampler handed out.
 import { describe, expect, it } from 'vitest';
 import { createApiHandlers, type ApiDeps } from '../../src-main/api/handlers.js';
@@ -62,8 +62,8 @@ async function startRun(dataDir: string, world: World, options: { bootId?: strin
       mono += 1000;
       sampler.push(sampleOf(world, mono, scale));
     },
-    /** What kill -9 leaves: the last flush on disk, nothing after it (the store is dropped as it is: no final flush, no close). */
-    kill: (): void => undefined,
+    /** What kill -9 leaves: the last flush on disk, nothing after it (no final flush; timers and connection dropped as they are). */
+    kill: (): void => monitor.abandon(),
   };
 }
 
@@ -102,6 +102,7 @@ describe('resuming from stored baselines', () => {
       one.push();
     }
     one.monitor.flush();
+    const flushed = totals(dir);
     // Moved after the flush, then the process is killed: these rows were never written.
     for (let i = 0; i < 3; i += 1) {
       world.wallMs += 1000;
@@ -110,6 +111,8 @@ describe('resuming from stored baselines', () => {
       one.push();
     }
     one.kill();
+    // The kill wrote nothing: the disk holds the last flush and no more.
+    expect(totals(dir)).toEqual(flushed);
     // Down for 20 s: the counters keep counting.
     world.wallMs += 20_000;
     move(world, 'sk:a1', 2_000_000, 20_000, { bytesIn: 5_000, bytesOut: 0 });

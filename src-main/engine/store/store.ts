@@ -111,6 +111,8 @@ export interface Store {
   dataFolderSize(): FolderSize;
   /** Flushes, then closes the connection. A failed final flush is logged and returned. */
   close(): FlushResult;
+  /** Closes the connection without a flush: what a kill -9 leaves (the buffer is lost). For simulating one in-process. */
+  abandon(): void;
 }
 
 class SqliteStore implements Store {
@@ -297,6 +299,12 @@ class SqliteStore implements Store {
     }
     this.conn.close();
     return result;
+  }
+
+  abandon(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.conn.close();
   }
 }
 
