@@ -7,6 +7,7 @@ import { benchRenderer, rendererFigures } from './renderer.ts';
 import { benchCapture } from './capture.ts';
 import { benchSoak } from './soak.ts';
 import { benchPlans } from './plans.ts';
+import { benchPageCache } from './cache.ts';
 
 const only = process.argv.slice(2);
 const wanted = (name: string): boolean => only.length === 0 || only.includes(name);
@@ -21,6 +22,7 @@ await section('nettop', benchNettopParse);
 await section('ingest', benchIngest);
 await section('year', benchYear);
 await section('plans', benchPlans);
+await section('cache', () => benchPageCache());
 await section('http', async () => {
   // bench/http.js is plain JavaScript; its result is read through this shape.
   const mod = (await import('./http.js')) as unknown as {

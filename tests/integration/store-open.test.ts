@@ -11,6 +11,7 @@ import {
   DB_FILE_NAME,
   DatabaseTooNewError,
   DatabaseUnusableError,
+  PAGE_CACHE_KIB,
   openDatabase,
   openStore,
   requestIntegrityCheck,
@@ -105,6 +106,19 @@ describe('opening a new database', () => {
     opened.db.close();
     expect(opened.migratedFrom).toBe(7);
     expect(opened.check.kind).toBe('full');
+  });
+});
+
+describe('the page cache', () => {
+  it('is bounded on the writer and on a read-only connection', () => {
+    const dir = tempDataDir();
+    const writer = openDatabase(dir);
+    const reader = openDatabase(dir, { readonly: true });
+    expect(PAGE_CACHE_KIB).toBeLessThan(16_000);
+    expect(writer.db.pragma('cache_size', { simple: true })).toBe(-PAGE_CACHE_KIB);
+    expect(reader.db.pragma('cache_size', { simple: true })).toBe(-PAGE_CACHE_KIB);
+    reader.db.close();
+    writer.db.close();
   });
 });
 

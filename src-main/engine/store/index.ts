@@ -6,7 +6,7 @@ export { DEFAULT_MAX_DELETE_ROWS, DEFAULT_RETENTION, retentionCutoffs, runRetent
 export { readCoverage, type Coverage } from './meta.js';
 export { hasDomainTables } from './schema.js';
 export { MIGRATIONS, SCHEMA_VERSION, migrate, userVersion, type Migration, type MigrationOutcome } from './migrations.js';
-export { DB_FILE_NAME, FULL_CHECK_MAX_BYTES, ensurePrivateDir, openDatabase, requestIntegrityCheck, verifyDatabase, type OpenOptions, type OpenedDatabase, type Recovery } from './open.js';
+export { DB_FILE_NAME, FULL_CHECK_MAX_BYTES, PAGE_CACHE_KIB, ensurePrivateDir, openDatabase, requestIntegrityCheck, verifyDatabase, type OpenOptions, type OpenedDatabase, type Recovery } from './open.js';
 export { describeSalvage, keptDamagedFiles, salvageInto, salvageReportPath, type KeptDamaged, type SalvageReport } from './salvage.js';
 export { DEFAULT_MAX_PENDING_GAPS, DEFAULT_MAX_PENDING_PROCESSES, DEFAULT_MAX_PENDING_ROWS } from './pending.js';
 export { purgeBounds, type PurgeOutcome } from './purge.js';

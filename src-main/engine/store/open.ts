@@ -38,6 +38,26 @@ export function requestIntegrityCheck(dataDir: string): void {
  */
 export const FULL_CHECK_MAX_BYTES = 32 * 1024 * 1024;
 
+/**
+ * SQLite's page cache per connection, in KiB (`PRAGMA cache_size = -N`), set on every connection the
+ * store opens before its first read. better-sqlite3 builds SQLite with 16 MB (-16000): a serve process's
+ * one connection filled it as the database grew to its steady size (a week of raw rows), and the
+ * open-time `quick_check`, which reads the whole file, filled it at once; the 30-day soak measured that
+ * as most of its resident-memory growth (`npm run bench -- soak`). The hot pages (the newest raw rows,
+ * the indexes' upper levels) fit in 2 MB; everything else is in the OS's file cache, a copy away
+ * (`npm run bench -- cache` compares query times with 2 and 16 MB).
+ */
+export const PAGE_CACHE_KIB = 2048;
+
+function boundPageCache(db: Database.Database): void {
+  try {
+    db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
+  } catch {
+    // Setting it reads the schema, so a damaged file fails here: the open-time check (or doctor's)
+    // says what is wrong, and SQLite's default cache serves until the file is replaced.
+  }
+}
+
 /** A damaged database that was moved aside at open. */
 export interface Recovery {
   /** Where the damaged file now is (its -wal/-shm moved along with the same prefix). */
@@ -236,6 +256,7 @@ function openReadonly(dataDir: string, options: OpenOptions): OpenedDatabase {
   const migrations = options.migrations ?? MIGRATIONS;
   const db = new Database(dbPath, { readonly: true, fileMustExist: true, timeout: options.busyTimeoutMs ?? 2000 });
   try {
+    boundPageCache(db);
     const version = userVersion(db);
     if (version > migrations.length) throw new DatabaseTooNewError(dbPath, version, migrations.length);
     if (version < migrations.length && options.acceptOlderSchema !== true) {
@@ -297,6 +318,7 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Opened
       throw err;
     }
     try {
+      boundPageCache(db);
       // Checks and the version read are reads: a refused or damaged file is left byte for byte as it was.
       const found = userVersion(db);
       if (found > migrations.length) throw new DatabaseTooNewError(dbPath, found, migrations.length);
