@@ -122,6 +122,12 @@ for (const level of Object.keys(FILLED)) {
   // Linux panels are mostly dark: light bars, amber at the high level so that it stands out.
   const colour = level === 'high' ? [255, 176, 32, 255] : [242, 242, 242, 255];
   write(path.join(here, 'tray', `tray-${level}.png`), render(24, trayShade(level, colour, [242, 242, 242, 140])));
+  // Past the data plan's quota: red, on every system (macOS shows it as is, not as a template).
+  const red = [230, 40, 40, 255];
+  const redOutline = [230, 40, 40, 170];
+  write(path.join(here, 'tray', `tray-${level}-over.png`), render(24, trayShade(level, red, redOutline)));
+  write(path.join(here, 'tray', `tray-${level}-over-mac.png`), render(16, trayShade(level, red, redOutline)));
+  write(path.join(here, 'tray', `tray-${level}-over-mac@2x.png`), render(32, trayShade(level, red, redOutline)));
 }
 write(path.join(here, 'icon.png'), render(1024, appIconShade));
 for (const size of [16, 32, 48, 64, 128, 256, 512]) write(path.join(here, 'icons', `${size}x${size}.png`), render(size, appIconShade));

@@ -1,5 +1,5 @@
 // What the shell remembers between runs, in the data folder beside config.json (600): the
-// dashboard's placement and the last day whose high usage was announced. A damaged or foreign file
+// dashboard's placement, the last day whose high usage was announced and the last plan alert delivered. A damaged or foreign file
 // is read as "nothing remembered", never as an error.
 import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,10 +13,12 @@ export interface ShellState {
   dashboard: DashboardBounds | null;
   /** Local midnight (epoch s) of the last day whose high usage was announced. */
   usageAlertDay: number | null;
+  /** The id of the last plan alert delivered as a notification. */
+  planAlertId: number | null;
 }
 
 /** Nothing remembered. */
-export const EMPTY_SHELL_STATE: Readonly<ShellState> = Object.freeze({ dashboard: null, usageAlertDay: null });
+export const EMPTY_SHELL_STATE: Readonly<ShellState> = Object.freeze({ dashboard: null, usageAlertDay: null, planAlertId: null });
 
 // Far beyond any real desktop, near enough that the numbers stay exact.
 const MAX_COORD = 1_000_000;
@@ -47,10 +49,11 @@ export function parseShellState(text: string | null): ShellState {
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ...EMPTY_SHELL_STATE };
   const r = raw as Record<string, unknown>;
-  const day = r['usageAlertDay'];
+  const count = (value: unknown): number | null => (typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : null);
   return {
     dashboard: parseBounds(r['dashboard']),
-    usageAlertDay: typeof day === 'number' && Number.isInteger(day) && day >= 0 ? day : null,
+    usageAlertDay: count(r['usageAlertDay']),
+    planAlertId: count(r['planAlertId']),
   };
 }
 

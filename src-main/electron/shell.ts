@@ -20,6 +20,7 @@ import { createDashboard, securePreferences, type Dashboard } from './dashboard.
 import { registerIpc } from './ipc-main.js';
 import { createNotifier } from './notifier.js';
 import { decideNotices, FRESH_MEMORY, type NotifyMemory } from './notify-rules.js';
+import { createPlanAlerts } from './plan-alerts.js';
 import { handleQuitting } from './quitting.js';
 import { EMPTY_SHELL_STATE, loadShellState, saveShellState, type ShellState } from './shell-state.js';
 import { startAtLoginControl } from './start-at-login.js';
@@ -156,12 +157,16 @@ export function startShell(options: ShellOptions): Shell {
   // The shell's own calls go through the same handlers as the pages' and the HTTP API's.
   const call = <K extends ApiChannel>(channel: K, request: ApiRequest<K>): Promise<Result<ApiResponses[K]>> => engine.handlers.invoke(channel, request);
 
+  // Notifications (notifier.ts); the plan's alerts and its over-quota colour for the tray (plan-alerts.ts).
+  const notifier = createNotifier(openDashboard);
+  const planAlerts = createPlanAlerts({ notifier, lastId: remembered.planAlertId, remember: (id) => remember({ planAlertId: id }), nowS: () => Math.floor(now() / 1000) });
+
   // ---- Tray and popover --------------------------------------------------------------------------
   const trayIcon = createTrayIcon(options.trayImagesDir, platform);
   const tray = trayIcon.tray;
   let lastRate: LiveRate | null = engine.live.latestRate();
   let sampler: Pick<SamplerHealthView, 'state' | 'reason'> | null = null;
-  const updateTray = (): void => trayIcon.update({ rate: lastRate, nowS: Math.floor(now() / 1000), paused: menuState.paused, sampler });
+  const updateTray = (): void => trayIcon.update({ rate: lastRate, nowS: Math.floor(now() / 1000), paused: menuState.paused, sampler, planOver: planAlerts.over() });
 
   popover = menubar({
     tray,
@@ -228,10 +233,9 @@ export function startShell(options: ShellOptions): Shell {
 
   // ---- Polling: status, today's usage, settings; notifications -----------------------------------
   let memory: NotifyMemory = { ...FRESH_MEMORY, usageAlertDay: remembered.usageAlertDay };
-  const notifier = createNotifier(openDashboard);
   const refresh = async (): Promise<void> => {
     const changesBefore = pauseChanges;
-    const [status, summary, config] = await Promise.all([call('status:get', {}), call('usage:summary', {}), call('config:get', {})]);
+    const [status, summary, config, plans] = await Promise.all([call('status:get', {}), call('usage:summary', {}), call('config:get', {}), call('plans:status', {})]);
     let today: PeriodTotals | null = null;
     let settings: ConfigValues | null = null;
     if (status.ok) {
@@ -244,6 +248,7 @@ export function startShell(options: ShellOptions): Shell {
     } else log.warn("today's usage unreadable", { error: summary.error.message });
     if (config.ok) settings = config.value;
     menuState = { ...menuState, startAtLogin: login.get() };
+    planAlerts.take(plans, settings?.enable_notifications ?? null);
     updateTray();
     updateMenu();
     if (settings === null) return;

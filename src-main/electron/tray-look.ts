@@ -44,11 +44,14 @@ export interface TrayFacts {
   paused: boolean;
   /** The sampler's state from the last status, or null before the first status. */
   sampler: Pick<SamplerHealthView, 'state' | 'reason'> | null;
+  /** The data plan is past 100 % of its quota (plans:status); the icon turns red whatever the level. */
+  planOver?: boolean;
 }
 
-/** The tray's icon level and tooltip. */
+/** The tray's icon level, its colour (red past the plan's quota) and tooltip. */
 export interface TrayLook {
   level: TrayLevel;
+  over: boolean;
   tooltip: string;
 }
 
@@ -62,6 +65,12 @@ function perSecond(bytes: number): string {
 
 /** Picks the icon and tooltip; `previous` is the level shown now (for the hysteresis). */
 export function trayLook(facts: TrayFacts, previous: TrayLevel): TrayLook {
+  const look = rateLook(facts, previous);
+  if (facts.planOver !== true) return { ...look, over: false };
+  return { ...look, over: true, tooltip: `${look.tooltip} (data plan over its quota)` };
+}
+
+function rateLook(facts: TrayFacts, previous: TrayLevel): Omit<TrayLook, 'over'> {
   if (facts.paused) return { level: 'idle', tooltip: 'netmon: monitoring paused' };
   if (facts.sampler !== null && facts.sampler.state === 'failing') {
     const why = facts.sampler.reason === null ? '' : `: ${facts.sampler.reason}`;
@@ -79,8 +88,10 @@ export function trayLook(facts: TrayFacts, previous: TrayLevel): TrayLook {
 /**
  * The image file for a level. macOS draws template images (black and alpha, recoloured for light and
  * dark menu bars; the `Template` suffix tells Electron, `@2x` files are picked up beside them); other
- * systems get coloured images.
+ * systems get coloured images. Past the plan's quota the image is red, on macOS too (a red image
+ * cannot be a template: `tray-LEVEL-over-mac.png`, 16 pt with its @2x).
  */
-export function trayImageFile(level: TrayLevel, platform: NodeJS.Platform): string {
+export function trayImageFile(level: TrayLevel, platform: NodeJS.Platform, over = false): string {
+  if (over) return platform === 'darwin' ? `tray-${level}-over-mac.png` : `tray-${level}-over.png`;
   return platform === 'darwin' ? `tray-${level}Template.png` : `tray-${level}.png`;
 }

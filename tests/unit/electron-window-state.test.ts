@@ -38,20 +38,22 @@ describe('placeDashboard', () => {
 });
 
 describe('parseShellState', () => {
-  const none = { dashboard: null, usageAlertDay: null };
+  const none = { dashboard: null, usageAlertDay: null, planAlertId: null };
   const cases: Array<[string, string | null, unknown]> = [
     ['no file', null, none],
     ['empty file', '', none],
     ['not JSON', 'x{', none],
     ['an array', '[]', none],
-    ['bounds', '{"dashboard":{"x":1,"y":-2,"width":3,"height":4},"usageAlertDay":1800000000}', { dashboard: b(1, -2, 3, 4), usageAlertDay: 1_800_000_000 }],
-    ['maximized only when true', '{"dashboard":{"x":1,"y":2,"width":3,"height":4,"maximized":"yes"}}', { dashboard: b(1, 2, 3, 4), usageAlertDay: null }],
+    ['bounds', '{"dashboard":{"x":1,"y":-2,"width":3,"height":4},"usageAlertDay":1800000000}', { dashboard: b(1, -2, 3, 4), usageAlertDay: 1_800_000_000, planAlertId: null }],
+    ['maximized only when true', '{"dashboard":{"x":1,"y":2,"width":3,"height":4,"maximized":"yes"}}', { dashboard: b(1, 2, 3, 4), usageAlertDay: null, planAlertId: null }],
     ['zero width', '{"dashboard":{"x":1,"y":2,"width":0,"height":4}}', none],
     ['fractional x', '{"dashboard":{"x":1.5,"y":2,"width":3,"height":4}}', none],
     ['string y', '{"dashboard":{"x":1,"y":"2","width":3,"height":4}}', none],
     ['absurd size', '{"dashboard":{"x":1,"y":2,"width":2000000,"height":4}}', none],
     ['negative day', '{"usageAlertDay":-1}', none],
     ['fractional day', '{"usageAlertDay":1.5}', none],
+    ['last plan alert', '{"planAlertId":7}', { ...none, planAlertId: 7 }],
+    ['plan alert id as text', '{"planAlertId":"7"}', none],
   ];
   it.each(cases)('%s', (_name, text, expected) => {
     expect(parseShellState(text)).toEqual(expected);
@@ -63,11 +65,11 @@ describe('the state file', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('round-trips, is 600 even over an older 644 file, and leaves no temp file', () => {
-    expect(loadShellState(dir)).toEqual({ dashboard: null, usageAlertDay: null });
+    expect(loadShellState(dir)).toEqual({ dashboard: null, usageAlertDay: null, planAlertId: null });
     const file = path.join(dir, SHELL_STATE_FILE);
     writeFileSync(file, '{}');
     chmodSync(file, 0o644);
-    const state = { dashboard: b(10, 20, 900, 600, true), usageAlertDay: 1_799_964_000 };
+    const state = { dashboard: b(10, 20, 900, 600, true), usageAlertDay: 1_799_964_000, planAlertId: 3 };
     saveShellState(dir, state);
     expect(loadShellState(dir)).toEqual(state);
     expect(statSync(file).mode & 0o777).toBe(0o600);
