@@ -7,6 +7,7 @@ import { formatBytes } from '../../src-shared/units.js';
 import { CONFIG_FILE, resolveDataDir, validateConfig } from '../engine/config.js';
 import { lastUsageAt } from '../engine/queries/index.js';
 import { networkChecks } from '../engine/network/doctor.js';
+import { ledgerChecks } from '../engine/network/ledger-store.js';
 import { defaultHelperPath } from '../engine/samplers/ebpf/helper-path.js';
 import { kindsFor, samplerKind, type ProbeCheck } from '../engine/samplers/registry.js';
 import { DB_FILE_NAME, SCHEMA_VERSION, dataFolderSize, describeSalvage, keptDamagedFiles, openDatabase, userVersion, verifyDatabase } from '../engine/store/index.js';
@@ -65,6 +66,8 @@ function databaseChecks(dataDir: string): Check[] {
         ok: true,
         detail: `${formatBytes(size.databaseBytes)} database, ${formatBytes(size.totalBytes)} data folder; last sample ${last === null ? 'never' : new Date(last * 1000).toISOString()}`,
       });
+      // Each recent hour's accounts: physical, attributed, overhead, unattributed, flagged hours said.
+      checks.push(...ledgerChecks(db, Math.floor(Date.now() / 1000)));
     } finally {
       db.close();
     }

@@ -16,6 +16,8 @@ import { createTwoUplinks, deviceBytes, execInNetns, netnsArgv, netnsSupport, ty
 import { startApp, startPeers, type AppPlan, type AppReport } from '../helpers/netns-apps.js';
 import { testNode } from '../helpers/traffic.js';
 import { NETMON, REPO, netmon, startServe } from '../helpers/cli.js';
+import type { LedgerHour } from '../../src-main/engine/network/ledger.js';
+import { storedLedgerHours } from '../../src-main/engine/network/ledger-store.js';
 
 const HELPER = path.join(REPO, 'dist', 'helper', 'netmon-capture');
 const supported = netnsSupport();
@@ -41,6 +43,7 @@ describe.each(['linux', 'ebpf'])('two uplinks with netmon serve --sampler %s', (
   let perNetwork: { key: string; iface: string; label: string; bytesIn: number; bytesOut: number }[] = [];
   let perApp: { key: string; app: string; bytesIn: number; bytesOut: number }[] = [];
   let usage: Row = { bytesIn: 0, bytesOut: 0 };
+  let ledger: LedgerHour[] = [];
   let serveCode: number | null = null;
   let serveStderr = '';
 
@@ -88,6 +91,7 @@ describe.each(['linux', 'ebpf'])('two uplinks with netmon serve --sampler %s', (
         .prepare(`SELECT n.key, a.name AS app, sum(t.bytes_in) AS bytesIn, sum(t.bytes_out) AS bytesOut FROM network_raw t JOIN networks n ON n.id = t.network_id JOIN apps a ON a.id = t.app_id GROUP BY 1, 2`)
         .all() as typeof perApp;
       usage = db.prepare('SELECT coalesce(sum(bytes_in), 0) AS bytesIn, coalesce(sum(bytes_out), 0) AS bytesOut FROM usage_raw').get() as Row;
+      ledger = storedLedgerHours(db, 0);
     } finally {
       db.close();
     }
@@ -141,6 +145,19 @@ describe.each(['linux', 'ebpf'])('two uplinks with netmon serve --sampler %s', (
     const sum = perNetwork.reduce((s, r) => ({ bytesIn: s.bytesIn + r.bytesIn, bytesOut: s.bytesOut + r.bytesOut }), { bytesIn: 0, bytesOut: 0 });
     expect(Math.abs(sum.bytesIn - usage.bytesIn)).toBeLessThanOrEqual(usage.bytesIn * 0.001);
     expect(Math.abs(sum.bytesOut - usage.bytesOut)).toBeLessThanOrEqual(Math.max(usage.bytesOut * 0.001, 1000));
+  });
+
+  it.skipIf(skip !== null)('the stored ledger’s physical bytes are both interfaces’ counters within 1 percent, and doctor shows its hours', () => {
+    const sum = <T>(list: readonly T[], pick: (t: T) => Row): Row => list.reduce((s, t) => ({ bytesIn: s.bytesIn + pick(t).bytesIn, bytesOut: s.bytesOut + pick(t).bytesOut }), { bytesIn: 0, bytesOut: 0 });
+    const physical = sum(ledger, (h) => h.physical);
+    const real = sum([...counters.values()], (r) => r);
+    expect(Math.abs(physical.bytesIn - real.bytesIn)).toBeLessThanOrEqual(real.bytesIn * 0.01);
+    expect(Math.abs(physical.bytesOut - real.bytesOut)).toBeLessThanOrEqual(real.bytesOut * 0.01);
+    expect(ledger.every((h) => !h.mismatch)).toBe(true);
+    const doctor = netmon(['doctor', '--json', '--data-dir', dataDir]);
+    const checks = (JSON.parse(doctor.stdout) as { checks: { name: string; detail: string }[] }).checks.filter((c) => c.name.startsWith('network ledger '));
+    expect(checks.length).toBe(ledger.length);
+    expect(checks[0]?.detail).toMatch(/^physical .*, attributed .*, overhead .*, unattributed .* \(in\/out\)$/);
   });
 
   it.skipIf(skip !== null)('report --by network and --by interface give the same split', () => {

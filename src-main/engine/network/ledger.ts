@@ -62,6 +62,17 @@ export class NetworkLedger {
     plus(acc.excluded, result.excluded);
   }
 
+  /** Adds an hour's stored sums (the store's `network_ledger`, read back by doctor). */
+  addSums(hourMs: number, sums: { physical: InterfaceTotals; attributed: InterfaceTotals; overhead: InterfaceTotals; excluded: InterfaceTotals; unknownIntervals: number }): void {
+    const acc = this.#hours.get(hourMs) ?? { physical: z(), attributed: z(), overhead: z(), excluded: z(), unknownIntervals: 0 };
+    plus(acc.physical, sums.physical);
+    plus(acc.attributed, sums.attributed);
+    plus(acc.overhead, sums.overhead);
+    plus(acc.excluded, sums.excluded);
+    acc.unknownIntervals += sums.unknownIntervals;
+    this.#hours.set(hourMs, acc);
+  }
+
   /** The hour's accounts, or null when nothing was added for it. */
   hour(hourMs: number): LedgerHour | null {
     const acc = this.#hours.get(hourMs);

@@ -5,6 +5,7 @@
 process.env.TZ = 'Europe/Berlin';
 import { describe, expect, it } from 'vitest';
 import type { LedgerDelta } from '../../../../src-main/engine/network/network-rows.js';
+import { ledgerChecks, storedLedgerHours } from '../../../../src-main/engine/network/ledger-store.js';
 import { openStore, type Store } from '../../../../src-main/engine/store/index.js';
 import { tempDataDir } from '../../../helpers/store.js';
 
@@ -84,6 +85,37 @@ describe('per-network tiers', () => {
       expect(all(store, 'SELECT count(*) FROM network_hourly')).toEqual([[0]]);
       expect(all(store, 'SELECT count(*) FROM network_ledger')).toEqual([[0]]);
       expect(all(store, 'SELECT sum(bytes_in) FROM network_daily')).toEqual([[100]]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('the stored ledger reads back as the hour’s accounts, a flagged hour with its reason (doctor’s lines)', () => {
+    const store = openStore({ dataDir: tempDataDir() });
+    try {
+      const mb = 1_000_000;
+      const hour = (h: number, physicalIn: number, socketsIn: number): LedgerDelta => ({
+        hourStart: jul(10, h),
+        physical: { bytesIn: physicalIn, bytesOut: mb },
+        attributed: { bytesIn: socketsIn - mb, bytesOut: mb / 2 },
+        overhead: { bytesIn: mb, bytesOut: 0 },
+        excluded: { bytesIn: 0, bytesOut: 0 },
+        unknownIntervals: 0,
+      });
+      // 9:00 an ordinary hour (10 MB physical, 8 MB sockets); 10:00 sockets 30 MB over 10 MB physical.
+      store.appendNetworks([], [], [hour(9, 10 * mb, 8 * mb), hour(10, 10 * mb, 30 * mb)]);
+      store.append([{ ts: jul(10, 9, 5), durationS: 5, app: 'x', bytesIn: 1, bytesOut: 0 }]);
+      expect(store.flush().ok).toBe(true);
+      const [nine, ten] = storedLedgerHours(store.db, 0);
+      expect(nine).toMatchObject({ hourMs: jul(10, 9) * 1000, mismatch: false, unattributed: { bytesIn: 2 * mb, bytesOut: mb / 2 }, total: { bytesIn: 10 * mb, bytesOut: mb } });
+      expect(ten).toMatchObject({ mismatch: true, total: { bytesIn: 30 * mb, bytesOut: mb }, unattributed: { bytesIn: 0, bytesOut: mb / 2 } });
+      expect(ten?.reason).toMatch(/sockets over 1\.2× the physical interfaces/);
+      const lines = ledgerChecks(store.db, jul(10, 11));
+      expect(lines.map((l) => l.name)).toEqual([`network ledger ${new Date(jul(10, 9) * 1000).toISOString().slice(0, 13)}:00Z`, `network ledger ${new Date(jul(10, 10) * 1000).toISOString().slice(0, 13)}:00Z`]);
+      expect(lines[0]?.detail).toMatch(/^physical 10(\.0+)? MB\/1(\.0+)? MB, attributed .*, overhead .*, unattributed 2(\.0+)? MB\/500(\.0+)? KB \(in\/out\)$/);
+      expect(lines[1]?.detail).toContain('FLAGGED: interface counters disagree with the sockets');
+      // Over a day later: nothing recent to show.
+      expect(ledgerChecks(store.db, jul(12, 11))).toEqual([{ name: 'network ledger', ok: true, detail: 'no hour recorded in the last day' }]);
     } finally {
       store.close();
     }
