@@ -14,7 +14,7 @@
 // store saw it: how many flushes failed, for how long, how many rows waited, and whether the tiers held
 // every byte at the first flush that wrote again (part of "totals exact").
 import Database from 'better-sqlite3';
-import { statSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
@@ -133,6 +133,14 @@ function gcRss(): number {
   gc();
   gc();
   return process.memoryUsage().rss;
+}
+
+/** Linux: resident memory split into anonymous (heaps, SQLite's memory) and file-backed (code, mapped files). */
+function rssParts(): string {
+  if (!existsSync('/proc/self/status')) return '';
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const mb = (key: string): string => ((Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) / 1024).toFixed(1));
+  return `, anon ${mb('RssAnon')} MB, file ${mb('RssFile')} MB`;
 }
 
 function side(store: Store, sql: string): void {
@@ -269,7 +277,7 @@ export async function benchSoak(days = Number(process.env['BENCH_SOAK_DAYS'] ?? 
     rssPeak = Math.max(rssPeak, rss);
     if (day === 0) rssDay1 = rss;
     const mem = process.memoryUsage();
-    process.stderr.write(`  day ${day + 1}: rss ${(rss / 1048576).toFixed(1)} MB (heap ${(mem.heapUsed / 1048576).toFixed(1)} MB, external ${(mem.external / 1048576).toFixed(1)} MB), db ${(statSync(path.join(dataDir, 'network_monitor.db')).size / 1048576).toFixed(2)} MB, ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+    process.stderr.write(`  day ${day + 1}: rss ${(rss / 1048576).toFixed(1)} MB${rssParts()} (heap ${(mem.heapUsed / 1048576).toFixed(1)} MB, external ${(mem.external / 1048576).toFixed(1)} MB), db ${(statSync(path.join(dataDir, 'network_monitor.db')).size / 1048576).toFixed(2)} MB, ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
   }
   await run.monitor.stop();
   const injected = world.iface.bytesIn + world.iface.bytesOut - (injectedStart ?? 0);
