@@ -9,6 +9,7 @@ import { DomainTracker } from './engine/domains/extension/tracker.js';
 import { attachLogFile, closeLogFile, createLogger, setLogLevel } from './engine/log.js';
 import { Monitor, type IntervalReport } from './engine/monitor.js';
 import { startPlanChecker } from './engine/plans/checker.js';
+import { readPlanMetrics } from './engine/plans/metrics.js';
 import { prepareResume } from './engine/resume/index.js';
 import { chooseSampler, type SamplerName } from './engine/sampler-choice.js';
 import { describeSalvage, openStore, type Store } from './engine/store/index.js';
@@ -187,7 +188,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     // A rotated token file applies at once; a deleted one must not silently mint a new token mid-run.
     const currentToken = watchPairingToken(dataDir);
     const token = currentToken();
-    // What GET /metrics and the textfile show (plan usage and per-network totals are not in it yet).
+    // What GET /metrics and the textfile show (per-network totals are not in it yet).
     const metricsSnapshot = () => ({
       apps: counters.apps(),
       iface: counters.iface(),
@@ -195,6 +196,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       samplers: [monitor.samplerHealth()],
       paused: monitor.pauseState().paused,
       naming: monitor.namingStats()?.sniffer ?? null,
+      plans: store.withWriter((db) => readPlanMetrics(db, Math.floor(clock.now() / 1000))),
     });
     const server = await startHttpServer({
       port: options.port ?? config.web_server_port,

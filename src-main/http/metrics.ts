@@ -1,6 +1,8 @@
 // GET /metrics in the Prometheus text exposition format 0.0.4: bytes per application and direction,
 // interface totals, unattributed bytes and the sampler's health. Counters count since the engine
-// started (Prometheus' rate() handles the restart), so they never go down while it runs.
+// started (Prometheus' rate() handles the restart), so they never go down while it runs. The data
+// plan and budgets (this cycle's used bytes, quota, forecast) are gauges; alerts count what is stored.
+import type { PlanMetrics } from '../engine/plans/metrics.js';
 import type { InterfaceTotals, SamplerHealth, SamplerState } from '../engine/types.js';
 
 /** The Content-Type of the text exposition format. */
@@ -19,6 +21,8 @@ export interface MetricsSnapshot {
   liveClients: number;
   /** What packets taught about names (the eBPF sampler only); null or absent otherwise. */
   naming?: { dnsAnswers: number; tlsNames: number; quicNames: number; malformed: number } | null;
+  /** The plan, budgets and alerts (engine/plans/metrics.ts); null or absent when unreadable. */
+  plans?: PlanMetrics | null;
 }
 
 const SAMPLER_STATES: readonly SamplerState[] = ['starting', 'running', 'degraded', 'failing', 'stopped'];
@@ -125,7 +129,37 @@ export function renderMetrics(snapshot: MetricsSnapshot): string {
     ]);
     out.family('netmon_packets_unreadable_total', 'counter', 'Packet starts that looked like DNS, TLS or QUIC but could not be parsed (skipped).', [[{}, naming.malformed]]);
   }
+  if (snapshot.plans != null) renderPlans(out, snapshot.plans);
   out.family('netmon_capture_paused', 'gauge', '1 while the user has paused capture.', [[{}, snapshot.paused ? 1 : 0]]);
   out.family('netmon_live_clients', 'gauge', 'Clients connected to the live feed.', [[{}, snapshot.liveClients]]);
   return out.text();
+}
+
+const QUANTILES = [
+  ['0.2', 'p20'],
+  ['0.5', 'p50'],
+  ['0.8', 'p80'],
+] as const;
+
+function renderPlans(out: Exposition, plans: PlanMetrics): void {
+  const plan = plans.plan;
+  if (plan !== null) {
+    out.family('netmon_plan_used_bytes', 'gauge', "Bytes counted against the data plan in its current cycle (the interface totals, free hours left out, the carrier's offset in).", [[{}, plan.usedBytes]]);
+    out.family('netmon_plan_quota_bytes', 'gauge', "The data plan's quota for the current cycle (rollover included).", [[{}, plan.quotaBytes]]);
+    if (plan.forecast !== null) {
+      const f = plan.forecast;
+      out.family('netmon_plan_forecast_bytes', 'gauge', 'Where the current cycle is forecast to end: the 20th, 50th and 80th percentiles.', QUANTILES.map(([q, k]): [Labels, number] => [{ quantile: q }, f[k]]));
+    }
+  }
+  if (plans.budgets.length > 0) {
+    const labels = (b: PlanMetrics['budgets'][number]): Labels => ({ kind: b.targetKind, target: b.target });
+    out.family('netmon_budget_used_bytes', 'gauge', "Bytes of an app's or a site's budget used in its current cycle.", plans.budgets.map((b): [Labels, number] => [labels(b), b.usedBytes]));
+    out.family('netmon_budget_quota_bytes', 'gauge', "An app's or a site's budget per cycle.", plans.budgets.map((b): [Labels, number] => [labels(b), b.quotaBytes]));
+  }
+  out.family(
+    'netmon_alerts_total',
+    'counter',
+    'Alerts netmon has given (each once per cycle): thresholds of 80, 95 and 100 %, the forecast going over, unusual traffic.',
+    (['threshold', 'forecast', 'anomaly'] as const).map((kind): [Labels, number] => [{ kind }, plans.alerts[kind]]),
+  );
 }

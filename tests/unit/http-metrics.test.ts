@@ -117,6 +117,33 @@ describe('renderMetrics', () => {
     expect(names).not.toContain('netmon_sampler_bytes_not_counted_total');
   });
 
+  it('shows the plan, its forecast quantiles, the budgets and alerts per kind; nothing of them without', () => {
+    const withPlans = parsePrometheus(
+      renderMetrics({
+        ...snapshot,
+        plans: {
+          plan: { usedBytes: 412e9, quotaBytes: 500e9, forecast: { p20: 480e9, p50: 530e9, p80: 560e9 } },
+          budgets: [{ targetKind: 'domain', target: 'youtube.com', usedBytes: 12e9, quotaBytes: 20e9, forecast: null }],
+          alerts: { threshold: 2, forecast: 1, anomaly: 0 },
+        },
+      }),
+    );
+    expect(value(withPlans, 'netmon_plan_used_bytes', {})).toBe(412e9);
+    expect(value(withPlans, 'netmon_plan_quota_bytes', {})).toBe(500e9);
+    expect([0.2, 0.5, 0.8].map((q) => value(withPlans, 'netmon_plan_forecast_bytes', { quantile: String(q) }))).toEqual([480e9, 530e9, 560e9]);
+    expect(value(withPlans, 'netmon_budget_used_bytes', { kind: 'domain', target: 'youtube.com' })).toBe(12e9);
+    expect(value(withPlans, 'netmon_budget_quota_bytes', { kind: 'domain', target: 'youtube.com' })).toBe(20e9);
+    expect(['threshold', 'forecast', 'anomaly'].map((kind) => value(withPlans, 'netmon_alerts_total', { kind }))).toEqual([2, 1, 0]);
+    expect(family(withPlans, 'netmon_alerts_total').type).toBe('COUNTER');
+    expect(family(withPlans, 'netmon_plan_forecast_bytes').type).toBe('GAUGE');
+    // No forecast yet, no plan: those families are left out, never shown as 0.
+    const names = parsePrometheus(renderMetrics({ ...snapshot, plans: { plan: { usedBytes: 1, quotaBytes: 2, forecast: null }, budgets: [], alerts: { threshold: 0, forecast: 0, anomaly: 0 } } })).map((f) => f.name);
+    expect(names).toContain('netmon_plan_used_bytes');
+    expect(names).not.toContain('netmon_plan_forecast_bytes');
+    expect(names).not.toContain('netmon_budget_used_bytes');
+    expect(families.map((f) => f.name).filter((n) => n.startsWith('netmon_plan') || n.startsWith('netmon_alerts'))).toEqual([]);
+  });
+
   it('escapes exactly backslash, quote and newline', () => {
     expect(escapeLabelValue('a\\b"c\nd\te')).toBe('a\\\\b\\"c\\nd\te');
   });
