@@ -208,4 +208,16 @@ describe('UplinkMap.settled', () => {
     await map.refresh(40);
     expect(map.settled('wwan0', 41)).toBe(true);
   });
+
+  it('re-reads soon only for a gateway without its MAC, not for an interface that has no uplink', async () => {
+    const { UplinkMap } = await import('../../src-main/engine/network/uplink-map.js');
+    let reads = 0;
+    const map = new UplinkMap({ read: () => Promise.resolve((reads++, [{ ...base, gatewayMac: null }])), maxAgeMs: 30_000, retryMs: 2000 });
+    await map.refresh(0);
+    expect(reads).toBe(1);
+    map.networkOf('eth9', 5000); // no uplink: no read before 30 s
+    expect(reads).toBe(1);
+    map.networkOf('eth0', 5000); // its gateway's MAC is missing: read again
+    expect(reads).toBe(2);
+  });
 });

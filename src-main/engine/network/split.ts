@@ -129,6 +129,11 @@ export function splitByInterface(input: SplitInput): InterfacePart[] {
   return [...parts.values()];
 }
 
+/** Whether a part moved anything (an idle interface's network need not be known). */
+export function partMoved(part: InterfacePart): boolean {
+  return part.flows.some((f) => f.bytesIn + f.bytesOut > 0) || (part.total !== null && part.total.bytesIn + part.total.bytesOut > 0);
+}
+
 /** The interval's per-network rows: each part attributed on its own, with its own carried surplus. */
 export function networkUsage(
   interval: Interval,
@@ -143,6 +148,7 @@ export function networkUsage(
     // As the monitor does: a surplus that never settles keeps at most what this part moved.
     const moved = result.usage.reduce((a, u) => ({ bytesIn: a.bytesIn + u.bytesIn, bytesOut: a.bytesOut + u.bytesOut }), { bytesIn: 0, bytesOut: 0 });
     if (part.total !== null) carry.set(part.iface, { bytesIn: Math.min(result.carry.bytesIn, moved.bytesIn), bytesOut: Math.min(result.carry.bytesOut, moved.bytesOut) });
+    if (result.usage.length === 0) continue;
     const network = networkOf(part.iface);
     for (const u of result.usage) rows.push({ ...u, network, iface: part.iface });
   }

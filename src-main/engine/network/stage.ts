@@ -14,7 +14,7 @@ import { ProviderDetector, type NetworkOverrides } from './providers.js';
 import { resolveEgress, RouteReader, type RoutingSnapshot } from './routes.js';
 import type { LedgerDelta, NetworkInfo, NetworkUsage } from './network-rows.js';
 import { socketOf } from './sockets.js';
-import { networkUsage, splitByInterface, type InterfacePart } from './split.js';
+import { networkUsage, partMoved, splitByInterface, type InterfacePart } from './split.js';
 import { createUplinkMap } from './uplink-map.js';
 import { UNKNOWN_NETWORK, type Uplink } from './uplinks.js';
 
@@ -158,7 +158,7 @@ export class TunnelStage {
     const out: NetworkRecord[] = [];
     while (this.#held.length > 0) {
       const next = this.#held[0]!;
-      const settled = next.parts.every((p) => p.iface === '' || (this.#uplinks?.settled?.(p.iface) ?? true));
+      const settled = next.parts.every((p) => p.iface === '' || !partMoved(p) || (this.#uplinks?.settled?.(p.iface) ?? true));
       if (!settled && interval.endMs - next.interval.endMs < HOLD_MS) break;
       this.#held.shift();
       out.push(this.#record(next, platform));

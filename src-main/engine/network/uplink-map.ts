@@ -35,7 +35,10 @@ export class UplinkMap {
   /** The network of a physical interface, or null (not read yet, or no uplink): its bytes are "unknown network". */
   networkOf(iface: string, nowMs: number = performance.now()): Uplink | null {
     const hit = this.#byIface.get(iface) ?? null;
-    const stale = nowMs - this.#readAt > (hit === null || hit.gatewayMac === null ? this.#retryMs : this.#maxAgeMs);
+    // Soon again only for a gateway whose MAC is not known yet; an interface without an uplink (no
+    // address, no default route) waits for the ordinary refresh, so an idle one costs no extra reads.
+    const waiting = hit !== null && hit.gatewayMac === null && hit.gateway !== null;
+    const stale = nowMs - this.#readAt > (waiting ? this.#retryMs : this.#maxAgeMs);
     if (stale && this.#reading === null) void this.refresh(nowMs);
     return hit;
   }
