@@ -1,40 +1,34 @@
 // The Chromium build at its edges, for real, next to `netmon serve --sampler linux` in a client network
 // namespace (as extension-domains.test.ts): a WebSocket site whose bytes are placed by the handshake's
 // server address, and site access withdrawn by the user (chrome://extensions → Site access → On click),
-// shown on the badge and the options page. (An incognito window is not here yet: toggling "Allow in
-// Incognito" reloads the unpacked extension, and its pages were refused afterwards; lib/private-tabs.ts
-// is covered by the unit tests.)
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+// shown on the badge and the options page.
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { chromium, type BrowserContext, type Worker } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS } from '../../bench/renderer.js';
-import { buildAll } from '../../extension/build.js';
-import { createNetnsPair, netnsSupport, type NetnsPair } from '../helpers/netns.js';
-import { NETMON, netmonReport, REPO, SERVER_JS, sleep, startIn, stop, truthOf, waitFor, type Truth } from './extension-helpers.js';
+import {
+  chromiumExtensionSupport,
+  domainRows,
+  expectSocketStored,
+  launchChromiumWithExtension,
+  pairChromium,
+  sleep,
+  startExtensionStack,
+  truthOf,
+  type DomainRow,
+  type ExtensionStack,
+  type Truth,
+} from './extension-helpers.js';
 
-const CHROMIUM = process.env['NETMON_CHROMIUM'] ?? '/usr/bin/chromium';
-const support = netnsSupport();
-const ready = support.ok && existsSync(CHROMIUM) && existsSync(path.join(REPO, 'dist', 'renderer', 'index.html'));
-const why = !support.ok ? support.reason : !existsSync(CHROMIUM) ? `${CHROMIUM} is missing` : 'dist/renderer is missing: run npm run build first';
+const { ready, why } = chromiumExtensionSupport();
 
 const SOCKET = { host: 'chat.d.test', domain: 'd.test', address: '198.51.100.1', bytes: 900_000 };
 
-interface Row {
-  domain: string;
-  bytesIn: number;
-  bytesOut: number;
-}
-
 describe.skipIf(!ready)(`the Chromium extension: a WebSocket site, withdrawn site access${ready ? '' : ` (skipped: ${why})`}`, () => {
-  let pair: NetnsPair;
-  let root: string;
-  let dataDir: string;
+  let stack: ExtensionStack;
   let context: BrowserContext;
   let truth: Record<string, Truth> = {};
-  let byDomain: Row[] = [];
+  let byDomain: DomainRow[] = [];
   let reportedHosts: string[] = [];
   let socketBytes = 0;
   let badgeBefore = '';
@@ -43,38 +37,16 @@ describe.skipIf(!ready)(`the Chromium extension: a WebSocket site, withdrawn sit
   let optionsState = '';
 
   beforeAll(async () => {
-    root = mkdtempSync(path.join(os.tmpdir(), 'netmon-ext-edges-'));
-    dataDir = path.join(root, 'data');
-    const extDirs = await buildAll(path.join(root, 'ext'));
-    pair = createNetnsPair();
-    const server = startIn(pair.server, [process.execPath, '-e', SERVER_JS]);
-    await waitFor('the test server', () => server.out().includes('listening'));
-    const serve = startIn(pair.client, [process.execPath, NETMON, 'serve', '--port', '7500', '--sampler', 'linux', '--interval', '1', '--no-open', '--data-dir', dataDir]);
-    await waitFor('netmon serve', () => /netmon: dashboard \S+#pair=[0-9a-f]{64}/.test(serve.out()));
-    const dashboard = /netmon: dashboard (\S+#pair=[0-9a-f]{64})/.exec(serve.out())?.[1] ?? '';
-
-    const wrapper = path.join(root, 'chromium-in-netns');
-    writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${pair.client} ${CHROMIUM} "$@"\n`);
-    chmodSync(wrapper, 0o755);
-    const rules = `MAP ${SOCKET.host} ${SOCKET.address}`;
-    context = await chromium.launchPersistentContext(path.join(root, 'profile'), {
-      executablePath: wrapper,
-      headless: true,
-      args: [...CHROMIUM_ARGS, `--host-resolver-rules=${rules}`, `--load-extension=${extDirs.chromium}`, `--disable-extensions-except=${extDirs.chromium}`],
-    });
+    stack = await startExtensionStack('netmon-ext-edges-');
+    const { dataDir, server, dashboard } = stack;
+    context = await launchChromiumWithExtension(stack, [`MAP ${SOCKET.host} ${SOCKET.address}`]);
     try {
-      const worker: Worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-      const extensionId = new URL(worker.url()).host;
-      const optionsUrl = `chrome-extension://${extensionId}/options.html`;
-      const dash = await context.newPage();
-      await dash.goto(dashboard);
-      const options = await context.newPage();
-      await options.goto(optionsUrl);
-      await options.locator('#status[data-state="connected"]').waitFor({ timeout: 20_000 });
-      await options.close();
-      await dash.close();
+      const { worker, extensionId, optionsUrl } = await pairChromium(context, dashboard);
 
-      // A WebSocket site: the page, then a socket that receives SOCKET.bytes.
+      // A WebSocket site: the page, then a socket that receives SOCKET.bytes. The page's own report
+      // names the address too: opened from a page at the bare address instead (as the Firefox edges
+      // test does), Chromium's bytes stayed unattributed (the handshake alone did not name the domain;
+      // open, see issue 15's closing note).
       const chat = await context.newPage();
       await chat.goto(`http://${SOCKET.host}:8080/room`);
       socketBytes = await chat.evaluate(
@@ -110,11 +82,10 @@ describe.skipIf(!ready)(`the Chromium extension: a WebSocket site, withdrawn sit
       await sleep(13_000);
     } finally {
       await context.close();
-      await stop(serve.child);
-      await stop(server.child);
+      await stack.stopServers();
     }
     truth = truthOf(server);
-    byDomain = (JSON.parse(netmonReport(['--by', 'domain', '--json'], dataDir)) as { rows: Row[] }).rows;
+    byDomain = domainRows(dataDir);
     const db = new Database(path.join(dataDir, 'network_monitor.db'), { readonly: true });
     reportedHosts = db.prepare('SELECT DISTINCT hostname FROM browser_reports').pluck().all() as string[];
     db.close();
@@ -122,18 +93,11 @@ describe.skipIf(!ready)(`the Chromium extension: a WebSocket site, withdrawn sit
   }, 170_000);
 
   afterAll(() => {
-    pair?.destroy();
-    if (root !== undefined) rmSync(root, { recursive: true, force: true });
+    stack?.destroy();
   });
 
   it('a WebSocket site is stored under its domain with the bytes its connections moved (within 2 %)', () => {
-    expect(socketBytes).toBe(SOCKET.bytes);
-    const t = truth[SOCKET.host];
-    const row = byDomain.find((r) => r.domain === SOCKET.domain);
-    expect(row, JSON.stringify(byDomain)).toBeDefined();
-    if (row === undefined || t === undefined) return;
-    expect(t.written).toBeGreaterThan(SOCKET.bytes);
-    expect(Math.abs(row.bytesIn - t.written), `stored ${row.bytesIn}, server wrote ${t.written}`).toBeLessThanOrEqual(Math.max(t.written * 0.02, t.connections));
+    expectSocketStored(SOCKET, socketBytes, truth, byDomain);
   });
 
   it('withdrawn site access shows on the badge and the options page instead of looking connected', () => {

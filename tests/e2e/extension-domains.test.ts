@@ -9,38 +9,31 @@
 //     against what the test server itself wrote to each host's connections;
 //   - the active-tab history follows the tab switches;
 //   - no path, query or URL reached the data folder (database, WAL, logs).
-import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS } from '../../bench/renderer.js';
-import { buildAll } from '../../extension/build.js';
-import { createNetnsPair, netnsSupport, type NetnsPair } from '../helpers/netns.js';
 import {
+  chromiumExtensionSupport,
   findInFolder,
-  NETMON,
+  launchChromiumWithExtension,
   netmonReport,
+  pairChromium,
   rangeAfterStop,
-  REPO,
   SECRET,
-  SERVER_JS,
   sleep,
-  startIn,
+  startExtensionStack,
   stop,
   truthOf,
   usageVsDomainRows,
-  waitFor,
+  type DomainRow,
+  type ExtensionStack,
   type ReportRange,
   type RowMismatch,
   type Truth,
 } from './extension-helpers.js';
 
-const CHROMIUM = process.env['NETMON_CHROMIUM'] ?? '/usr/bin/chromium';
-const support = netnsSupport();
-const ready = support.ok && existsSync(CHROMIUM) && existsSync(path.join(REPO, 'dist', 'renderer', 'index.html'));
-const why = !support.ok ? support.reason : !existsSync(CHROMIUM) ? `${CHROMIUM} is missing` : 'dist/renderer is missing: run npm run build first';
+const { ready, why } = chromiumExtensionSupport();
 
 // Host name → server address; and how many bytes each one's download carries.
 const HOSTS = [
@@ -49,11 +42,6 @@ const HOSTS = [
   { host: 'www.c.test', domain: 'c.test', address: '198.51.100.4', bytes: 600_000 },
 ] as const;
 
-interface Row {
-  domain: string;
-  bytesIn: number;
-  bytesOut: number;
-}
 interface AppRow {
   app: string;
   bytesIn: number;
@@ -61,12 +49,10 @@ interface AppRow {
 }
 
 describe.skipIf(!ready)(`the extension in Chromium, with netmon serve and real traffic${ready ? '' : ` (skipped: ${why})`}`, () => {
-  let pair: NetnsPair;
-  let root: string;
-  let dataDir: string;
+  let stack: ExtensionStack;
   let context: BrowserContext;
   let truth: Record<string, Truth> = {};
-  let byDomain: Row[] = [];
+  let byDomain: DomainRow[] = [];
   let byApp: AppRow[] = [];
   /** The one range both reports read, and what each report said it read. */
   let range: ReportRange = { since: 0, until: 0 };
@@ -83,45 +69,13 @@ describe.skipIf(!ready)(`the extension in Chromium, with netmon serve and real t
   let serveErr = '';
 
   beforeAll(async () => {
-    root = mkdtempSync(path.join(os.tmpdir(), 'netmon-ext-e2e-'));
-    dataDir = path.join(root, 'data');
-    const extDirs = await buildAll(path.join(root, 'ext'));
-    pair = createNetnsPair();
     // Two more addresses on the server's side of the link: one per host name.
-    for (const a of ['198.51.100.3', '198.51.100.4']) spawnSync('ip', ['-n', pair.server, 'addr', 'add', `${a}/24`, 'dev', pair.serverDevice], { stdio: 'inherit' });
-    const server = startIn(pair.server, [process.execPath, '-e', SERVER_JS]);
-    await waitFor('the test server', () => server.out().includes('listening'));
-    const serve = startIn(pair.client, [process.execPath, NETMON, 'serve', '--port', '7500', '--sampler', 'linux', '--interval', '1', '--no-open', '--data-dir', dataDir]);
-    await waitFor('netmon serve', () => /netmon: dashboard \S+#pair=[0-9a-f]{64}/.test(serve.out()));
-    const dashboard = /netmon: dashboard (\S+#pair=[0-9a-f]{64})/.exec(serve.out())?.[1] ?? '';
-
-    // Chromium in the client namespace: a wrapper the way Playwright launches any executable.
-    const wrapper = path.join(root, 'chromium-in-netns');
-    writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${pair.client} ${CHROMIUM} "$@"\n`);
-    chmodSync(wrapper, 0o755);
-    const rules = HOSTS.map((h) => `MAP ${h.host} ${h.address}`).join(', ');
-    context = await chromium.launchPersistentContext(path.join(root, 'profile'), {
-      executablePath: wrapper,
-      headless: true,
-      args: [
-        ...CHROMIUM_ARGS,
-        `--host-resolver-rules=${rules}`,
-        `--load-extension=${extDirs.chromium}`,
-        `--disable-extensions-except=${extDirs.chromium}`,
-      ],
-    });
+    stack = await startExtensionStack('netmon-ext-e2e-', ['198.51.100.3', '198.51.100.4']);
+    const { dataDir, server, serve, dashboard } = stack;
+    context = await launchChromiumWithExtension(stack, HOSTS.map((h) => `MAP ${h.host} ${h.address}`));
     try {
-      const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-      const extensionId = new URL(worker.url()).host;
       // One-click pairing: the link netmon printed, opened in the browser.
-      const dash = await context.newPage();
-      await dash.goto(dashboard);
-      const options = await context.newPage();
-      await options.goto(`chrome-extension://${extensionId}/options.html`);
-      await options.locator('#status[data-state="connected"]').waitFor({ timeout: 20_000 });
-      pairedStatus = (await options.textContent('#status')) ?? '';
-      await options.close();
-      await dash.close();
+      pairedStatus = (await pairChromium(context, dashboard)).status;
       // Let the sampler see a quiet start.
       await sleep(2500);
 
@@ -170,7 +124,7 @@ describe.skipIf(!ready)(`the extension in Chromium, with netmon serve and real t
     // at its own `now`, and the last interval (stamped up to 0.5 s after serve stopped) could fall
     // outside the first report and inside the next one.
     range = rangeAfterStop();
-    const domainJson = JSON.parse(netmonReport(['--by', 'domain', '--json'], dataDir, range)) as { rows: Row[] } & ReportRange;
+    const domainJson = JSON.parse(netmonReport(['--by', 'domain', '--json'], dataDir, range)) as { rows: DomainRow[] } & ReportRange;
     const appJson = JSON.parse(netmonReport(['--by', 'app', '--json'], dataDir, range)) as { rows: AppRow[] } & ReportRange;
     byDomain = domainJson.rows;
     byApp = appJson.rows;
@@ -192,8 +146,7 @@ describe.skipIf(!ready)(`the extension in Chromium, with netmon serve and real t
   }, 170_000);
 
   afterAll(() => {
-    pair?.destroy();
-    if (root !== undefined) rmSync(root, { recursive: true, force: true });
+    stack?.destroy();
   });
 
   it('pairs in one click from the dashboard link netmon printed', () => {
@@ -260,7 +213,7 @@ describe.skipIf(!ready)(`the extension in Chromium, with netmon serve and real t
   });
 
   it('nothing with a path, a query or a URL reached the data folder', () => {
-    expect(existsSync(path.join(dataDir, 'network_monitor.db'))).toBe(true);
-    expect(findInFolder(dataDir, [SECRET, '/private', 'watch?', '/blob', 'http://video', 'http://cdn'])).toEqual([]);
+    expect(existsSync(path.join(stack.dataDir, 'network_monitor.db'))).toBe(true);
+    expect(findInFolder(stack.dataDir, [SECRET, '/private', 'watch?', '/blob', 'http://video', 'http://cdn'])).toEqual([]);
   });
 });

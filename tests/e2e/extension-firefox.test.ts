@@ -7,16 +7,28 @@
 // download known sizes from three hosts in turn, three seconds apart. Firefox measures the pages
 // (responseSize) but reports 0 for a fetch() whose body the page consumed: those count by
 // Content-Length, as in Chromium.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildAll } from '../../extension/build.js';
-import { createNetnsPair, netnsSupport, type NetnsPair } from '../helpers/netns.js';
-import { findInFolder, NETMON, netmonReport, REPO, SECRET, SERVER_JS, sleep, startIn, stop, truthOf, waitFor, type Truth } from './extension-helpers.js';
-
-const FIREFOX = process.env['NETMON_FIREFOX'] ?? '/usr/bin/firefox-esr';
+import { netnsSupport } from '../helpers/netns.js';
+import {
+  domainRows,
+  findInFolder,
+  FIREFOX,
+  netmonReport,
+  REPO,
+  SECRET,
+  sleep,
+  startExtensionStack,
+  startIn,
+  stop,
+  truthOf,
+  waitFor,
+  type DomainRow,
+  type ExtensionStack,
+  type Truth,
+} from './extension-helpers.js';
 const WEB_EXT = path.join(REPO, 'node_modules', 'web-ext', 'bin', 'web-ext.js');
 const support = netnsSupport();
 const ready = support.ok && existsSync(FIREFOX) && existsSync(WEB_EXT);
@@ -29,32 +41,17 @@ const PLAN = [
 ] as const;
 const DOMAIN_OF: Record<string, string> = { 'video.a.test': 'a.test', 'cdn.b.test': 'b.test', 'www.c.test': 'c.test' };
 
-interface Row {
-  domain: string;
-  bytesIn: number;
-  bytesOut: number;
-}
-
 describe.skipIf(!ready)(`the Firefox build in Firefox ESR, with netmon serve and real traffic${ready ? '' : ` (skipped: ${why})`}`, () => {
-  let pair: NetnsPair;
-  let root: string;
-  let dataDir: string;
+  let stack: ExtensionStack;
   let truth: Record<string, Truth> = {};
-  let byDomain: Row[] = [];
+  let byDomain: DomainRow[] = [];
   let firefoxTotal = 0;
   let tabHistory: string[] = [];
   let log = '';
 
   beforeAll(async () => {
-    root = mkdtempSync(path.join(os.tmpdir(), 'netmon-ext-firefox-'));
-    dataDir = path.join(root, 'data');
-    const ext = await buildAll(path.join(root, 'ext'));
-    pair = createNetnsPair();
-    const server = startIn(pair.server, [process.execPath, '-e', SERVER_JS]);
-    await waitFor('the test server', () => server.out().includes('listening'));
-    const serve = startIn(pair.client, [process.execPath, NETMON, 'serve', '--port', '7500', '--sampler', 'linux', '--interval', '1', '--no-open', '--data-dir', dataDir]);
-    await waitFor('netmon serve', () => /netmon: dashboard \S+#pair=[0-9a-f]{64}/.test(serve.out()));
-    const dashboard = /netmon: dashboard (\S+#pair=[0-9a-f]{64})/.exec(serve.out())?.[1] ?? '';
+    stack = await startExtensionStack('netmon-ext-firefox-');
+    const { dataDir, ext, pair, server, dashboard } = stack;
     const first = `http://${PLAN[0][0]}:8080/auto/start?wait=8000&secret=${SECRET}&plan=${encodeURIComponent(JSON.stringify(PLAN))}`;
     // web-ext talks to Firefox over a local debugging port: it runs in the namespace too.
     const firefox = startIn(
@@ -77,7 +74,7 @@ describe.skipIf(!ready)(`the Firefox build in Firefox ESR, with netmon serve and
         '--start-url',
         first,
       ],
-      { ...process.env, HOME: root, MOZ_HEADLESS: '1' },
+      { ...process.env, HOME: stack.root, MOZ_HEADLESS: '1' },
     );
     try {
       await waitFor('the pages to finish their downloads', () => server.out().includes('done'), 90_000);
@@ -86,11 +83,10 @@ describe.skipIf(!ready)(`the Firefox build in Firefox ESR, with netmon serve and
     } finally {
       log = `${firefox.out()}\n${firefox.err()}`;
       await stop(firefox.child);
-      await stop(serve.child);
-      await stop(server.child);
+      await stack.stopServers();
     }
     truth = truthOf(server);
-    byDomain = (JSON.parse(netmonReport(['--by', 'domain', '--json'], dataDir)) as { rows: Row[] }).rows;
+    byDomain = domainRows(dataDir);
     const apps = (JSON.parse(netmonReport(['--by', 'app', '--json'], dataDir)) as { rows: { app: string; bytesIn: number; bytesOut: number }[] }).rows;
     const ff = apps.find((r) => r.app === 'Firefox');
     firefoxTotal = ff === undefined ? 0 : ff.bytesIn + ff.bytesOut;
@@ -102,8 +98,7 @@ describe.skipIf(!ready)(`the Firefox build in Firefox ESR, with netmon serve and
   }, 170_000);
 
   afterAll(() => {
-    pair?.destroy();
-    if (root !== undefined) rmSync(root, { recursive: true, force: true });
+    stack?.destroy();
   });
 
   it('the test server saw each host download its bytes', () => {
@@ -136,7 +131,7 @@ describe.skipIf(!ready)(`the Firefox build in Firefox ESR, with netmon serve and
   });
 
   it('nothing with a path, a query or a URL reached the data folder', () => {
-    expect(existsSync(path.join(dataDir, 'network_monitor.db'))).toBe(true);
-    expect(findInFolder(dataDir, [SECRET, '/auto', '/blob', 'plan=', 'http://video'])).toEqual([]);
+    expect(existsSync(path.join(stack.dataDir, 'network_monitor.db'))).toBe(true);
+    expect(findInFolder(stack.dataDir, [SECRET, '/auto', '/blob', 'plan=', 'http://video'])).toEqual([]);
   });
 });

@@ -3,10 +3,16 @@
 // started inside a namespace and stopped by process group, `netmon report` as a user runs it, and a
 // scan of the data folder for anything of a URL.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import readline from 'node:readline';
 import Database from 'better-sqlite3';
-import { netnsArgv } from '../helpers/netns.js';
+import { expect } from 'vitest';
+import { chromium, type BrowserContext, type Worker } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../../bench/renderer.js';
+import { buildAll } from '../../extension/build.js';
+import { createNetnsPair, netnsArgv, netnsSupport, type NetnsPair } from '../helpers/netns.js';
 
 export const REPO = path.resolve(import.meta.dirname, '..', '..');
 export const NETMON = path.join(REPO, 'bin', 'netmon.js');
@@ -214,4 +220,197 @@ export function findInFolder(dir: string, needles: readonly string[]): { file: s
   };
   walk(dir);
   return found;
+}
+
+/** A stored domain row, as `netmon report --by domain --json` lists it. */
+export interface DomainRow {
+  domain: string;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+/** `netmon report --by domain --json` over `range`: the stored domain rows. */
+export function domainRows(dataDir: string, range: ReportRange = rangeAfterStop()): DomainRow[] {
+  return (JSON.parse(netmonReport(['--by', 'domain', '--json'], dataDir, range)) as { rows: DomainRow[] }).rows;
+}
+
+/** What every extension e2e file starts: the builds, a namespace pair, the test server, and `netmon serve` on port 7500 in the client namespace. */
+export interface ExtensionStack {
+  root: string;
+  dataDir: string;
+  ext: { firefox: string; chromium: string };
+  pair: NetnsPair;
+  server: Started;
+  serve: Started;
+  /** The dashboard link serve printed (with the pairing token). */
+  dashboard: string;
+  /** Stops serve and the test server (the server prints its truth then). */
+  stopServers(): Promise<void>;
+  /** Removes the namespaces and the folder. */
+  destroy(): void;
+}
+
+/** `moreServerAddresses`: added to the server's side of the link (one per host name, for the IP join). */
+export async function startExtensionStack(prefix: string, moreServerAddresses: readonly string[] = []): Promise<ExtensionStack> {
+  const root = mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dataDir = path.join(root, 'data');
+  const ext = await buildAll(path.join(root, 'ext'));
+  const pair = createNetnsPair();
+  for (const a of moreServerAddresses) spawnSync('ip', ['-n', pair.server, 'addr', 'add', `${a}/24`, 'dev', pair.serverDevice], { stdio: 'inherit' });
+  const server = startIn(pair.server, [process.execPath, '-e', SERVER_JS]);
+  await waitFor('the test server', () => server.out().includes('listening'));
+  const serve = startIn(pair.client, [process.execPath, NETMON, 'serve', '--port', '7500', '--sampler', 'linux', '--interval', '1', '--no-open', '--data-dir', dataDir]);
+  await waitFor('netmon serve', () => /netmon: dashboard \S+#pair=[0-9a-f]{64}/.test(serve.out()));
+  const dashboard = /netmon: dashboard (\S+#pair=[0-9a-f]{64})/.exec(serve.out())?.[1] ?? '';
+  return {
+    root,
+    dataDir,
+    ext,
+    pair,
+    server,
+    serve,
+    dashboard,
+    stopServers: async () => {
+      await stop(serve.child);
+      await stop(server.child);
+    },
+    destroy: () => {
+      pair.destroy();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A Firefox driven over Marionette (tests/fixtures/marionette.js in its namespace). */
+export interface Marionette {
+  /** Sends one command; resolves with its result, throws its error. */
+  send<T = unknown>(command: string, params?: Record<string, unknown>): Promise<T>;
+  /** Runs `script` (a function body; `arguments` as WebDriver gives them) in the page, or in Firefox's own chrome with `chrome`. */
+  run<T = unknown>(script: string, options?: { chrome?: boolean; async?: boolean }): Promise<T>;
+  /** Loads `url` in the tab. */
+  goto(url: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const FIREFOX = process.env['NETMON_FIREFOX'] ?? '/usr/bin/firefox-esr';
+
+/**
+ * Starts Firefox headless in namespace `ns` with Marionette (system access allowed, for installing a
+ * temporary add-on and for what about:addons does), a fresh profile with `prefs`, and a driver.
+ */
+export async function startFirefox(ns: string, root: string, prefs: Record<string, string | number | boolean>): Promise<Marionette> {
+  const profile = mkdtempSync(path.join(root, 'firefox-profile-'));
+  const port = 2828;
+  const all = { 'marionette.port': port, 'browser.shell.checkDefaultBrowser': false, 'datareporting.policy.dataSubmissionEnabled': false, 'app.update.disabledForTesting': true, ...prefs };
+  writeUserJs(profile, all);
+  const firefox = startIn(ns, [FIREFOX, '-headless', '-marionette', '-remote-allow-system-access', '-no-remote', '-profile', profile], { ...process.env, HOME: root, MOZ_HEADLESS: '1' });
+  const [cmd, ...args] = netnsArgv(ns, [process.execPath, path.join(REPO, 'tests', 'fixtures', 'marionette.js'), String(port)]);
+  const driver = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const answers: Array<(line: string) => void> = [];
+  readline.createInterface({ input: driver.stdout }).on('line', (line) => answers.shift()?.(line));
+  const send = <T>(command: string, params: Record<string, unknown> = {}): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      answers.push((line) => {
+        const answer = JSON.parse(line) as { ok: true; value: T } | { ok: false; error: unknown };
+        if (answer.ok) resolve(answer.value);
+        else reject(new Error(`${command}: ${JSON.stringify(answer.error)}\n${firefox.err().slice(-1000)}`));
+      });
+      driver.stdin.write(`${JSON.stringify([command, params])}\n`);
+    });
+  let context: 'content' | 'chrome' = 'content';
+  const inContext = async (want: 'content' | 'chrome'): Promise<void> => {
+    if (want === context) return;
+    await send('Marionette:SetContext', { value: want });
+    context = want;
+  };
+  const run = async <T>(script: string, options: { chrome?: boolean; async?: boolean } = {}): Promise<T> => {
+    await inContext(options.chrome === true ? 'chrome' : 'content');
+    const answer = await send<{ value: T }>(options.async === true ? 'WebDriver:ExecuteAsyncScript' : 'WebDriver:ExecuteScript', { script, args: [] });
+    return answer.value;
+  };
+  await send('WebDriver:NewSession', {});
+  return {
+    send,
+    run,
+    goto: async (url) => {
+      await inContext('content');
+      await send('WebDriver:Navigate', { url });
+    },
+    close: async () => {
+      driver.stdin.end();
+      await stop(firefox.child);
+      if (driver.exitCode === null) driver.kill();
+    },
+  };
+}
+
+function writeUserJs(profile: string, prefs: Record<string, string | number | boolean>): void {
+  const lines = Object.entries(prefs).map(([k, v]) => `user_pref(${JSON.stringify(k)}, ${JSON.stringify(v)});`);
+  writeFileSync(path.join(profile, 'user.js'), `${lines.join('\n')}\n`);
+}
+
+export const CHROMIUM = process.env['NETMON_CHROMIUM'] ?? '/usr/bin/chromium';
+
+/** Whether the Chromium extension files can run here, and why not. */
+export function chromiumExtensionSupport(): { ready: boolean; why: string } {
+  const support = netnsSupport();
+  if (!support.ok) return { ready: false, why: support.reason };
+  if (!existsSync(CHROMIUM)) return { ready: false, why: `${CHROMIUM} is missing` };
+  if (!existsSync(path.join(REPO, 'dist', 'renderer', 'index.html'))) return { ready: false, why: 'dist/renderer is missing: run npm run build first' };
+  return { ready: true, why: '' };
+}
+
+/**
+ * Debian's Chromium in the stack's client namespace (a wrapper, the way Playwright launches any
+ * executable), headless, with the unpacked Chromium build loaded and nothing else; `rules` are
+ * --host-resolver-rules entries (`MAP host address`).
+ */
+export function launchChromiumWithExtension(stack: ExtensionStack, rules: readonly string[], extraArgs: readonly string[] = []): Promise<BrowserContext> {
+  const wrapper = path.join(stack.root, 'chromium-in-netns');
+  writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${stack.pair.client} ${CHROMIUM} "$@"\n`);
+  chmodSync(wrapper, 0o755);
+  return chromium.launchPersistentContext(path.join(stack.root, 'profile'), {
+    executablePath: wrapper,
+    headless: true,
+    args: [...CHROMIUM_ARGS, `--host-resolver-rules=${rules.join(', ')}`, `--load-extension=${stack.ext.chromium}`, `--disable-extensions-except=${stack.ext.chromium}`, ...extraArgs],
+  });
+}
+
+/** The extension's worker and pages, once paired in one click by the dashboard link serve printed. */
+export interface PairedChromium {
+  worker: Worker;
+  extensionId: string;
+  optionsUrl: string;
+  /** What the options page said once connected. */
+  status: string;
+}
+
+export async function pairChromium(context: BrowserContext, dashboard: string): Promise<PairedChromium> {
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+  const extensionId = new URL(worker.url()).host;
+  const optionsUrl = `chrome-extension://${extensionId}/options.html`;
+  const dash = await context.newPage();
+  await dash.goto(dashboard);
+  const options = await context.newPage();
+  await options.goto(optionsUrl);
+  await options.locator('#status[data-state="connected"]').waitFor({ timeout: 20_000 });
+  const status = (await options.textContent('#status')) ?? '';
+  await options.close();
+  await dash.close();
+  return { worker, extensionId, optionsUrl, status };
+}
+
+/**
+ * A WebSocket site's check: the page received all `socket.bytes`, and its domain's stored download is
+ * what the test server wrote to that host's connections, within 2 % (or one byte per connection).
+ */
+export function expectSocketStored(socket: { host: string; domain: string; bytes: number }, received: number, truth: Record<string, Truth>, byDomain: readonly DomainRow[]): void {
+  expect(received).toBe(socket.bytes);
+  const t = truth[socket.host];
+  const row = byDomain.find((r) => r.domain === socket.domain);
+  expect(row, JSON.stringify(byDomain)).toBeDefined();
+  expect(t, JSON.stringify(truth)).toBeDefined();
+  if (row === undefined || t === undefined) return;
+  expect(t.written).toBeGreaterThan(socket.bytes);
+  expect(Math.abs(row.bytesIn - t.written), `stored ${row.bytesIn}, server wrote ${t.written}`).toBeLessThanOrEqual(Math.max(t.written * 0.02, t.connections));
 }
