@@ -3,7 +3,11 @@
 // of the asked range survives in a coarser row. Inside it, whole days are deleted from all tiers;
 // whole hours are subtracted from their day and deleted; sub-hour edges are subtracted from their
 // hour and day and deleted. The tiers stay equal to one another. The browser extension's active-tab
-// reports of the widened range go in the same transaction: a purge is all or nothing.
+// reports of the widened range go in the same transaction: a purge is all or nothing. So do the plan
+// records made of those bytes: the alerts given inside the range (their words name its apps and
+// sites) and the summaries of cycles that overlap it (immutable, so deleted rather than left
+// describing bytes that are gone). What each alert's state remembers stays: a purge never makes an
+// alert fire a second time in its cycle.
 import type Database from 'better-sqlite3';
 import { assertNever } from '../../../src-shared/contract/types.js';
 import { planRange } from '../queries/plan.js';
@@ -19,7 +23,7 @@ export interface PurgeOutcome {
   until: number;
   deletedRows: number;
   /** Rows of each tier that were deleted (rows only reduced are not counted). */
-  deleted: { raw: number; hourly: number; daily: number; processes: number; domains?: number; networks?: number; browserReports?: number };
+  deleted: { raw: number; hourly: number; daily: number; processes: number; domains?: number; networks?: number; browserReports?: number; planRecords?: number };
 }
 
 /** [since, until) widened so that every piece of it can be removed exactly from the tiers that remain. */
@@ -157,10 +161,14 @@ export function purgeRange(db: Database.Database, since: number, until: number, 
         const reports = run(BROWSER_REPORT_SQL.purge, bounds.since, bounds.until);
         if (reports > 0) counts.browserReports = reports;
       }
+      if (hasTable(db, 'cycle_history')) {
+        const records = run('DELETE FROM alerts WHERE at >= ? AND at < ?', bounds.since, bounds.until) + run('DELETE FROM cycle_history WHERE cycle_start < ? AND cycle_end > ?', bounds.until, bounds.since);
+        if (records > 0) counts.planRecords = records;
+      }
       return counts;
     })
     .immediate();
   // The deleted rows' old page images must not linger in the write-ahead log.
   db.pragma('wal_checkpoint(TRUNCATE)');
-  return { ...bounds, deletedRows: deleted.raw + deleted.hourly + deleted.daily + deleted.processes + (deleted.domains ?? 0) + (deleted.networks ?? 0) + (deleted.browserReports ?? 0), deleted };
+  return { ...bounds, deletedRows: deleted.raw + deleted.hourly + deleted.daily + deleted.processes + (deleted.domains ?? 0) + (deleted.networks ?? 0) + (deleted.browserReports ?? 0) + (deleted.planRecords ?? 0), deleted };
 }

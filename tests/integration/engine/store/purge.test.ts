@@ -39,6 +39,28 @@ describe('purgeRange', () => {
     }
   });
 
+  it('deletes the alerts given inside the range and the cycle summaries that overlap it; the alert state stays', () => {
+    const store = seeded();
+    try {
+      store.withWriter((db) => {
+        const alert = db.prepare("INSERT INTO alerts (at, subject, kind, percent, cycle_start, title, body) VALUES (?, 'plan:1', 'threshold', 80, ?, 't', 'Top apps: Firefox')");
+        alert.run(jul(10, 9, 30), jul(1, 0));
+        alert.run(jul(10, 12), jul(1, 0));
+        const summary = db.prepare('INSERT INTO cycle_history (plan_id, cycle_start, cycle_end, quota_bytes, used_bytes, offset_bytes, overage_bytes, top, closed_at) VALUES (1, ?, ?, 1, 1, 0, 0, ?, 0)');
+        summary.run(jul(1, 0), jul(11, 0), '{}');
+        summary.run(jul(11, 0), jul(12, 0), '{}');
+        db.prepare("INSERT INTO alert_state (subject, state) VALUES ('plan:1', ?)").run(JSON.stringify({ fired: [80] }));
+      });
+      const out = store.purgeRange(jul(10, 9), jul(10, 10));
+      expect(out.deleted.planRecords).toBe(2);
+      expect(store.db.prepare('SELECT at FROM alerts').pluck().all()).toEqual([jul(10, 12)]);
+      expect(store.db.prepare('SELECT cycle_start FROM cycle_history').pluck().all()).toEqual([jul(11, 0)]);
+      expect(count(store, 'alert_state')).toBe(1);
+    } finally {
+      store.close();
+    }
+  });
+
   it('is all or nothing: a failure on the browser reports keeps the usage and domain rows too', () => {
     const store = seeded();
     const side = sideConnection(store);
