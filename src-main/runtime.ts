@@ -1,5 +1,7 @@
 // The running netmon: config, store, sampler, monitor, live feed and the local HTTP API, assembled once
 // so that `netmon serve` and the Electron shell start exactly the same thing. No Electron here.
+import { createPrivacyAccess } from './engine/privacy/actions.js';
+import { PrivacySettings } from './engine/privacy/list.js';
 import { createApiHandlers, type ApiHandlers } from './api/handlers.js';
 import { createLiveFeed, type LiveFeed } from './api/live.js';
 import { createPlansAccess } from './api/plans.js';
@@ -94,9 +96,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   }
   if (loaded.unknownKeys.length > 0) log.info('config.json has keys netmon does not use', { keys: loaded.unknownKeys.join(',') });
 
+  const privacy = new PrivacySettings(dataDir);
   const store = openStore({
     dataDir,
     clock,
+    privacy,
     retention: { rawDays: config.data_retention_days_raw, hourlyDays: config.data_retention_days_hourly },
   });
   if (store.recovered !== null) {
@@ -175,6 +179,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       live,
       browserReports: { record: (report) => store.recordBrowserReport(report) },
       plans: createPlansAccess(store),
+      privacy: createPrivacyAccess(privacy, store),
       browserDomains: {
         activeTab: (browser, host, atMs) => domains.noteActiveTab(browser, host, atMs),
         bytes: (browser, entries, fromMs, toMs) => domains.noteBytes(browser, entries, fromMs, toMs),

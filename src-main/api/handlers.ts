@@ -35,6 +35,9 @@ import { createLogger } from '../engine/log.js';
 import type { BrowserReportRow } from '../engine/store/index.js';
 import type { SamplerHealth } from '../engine/types.js';
 import { PlanInputError } from '../engine/plans/validate.js';
+import type { PrivacyAccess } from '../engine/privacy/actions.js';
+import { PrivacyError } from '../engine/privacy/list.js';
+import { domainMatches } from '../../src-shared/privacy.js';
 import type { PlansAccess } from './plans.js';
 import type { LiveSource } from './live.js';
 import { autoBucket, bucketCount, bucketStarts, localMidnight, localMonthStart, localWeekStart, MAX_TIMELINE_POINTS, resolveRange } from './ranges.js';
@@ -132,6 +135,8 @@ export interface ApiDeps {
   browserDomains?: BrowserDomainSink | undefined;
   /** Plans, budgets and "what changed" (api/plans.ts); without it those channels answer unavailable. */
   plans?: PlansAccess | undefined;
+  /** Privacy levels and forget (engine/privacy); without it those channels answer unavailable. */
+  privacy?: PrivacyAccess | undefined;
 }
 
 /** An error a dependency may throw to choose the code the client sees. */
@@ -222,6 +227,10 @@ export function createApiHandlers(deps: ApiDeps): ApiHandlers {
     if (deps.plans === undefined) throw new ApiError('unavailable', 'plans are not available in this engine');
     return deps.plans;
   };
+  const privacy = (): PrivacyAccess => {
+    if (deps.privacy === undefined) throw new ApiError('unavailable', 'privacy levels are not available in this engine');
+    return deps.privacy;
+  };
 
   const exportRows = async (req: ApiParsedRequest<'data:export'>, range: ResolvedRange): Promise<Omit<ExportTable, 'range'>> => {
     const by = req.by ?? 'app';
@@ -293,7 +302,8 @@ export function createApiHandlers(deps: ApiDeps): ApiHandlers {
     'apps:list': async (req) => {
       const range = resolveRange(req, nowS());
       const answer = approximateRows(await deps.queries.apps(range, req.limit ?? 100));
-      return { ...range, approximate: answer.approximate, apps: answer.rows };
+      const hidden = deps.privacy?.hidden('app');
+      return { ...range, approximate: answer.approximate, apps: hidden === undefined ? answer.rows : answer.rows.filter((r) => !hidden.has(r.app)) };
     },
     'apps:processes': async (req) => {
       const range = resolveRange(req, nowS());
@@ -304,7 +314,8 @@ export function createApiHandlers(deps: ApiDeps): ApiHandlers {
       const range = resolveRange(req, nowS());
       const app = req.app ?? null;
       const answer = approximateRows(await deps.queries.domains(range, app, req.limit ?? 100));
-      return { ...range, app, approximate: answer.approximate, domains: answer.rows };
+      const hidden = deps.privacy?.hidden('domain');
+      return { ...range, app, approximate: answer.approximate, domains: hidden === undefined ? answer.rows : answer.rows.filter((r) => ![...hidden].some((h) => domainMatches(h, r.domain))) };
     },
     'config:get': async () => deps.config.get(),
     'config:set': async (req) => deps.config.set(req),
@@ -324,6 +335,9 @@ export function createApiHandlers(deps: ApiDeps): ApiHandlers {
     'budgets:add': (req) => Promise.resolve(plans().addBudget(req, nowS())),
     'budgets:remove': (req) => Promise.resolve(plans().removeBudget(req)),
     'changes:list': (req) => Promise.resolve(plans().changes(req, nowS())),
+    'privacy:list': () => Promise.resolve(privacy().list()),
+    'privacy:set': (req) => Promise.resolve(privacy().set(req.kind, req.name, req.level)),
+    'privacy:forget': (req) => Promise.resolve(privacy().forget(req.kind, req.name)),
     // The transport answers only a request whose token is valid (http/guard.ts); nothing changes.
     'pairing:check': () => Promise.resolve({ paired: true }),
   };
@@ -333,7 +347,7 @@ export function createApiHandlers(deps: ApiDeps): ApiHandlers {
       return { ok: true, value: await run() };
     } catch (err) {
       if (err instanceof ApiError) return fail(err.code, err.message);
-      if (err instanceof ConfigError || err instanceof PlanInputError) return fail('bad-request', err.message);
+      if (err instanceof ConfigError || err instanceof PlanInputError || err instanceof PrivacyError) return fail('bad-request', err.message);
       // The client gets no internals (paths, SQL); the log has them.
       log.error(`${what} failed`, { error: err });
       return fail('internal', `${what} failed; see the log for details`);

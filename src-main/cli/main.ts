@@ -95,6 +95,20 @@ const COMMANDS: Record<string, Command> = {
     options: { 'data-dir': dataDir },
     run: async (ctx) => (await import('./token.js')).runToken(ctx),
   },
+  privacy: {
+    summary: 'hide an app or domain from the views, or keep it private (counted under "Private", name never stored)',
+    usage: 'netmon privacy list [--json] | set NAME hide|private|normal [--app|--domain]  [--data-dir DIR]',
+    positionals: true,
+    options: { app: { type: 'boolean' }, domain: { type: 'boolean' }, json: { type: 'boolean' }, 'data-dir': dataDir },
+    run: async (ctx) => (await import('./privacy.js')).runPrivacy(ctx),
+  },
+  forget: {
+    summary: 'delete all history of an app or domain (asks for --yes)',
+    usage: 'netmon forget NAME --yes [--app|--domain] [--data-dir DIR]',
+    positionals: true,
+    options: { yes: { type: 'boolean' }, app: { type: 'boolean' }, domain: { type: 'boolean' }, 'data-dir': dataDir },
+    run: async (ctx) => (await import('./privacy.js')).runForget(ctx),
+  },
   demo: {
     summary: 'fill a data folder with realistic synthetic history, for trying the dashboard',
     usage: 'netmon demo --days N [--data-dir DIR] [--seed N] [--force] [--anomaly]',

@@ -3,6 +3,8 @@
 import { formatBytes } from '../../src-shared/units.js';
 import { renderExport } from '../engine/export.js';
 import { resolveDataDir } from '../engine/config.js';
+import { PrivacySettings } from '../engine/privacy/list.js';
+import { domainMatches } from '../../src-shared/privacy.js';
 import { totalsByApp, totalsByDomain, type Bytes } from '../engine/queries/index.js';
 import { isOverheadName } from '../engine/network/migrate.js';
 import { UNATTRIBUTED } from '../engine/types.js';
@@ -36,13 +38,18 @@ export function runReport(ctx: CommandContext): Promise<number> {
   const app = stringFlag(ctx.values['app']);
   if (app !== undefined && by !== 'domain') throw new UserError('--app goes with --by domain (the domains of one application)', 2);
   if (app?.trim() === '') throw new UserError('--app: expected an application name, as `netmon report` lists them', 2);
-  const db = openForReading(resolveDataDir(stringFlag(ctx.values['data-dir'])));
+  const dataDir = resolveDataDir(stringFlag(ctx.values['data-dir']));
+  const db = openForReading(dataDir);
+  // Hidden names (netmon privacy set NAME hide) leave the rows; the totals still count them.
+  const privacy = new PrivacySettings(dataDir);
   try {
     if (by === 'network' || by === 'interface') {
       return Promise.resolve(reportByNetwork(db, range, by, ctx.values['json'] === true, describeRange(range.since, range.until), (line) => ctx.out(line)));
     }
     if (by === 'domain') {
       const domains = totalsByDomain(db, range, { app: app ?? null });
+      const hidden = privacy.names('domain', 'hide');
+      domains.rows = domains.rows.filter((r) => !hidden.some((h) => domainMatches(h, r.domain)));
       if (ctx.values['json'] === true) {
         const rows = domains.rows.map((r) => ({ key: r.domain, bytesIn: r.bytesIn, bytesOut: r.bytesOut, estimated: r.estimated, approximate: domains.approximate }));
         ctx.out(renderExport({ range, keyName: 'domain', approximate: domains.approximate, rows }, 'json', 'domain').body);
@@ -81,6 +88,8 @@ export function runReport(ctx: CommandContext): Promise<number> {
       return Promise.resolve(0);
     }
     const result = totalsByApp(db, range);
+    const hiddenApps = new Set(privacy.names('app', 'hide'));
+    result.rows = result.rows.filter((r) => !hiddenApps.has(r.app));
     if (ctx.values['json'] === true) {
       const rows = result.rows.map((r) => ({ key: r.app, bytesIn: r.bytesIn, bytesOut: r.bytesOut, approximate: result.approximate, ...(isOverheadName(r.app) ? { kind: 'overhead' as const } : {}) }));
       const file = renderExport({ range, keyName: 'app', approximate: result.approximate, rows }, 'json', 'app');

@@ -31,6 +31,9 @@ export const CHANNELS = {
   'budgets:add': { kind: 'command' },
   'budgets:remove': { kind: 'command' },
   'changes:list': { kind: 'query' },
+  'privacy:list': { kind: 'query' },
+  'privacy:set': { kind: 'command' },
+  'privacy:forget': { kind: 'command' },
   // A write that changes nothing: answered only when the request carries a valid pairing token.
   'pairing:check': { kind: 'command' },
   // The shell's own: the token for pairing the browser extension, and start at login.

@@ -7,6 +7,7 @@ import type { ApiRequest } from './schemas.js';
 import type { ConfigValues } from './settings.js';
 // The plan, budget, alert and "what changed" shapes live beside the contract (zod-free, types only).
 import type { BudgetStatusView, BudgetView, ChangesView, PlanStatusView, PlansStatus } from '../plans.js';
+import type { ForgetOutcome, PrivacyList, PrivacySetOutcome } from '../privacy.js';
 
 // ---- Results and errors ------------------------------------------------------------------------
 
@@ -279,6 +280,9 @@ export interface ApiResponses {
   'budgets:list': { budgets: BudgetStatusView[] };
   'budgets:add': BudgetView;
   'budgets:remove': { removed: boolean };
+  'privacy:list': PrivacyList;
+  'privacy:set': PrivacySetOutcome;
+  'privacy:forget': ForgetOutcome;
   'changes:list': ChangesView;
 }
 

@@ -11,6 +11,8 @@ import { createLiveFeed, type LiveFeed } from '../../src-main/api/live.js';
 import { createStoreQueries } from '../../src-main/api/store-queries.js';
 import { loadConfig, updateConfig } from '../../src-main/engine/config.js';
 import { lastUsageAt } from '../../src-main/engine/queries/index.js';
+import { createPrivacyAccess } from '../../src-main/engine/privacy/actions.js';
+import { PrivacySettings } from '../../src-main/engine/privacy/list.js';
 import { browserReportsIn, openStore, type BrowserReportRow, type Store } from '../../src-main/engine/store/index.js';
 import type { AppUsage, ProcessSeen } from '../../src-main/engine/types.js';
 import { createUsageCounters } from '../../src-main/engine/usage-counters.js';
@@ -56,7 +58,8 @@ export interface FixtureOptions {
 /** Starts the stack in a fresh temp folder. */
 export async function startFixture(options: FixtureOptions = {}): Promise<Fixture> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'netmon-http-'));
-  const store = openStore({ dataDir: dir });
+  const privacy = new PrivacySettings(dir);
+  const store = openStore({ dataDir: dir, privacy });
   if (options.seed !== undefined || options.seedProcesses !== undefined) {
     store.append(options.seed ?? [], options.seedProcesses ?? []);
     const flushed = store.flush();
@@ -92,6 +95,7 @@ export async function startFixture(options: FixtureOptions = {}): Promise<Fixtur
     },
     live,
     browserReports: { record: (report) => store.recordBrowserReport(report) },
+    privacy: createPrivacyAccess(privacy, store),
   });
   const server = await startHttpServer({
     port: 0,

@@ -4,6 +4,9 @@
 // alongside them, so every tier is always current. The flush timer belongs to the caller (default batching: every
 // DEFAULT_FLUSH_INTERVAL_MS). A failed write loses nothing: the rows stay in the bounded buffer, the
 // error shows in `health()`, and the next flush retries.
+import type { PrivacyKind } from '../../../src-shared/privacy.js';
+import type { PrivacyView } from '../privacy/list.js';
+import { dropPending, redactPending, rewriteName, type NameRows } from './privacy.js';
 import type Database from 'better-sqlite3';
 import type { DomainUsage } from '../domains/types.js';
 import type { LedgerDelta, NetworkInfo, NetworkUsage } from '../network/network-rows.js';
@@ -43,6 +46,8 @@ export interface StoreOptions extends Pick<OpenOptions, 'migrations' | 'busyTime
   maxPendingGaps?: number;
   /** Bound on rows deleted per tier by one `runMaintenance` call (default 50 000). */
   maxDeleteRows?: number;
+  /** Privacy levels (engine/privacy): a private name is written as the private row at each flush. */
+  privacy?: PrivacyView;
 }
 
 /** Outcome of a flush: written, or failed with the rows kept for the next attempt. */
@@ -107,6 +112,11 @@ export interface Store {
    * the SqliteError when it cannot be written.
    */
   purgeRange(since: number, until: number): PurgeOutcome;
+  /**
+   * Folds every stored row of a name into the private row (`to`: the row's name) or deletes them all
+   * (`to` null: forget), buffered rows included, in one transaction (store/privacy.ts).
+   */
+  rewriteName(kind: PrivacyKind, name: string, to: string | null): NameRows;
   /** Bytes of the data folder and of the database files. */
   dataFolderSize(): FolderSize;
   /** Flushes, then closes the connection. A failed final flush is logged and returned. */
@@ -133,6 +143,7 @@ class SqliteStore implements Store {
   private lastMaintenance: (MaintenanceResult & { at: number }) | null = null;
   private closed = false;
   private flushExtra: ((db: Database.Database) => void) | null = null;
+  private readonly privacy: PrivacyView | null;
 
   constructor(
     readonly dataDir: string,
@@ -153,6 +164,7 @@ class SqliteStore implements Store {
       maxGaps: options.maxPendingGaps ?? DEFAULT_MAX_PENDING_GAPS,
     });
     this.writer = createBatchWriter(this.conn);
+    this.privacy = options.privacy ?? null;
   }
 
   append(usage: readonly AppUsage[], processes: readonly ProcessSeen[] = [], gaps: readonly Gap[] = []): void {
@@ -198,6 +210,8 @@ class SqliteStore implements Store {
 
   recordBrowserReport(report: BrowserReportRow): number {
     if (this.closed) throw new Error('the store is closed');
+    // A private domain's active-tab report is not kept (0: nothing stored).
+    if (this.privacy?.level('domain', report.domain) === 'private' || this.privacy?.level('domain', report.hostname) === 'private') return 0;
     return insertBrowserReport(this.conn, report);
   }
 
@@ -208,6 +222,7 @@ class SqliteStore implements Store {
       return { ok: true, written: { usage: 0, processes: 0, gaps: 0 } };
     }
     try {
+      if (this.privacy !== null) redactPending(this.pending, this.privacy);
       const written = this.writer.write(this.pending, this.flushExtra);
       this.pending.clear();
       this.markSuccess(written.usage + written.processes + written.gaps + (written.domains ?? 0) + (written.networks ?? 0));
@@ -281,6 +296,12 @@ class SqliteStore implements Store {
     this.pending.dropRange(outcome.since, outcome.until);
     log.info('purged a range', { since: outcome.since, until: outcome.until, deletedRows: outcome.deletedRows });
     return outcome;
+  }
+
+  rewriteName(kind: PrivacyKind, name: string, to: string | null): NameRows {
+    if (this.closed) throw new Error('the store is closed');
+    dropPending(this.pending, kind, name);
+    return rewriteName(this.conn, kind, name, to);
   }
 
   dataFolderSize(): FolderSize {

@@ -1,0 +1,75 @@
+// `netmon privacy list|set NAME hide|private|normal` and `netmon forget NAME --yes`: the privacy list
+// (DATA/privacy.json, engine/privacy) and forgetting a name's history. A running serve reads the list
+// again at its next flush. NAME is an app, or a domain with --domain (a name like example.com is taken
+// as a domain unless --app says otherwise).
+import { existsSync } from 'node:fs';
+import { resolveDataDir } from '../engine/config.js';
+import { createPrivacyAccess, type PrivacyAccess } from '../engine/privacy/actions.js';
+import { PrivacyError, PrivacySettings } from '../engine/privacy/list.js';
+import { DatabaseTooNewError, DatabaseUnusableError, openDatabase } from '../engine/store/index.js';
+import { rewriteName } from '../engine/store/privacy.js';
+import { PRIVACY_LEVELS, type PrivacyKind, type PrivacyLevel } from '../../src-shared/privacy.js';
+import { UserError, type CommandContext } from './main.js';
+import { stringFlag } from './options.js';
+import { renderTable } from './table.js';
+
+function kindOf(ctx: CommandContext, name: string): PrivacyKind {
+  if (ctx.values['domain'] === true) return 'domain';
+  if (ctx.values['app'] === true) return 'app';
+  return /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(name) ? 'domain' : 'app';
+}
+
+function withAccess<T>(ctx: CommandContext, run: (access: PrivacyAccess) => T): T {
+  const dataDir = resolveDataDir(stringFlag(ctx.values['data-dir']));
+  if (!existsSync(dataDir)) throw new UserError(`no data folder at ${dataDir}`);
+  let db;
+  try {
+    db = openDatabase(dataDir).db;
+  } catch (err) {
+    if (err instanceof DatabaseTooNewError || err instanceof DatabaseUnusableError) throw new UserError(err.message);
+    throw err;
+  }
+  try {
+    return run(createPrivacyAccess(new PrivacySettings(dataDir), { rewriteName: (kind, name, to) => rewriteName(db, kind, name, to) }));
+  } catch (err) {
+    if (err instanceof PrivacyError) throw new UserError(`${err.message} (nothing was changed)`, 2);
+    throw err;
+  } finally {
+    db.close();
+  }
+}
+
+const USAGE = 'usage: netmon privacy list [--json] | set NAME hide|private|normal [--app|--domain]  [--data-dir DIR]';
+
+export function runPrivacy(ctx: CommandContext): Promise<number> {
+  const [action, name, level, ...extra] = ctx.positionals;
+  if (action === 'list' && name === undefined) {
+    const dataDir = resolveDataDir(stringFlag(ctx.values['data-dir']));
+    const entries = new PrivacySettings(dataDir).entries();
+    if (ctx.values['json'] === true) ctx.out(JSON.stringify({ entries }, null, 2));
+    else if (entries.length === 0) ctx.out('netmon: no app or domain has a privacy level (all normal)');
+    else ctx.out(renderTable(['Kind', 'Name', 'Level'], entries.map((e) => [e.kind, e.name, e.level]), new Set()));
+    return Promise.resolve(0);
+  }
+  if (action !== 'set' || name === undefined || level === undefined || extra.length > 0) throw new UserError(USAGE, 2);
+  if (!PRIVACY_LEVELS.includes(level as PrivacyLevel)) throw new UserError(`level: one of hide, private, normal (not '${level}')`, 2);
+  const kind = kindOf(ctx, name);
+  const outcome = withAccess(ctx, (access) => access.set(kind, name, level as PrivacyLevel | 'normal'));
+  const words = { hide: 'hidden from the views (still recorded and counted)', private: `counted under "Private"; its name is no longer stored`, normal: 'shown and stored as usual' };
+  ctx.out(`netmon: ${kind} ${name}: ${words[level as keyof typeof words]}`);
+  if (outcome.folded > 0) ctx.out(`netmon: ${outcome.folded} stored rows of it moved under the private row`);
+  return Promise.resolve(0);
+}
+
+export function runForget(ctx: CommandContext): Promise<number> {
+  const [name, ...extra] = ctx.positionals;
+  if (name === undefined || extra.length > 0) throw new UserError('usage: netmon forget NAME --yes [--app|--domain] [--data-dir DIR]', 2);
+  const kind = kindOf(ctx, name);
+  if (ctx.values['yes'] !== true) {
+    throw new UserError(`this deletes every stored row of the ${kind} '${name}' in every tier, for good: run again with --yes to confirm`, 2);
+  }
+  const outcome = withAccess(ctx, (access) => access.forget(kind, name));
+  const rows = Object.entries(outcome.deleted);
+  ctx.out(rows.length === 0 ? `netmon: nothing stored for the ${kind} '${outcome.name}'` : `netmon: forgot the ${kind} '${outcome.name}': ${rows.map(([t, n]) => `${n} ${t}`).join(', ')}`);
+  return Promise.resolve(0);
+}
