@@ -6,6 +6,7 @@ import { BudgetsSettings } from './BudgetsSettings.js';
 import { DataFolderFacts } from './DataFolderFacts.js';
 import { ExportSettings } from './ExportSettings.js';
 import { PairingSettings } from './PairingSettings.js';
+import { PrivacySettings } from './PrivacySettings.js';
 import { PurgeSettings } from './PurgeSettings.js';
 import { SamplerStatus } from './SamplerStatus.js';
 import { SettingsForm } from './SettingsForm.js';
@@ -64,6 +65,13 @@ export function SettingsPage() {
               <h2 id="h-export">Export</h2>
             </div>
             <ExportSettings />
+          </section>
+          <section className="panel" aria-labelledby="h-privacy">
+            <div className="panelhead">
+              <h2 id="h-privacy">Privacy</h2>
+              <span className="small muted">per app or domain; kept in privacy.json, not in the database</span>
+            </div>
+            <PrivacySettings canWrite={canWrite} />
           </section>
           <section className="panel" aria-labelledby="h-purge">
             <div className="panelhead">
