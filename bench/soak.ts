@@ -13,6 +13,14 @@
 // is, no warm-up left out (its database is a seventh of the steady size). The full disk is shown as the
 // store saw it: how many flushes failed, for how long, how many rows waited, and whether the tiers held
 // every byte at the first flush that wrote again (part of "totals exact").
+//
+// Memory is read after a full GC (gc() twice): what is still resident then is retained, not garbage
+// V8 has yet to collect, the usual way to tell a leak from uncollected garbage. Each day's line (stderr)
+// splits it: anonymous and file-backed, the main thread's malloc arena (`[heap]`: SQLite and
+// better-sqlite3 allocate there), V8's heap as committed and used per space, and external memory; on a
+// kill day, resident memory before the kill, after the connection closed and after the reopen. What the
+// line cannot show is glibc's free memory kept in its arenas (V8's worker threads each have one): it
+// counts as resident though nothing uses it (see the commit that added this paragraph).
 import Database from 'better-sqlite3';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -140,7 +148,22 @@ function rssParts(): string {
   if (!existsSync('/proc/self/status')) return '';
   const status = readFileSync('/proc/self/status', 'utf8');
   const mb = (key: string): string => ((Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) / 1024).toFixed(1));
-  return `, anon ${mb('RssAnon')} MB, file ${mb('RssFile')} MB`;
+  return `, anon ${mb('RssAnon')} MB, file ${mb('RssFile')} MB${mallocHeap()}`;
+}
+
+/** Linux: resident memory of the main thread's malloc arena (`[heap]`, where SQLite and better-sqlite3 allocate). */
+function mallocHeap(): string {
+  if (!existsSync('/proc/self/smaps')) return '';
+  const m = /\[heap\]\n(?:.*\n)*?Rss:\s+(\d+) kB/.exec(readFileSync('/proc/self/smaps', 'utf8'));
+  return m === null ? '' : ` (malloc [heap] ${(Number(m[1]) / 1024).toFixed(1)} MB)`;
+}
+
+/** V8's heap as committed (pages it holds) and used, in MB: the total and per space. */
+function v8Spaces(): string {
+  const mb = (n: number): string => (n / 1048576).toFixed(1);
+  const spaces = v8.getHeapSpaceStatistics().filter((s) => s.space_size > 0);
+  const committed = spaces.reduce((n, s) => n + s.physical_space_size, 0);
+  return `v8 committed ${mb(committed)} MB [${spaces.map((s) => `${s.space_name.replace('_space', '')} ${mb(s.physical_space_size)}/${mb(s.space_used_size)}`).join(' ')}]`;
 }
 
 function side(store: Store, sql: string): void {
@@ -261,7 +284,9 @@ export async function benchSoak(days = Number(process.env['BENCH_SOAK_DAYS'] ?? 
         // No final flush: the buffer is lost; the connection is closed as it is and the run's timers are
         // cleared, as the kernel would end the killed process (left alive, each killed run kept its
         // connection and page cache in this process: about 16 MB of resident memory per kill).
+        const beforeKill = gcRss();
         run.monitor.abandon();
+        const afterAbandon = gcRss();
         kills += 1;
         for (let i = 0; i < 7; i += 1) {
           wall += SAMPLE_MS + 800;
@@ -270,6 +295,7 @@ export async function benchSoak(days = Number(process.env['BENCH_SOAK_DAYS'] ?? 
         }
         run = await open();
         step();
+        process.stderr.write(`  day ${day + 1} kill: rss ${(beforeKill / 1048576).toFixed(1)} → ${(afterAbandon / 1048576).toFixed(1)} MB closed → ${(gcRss() / 1048576).toFixed(1)} MB reopened${rssParts()}\n`);
       }
     }
     const rss = gcRss();
@@ -277,7 +303,7 @@ export async function benchSoak(days = Number(process.env['BENCH_SOAK_DAYS'] ?? 
     rssPeak = Math.max(rssPeak, rss);
     if (day === 0) rssDay1 = rss;
     const mem = process.memoryUsage();
-    process.stderr.write(`  day ${day + 1}: rss ${(rss / 1048576).toFixed(1)} MB${rssParts()} (heap ${(mem.heapUsed / 1048576).toFixed(1)} MB, external ${(mem.external / 1048576).toFixed(1)} MB), db ${(statSync(path.join(dataDir, 'network_monitor.db')).size / 1048576).toFixed(2)} MB, ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+    process.stderr.write(`  day ${day + 1}: rss ${(rss / 1048576).toFixed(1)} MB${rssParts()} (heapUsed ${(mem.heapUsed / 1048576).toFixed(1)} MB, heapTotal ${(mem.heapTotal / 1048576).toFixed(1)} MB, ${v8Spaces()}, external ${(mem.external / 1048576).toFixed(1)} MB), db ${(statSync(path.join(dataDir, 'network_monitor.db')).size / 1048576).toFixed(2)} MB, ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
   }
   await run.monitor.stop();
   const injected = world.iface.bytesIn + world.iface.bytesOut - (injectedStart ?? 0);
