@@ -1,8 +1,6 @@
-// The API's plans, budgets and "what changed" over the store's connection (engine/plans). Writes are
+// The plans port (ports.ts `PlansAccess`): plans, budgets and "what changed" over the store's connection (engine/plans). Writes are
 // small rows in their own tables; a bad field throws PlanInputError, which the handlers answer as
 // bad-request with the field named.
-import type { ApiParsedRequest } from '../../src-shared/contract/schemas.js';
-import type { ApiResponses } from '../../src-shared/contract/types.js';
 import { calibrationOffset } from '../engine/plans/calibration.js';
 import { changes } from '../engine/plans/changes-query.js';
 import { budgetStatus, measuredInCycle, planStatus, plansStatus } from '../engine/plans/status.js';
@@ -10,17 +8,7 @@ import { GB } from '../engine/plans/types.js';
 import { PlanInputError, validateBudget, validatePlan } from '../engine/plans/validate.js';
 import type { Store } from '../engine/store/index.js';
 import { listBudgets, planByName, removeBudget, saveBudget, saveCalibration, savePlan } from '../engine/store/plans.js';
-
-/** What the handlers ask of plans; each call takes "now" in epoch seconds. */
-export interface PlansAccess {
-  status(nowS: number): ApiResponses['plans:status'];
-  set(request: ApiParsedRequest<'plans:set'>, nowS: number): ApiResponses['plans:set'];
-  calibrate(request: ApiParsedRequest<'plans:calibrate'>, nowS: number): ApiResponses['plans:calibrate'];
-  budgets(nowS: number): ApiResponses['budgets:list'];
-  addBudget(request: ApiParsedRequest<'budgets:add'>, nowS: number): ApiResponses['budgets:add'];
-  removeBudget(request: ApiParsedRequest<'budgets:remove'>): ApiResponses['budgets:remove'];
-  changes(request: ApiParsedRequest<'changes:list'>, nowS: number): ApiResponses['changes:list'];
-}
+import type { PlansAccess } from './ports.js';
 
 /**
  * Plans over the store. The plan queries take a full connection (the CLI's own, or the store's writer),

@@ -1,5 +1,6 @@
 // Time ranges and timeline buckets of the API: presets resolved against the injected clock in local
-// time (today, week and month start at local midnight), and bucket grids that respect DST for days.
+// time (today, week and month start at local midnight), the bucket `auto` picks and the most points a
+// timeline may have. The bucket grid itself (DST-true day buckets) is engine/queries/grid.ts.
 import { assertNever, type BucketSeconds, type RangePreset, type ResolvedRange } from '../../src-shared/contract/types.js';
 import { localDayStart } from '../engine/store/time.js';
 
@@ -15,7 +16,6 @@ export const localMidnight = localDayStart;
 
 const HOUR = 3600;
 const DAY = 86_400;
-
 
 /** Local midnight of the Monday that starts the week holding `epochS`. */
 export function localWeekStart(epochS: number): number {
@@ -88,23 +88,4 @@ export const MAX_TIMELINE_POINTS = 10_000;
 /** Number of buckets of `bucketS` the range spans (upper bound, before DST correction). */
 export function bucketCount(range: ResolvedRange, bucketS: number): number {
   return Math.ceil((range.until - range.since) / bucketS) + 1;
-}
-
-/**
- * Start of every bucket that overlaps the range, ascending. Day buckets start at local midnight
- * (so a DST day is 23 or 25 hours); shorter ones at multiples of their width since the epoch.
- */
-export function bucketStarts(range: ResolvedRange, bucketS: BucketSeconds): number[] {
-  const starts: number[] = [];
-  if (range.until <= range.since) return starts;
-  if (bucketS === DAY) {
-    const d = new Date(localMidnight(range.since) * 1000);
-    while (d.getTime() / 1000 < range.until) {
-      starts.push(Math.floor(d.getTime() / 1000));
-      d.setDate(d.getDate() + 1);
-    }
-    return starts;
-  }
-  for (let t = Math.floor(range.since / bucketS) * bucketS; t < range.until; t += bucketS) starts.push(t);
-  return starts;
 }

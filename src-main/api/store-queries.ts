@@ -1,7 +1,7 @@
-// The handlers' query interface over the engine's store and query layer.
+// The query port (ports.ts `UsageQueries`) over the engine's store and query layer.
 import { gapsInRange, grandTotals, heatmap, lastSeenByApp, processesForApp, timeline, totalsByApp, totalsByDomain } from '../engine/queries/index.js';
 import type { PurgeOutcome, Store } from '../engine/store/index.js';
-import type { UsageQueries } from './handlers.js';
+import type { UsageQueries } from './ports.js';
 
 /**
  * Answers the API's queries from `store` (reads on its read handle). A purge goes through `purge`: the

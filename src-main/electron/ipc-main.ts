@@ -8,7 +8,8 @@ import { API_CHANNEL_NAMES, type ShellChannel } from '../../src-shared/contract/
 import type { InvokeChannel, InvokeChannels, InvokeResult, PushChannel, PushChannels, SendChannel, StartAtLogin } from '../../src-shared/contract/ipc.js';
 import { SHELL_REQUESTS } from '../../src-shared/contract/schemas.js';
 import { failure, type Failure } from '../../src-shared/contract/types.js';
-import { describeIssues, type ApiHandlers } from '../api/handlers.js';
+import { describeIssues } from '../api/errors.js';
+import type { ApiHandlers } from '../api/handlers.js';
 import type { LiveSource } from '../api/live.js';
 import { createLogger } from '../engine/log.js';
 

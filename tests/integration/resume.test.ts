@@ -3,7 +3,8 @@
 // closed without its final flush (what a killed process leaves on disk: the last committed flush). Totals are read back
 // with plain SQL and compared with the counters the scripted sampler handed out.
 import { describe, expect, it } from 'vitest';
-import { createApiHandlers, type ApiDeps } from '../../src-main/api/handlers.js';
+import { createApiHandlers } from '../../src-main/api/handlers.js';
+import type { ApiDeps } from '../../src-main/api/ports.js';
 import { createStoreQueries } from '../../src-main/api/store-queries.js';
 import { Monitor } from '../../src-main/engine/monitor.js';
 import { prepareResume, readBaselines } from '../../src-main/engine/resume/index.js';

@@ -1,8 +1,8 @@
-// Range presets and bucket grids in local time. The test script pins TZ=Europe/Berlin; expected
+// Range presets and the automatic bucket, in local time (the bucket grid: tests/unit/engine/queries/grid.test.ts). The test script pins TZ=Europe/Berlin; expected
 // instants are written as UTC with Berlin's offset worked out by hand (CET +1, CEST +2 from the
 // last Sunday of March, 2026-03-29 01:00 UTC).
 import { describe, expect, it } from 'vitest';
-import { autoBucket, bucketStarts, localMidnight, localMonthStart, localWeekStart, presetStart, resolveRange } from '../../src-main/api/ranges.js';
+import { autoBucket, localMidnight, localMonthStart, localWeekStart, presetStart, resolveRange } from '../../src-main/api/ranges.js';
 
 const utc = (y: number, mo: number, d: number, h = 0, mi = 0): number => Date.UTC(y, mo - 1, d, h, mi) / 1000;
 const berlin = process.env['TZ'] === 'Europe/Berlin';
@@ -22,10 +22,6 @@ describe.runIf(berlin)('local calendar boundaries (Europe/Berlin)', () => {
   it('the month starts on its first day', () => {
     expect(localMonthStart(now)).toBe(utc(2026, 2, 28, 23));
     expect(localMonthStart(utc(2026, 7, 15, 12))).toBe(utc(2026, 6, 30, 22));
-  });
-  it('day buckets follow local midnights through the 23-hour day', () => {
-    const starts = bucketStarts({ since: utc(2026, 3, 27, 23), until: utc(2026, 3, 30, 22) }, 86_400);
-    expect(starts).toEqual([utc(2026, 3, 27, 23), utc(2026, 3, 28, 23), utc(2026, 3, 29, 22)]);
   });
   it('presets resolve against now', () => {
     expect(resolveRange({ range: 'today' }, now)).toEqual({ since: utc(2026, 3, 28, 23), until: now });
@@ -66,11 +62,5 @@ describe('ranges independent of the zone', () => {
     [365 * 86_400, 86_400],
   ])('a span of %i s gets %i s buckets', (span, bucket) => {
     expect(autoBucket({ since: now - span, until: now })).toBe(bucket);
-  });
-
-  it('sub-day buckets start at multiples of their width and cover the range', () => {
-    expect(bucketStarts({ since: 1000, until: 1900 }, 300)).toEqual([900, 1200, 1500, 1800]);
-    expect(bucketStarts({ since: 1200, until: 1500 }, 300)).toEqual([1200]);
-    expect(bucketStarts({ since: 1500, until: 1500 }, 300)).toEqual([]);
   });
 });
