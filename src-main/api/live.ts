@@ -1,5 +1,7 @@
-// The live feed: the engine publishes the current rate once per interval; transports (SSE over HTTP,
-// the shell's IPC push) subscribe. A listener that throws is dropped, never allowed to stop the others.
+// The live feed: the engine publishes a `rate` event once per recorded interval (runtime.ts);
+// transports (SSE over HTTP, the shell's IPC push) subscribe. The contract's `status` event passes
+// through every transport but nothing publishes it yet: the pages and the shell ask status:get on a
+// timer. A listener that throws is dropped, never allowed to stop the others.
 import type { LiveEvent, LiveEvents } from '../../src-shared/contract/types.js';
 import { createLogger } from '../engine/log.js';
 

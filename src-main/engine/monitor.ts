@@ -36,7 +36,12 @@ export interface IntervalReport {
   /** Interval end, epoch seconds. */
   ts: number;
   durationS: number;
-  /** All bytes of the interval (interface total where known, else the attributed sum). */
+  /**
+   * All bytes stored for the interval: the sum of its rows, unattributed included. With interface
+   * counters that is their total, except that flows counting more than it are stored whole and an
+   * earlier such surplus is taken off the remainder (see `attribute`); without them, the flows' sum.
+   * The interface counters themselves are `iface`.
+   */
   total: InterfaceTotals;
   /** Per application, unattributed included, largest first. */
   apps: AppUsage[];
