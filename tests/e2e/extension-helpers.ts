@@ -12,6 +12,7 @@ import { expect } from 'vitest';
 import { chromium, type BrowserContext, type Worker } from 'playwright-core';
 import { CHROMIUM_ARGS } from '../../bench/renderer.js';
 import { buildAll } from '../../extension/build.js';
+import { domainUsageMismatches } from '../helpers/invariants.js';
 import { createNetnsPair, netnsArgv, netnsSupport, type NetnsPair } from '../helpers/netns.js';
 
 export const REPO = path.resolve(import.meta.dirname, '..', '..');
@@ -189,17 +190,8 @@ export interface RowMismatch {
 export function usageVsDomainRows(dbPath: string, app: string, range: ReportRange): RowMismatch[] {
   const db = new Database(dbPath, { readonly: true, fileMustExist: true });
   try {
-    const rows = db
-      .prepare(
-        `WITH u (ts, b) AS (SELECT ts, bytes_in + bytes_out FROM usage_raw WHERE app_id = (SELECT id FROM apps WHERE name = $app)),
-              d (ts, b) AS (SELECT ts, sum(bytes_in + bytes_out) FROM domain_raw WHERE app_id = (SELECT id FROM apps WHERE name = $app) GROUP BY ts),
-              t (ts) AS (SELECT ts FROM u UNION SELECT ts FROM d)
-         SELECT t.ts AS ts, coalesce(u.b, 0) AS usage, coalesce(d.b, 0) AS domains
-           FROM t LEFT JOIN u ON u.ts = t.ts LEFT JOIN d ON d.ts = t.ts
-          WHERE t.ts > $since AND t.ts <= $until ORDER BY t.ts`,
-      )
-      .all({ app, since: range.since, until: range.until }) as RowMismatch[];
-    return rows.filter((r) => r.usage !== r.domains);
+    const sum = (a: number | null, b: number | null): number => (a ?? 0) + (b ?? 0);
+    return domainUsageMismatches(db, { app, since: range.since, until: range.until }).map((m) => ({ ts: m.at, usage: sum(m.usageIn, m.usageOut), domains: sum(m.domainsIn, m.domainsOut) }));
   } finally {
     db.close();
   }

@@ -14,6 +14,7 @@ import type { Clock, FlowCounter, PayloadEvent, ProcessInfo, Sample } from '../.
 import { clientHelloStream } from '../helpers/tls-hello.js';
 import { tempDataDir } from '../helpers/store.js';
 import { ScriptedSampler } from '../helpers/scripted-sampler.js';
+import { domainUsageMismatches } from '../helpers/invariants.js';
 
 const T0 = Date.UTC(2026, 10, 20, 10, 0, 0);
 const T0_S = T0 / 1000;
@@ -132,20 +133,6 @@ function domainRows(store: Store): Row[] {
     .all() as Row[];
 }
 
-/** Per (interval, app): usage bytes and domain bytes side by side, where they differ. */
-function mismatches(store: Store): unknown[] {
-  return store.db
-    .prepare(
-      `WITH u AS (SELECT ts, app_id, sum(bytes_in) AS i, sum(bytes_out) AS o FROM usage_raw GROUP BY ts, app_id),
-            d AS (SELECT ts, app_id, sum(bytes_in) AS i, sum(bytes_out) AS o FROM domain_raw GROUP BY ts, app_id)
-       SELECT u.ts, u.app_id, u.i, u.o, d.i AS di, d.o AS do FROM u LEFT JOIN d USING (ts, app_id)
-        WHERE d.i IS NULL OR d.i != u.i OR d.o != u.o
-       UNION ALL
-       SELECT d.ts, d.app_id, NULL, NULL, d.i, d.o FROM d LEFT JOIN u USING (ts, app_id) WHERE u.i IS NULL`,
-    )
-    .all();
-}
-
 async function run(s: Setup): Promise<void> {
   s.monitor.start();
   for (const sample of script()) s.sampler.push(sample);
@@ -171,7 +158,7 @@ describe('domain rows for every app from the packets', () => {
         { app: 'curl', domain: 'c.test', i: 4_000, o: 100 },
         { app: 'wget', domain: '(unattributed)', i: 7_000, o: 300 },
       ]);
-      expect(mismatches(s.store)).toEqual([]);
+      expect(domainUsageMismatches(s.store.db)).toEqual([]);
       // Nothing of the packets is stored, and every domain row is exact (no estimate).
       expect(s.store.db.prepare('SELECT count(*) AS n FROM domain_raw WHERE estimate != 0').get()).toEqual({ n: 0 });
       // The state of the closed flow c2 is forgotten; c1, c3 and f1 keep their names.
@@ -193,7 +180,7 @@ describe('domain rows for every app from the packets', () => {
         { app: 'curl', domain: 'other.c.test', i: 4_000, o: 100 },
         { app: 'curl', domain: 'video.a.test', i: 80_000, o: 1_500 },
       ]);
-      expect(mismatches(s.store)).toEqual([]);
+      expect(domainUsageMismatches(s.store.db)).toEqual([]);
     } finally {
       s.store.close();
     }
@@ -212,7 +199,7 @@ describe('domain rows for every app from the packets', () => {
       await s.monitor.stop();
       // b.test: f1's 30 000/2 000 by its ClientHello and f2's 9 000/900 by the extension's address; nothing unattributed.
       expect(domainRows(s.store).filter((r) => r.app === 'Firefox')).toEqual([{ app: 'Firefox', domain: 'b.test', i: 39_000, o: 2_900 }]);
-      expect(mismatches(s.store)).toEqual([]);
+      expect(domainUsageMismatches(s.store.db)).toEqual([]);
     } finally {
       s.store.close();
     }
