@@ -222,6 +222,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (halted) return;
       halted = true;
       const closing = server.close();
+      // Nothing may use the store once it is closed: the plan checker stops with it.
+      stopPlanChecker();
       monitor.halt();
       const final = store.close();
       if (!final.ok) log.error('could not write the last rows before closing', { error: final.error.message });
