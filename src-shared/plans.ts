@@ -20,8 +20,8 @@ export interface PlanView {
   /** Local hours not counted, [startHour, endHour) (wrapping midnight when start > end), or null. */
   freeHours: { startHour: number; endHour: number } | null;
   rollover: boolean;
-  /** Which traffic counts: "all" (per-network plans come with per-network totals). */
-  network: 'all';
+  /** Which traffic counts: "all", or one network's id (its per-network rows, every interface of it). */
+  network: string;
   revision: number;
   updatedAt: number;
 }

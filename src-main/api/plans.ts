@@ -2,6 +2,7 @@
 // small rows in their own tables; a bad field throws PlanInputError, which the handlers answer as
 // bad-request with the field named.
 import { calibrationOffset } from '../engine/plans/calibration.js';
+import { isKnownNetwork } from '../engine/plans/figures.js';
 import { changes } from '../engine/plans/changes-query.js';
 import { budgetStatus, measuredInCycle, planStatus, plansStatus } from '../engine/plans/status.js';
 import { GB } from '../engine/plans/types.js';
@@ -18,10 +19,11 @@ export function createPlansAccess(store: Pick<Store, 'withWriter'>): PlansAccess
   const on = <T>(run: (db: Parameters<Parameters<Store['withWriter']>[0]>[0]) => T): T => store.withWriter(run);
   return {
     status: (nowS) => on((db) => plansStatus(db, nowS)),
-    set: (request, nowS) => {
-      const spec = validatePlan(request, nowS);
-      return on((db) => planStatus(db, savePlan(db, spec, nowS), nowS));
-    },
+    set: (request, nowS) =>
+      on((db) => {
+        const spec = validatePlan(request, nowS, (key) => isKnownNetwork(db, key));
+        return planStatus(db, savePlan(db, spec, nowS), nowS);
+      }),
     calibrate: (request, nowS) =>
       on((db) => {
         const plan = planByName(db);

@@ -118,7 +118,7 @@ const COMMANDS: Record<string, Command> = {
   plan: {
     summary: 'set or show the data plan (billing cycle, quota), calibrate it, top up a bucket',
     usage:
-      'netmon plan set --kind monthly|every-n-days|weekly|daily|one-time|bucket --quota GB [--day D] [--anchor DATE --every N] [--weekday mon] [--start DATE] [--expiry DATE] [--direction total|download|upload] [--free-hours 00-06] [--rollover] [--network all] | show [--json] | calibrate --used GB | top-up [--quota GB] | remove  [--data-dir DIR]',
+      'netmon plan set --kind monthly|every-n-days|weekly|daily|one-time|bucket --quota GB [--day D] [--anchor DATE --every N] [--weekday mon] [--start DATE] [--expiry DATE] [--direction total|download|upload] [--free-hours 00-06] [--rollover] [--network all|ID] | show [--json] | calibrate --used GB | top-up [--quota GB] | remove  [--data-dir DIR]',
     positionals: true,
     options: {
       kind: { type: 'string' },

@@ -9,6 +9,7 @@ import { resolveDataDir } from '../engine/config.js';
 import { archiveBucket } from '../engine/plans/checker.js';
 import { calibrationOffset } from '../engine/plans/calibration.js';
 import { localDateOf, formatLocalDate } from '../engine/plans/cycles.js';
+import { isKnownNetwork, networkLabel } from '../engine/plans/figures.js';
 import { budgetStatus, measuredInCycle, planStatus } from '../engine/plans/status.js';
 import { parseWeekday, PlanInputError, validateBudget, validatePlan, type PlanInput } from '../engine/plans/validate.js';
 import { GB } from '../engine/plans/types.js';
@@ -90,11 +91,17 @@ export function figureLines(f: PlanStatusView | BudgetStatusView): string[] {
   return lines;
 }
 
-/** The plan's lines for `plan show` and `status`. */
-export function planLines(status: PlanStatusView): string[] {
+/** Which traffic a plan counts, for its first line: all, or one network (its name where known, and id). */
+function describeNetwork(network: string, label: string): string {
+  if (network === 'all') return 'all traffic';
+  return `network ${label === '' ? network : `${label} (${network})`} only`;
+}
+
+/** The plan's lines for `plan show` and `status`; `networkName` is the plan's network's label ('' for all or unknown). */
+export function planLines(status: PlanStatusView, networkName = ''): string[] {
   const p = status.plan;
   const dir = p.direction === 'total' ? 'download and upload' : p.direction;
-  const lines = [`Plan: ${formatBytes(p.quotaBytes)} ${describeCycle(p)}, counting ${dir} of all traffic${p.freeHours === null ? '' : `, free ${String(p.freeHours.startHour).padStart(2, '0')}:00–${String(p.freeHours.endHour).padStart(2, '0')}:00`}${p.rollover ? ', unused quota rolls over' : ''}`];
+  const lines = [`Plan: ${formatBytes(p.quotaBytes)} ${describeCycle(p)}, counting ${dir} of ${describeNetwork(p.network, networkName)}${p.freeHours === null ? '' : `, free ${String(p.freeHours.startHour).padStart(2, '0')}:00–${String(p.freeHours.endHour).padStart(2, '0')}:00`}${p.rollover ? ', unused quota rolls over' : ''}`];
   lines.push(...figureLines(status));
   if (status.calibration !== null) {
     lines.push(`  calibrated ${status.calibration.offsetBytes >= 0 ? '+' : '−'}${formatBytes(Math.abs(status.calibration.offsetBytes))} on ${formatLocalDate(localDateOf(status.calibration.at))} (your carrier's figure)`);
@@ -123,8 +130,8 @@ function planSet(ctx: CommandContext): number {
   if (input.kind === '') throw new UserError('kind: required (monthly, every-n-days, weekly, daily, one-time or bucket)', 2);
   const nowS = Math.floor(Date.now() / 1000);
   return withDb(ctx, (db) => {
-    const plan = savePlan(db, validatePlan(input, nowS), nowS);
-    ctx.out(planLines(planStatus(db, plan, nowS)).join('\n'));
+    const plan = savePlan(db, validatePlan(input, nowS, (key) => isKnownNetwork(db, key)), nowS);
+    ctx.out(planLines(planStatus(db, plan, nowS), networkLabel(db, plan.network)).join('\n'));
     return 0;
   });
 }
@@ -144,7 +151,7 @@ function planShow(ctx: CommandContext): number {
       ctx.out(JSON.stringify({ plan: status, history }, null, 2));
       return 0;
     }
-    ctx.out(planLines(status).join('\n'));
+    ctx.out(planLines(status, networkLabel(db, plan.network)).join('\n'));
     if (history.length > 0) {
       ctx.out('\nPast cycles:');
       const rows = history.map((h) => [
@@ -182,10 +189,11 @@ function planTopUp(ctx: CommandContext): number {
     if (plan === null || plan.cycle.kind !== 'bucket') throw new UserError('top-up is for a prepaid bucket plan (`netmon plan set --kind bucket --start DATE --quota GB`)');
     archiveBucket(db, plan, nowS);
     const quotaGb = ctx.values['quota'] === undefined ? plan.quotaBytes / GB : gbFlag(ctx.values['quota'], 'quota');
-    const { network: _network, id: _id, name: _name, revision: _revision, updatedAt: _updated, ...spec } = plan;
+    const { id: _id, name: _name, revision: _revision, updatedAt: _updated, ...spec } = plan;
     const next = validatePlan(
-      { kind: 'bucket', start: formatLocalDate(localDateOf(nowS)), quotaGb, direction: spec.direction, freeHours: spec.freeHours === null ? null : `${spec.freeHours.startHour}-${spec.freeHours.endHour}` },
+      { kind: 'bucket', start: formatLocalDate(localDateOf(nowS)), quotaGb, direction: spec.direction, freeHours: spec.freeHours === null ? null : `${spec.freeHours.startHour}-${spec.freeHours.endHour}`, network: spec.network },
       nowS,
+      (key) => isKnownNetwork(db, key),
     );
     const saved = savePlan(db, { ...next, rollover: spec.rollover }, nowS);
     ctx.out(`Topped up: the old bucket is archived; a new one of ${formatBytes(saved.quotaBytes)} starts today.`);

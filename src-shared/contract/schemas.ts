@@ -117,7 +117,7 @@ function buildRequestSchemas() {
       direction: z.string().max(16).optional(),
       freeHours: z.string().max(16).optional(),
       rollover: z.boolean().optional(),
-      network: z.string().max(128).optional(),
+      network: z.string().max(200).optional(),
     }),
     'plans:calibrate': z.strictObject({ usedGb: z.number().min(0, 'usedGb: must be 0 or more') }),
     'budgets:list': empty,

@@ -27,7 +27,7 @@ describe('validatePlan', () => {
     { name: 'an expiry before the start', input: { kind: 'one-time', start: '2026-03-10', expiry: '2026-03-10', quotaGb: 5 }, fields: ['expiry'] },
     { name: 'an unknown kind', input: { kind: 'fortnightly', quotaGb: 5 }, fields: ['kind'] },
     { name: 'bad free hours', input: { kind: 'daily', quotaGb: 5, freeHours: '25-06' }, fields: ['free-hours'] },
-    { name: 'a network other than all (per-network totals are not recorded yet)', input: { kind: 'daily', quotaGb: 5, network: 'wifi-home' }, fields: ['network'] },
+    { name: 'a network other than all that no store knows (none asked)', input: { kind: 'daily', quotaGb: 5, network: 'wifi-home' }, fields: ['network'] },
     { name: 'several at once', input: { kind: 'monthly', day: 32, quotaGb: 0, direction: 'sideways' }, fields: ['quota', 'direction', 'day'] },
   ];
   it.each(bad)('refuses $name', ({ input, fields }) => {

@@ -57,7 +57,7 @@ function wording(decision: AlertDecision, label: string, figures: PlanStatusView
 function closePreviousCycle(db: Database.Database, plan: Plan, nowS: number, firstDay: number | null): void {
   const prev = previousCycle(plan.cycle, cycleAt(plan.cycle, nowS));
   if (prev === null || prev.end === null || firstDay === null || prev.end <= firstDay) return;
-  const days = bytesByDay(db, prev.start, prev.end, null);
+  const days = bytesByDay(db, prev.start, prev.end, null, plan.network);
   let used = 0;
   for (const b of days.values()) used += pick(b, plan.direction);
   const offset = calibrationFor(db, plan.id, prev.start)?.offsetBytes ?? 0;

@@ -1,15 +1,18 @@
 // The reads plans, budgets and "what changed" are made of. Whole local days come straight from the
 // daily tiers (kept forever, keyed by local midnight, upserted with every flush, so today's row is
 // current to the last flush); free hours, which cut days, go through the query planner. Every figure
-// of all traffic is the sum of every row, (unattributed) included: the interface totals.
+// of all traffic is the sum of every row, (unattributed) included: the interface totals. A plan on one
+// network counts that network's rows in the per-network tiers (schema v7): every interface and app of
+// it, (unattributed) included, i.e. what the network carried.
 import type Database from 'better-sqlite3';
 import { UNATTRIBUTED } from '../types.js';
 import { readCoverage } from '../store/meta.js';
-import { hasDomainTables } from '../store/schema.js';
+import { hasDomainTables, hasTable } from '../store/schema.js';
 import { cachedStatement } from '../store/statements.js';
 import { planRange } from '../queries/plan.js';
 import { sumByBucket, type BucketSegment } from '../queries/aggregate.js';
-import type { BudgetTarget, Direction } from './types.js';
+import { segmentsParam, tierPartsSql } from '../queries/tier-sql.js';
+import type { BudgetTarget, Direction, NetworkFilter } from './types.js';
 
 /** Bytes received and sent. */
 export interface InOut {
@@ -29,6 +32,13 @@ export const FIGURES_SQL = {
          WHERE app_id = (SELECT id FROM apps WHERE name = ?) AND day_start >= ? AND day_start < ? GROUP BY day_start`,
   domain: `SELECT day_start AS day, sum(bytes_in) AS bytesIn, sum(bytes_out) AS bytesOut FROM domain_daily
          WHERE domain_id = (SELECT id FROM domains WHERE name = ?) AND day_start >= ? AND day_start < ? GROUP BY day_start`,
+  network: `SELECT day_start AS day, sum(bytes_in) AS bytesIn, sum(bytes_out) AS bytesOut FROM network_daily
+         WHERE day_start >= ? AND day_start < ? AND network_id = (SELECT id FROM networks WHERE key = ?) GROUP BY day_start`,
+  networkWindow: `${tierPartsSql('network', ['network_id'], false)}
+SELECT CAST(round(coalesce(sum(bi), 0)) AS INTEGER) AS bytesIn, CAST(round(coalesce(sum(bo), 0)) AS INTEGER) AS bytesOut
+  FROM parts WHERE network_id = (SELECT id FROM networks WHERE key = $network)`,
+  networkKnown: 'SELECT 1 FROM networks WHERE key = ?',
+  networkLabel: 'SELECT coalesce(user_label, label) FROM networks WHERE key = ?',
   firstDay: 'SELECT min(day_start) FROM usage_daily',
   appsByDay: `SELECT d.day_start AS day, apps.name AS name, d.bytes AS bytes
        FROM (SELECT day_start, app_id, sum(bytes_in + bytes_out) AS bytes FROM usage_daily
@@ -50,10 +60,25 @@ export const FIGURES_SQL = {
        GROUP BY r.key, h.hour_start`,
 } as const;
 
-/** Bytes per local day in [from, to) for all traffic or one budget's target; days without rows are absent. */
-export function bytesByDay(db: Database.Database, from: number, to: number, target: BudgetTarget | null): Map<number, InOut> {
+/** Whether `key` is a network netmon has rows or facts for (a plan may be set on it). */
+export function isKnownNetwork(db: Database.Database, key: string): boolean {
+  return hasTable(db, 'networks') && cachedStatement(db, FIGURES_SQL.networkKnown).get(key) !== undefined;
+}
+
+/** The network's name as `report --by network` shows it (the user's, else netmon's label), or '' when unknown. */
+export function networkLabel(db: Database.Database, key: string): string {
+  if (!hasTable(db, 'networks')) return '';
+  return (cachedStatement(db, FIGURES_SQL.networkLabel).pluck().get(key) as string | undefined) ?? '';
+}
+
+/**
+ * Bytes per local day in [from, to) for all traffic (or, with `network`, one network's traffic) or one
+ * budget's target; days without rows are absent.
+ */
+export function bytesByDay(db: Database.Database, from: number, to: number, target: BudgetTarget | null, network: NetworkFilter = 'all'): Map<number, InOut> {
   let rows: ({ day: number } & InOut)[];
-  if (target === null) rows = cachedStatement(db, FIGURES_SQL.all).all(from, to) as typeof rows;
+  if (target === null && network !== 'all') rows = hasTable(db, 'network_daily') ? (cachedStatement(db, FIGURES_SQL.network).all(from, to, network) as typeof rows) : [];
+  else if (target === null) rows = cachedStatement(db, FIGURES_SQL.all).all(from, to) as typeof rows;
   else if (target.kind === 'app') rows = cachedStatement(db, FIGURES_SQL.app).all(target.name, from, to) as typeof rows;
   else rows = hasDomainTables(db) ? (cachedStatement(db, FIGURES_SQL.domain).all(target.name, from, to) as typeof rows) : [];
   return new Map(rows.map((r) => [r.day, { bytesIn: r.bytesIn, bytesOut: r.bytesOut }]));
@@ -64,10 +89,21 @@ export function firstUsageDay(db: Database.Database): number | null {
   return cachedStatement(db, FIGURES_SQL.firstDay).pluck().get() as number | null;
 }
 
-/** All traffic inside each window (one statement for all of them), in the windows' order. */
-export function bytesInWindows(db: Database.Database, windows: readonly { from: number; to: number }[]): InOut[] {
+/**
+ * All traffic inside each window (one statement for all of them), in the windows' order; with `network`,
+ * that network's traffic (one statement per window, over the per-network tiers).
+ */
+export function bytesInWindows(db: Database.Database, windows: readonly { from: number; to: number }[], network: NetworkFilter = 'all'): InOut[] {
   if (windows.length === 0) return [];
   const coverage = readCoverage(db);
+  if (network !== 'all') {
+    if (!hasTable(db, 'network_raw')) return windows.map(() => ({ bytesIn: 0, bytesOut: 0 }));
+    const stmt = cachedStatement(db, FIGURES_SQL.networkWindow);
+    return windows.map((w) => {
+      const segments = planRange(w.from, w.to, coverage);
+      return segments.length === 0 ? { bytesIn: 0, bytesOut: 0 } : (stmt.get({ segments: segmentsParam(segments), network }) as InOut);
+    });
+  }
   const flat: BucketSegment[] = [];
   windows.forEach((w, i) => {
     for (const s of planRange(w.from, w.to, coverage)) flat.push({ ...s, bucket: i });

@@ -8,7 +8,7 @@ import { addDays, cycleAt, dayStarts, formatLocalDate, freeWindows, localDateOf,
 import { calibratedUsed } from './calibration.js';
 import { bytesByDay, bytesInWindows, firstUsageDay, pick, type InOut } from './figures.js';
 import { forecast, safeToday, type HistoryDay } from './forecast.js';
-import type { Budget, BudgetTarget, Cycle, CycleRule, Direction, FreeHours, Plan } from './types.js';
+import type { Budget, BudgetTarget, Cycle, CycleRule, Direction, FreeHours, NetworkFilter, Plan } from './types.js';
 
 /** Budgets follow the plan's cycle; without a plan, the calendar month. */
 export const DEFAULT_BUDGET_CYCLE: CycleRule = { kind: 'monthly', day: 1 };
@@ -23,6 +23,8 @@ interface Subject {
   quota: number;
   direction: Direction;
   target: BudgetTarget | null;
+  /** The plan's network ("all" for budgets). */
+  network: NetworkFilter;
   free: FreeHours | null;
   offset: (cycle: Cycle) => number;
   rollover: boolean;
@@ -34,13 +36,13 @@ function localDay(t: number): number {
 
 /** Counted bytes per local day in [from, to), free hours taken out. */
 function countedDays(db: Database.Database, s: Subject, from: number, to: number, nowS: number): { byDay: Map<number, number>; freeByDay: Map<number, number> } {
-  const raw = bytesByDay(db, from, to, s.target);
+  const raw = bytesByDay(db, from, to, s.target, s.network);
   const byDay = new Map<number, number>();
   for (const [day, b] of raw) byDay.set(day, pick(b, s.direction));
   const freeByDay = new Map<number, number>();
   if (s.free !== null && s.target === null) {
     const windows = freeWindows(s.free, from, Math.min(to, nowS + 1));
-    const sums = bytesInWindows(db, windows);
+    const sums = bytesInWindows(db, windows, s.network);
     windows.forEach((w, i) => {
       const bytes = pick(sums[i] ?? ({ bytesIn: 0, bytesOut: 0 } satisfies InOut), s.direction);
       const day = localDay(w.from);
@@ -133,6 +135,7 @@ export function planStatus(db: Database.Database, plan: Plan, nowS: number, firs
     quota: plan.quotaBytes,
     direction: plan.direction,
     target: null,
+    network: plan.network,
     free: plan.freeHours,
     rollover: plan.rollover,
     offset: (cycle) => calibrationFor(db, plan.id, cycle.start)?.offsetBytes ?? 0,
@@ -150,7 +153,7 @@ export function planStatus(db: Database.Database, plan: Plan, nowS: number, firs
 /** A budget's current cycle (the plan's cycle, else the calendar month). */
 export function budgetStatus(db: Database.Database, budget: Budget, plan: Plan | null, nowS: number, firstDay = firstUsageDay(db)): BudgetStatusView {
   const rule = plan?.cycle.kind === 'bucket' || plan?.cycle.kind === 'one-time' ? DEFAULT_BUDGET_CYCLE : (plan?.cycle ?? DEFAULT_BUDGET_CYCLE);
-  const subject: Subject = { rule, quota: budget.quotaBytes, direction: budget.direction, target: budget.target, free: null, rollover: false, offset: () => 0 };
+  const subject: Subject = { rule, quota: budget.quotaBytes, direction: budget.direction, target: budget.target, network: 'all', free: null, rollover: false, offset: () => 0 };
   const { freeBytes: _free, ...figures } = figuresFor(db, subject, nowS, firstDay);
   return { ...figures, budget: { ...budget, target: { ...budget.target } } };
 }

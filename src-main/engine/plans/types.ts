@@ -22,10 +22,10 @@ export interface FreeHours {
 }
 
 /**
- * Which traffic a plan covers. Only `all` until per-network accounting lands; then network ids
- * (the seam: stored already, refused by validation for now).
+ * Which traffic a plan covers: `all`, or one network's id (`networks.key`: what that network carried,
+ * from the per-network tiers, every interface and app of it, unattributed included).
  */
-export type NetworkFilter = 'all';
+export type NetworkFilter = 'all' | (string & {});
 
 /** A data plan as the user defines it. */
 export interface PlanSpec {

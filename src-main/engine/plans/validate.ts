@@ -90,8 +90,11 @@ function date(issues: FieldIssue[], field: string, value: string | undefined, wh
   return value;
 }
 
-/** Validates a plan; throws PlanInputError naming each bad field. `nowS` judges "in the future". */
-export function validatePlan(input: PlanInput, nowS: number): PlanSpec {
+/**
+ * Validates a plan; throws PlanInputError naming each bad field. `nowS` judges "in the future";
+ * `isKnownNetwork` says whether a network id is in the store (without it only "all" passes).
+ */
+export function validatePlan(input: PlanInput, nowS: number, isKnownNetwork: (key: string) => boolean = () => false): PlanSpec {
   const issues: FieldIssue[] = [];
   const today = daysFromCivil(localDateOf(nowS));
   const quota = quotaBytes(issues, input.quotaGb);
@@ -145,11 +148,12 @@ export function validatePlan(input: PlanInput, nowS: number): PlanSpec {
     freeHours = parseFreeHours(input.freeHours);
     if (freeHours === null) issues.push({ field: 'free-hours', message: 'must be local hours HH-HH, e.g. 00-06 (end not counted; 22-06 wraps midnight)' });
   }
-  const network = input.network ?? 'all';
-  // The seam for per-network plans: stored already; until per-network totals exist only "all" can be counted.
-  if (network !== 'all') issues.push({ field: 'network', message: 'only "all" for now: per-network totals are not recorded yet' });
+  const network = input.network === undefined || input.network.trim() === '' ? 'all' : input.network.trim();
+  if (network !== 'all' && !isKnownNetwork(network)) {
+    issues.push({ field: 'network', message: `unknown network ${JSON.stringify(network)}: "all", or a network id as \`netmon report --by network --json\` lists them (\`network\`)` });
+  }
   if (issues.length > 0 || cycle === null) throw new PlanInputError(issues.length > 0 ? issues : [{ field: 'kind', message: 'incomplete plan' }]);
-  return { cycle, quotaBytes: quota, direction: dir, freeHours, rollover: input.rollover === true, network: 'all' };
+  return { cycle, quotaBytes: quota, direction: dir, freeHours, rollover: input.rollover === true, network };
 }
 
 const DOMAIN_RE = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;

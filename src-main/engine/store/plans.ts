@@ -21,7 +21,7 @@ interface PlanRow {
 
 function planOf(row: PlanRow): Plan {
   const spec = JSON.parse(row.spec) as Omit<PlanSpec, 'network'>;
-  return { ...spec, network: row.network as Plan['network'], id: row.id, name: row.name, revision: row.revision, updatedAt: row.updated_at };
+  return { ...spec, network: row.network, id: row.id, name: row.name, revision: row.revision, updatedAt: row.updated_at };
 }
 
 /** Every plan, oldest first. */
