@@ -136,7 +136,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const resume = await prepareResume({ db: store.db, sampler: choice.sampler.name, nowMs: clock.now() });
     if (resume.plan.outcome === 'resumed' && resume.plan.downS > 0) notices.push(`resumed from the last run's counters: the ${resume.plan.downS} s netmon was not running are counted (per app for connections still open)`);
     const tunnels = createTunnelStage();
-    const monitor = new Monitor({ store, sampler: choice.sampler, platform: choice.platform, intervalMs: intervalS * 1000, clock, onInterval, domains, domainRollup: config.domain_rollup, resume, tunnels });
+    const monitor = new Monitor({ store, sampler: choice.sampler, platform: choice.platform, intervalMs: intervalS * 1000, clock, onInterval, domains, domainRollup: config.domain_rollup, resume, tunnels, privacy });
     let currentConfig = config;
     const startedAt = Math.floor(clock.now() / 1000);
     const handlers = createApiHandlers({

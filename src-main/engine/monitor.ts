@@ -27,6 +27,8 @@ import {
 import { lastUsageAt } from './queries/index.js';
 import { baselineWriter, firstResumedSample, type Resume } from './resume/index.js';
 import { TimerDrift } from './timer-drift.js';
+import type { PrivacyView } from './privacy/list.js';
+import { privateOwnerRedactor } from './privacy/owners.js';
 import type { NetworkRecord, TunnelStage } from './network/stage.js';
 
 const log = createLogger('monitor');
@@ -71,6 +73,8 @@ export interface MonitorOptions {
   resume?: Resume;
   /** Tunnel and proxy de-duplication and the physical network total (engine/network); none: intervals as sampled. */
   tunnels?: TunnelStage | undefined;
+  /** Privacy levels: the stored baselines name a private app's processes only as the private row. */
+  privacy?: PrivacyView | undefined;
 }
 
 /** Counters that tell how the pipeline is doing, for doctor, status and /metrics. */
@@ -150,7 +154,8 @@ export class Monitor {
       if (resume.plan.gap !== null) this.store.append([], [], [resume.plan.gap]);
       // Baselines are stored from this run's first sample on: until then the stored ones still match the stored rows.
       let sampled = false;
-      this.store.setFlushExtra(baselineWriter(resume, () => (sampled ? this.state : null)));
+      const redact = this.options.privacy === undefined ? undefined : privateOwnerRedactor(this.options.privacy, this.options.platform);
+      this.store.setFlushExtra(baselineWriter(resume, () => (sampled ? this.state : null), redact));
       // The first sample's baselines (and, resumed, the downtime's bytes) are written at once, not in
       // 30 s: a crash before the first timed flush then loses nothing either.
       this.afterSample = () => {

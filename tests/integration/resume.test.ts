@@ -9,6 +9,7 @@ import { createStoreQueries } from '../../src-main/api/store-queries.js';
 import { Monitor } from '../../src-main/engine/monitor.js';
 import { prepareResume, readBaselines } from '../../src-main/engine/resume/index.js';
 import type { SocketCounters } from '../../src-main/engine/resume/ss-counters.js';
+import type { PrivacyView } from '../../src-main/engine/privacy/list.js';
 import { openStore, type Store } from '../../src-main/engine/store/index.js';
 import type { Clock, FlowCounter, Sample } from '../../src-main/engine/types.js';
 import { gapMessages } from '../../src-renderer/lib/gaps.js';
@@ -40,7 +41,7 @@ function sampleOf(world: World, monoMs: number, scale = (id: string, c: { bytesI
 }
 
 /** One run of netmon on `dataDir`: a real store and monitor, resumed from what the store holds. */
-async function startRun(dataDir: string, world: World, options: { bootId?: string | null; sampler?: string; socketCounters?: Map<string, SocketCounters> } = {}) {
+async function startRun(dataDir: string, world: World, options: { bootId?: string | null; sampler?: string; socketCounters?: Map<string, SocketCounters>; privacy?: PrivacyView } = {}) {
   const clock: Clock = { now: () => world.wallMs, mono: () => world.wallMs - T0 };
   const store = openStore({ dataDir, clock });
   const sampler = new ScriptedSampler({ name: options.sampler ?? 'linux' });
@@ -52,7 +53,7 @@ async function startRun(dataDir: string, world: World, options: { bootId?: strin
     socketCounters: () => Promise.resolve(options.socketCounters ?? null),
     ifaceNow: () => Promise.resolve({ ...world.iface }),
   });
-  const monitor = new Monitor({ store, sampler, platform: 'linux', intervalMs: 1000, clock, flushIntervalMs: 3_600_000, resume });
+  const monitor = new Monitor({ store, sampler, platform: 'linux', intervalMs: 1000, clock, flushIntervalMs: 3_600_000, resume, privacy: options.privacy });
   monitor.start();
   let mono = 0;
   return {
@@ -358,6 +359,34 @@ describe('resuming from stored baselines', () => {
     await two.monitor.stop();
     two.store.close();
     expect(totals(dir).byApp['nmpaced']).toBe(12_000_000);
+  });
+
+  it('stores a private app\'s processes in the baselines under the private row only, and a restart still knows them', async () => {
+    const dir = tempDataDir();
+    const world = newWorld();
+    const start = world.flows.get('sk:a1')!.bytesIn;
+    const privacy: PrivacyView = { level: (kind, name) => (kind === 'app' && name === 'curl' ? 'private' : null) };
+    const one = await startRun(dir, world, { privacy });
+    one.push();
+    world.wallMs += 1000;
+    move(world, 'sk:a1', 100_000, 0);
+    one.push();
+    one.monitor.flush();
+    const owners = (openStore({ dataDir: dir }).db.prepare('SELECT id, owner FROM resume_flows ORDER BY id').all() as { id: string; owner: string }[]).map((r) => [r.id, JSON.parse(r.owner) as unknown]);
+    // curl's process: its pid and start time, named only as the private row; wget's as it is.
+    expect(owners).toEqual([
+      ['sk:a1', { pid: 100, name: 'Private', startTime: 5000 }],
+      ['sk:b2', { pid: 200, name: 'wget', path: '/usr/bin/wget', startTime: 6000 }],
+    ]);
+    one.kill();
+    world.wallMs += 5000;
+    move(world, 'sk:a1', 300_000, 0);
+    const two = await startRun(dir, world, { privacy });
+    two.push();
+    await two.monitor.stop();
+    two.store.close();
+    // The same process (pid and start time): only what it moved since the flush counts, not its whole life.
+    expect(totals(dir).byApp['curl']).toBe(world.flows.get('sk:a1')!.bytesIn - start);
   });
 
   it('stores the baselines in the flush transaction: a failed flush leaves the previous ones', async () => {

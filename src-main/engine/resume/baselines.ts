@@ -26,9 +26,16 @@ export interface StoredBaselines {
 
 const OWNER_KEYS = ['pid', 'name', 'path', 'ppid', 'parentName', 'parentPath', 'cgroup', 'uid', 'startTime'] as const satisfies readonly (keyof ProcessInfo)[];
 
+/**
+ * Replaces an owner before it is stored: the owner of a private app (engine/privacy) becomes one that
+ * names nothing but the private row (its pid and start time still tell a restart it is the same process).
+ */
+export type OwnerRedactor = (owner: ProcessInfo) => ProcessInfo;
+
 /** The owner as stored: the command line stays out (it may carry a URL), the rest is what attribution reads. */
-function storedOwner(owner: ProcessInfo | null): string | null {
+function storedOwner(owner: ProcessInfo | null, redact?: OwnerRedactor): string | null {
   if (owner === null) return null;
+  if (redact !== undefined) owner = redact(owner);
   const kept: Record<string, unknown> = {};
   for (const key of OWNER_KEYS) if (owner[key] !== undefined) kept[key] = owner[key];
   return JSON.stringify(kept);
@@ -59,7 +66,7 @@ export function hasResumeTables(db: ReadableDB): boolean {
  * Replaces the stored baselines with `state`'s. Call inside the flush transaction: it must commit (or
  * roll back) with the rows that state produced.
  */
-export function writeBaselines(db: Database.Database, state: DeltaState, bootId: string, sampler: string): void {
+export function writeBaselines(db: Database.Database, state: DeltaState, bootId: string, sampler: string, redact?: OwnerRedactor): void {
   cachedStatement(db, 'DELETE FROM resume_flows').run();
   cachedStatement(
     db,
@@ -68,7 +75,7 @@ export function writeBaselines(db: Database.Database, state: DeltaState, bootId:
        cursor_ms = excluded.cursor_ms, iface_in = excluded.iface_in, iface_out = excluded.iface_out`,
   ).run(bootId, sampler, Math.round(state.lastWallMs), Math.round(state.cursorMs), state.iface?.bytesIn ?? null, state.iface?.bytesOut ?? null);
   const insert = cachedStatement(db, 'INSERT INTO resume_flows (id, owner, bytes_in, bytes_out) VALUES (?, ?, ?, ?)');
-  for (const [id, flow] of state.flows) insert.run(id, storedOwner(flow.owner), flow.bytesIn, flow.bytesOut);
+  for (const [id, flow] of state.flows) insert.run(id, storedOwner(flow.owner, redact), flow.bytesIn, flow.bytesOut);
 }
 
 /** Forgets the stored baselines (after a reboot they mean nothing). */

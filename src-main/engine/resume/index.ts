@@ -6,12 +6,12 @@ import type { ReadableDB } from '../store/readable.js';
 import type { DeltaState } from '../delta.js';
 import { createLogger } from '../log.js';
 import { lastUsageAt } from '../queries/index.js';
-import { hasResumeTables, readBaselines, writeBaselines } from './baselines.js';
+import { hasResumeTables, readBaselines, writeBaselines, type OwnerRedactor } from './baselines.js';
 import { readBootId, type BootIdSource } from './boot-id.js';
 import { planResume, type ResumePlan } from './seed.js';
 import { interfaceCountersNow, openSocketCounters, type SocketCounters } from './ss-counters.js';
 
-export { readBaselines, writeBaselines, type StoredBaselines } from './baselines.js';
+export { readBaselines, writeBaselines, type OwnerRedactor, type StoredBaselines } from './baselines.js';
 export { parseLinuxBootId, parseMacBootTime, readBootId } from './boot-id.js';
 export { firstResumedSample, planResume, type ResumePlan } from './seed.js';
 
@@ -53,13 +53,16 @@ export async function prepareResume(options: PrepareResumeOptions): Promise<Resu
   return { plan, bootId, sampler: options.sampler };
 }
 
-/** The flush-time writer of the baselines: `state()` is read when the flush runs, inside its transaction. */
-export function baselineWriter(resume: Resume, state: () => DeltaState | null): (db: Database.Database) => void {
+/**
+ * The flush-time writer of the baselines: `state()` is read when the flush runs, inside its transaction;
+ * `redact` replaces the owners that must not be written as they are (private apps).
+ */
+export function baselineWriter(resume: Resume, state: () => DeltaState | null, redact?: OwnerRedactor): (db: Database.Database) => void {
   let tables: boolean | null = null;
   return (db) => {
     const now = state();
     if (resume.bootId === null || now === null) return;
     tables ??= hasResumeTables(db);
-    if (tables) writeBaselines(db, now, resume.bootId, resume.sampler);
+    if (tables) writeBaselines(db, now, resume.bootId, resume.sampler, redact);
   };
 }
