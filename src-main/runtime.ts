@@ -136,7 +136,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const resume = await prepareResume({ db: store.db, sampler: choice.sampler.name, nowMs: clock.now() });
     if (resume.plan.outcome === 'resumed' && resume.plan.downS > 0) notices.push(`resumed from the last run's counters: the ${resume.plan.downS} s netmon was not running are counted (per app for connections still open)`);
     const tunnels = createTunnelStage();
-    const monitor = new Monitor({ store, sampler: choice.sampler, platform: choice.platform, intervalMs: intervalS * 1000, clock, onInterval, domains, domainRollup: config.domain_rollup, resume, tunnels, privacy });
+    const monitor = new Monitor({ store, sampler: choice.sampler, platform: choice.platform, intervalMs: intervalS * 1000, clock, onInterval, domains, domainRollup: config.domain_rollup, resume, tunnels, privacy, onNetworks: (r) => counters.addNetworkUsage(r.rows, r.networks) });
     let currentConfig = config;
     const startedAt = Math.floor(clock.now() / 1000);
     const handlers = createApiHandlers({
@@ -193,9 +193,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     // A rotated token file applies at once; a deleted one must not silently mint a new token mid-run.
     const currentToken = watchPairingToken(dataDir);
     const token = currentToken();
-    // What GET /metrics and the textfile show (per-network totals are not in it yet).
+    // What GET /metrics and the textfile show.
     const metricsSnapshot = () => ({
       apps: counters.apps(),
+      networks: counters.networks(),
       iface: counters.iface(),
       unattributed: counters.unattributed(),
       samplers: [monitor.samplerHealth()],

@@ -73,6 +73,8 @@ export interface MonitorOptions {
   resume?: Resume;
   /** Tunnel and proxy de-duplication and the physical network total (engine/network); none: intervals as sampled. */
   tunnels?: TunnelStage | undefined;
+  /** Called with each network record as it is stored (per-network rows and what is known of each network). */
+  onNetworks?: (record: NetworkRecord) => void;
   /** Privacy levels: the stored baselines name a private app's processes only as the private row. */
   privacy?: PrivacyView | undefined;
 }
@@ -277,7 +279,10 @@ export class Monitor {
 
   /** Buffers per-network rows and ledger sums (engine/network/stage.ts `networkRecords`). */
   private appendNetworks(records: readonly NetworkRecord[] | undefined): void {
-    for (const r of records ?? []) this.store.appendNetworks(r.rows, r.networks, [r.ledger]);
+    for (const r of records ?? []) {
+      this.store.appendNetworks(r.rows, r.networks, [r.ledger]);
+      this.options.onNetworks?.(r);
+    }
   }
 
   /** Writes what is buffered now (the flush loop does it every 30 s). */

@@ -1,5 +1,5 @@
 // GET /metrics in the Prometheus text exposition format 0.0.4: bytes per application and direction,
-// interface totals, unattributed bytes and the sampler's health. Counters count since the engine
+// per network, interface totals, unattributed bytes and the sampler's health. Counters count since the engine
 // started (Prometheus' rate() handles the restart), so they never go down while it runs. The data
 // plan and budgets (this cycle's used bytes, quota, forecast) are gauges; alerts count what is stored.
 import type { PlanMetrics } from '../engine/plans/metrics.js';
@@ -12,6 +12,8 @@ export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 export interface MetricsSnapshot {
   /** Bytes per application since start (the unattributed remainder excluded: it has its own metric). */
   apps: ReadonlyArray<{ app: string; bytesIn: number; bytesOut: number }>;
+  /** Bytes per network since start (each network's rows, unattributed included); absent: none recorded. */
+  networks?: ReadonlyArray<{ network: string; label: string; bytesIn: number; bytesOut: number }>;
   /** Interface bytes since start, or null when the sampler cannot read interface counters. */
   iface: InterfaceTotals | null;
   unattributed: InterfaceTotals;
@@ -67,6 +69,15 @@ export function renderMetrics(snapshot: MetricsSnapshot): string {
     snapshot.apps.flatMap((a): Array<[Labels, number]> => [
       [{ app: a.app, direction: 'in' }, a.bytesIn],
       [{ app: a.app, direction: 'out' }, a.bytesOut],
+    ]),
+  );
+  out.family(
+    'netmon_network_bytes_total',
+    'counter',
+    'Bytes that crossed each network (the uplink of a physical interface) since netmon started, by direction.',
+    (snapshot.networks ?? []).flatMap((n): Array<[Labels, number]> => [
+      [{ network: n.network, name: n.label, direction: 'in' }, n.bytesIn],
+      [{ network: n.network, name: n.label, direction: 'out' }, n.bytesOut],
     ]),
   );
   if (snapshot.iface !== null) {

@@ -7,7 +7,7 @@
 // - each network's stored total equals its interface's counters within 1 %;
 // - each app's bytes are on its own uplink's network (each socket counts on its own interface);
 // - the per-network rows add up to the usage rows (nothing counted twice, nothing lost).
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -46,6 +46,8 @@ describe.each(['linux', 'ebpf'])('two uplinks with netmon serve --sampler %s', (
   let ledger: LedgerHour[] = [];
   let serveCode: number | null = null;
   let serveStderr = '';
+  /** The Prometheus textfile serve wrote (netmon_network_bytes_total), read before it stopped. */
+  let metricsText = '';
 
   beforeAll(async () => {
     if (skip !== null) return;
@@ -68,11 +70,13 @@ describe.each(['linux', 'ebpf'])('two uplinks with netmon serve --sampler %s', (
     const peers = await Promise.all(net.uplinks.map((u, i) => startPeers(u.gateway, { tcp: [{ host: u.gatewayAddress, port: 80 }] }, `nmpeers${i}`)));
     try {
       const before = net.uplinks.map((u) => deviceBytes(net.client, u.clientDevice));
-      const served = await startServe(netnsArgv(net.client, [testNode(), NETMON, 'serve', '--port', '0', '--sampler', sampler, '--interval', '1', '--no-open', '--data-dir', dataDir]));
+      const textfile = path.join(root, 'netmon.prom');
+      const served = await startServe(netnsArgv(net.client, [testNode(), NETMON, 'serve', '--port', '0', '--sampler', sampler, '--interval', '1', '--no-open', '--data-dir', dataDir, '--metrics-textfile', textfile]));
       await sleep(2500);
       const running = Object.entries(plans).map(([name, plan]) => startApp(net.client, name, plan));
       for (const app of running) truth.set(app.name, await app.done);
       await sleep(2500);
+      metricsText = existsSync(textfile) ? readFileSync(textfile, 'utf8') : '';
       serveCode = await served.stop();
       serveStderr = served.stderr();
       net.uplinks.forEach((u, i) => {
@@ -108,6 +112,25 @@ describe.each(['linux', 'ebpf'])('two uplinks with netmon serve --sampler %s', (
   afterAll(() => {
     net?.destroy();
     if (root !== undefined) rmSync(root, { recursive: true, force: true });
+  });
+
+  it.skipIf(skip !== null)('the metrics textfile counts each network\'s bytes: what its rows hold, within 1 %', () => {
+    const counted = (key: string, direction: 'in' | 'out'): number => {
+      const line = metricsText.split('\n').find((l) => l.startsWith('netmon_network_bytes_total{') && l.includes(`network="${key}"`) && l.includes(`direction="${direction}"`));
+      return line === undefined ? Number.NaN : Number(line.slice(line.lastIndexOf(' ') + 1));
+    };
+    const stored = new Map<string, Row>();
+    for (const r of perNetwork) {
+      const s = stored.get(r.key) ?? { bytesIn: 0, bytesOut: 0 };
+      stored.set(r.key, { bytesIn: s.bytesIn + r.bytesIn, bytesOut: s.bytesOut + r.bytesOut });
+    }
+    // Both uplinks' networks (the unknown network may also show a few bytes).
+    expect([...stored.keys()].filter((k) => k !== 'unknown').length).toBeGreaterThanOrEqual(2);
+    for (const [key, s] of stored) {
+      if (s.bytesIn + s.bytesOut < 100_000) continue;
+      expect(Math.abs(counted(key, 'in') - s.bytesIn), `${key} in: textfile ${counted(key, 'in')}, stored ${s.bytesIn}`).toBeLessThanOrEqual(s.bytesIn * 0.01 + 1000);
+      expect(Math.abs(counted(key, 'out') - s.bytesOut), `${key} out: textfile ${counted(key, 'out')}, stored ${s.bytesOut}`).toBeLessThanOrEqual(s.bytesOut * 0.01 + 1000);
+    }
   });
 
   it.skipIf(skip !== null)('serve stops on SIGTERM with exit 0', () => {

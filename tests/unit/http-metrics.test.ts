@@ -31,6 +31,10 @@ const snapshot: MetricsSnapshot = {
     { app: 'we"ird\\app\nname', bytesIn: 1, bytesOut: 2 },
     { app: 'Zürich Café', bytesIn: 3, bytesOut: 4 },
   ],
+  networks: [
+    { network: 'wifi:aa:bb:cc:dd:ee:01', label: 'Home "5G"', bytesIn: 1_900_000, bytesOut: 45_000 },
+    { network: 'unknown', label: 'unknown network', bytesIn: 100_000, bytesOut: 5_000 },
+  ],
   iface: { bytesIn: 2_000_000, bytesOut: 50_000 },
   unattributed: { bytesIn: 499_996, bytesOut: 29_994 },
   samplers: [health],
@@ -57,6 +61,7 @@ describe('renderMetrics', () => {
   it('is accepted by the parser, each family with HELP and TYPE', () => {
     expect(families.map((f) => f.name)).toEqual([
       'netmon_app_bytes_total',
+      'netmon_network_bytes_total',
       'netmon_interface_bytes_total',
       'netmon_unattributed_bytes_total',
       'netmon_sampler_up',
@@ -82,6 +87,13 @@ describe('renderMetrics', () => {
     expect(value(families, 'netmon_app_bytes_total', { app: 'we"ird\\app\nname', direction: 'out' })).toBe(2);
     expect(value(families, 'netmon_app_bytes_total', { app: 'Zürich Café', direction: 'in' })).toBe(3);
     expect(family(families, 'netmon_app_bytes_total').metrics).toHaveLength(6);
+  });
+
+  it('carries bytes per network and direction, with the name netmon knows it by', () => {
+    expect(value(families, 'netmon_network_bytes_total', { network: 'wifi:aa:bb:cc:dd:ee:01', name: 'Home "5G"', direction: 'in' })).toBe(1_900_000);
+    expect(value(families, 'netmon_network_bytes_total', { network: 'unknown', name: 'unknown network', direction: 'out' })).toBe(5_000);
+    expect(family(families, 'netmon_network_bytes_total').type).toBe('COUNTER');
+    expect(family(families, 'netmon_network_bytes_total').metrics).toHaveLength(4);
   });
 
   it('carries interface totals, unattributed bytes and sampler health', () => {
@@ -162,5 +174,23 @@ describe('createUsageCounters', () => {
     expect(counters.apps()).toEqual([{ app: 'Firefox', bytesIn: 150, bytesOut: 15 }]);
     expect(counters.unattributed()).toEqual({ bytesIn: 7, bytesOut: 1 });
     expect(counters.iface()).toEqual({ bytesIn: 157, bytesOut: 16 });
+  });
+
+  it('sums per network across apps and intervals, unattributed included, with the latest name of each', () => {
+    const counters = createUsageCounters();
+    expect(counters.networks()).toEqual([]);
+    counters.addNetworkUsage(
+      [
+        { network: 'wired:02:00:00:00:00:0a', bytesIn: 100, bytesOut: 10 },
+        { network: 'wired:02:00:00:00:00:0a', bytesIn: 7, bytesOut: 1 },
+        { network: 'unknown', bytesIn: 3, bytesOut: 0 },
+      ],
+      [{ key: 'wired:02:00:00:00:00:0a', label: 'Wired · 000a' }],
+    );
+    counters.addNetworkUsage([{ network: 'wired:02:00:00:00:00:0a', bytesIn: 50, bytesOut: 5 }], [{ key: 'wired:02:00:00:00:00:0a', label: 'Office' }]);
+    expect(counters.networks()).toEqual([
+      { network: 'unknown', label: 'unknown', bytesIn: 3, bytesOut: 0 },
+      { network: 'wired:02:00:00:00:00:0a', label: 'Office', bytesIn: 157, bytesOut: 16 },
+    ]);
   });
 });
