@@ -15,8 +15,12 @@ import { rolldown } from 'rolldown';
 const HERE = import.meta.dirname;
 /** The extension's version is netmon's (package.json): each signed build needs a new one (AMO refuses a repeat). */
 export const VERSION = (JSON.parse(readFileSync(path.join(HERE, '..', 'package.json'), 'utf8')) as { version: string }).version;
-/** What the extension needs host access to: web pages and WebSockets (`*` is http, https, ws and wss); not file:, ftp: or data:. */
-export const HOST_PERMISSIONS = ['*://*/*'];
+/**
+ * What the extension needs host access to: web pages and WebSockets; not file:, ftp: or data:. Chromium's
+ * `*` scheme is http and https only (Firefox's also ws and wss): without ws:// and wss:// named, Chromium
+ * shows no WebSocket handshake to webRequest.
+ */
+export const HOST_PERMISSIONS = ['*://*/*', 'ws://*/*', 'wss://*/*'];
 // (the background checks the same list with permissions.contains: src/lib/hostname.ts SITE_ORIGINS)
 /** The store description: at most 132 characters (the Chrome Web Store refuses more). */
 export const DESCRIPTION = 'Tells the netmon app on this computer which sites your browser traffic went to: hostnames and byte counts, sent only to 127.0.0.1.';

@@ -1,6 +1,6 @@
 // The Chromium build at its edges, for real, next to `netmon serve --sampler linux` in a client network
-// namespace (as extension-domains.test.ts): a WebSocket site whose bytes are placed by the handshake's
-// server address, and site access withdrawn by the user (chrome://extensions → Site access → On click),
+// namespace (as extension-domains.test.ts): a WebSocket site opened from a page at a bare address, whose
+// bytes are placed by the handshake's server address alone, and site access withdrawn by the user (chrome://extensions → Site access → On click),
 // shown on the badge and the options page.
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -43,12 +43,12 @@ describe.skipIf(!ready)(`the Chromium extension: a WebSocket site, withdrawn sit
     try {
       const { worker, extensionId, optionsUrl } = await pairChromium(context, dashboard);
 
-      // A WebSocket site: the page, then a socket that receives SOCKET.bytes. The page's own report
-      // names the address too: opened from a page at the bare address instead (as the Firefox edges
-      // test does), Chromium's bytes stayed unattributed (the handshake alone did not name the domain;
-      // open, see issue 15's closing note).
+      // A WebSocket site: a socket that receives SOCKET.bytes, opened from a page at the server's bare
+      // address (an IP literal is never reported), so that only the ws: handshake can name the domain.
+      // Chromium shows a ws:/wss: request to webRequest only with host access to ws:// and wss:// (its
+      // `*` scheme is http and https alone): without them the bytes stayed unattributed.
       const chat = await context.newPage();
-      await chat.goto(`http://${SOCKET.host}:8080/room`);
+      await chat.goto(`http://${stack.pair.serverAddress}:8080/room`);
       socketBytes = await chat.evaluate(
         ([host, n]) =>
           new Promise<number>((resolve, reject) => {

@@ -55,8 +55,9 @@ describe('extension build', () => {
     for (const m of [manifest(dirs.firefox), manifest(dirs.chromium)]) {
       expect(String(m['description']).length).toBeLessThanOrEqual(132);
       expect(m['description']).toBe(DESCRIPTION);
-      // *://*/* is http, https, ws and wss; <all_urls> would add file:, ftp: and data:.
-      expect(m['host_permissions']).toEqual(['*://*/*']);
+      // http, https, ws and wss (Chromium's `*` scheme is http and https only: WebSocket handshakes need
+      // ws:// and wss:// named); <all_urls> would add file:, ftp: and data:.
+      expect(m['host_permissions']).toEqual(['*://*/*', 'ws://*/*', 'wss://*/*']);
       // netmon's version: every signed build a new one.
       expect(m['version']).toBe(pkg.version);
     }

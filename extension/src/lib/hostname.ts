@@ -2,7 +2,7 @@
 // ports and credentials are dropped here, before anything is counted or queued.
 
 /** The host access the extension needs (the manifest's host_permissions; the build test keeps them equal). */
-export const SITE_ORIGINS = ['*://*/*'];
+export const SITE_ORIGINS = ['*://*/*', 'ws://*/*', 'wss://*/*'];
 
 const DOTTED_QUAD = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 
