@@ -73,6 +73,9 @@ export interface Runtime {
    * sampler's children go down in the background. A `stop()` after it (or under way) ends with it.
    */
   stopNow(): void;
+  /** The system is going to sleep; awake again (the app's powerMonitor): see Monitor.suspend and wake. */
+  suspend(): Promise<void>;
+  wake(): Promise<void>;
 }
 
 function configValues(config: Config): ConfigValues {
@@ -136,7 +139,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const resume = await prepareResume({ db: store.db, sampler: choice.sampler.name, nowMs: clock.now() });
     if (resume.plan.outcome === 'resumed' && resume.plan.downS > 0) notices.push(`resumed from the last run's counters: the ${resume.plan.downS} s netmon was not running are counted (per app for connections still open)`);
     const tunnels = createTunnelStage();
-    const monitor = new Monitor({ store, sampler: choice.sampler, platform: choice.platform, intervalMs: intervalS * 1000, clock, onInterval, domains, domainRollup: config.domain_rollup, resume, tunnels, privacy, onNetworks: (r) => counters.addNetworkUsage(r.rows, r.networks) });
+    const monitor = new Monitor({ store, sampler: choice.sampler, platform: choice.platform, intervalMs: intervalS * 1000, clock, onInterval, domains, domainRollup: config.domain_rollup, resume, tunnels, privacy, onNetworks: (r) => counters.addNetworkUsage(r.rows, r.networks), freshSampler: choice.fresh });
     let currentConfig = config;
     const startedAt = Math.floor(clock.now() / 1000);
     const handlers = createApiHandlers({
@@ -255,6 +258,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         return stopping;
       },
       stopNow,
+      suspend: () => monitor.suspend(),
+      wake: () => monitor.wake(),
     };
   } catch (err) {
     for (const cleanup of cleanups.reverse()) {

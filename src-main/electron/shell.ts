@@ -22,6 +22,7 @@ import { createNotifier } from './notifier.js';
 import { decideNotices, FRESH_MEMORY, type NotifyMemory } from './notify-rules.js';
 import { createPlanAlerts } from './plan-alerts.js';
 import { handleQuitting } from './quitting.js';
+import { followSleep } from './sleep-wake.js';
 import { EMPTY_SHELL_STATE, loadShellState, saveShellState, type ShellState } from './shell-state.js';
 import { startAtLoginControl } from './start-at-login.js';
 import { createTrayIcon } from './tray-icon.js';
@@ -43,6 +44,10 @@ export interface ShellEngine {
   stop(): Promise<void>;
   /** The same, synchronously: the buffer is written and the database closed before it returns. */
   stopNow(): void;
+  /** The system is going to sleep: the sampler stops, the buffer is written (sleep-wake.ts). */
+  suspend(): Promise<void>;
+  /** Awake again: a fresh sampler; the sleep is one gap. */
+  wake(): Promise<void>;
 }
 
 export interface ShellOptions {
@@ -285,6 +290,9 @@ export function startShell(options: ShellOptions): Shell {
     updateTray();
   });
 
+  // A system sleep: the sampler stops before it and a fresh one starts after it (sleep-wake.ts).
+  const unfollowSleep = followSleep(engine);
+
   // What the engine had to say at start (a database moved aside, a config key refused) is said once.
   for (const notice of engine.notices) notifier.notify({ title: 'netmon', body: notice }, '#/settings');
   void poll();
@@ -297,6 +305,7 @@ export function startShell(options: ShellOptions): Shell {
       stopping = true;
       if (pollTimer !== null) clearTimeout(pollTimer);
       unsubscribeLive();
+      unfollowSleep();
       dashboard.persist();
       ipc.dispose();
     },

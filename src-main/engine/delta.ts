@@ -32,7 +32,8 @@
 // cursor (the previous interval's end) that never moves back:
 // - Clocks agree (|wall elapsed − mono elapsed| ≤ tolerance): the interval is [cursor, wall now], so
 //   consecutive intervals are contiguous.
-// - Wall moved more than mono (sleep — monotonic clocks stop while the machine sleeps — or a forward
+// - Wall moved more than mono (sleep — Linux's monotonic clock stops while the machine sleeps, and the app
+//   takes a macOS sleep out of the state at the wake, engine/sleep.ts — or a forward
 //   clock jump): the interval gets its real, monotonic length at the end, [now − mono elapsed, now], and
 //   the rest is a Gap ('sleep-or-clock-jump'). Bytes are kept, and not smeared over hours of sleep.
 // - Wall moved back (a backward clock jump): labels are clamped to the cursor. Until the wall clock

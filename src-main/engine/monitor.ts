@@ -26,6 +26,7 @@ import {
 } from './types.js';
 import { lastUsageAt } from './queries/index.js';
 import { baselineWriter, firstResumedSample, type Resume } from './resume/index.js';
+import { withoutSleep, type SleepMark } from './sleep.js';
 import { TimerDrift } from './timer-drift.js';
 import type { PrivacyView } from './privacy/list.js';
 import { privateOwnerRedactor } from './privacy/owners.js';
@@ -77,6 +78,12 @@ export interface MonitorOptions {
   onNetworks?: (record: NetworkRecord) => void;
   /** Privacy levels: the stored baselines name a private app's processes only as the private row. */
   privacy?: PrivacyView | undefined;
+  /**
+   * A new sampler of the same kind that continues from the kernel's counters (sampler-choice `fresh`):
+   * with it the sampler is stopped through a system sleep and a fresh one started at the wake; without
+   * it the sampler keeps running (see `suspend`).
+   */
+  freshSampler?: (() => Sampler) | null;
 }
 
 /** Counters that tell how the pipeline is doing, for doctor, status and /metrics. */
@@ -101,7 +108,7 @@ export interface MonitorPause {
 
 export class Monitor {
   private readonly store: Store;
-  private readonly sampler: Sampler;
+  private sampler: Sampler;
   private readonly clock: Clock;
   private readonly options: MonitorOptions;
   private state: DeltaState;
@@ -119,6 +126,8 @@ export class Monitor {
   private lastSampleMono: number | null = null;
   /** Set by `halt`: the store is closed, later samples are ignored. */
   private halted = false;
+  /** Set by `suspend` until `wake`: when the system went to sleep, and the sampler's stop. */
+  private asleep: { mark: SleepMark; stopped: Promise<void> } | null = null;
   /** Domains, the stage after attribution: naming by packets and the extension's placement (engine/domains/stage.ts). */
   private readonly domains: DomainStage;
   private afterSample: (() => void) | null = null;
@@ -231,6 +240,58 @@ export class Monitor {
     if (this.maintenanceTimer !== null) clearTimeout(this.maintenanceTimer);
     this.sampler.stop().catch(() => undefined);
     this.store.abandon();
+  }
+
+  /**
+   * The system is going to sleep (the app hears it from powerMonitor). With `freshSampler` the sampler
+   * is stopped, its children with it (a streaming nettop can spin or stall after a wake), and what is
+   * buffered is written; a sampler that takes a last sample when stopped has its bytes counted now, and
+   * the bytes since the last sample of one that does not are still in the kernel's counters, counted by
+   * the first sample after the wake. Without it the sampler keeps running. Either way the moment is
+   * noted, so that `wake` leaves the sleep out of the next interval (engine/sleep.ts).
+   */
+  async suspend(): Promise<void> {
+    if (!this.running || this.halted) return;
+    if (this.asleep !== null) return this.asleep.stopped;
+    const mark: SleepMark = { wallMs: this.clock.now(), monoMs: this.clock.mono() };
+    const restart = this.options.freshSampler != null;
+    const stopped = restart
+      ? this.sampler.stop().then(
+          () => {
+            if (!this.halted) this.flush();
+          },
+          (err: unknown) => log.warn('stopping the sampler for the sleep failed', { error: err }),
+        )
+      : Promise.resolve();
+    this.asleep = { mark, stopped };
+    log.info(restart ? 'the system is going to sleep: sampler stopped, buffer written' : 'the system is going to sleep');
+    await stopped;
+  }
+
+  /**
+   * Awake again (powerMonitor `resume`): the sleep is left out of the next interval, which the delta
+   * engine then records as one gap, and a fresh sampler takes over from the same baselines. A wake with
+   * no sleep before it does nothing; a monitor stopped meanwhile starts nothing.
+   */
+  async wake(): Promise<void> {
+    const asleep = this.asleep;
+    if (asleep === null) return;
+    await asleep.stopped;
+    if (this.asleep !== asleep) return;
+    this.asleep = null;
+    if (!this.running || this.halted) return;
+    this.state = withoutSleep(this.state, asleep.mark, this.clock.mono());
+    // However long the sampler takes to start again, its first sample is no timer drift.
+    this.lastSampleMono = null;
+    const fresh = this.options.freshSampler;
+    if (fresh != null) {
+      this.sampler = fresh();
+      this.sampler.start((sample) => {
+        this.onSample(sample);
+        this.afterSample?.();
+      });
+    }
+    log.info('awake again', { sleptS: Math.round((this.clock.now() - asleep.mark.wallMs) / 1000), samplerRestarted: fresh != null });
   }
 
   pauseState(): MonitorPause {

@@ -16,6 +16,8 @@ export interface SamplerChoice {
   platform: Platform;
   /** Why this one, in a sentence for the user. */
   why: string;
+  /** A new sampler of the same kind that continues from the kernel's counters; null where it would not (see SamplerKind.restartable). */
+  fresh: (() => Sampler) | null;
 }
 
 export interface SamplerChoiceOptions {
@@ -45,7 +47,12 @@ export async function chooseSampler(options: SamplerChoiceOptions): Promise<Samp
     helperPath: options.helperPath ?? defaultHelperPath(),
     clock: options.clock,
   };
-  const build = (kind: SamplerKind, why: string): SamplerChoice => ({ sampler: kind.create(setup), platform: kind.platform, why });
+  const build = (kind: SamplerKind, why: string): SamplerChoice => ({
+    sampler: kind.create(setup),
+    platform: kind.platform,
+    why,
+    fresh: kind.restartable ? () => kind.create(setup) : null,
+  });
   // Forced: started even if its probe would fail, so that its health says what is wrong (and retries).
   if (options.name !== 'auto') return build(samplerKind(options.name), `asked for with --sampler ${options.name}`);
   const kinds = kindsFor(os);

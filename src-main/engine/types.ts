@@ -5,7 +5,10 @@
 export interface Clock {
   /** Wall clock (epoch ms): labels samples; may jump. */
   now(): number;
-  /** Monotonic clock (ms): measures intervals; never jumps, does not advance while the machine sleeps. */
+  /**
+   * Monotonic clock (ms): measures intervals; never jumps. It stops while the machine sleeps on Linux;
+   * Node's on macOS (mach_continuous_time) counts through a sleep, which the app corrects (engine/sleep.ts).
+   */
   mono(): number;
 }
 

@@ -50,6 +50,12 @@ export interface SamplerKind {
    * of a platform is its fallback and is taken without asking.
    */
   readonly probeBeforeAuto: boolean;
+  /**
+   * Whether a new instance continues where a stopped one left off: its counters are the kernel's, so the
+   * first sample of a fresh one still counts every byte since the last sample of the old (the app stops
+   * and restarts the sampler around a system sleep). False where the counts are the sampler's own.
+   */
+  readonly restartable: boolean;
   probe(paths: SamplerPaths): Promise<ProbeResult>;
   create(setup: SamplerSetup): Sampler;
 }

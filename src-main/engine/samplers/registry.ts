@@ -20,6 +20,8 @@ const nettop: SamplerKind = {
   title: 'nettop',
   sees: 'nettop reports bytes per process',
   probeBeforeAuto: false,
+  // nettop reports the kernel's counters per process (it is restarted on a stall already).
+  restartable: true,
   probe: (paths) => probeNettop(paths.nettopPath ?? NETTOP_PATH),
   create: (setup) =>
     new NettopSampler({
@@ -36,6 +38,8 @@ const ebpf: SamplerKind = {
   title: 'the eBPF helper',
   sees: 'every TCP and UDP byte per socket with its process, short connections included, and destinations named from DNS answers and TLS/QUIC server names',
   probeBeforeAuto: true,
+  // The helper counts from when its hooks attach: a new one would start every socket from zero.
+  restartable: false,
   probe: (paths) => probeEbpf(paths.helperPath),
   create: (setup) =>
     new EbpfSampler({
@@ -52,6 +56,8 @@ const linux: SamplerKind = {
   title: 'the socket sampler (ss)',
   sees: 'kernel TCP socket counters (ss) and close events, without privileges; UDP is counted only in the interface totals',
   probeBeforeAuto: false,
+  // ss reads the kernel's socket counters.
+  restartable: true,
   probe: () => probeLinux(),
   create: (setup) => new LinuxSampler({ intervalMs: setup.intervalS * 1000, stateDir: setup.stateDir, ...(setup.clock === undefined ? {} : { clock: setup.clock }) }),
 };

@@ -411,22 +411,33 @@ describe('notifications', () => {
   });
 });
 
-describe('quit', () => {
-  function ourChildren(): string[] {
-    const names: string[] = [];
-    for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        const close = stat.lastIndexOf(')');
-        const ppid = Number(stat.slice(close + 2).split(' ')[1]);
-        if (ppid === process.pid) names.push(stat.slice(stat.indexOf('(') + 1, close));
-      } catch {
-        // Gone between the listing and the read.
-      }
+/** The names of this process's child processes (the sampler's long-lived ss). */
+function ourChildren(): string[] {
+  const names: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const ppid = Number(stat.slice(close + 2).split(' ')[1]);
+      if (ppid === process.pid) names.push(stat.slice(stat.indexOf('(') + 1, close));
+    } catch {
+      // Gone between the listing and the read.
     }
-    return names;
   }
+  return names;
+}
 
+/** What usage_raw holds now, read by another connection (what a reader sees once the app is gone). */
+function storedUsage(): { bytesIn: number | null; bytesOut: number | null } {
+  const db = new Database(path.join(setup.dataDir, 'network_monitor.db'), { readonly: true });
+  try {
+    return db.prepare('SELECT sum(bytes_in) AS bytesIn, sum(bytes_out) AS bytesOut FROM usage_raw').get() as { bytesIn: number; bytesOut: number };
+  } finally {
+    db.close();
+  }
+}
+
+describe('quit', () => {
   it('writes the buffered rows and stops the sampler before the app goes', async () => {
     const { runtime, shell } = await launch();
     // The Linux sampler's long-lived child (ss -E, started through stdbuf).
@@ -462,16 +473,6 @@ describe('quit', () => {
     expect(app.quitted).toBe(true);
     expect(process.listenerCount('SIGTERM')).toBe(before);
   });
-
-  /** What usage_raw holds now, read by another connection (what a reader sees once the app is gone). */
-  function storedUsage(): { bytesIn: number | null; bytesOut: number | null } {
-    const db = new Database(path.join(setup.dataDir, 'network_monitor.db'), { readonly: true });
-    try {
-      return db.prepare('SELECT sum(bytes_in) AS bytesIn, sum(bytes_out) AS bytesOut FROM usage_raw').get() as { bytesIn: number; bytesOut: number };
-    } finally {
-      db.close();
-    }
-  }
 
   it("never holds the system's quit (logout, restart, shutdown, the Dock): the buffer is written before app.quit() returns", async () => {
     const { runtime, shell } = await launch();
@@ -515,6 +516,46 @@ describe('quit', () => {
   });
 });
 
+describe('a system sleep', () => {
+  it('stops the sampler and its children on suspend with the buffer written, and starts a fresh one on resume; the sleep is one gap', async () => {
+    // The runtime's clock, moved 10 minutes at the sleep, both clocks (Node's on macOS counts through a sleep).
+    let offset = 0;
+    const clock = { now: () => Date.now() + offset, mono: () => performance.now() + offset };
+    const { runtime, shell } = await launch({ engine: { intervalS: 1, clock } });
+    await vi.waitFor(() => expect(runtime.monitor.monitorStats().samples).toBeGreaterThan(1), { timeout: 10_000 });
+    runtime.store.append([{ ts: Math.floor(clock.now() / 1000), durationS: 1, app: 'Firefox', bytesIn: 2_468, bytesOut: 13 }]);
+    powerMonitor.emit('suspend');
+    await vi.waitFor(() => expect(ourChildren()).toEqual([]));
+    await vi.waitFor(() => expect(storedUsage().bytesIn).toBeGreaterThanOrEqual(2_468));
+    expect(runtime.monitor.samplerHealth().state).toBe('stopped');
+    const asleepAt = Math.floor(clock.now() / 1000);
+    offset += 600_000;
+    const samples = runtime.monitor.monitorStats().samples;
+    powerMonitor.emit('resume');
+    await vi.waitFor(() => expect(ourChildren().length).toBeGreaterThan(0));
+    await vi.waitFor(() => expect(runtime.monitor.monitorStats().samples).toBeGreaterThan(samples + 1), { timeout: 10_000 });
+    expect(runtime.monitor.samplerHealth().state).toBe('running');
+    click('quit');
+    await shell.whenStopped();
+    const db = new Database(path.join(setup.dataDir, 'network_monitor.db'), { readonly: true });
+    try {
+      const gaps = db.prepare("SELECT start_ts AS start, end_ts AS end FROM gaps WHERE reason = 'sleep-or-clock-jump'").all() as Array<{ start: number; end: number }>;
+      expect(gaps).toHaveLength(1);
+      expect(gaps[0]?.start).toBeLessThanOrEqual(asleepAt);
+      expect((gaps[0]?.end ?? 0) - (gaps[0]?.start ?? 0)).toBeGreaterThanOrEqual(599);
+      expect((gaps[0]?.end ?? 0) - (gaps[0]?.start ?? 0)).toBeLessThan(620);
+      // No interval spans the sleep.
+      expect((db.prepare('SELECT max(duration_s) AS d FROM usage_raw').get() as { d: number | null }).d ?? 0).toBeLessThan(60);
+      expect(runtime.monitor.monitorStats().lateSamples).toBe(0);
+    } finally {
+      db.close();
+    }
+    // Quitting let go of powerMonitor.
+    expect(powerMonitor.listenerCount('suspend')).toBe(0);
+    expect(powerMonitor.listenerCount('resume')).toBe(0);
+  });
+});
+
 // ---- startShell over the real handler layer with small parts: what the Linux runtime here cannot show.
 
 interface Parts {
@@ -554,7 +595,7 @@ function parts(stop: () => Promise<void> = () => Promise.resolve()): Parts {
     browserReports: { record: () => 1 },
   });
   const stopSpy = vi.fn(stop);
-  return { engine: { dataDir, token: 'tok', notices: [], handlers, live: createLiveFeed(), stop: stopSpy, stopNow: vi.fn() }, health, stop: stopSpy };
+  return { engine: { dataDir, token: 'tok', notices: [], handlers, live: createLiveFeed(), stop: stopSpy, stopNow: vi.fn(), suspend: vi.fn(() => Promise.resolve()), wake: vi.fn(() => Promise.resolve()) }, health, stop: stopSpy };
 }
 
 function shellOver(p: Parts, platform: NodeJS.Platform, extra: { now?: () => number; stopTimeoutMs?: number } = {}): Shell {
