@@ -116,7 +116,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   try {
     const intervalS = options.intervalS ?? config.sampling_interval_seconds;
     const samplerName = options.sampler ?? config.capture_method;
-    const choice = await chooseSampler({ name: samplerName, intervalS, dataDir, nettopPath: options.nettopPath, helperPath: options.helperPath, clock });
+    const choice = await chooseSampler({ name: samplerName, intervalS, dataDir, nettopPath: options.nettopPath, nettopPerConnection: config.nettop_per_connection, helperPath: options.helperPath, clock });
     const live = createLiveFeed();
     const counters = createUsageCounters();
     const onInterval = (report: IntervalReport): void => {
@@ -155,7 +155,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         get: () => configValues(currentConfig),
         set: (patch) => {
           currentConfig = updateConfig(dataDir, patch);
-          // The log level and domain rollup apply at once; the interval, port, sampler and retention at the next start.
+          // The log level and domain rollup apply at once; the interval, port, sampler (nettop's mode too) and retention at the next start.
           setLogLevel(currentConfig.log_level);
           domains.setRollup(currentConfig.domain_rollup);
           monitor.setDomainRollup(currentConfig.domain_rollup);

@@ -25,6 +25,8 @@ export interface SamplerChoiceOptions {
   intervalS: number;
   dataDir: string;
   nettopPath?: string | undefined;
+  /** nettop per connection (default) or per process (`-P`). */
+  nettopPerConnection?: boolean | undefined;
   /** The eBPF helper (`netmon-capture`); default: this install's `dist/helper/netmon-capture`. */
   helperPath?: string | undefined;
   clock?: Clock;
@@ -44,6 +46,7 @@ export async function chooseSampler(options: SamplerChoiceOptions): Promise<Samp
     // Pid files of the samplers' children: what a crash of ours leaves running is reaped at the next start.
     stateDir: path.join(options.dataDir, 'run'),
     nettopPath: options.nettopPath,
+    nettopPerConnection: options.nettopPerConnection,
     helperPath: options.helperPath ?? defaultHelperPath(),
     clock: options.clock,
   };

@@ -66,6 +66,12 @@ export interface FlowCounter {
    * from the previous successful poll), so all of its counters are new bytes, not a baseline.
    */
   newSincePrevious?: boolean | undefined;
+  /**
+   * A process's bytes beyond its listed sockets (nettop per connection: its "other sockets" flow), not one
+   * socket: not continuous with an earlier run's, so a resumed run takes it as a baseline while the
+   * baselines know its process (engine/resume/seed.ts).
+   */
+  remainder?: boolean | undefined;
 }
 
 /** Bytes counted by the network interfaces (all non-loopback interfaces summed). */

@@ -99,6 +99,12 @@ export const SETTINGS = {
     label: 'Capture method',
     hint: 'which sampler to use; auto picks the best one this machine allows (netmon doctor tells which and why)',
   },
+  nettop_per_connection: {
+    type: 'toggle',
+    default: true,
+    label: 'nettop per connection (macOS)',
+    hint: "each connection with its server address, so the browser extension's sites are exact; off: per process (-P), lighter on the CPU; used the next time netmon starts",
+  },
   domain_rollup: {
     type: 'toggle',
     default: true,

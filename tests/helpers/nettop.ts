@@ -13,9 +13,14 @@ export const FAKE_NETSTAT = path.join(fixtures, 'fake-netstat');
 export const THREE_FRAMES = path.join(fixtures, 'streams', 'three-frames.csv');
 export const capturesDir = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'nettop');
 
-/** The NettopSampler options the integration tests share: the fake nettop, fast, no pty, no netstat, no CPU cost. */
+/**
+ * The NettopSampler options the integration tests share: the fake nettop, fast, no pty, no netstat, no CPU
+ * cost, and `-P` (per process), the mode most of them check; a test of per connection (the sampler's
+ * default) says `perConnection: true`.
+ */
 export const FAKE_NETTOP_OPTIONS = {
   executable: FAKE_NETTOP,
+  perConnection: false,
   intervalS: 0.2,
   ptyWrapper: null,
   interfaceReader: null,

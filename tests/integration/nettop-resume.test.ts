@@ -35,10 +35,11 @@ function capture(dir: string, name: string, frames: [string, number, number][][]
 }
 
 /** One run of netmon on `dataDir`: nettop replaying `script` with the given start times, resumed from the store. */
-async function startRun(dataDir: string, script: string, startTimes: Record<number, number>): Promise<{ samples: Sample[]; plan: ResumePlan; stop: () => Promise<void> }> {
+async function startRun(dataDir: string, script: string, startTimes: Record<number, number>, perConnection = false): Promise<{ samples: Sample[]; plan: ResumePlan; stop: () => Promise<void> }> {
   const store = openStore({ dataDir });
   const nettop = new NettopSampler({
     ...FAKE_NETTOP_OPTIONS,
+    perConnection,
     startTimes: (pids) => Promise.resolve(new Map(pids.filter((pid) => startTimes[pid] !== undefined).map((pid) => [pid, startTimes[pid]!]))),
     env: { FAKE_NETTOP_SCRIPT: script },
     timing: FAKE_NETTOP_TIMING,
@@ -105,5 +106,31 @@ describe('resume under the nettop sampler', () => {
       // 500/50 + the new process's whole 700/70: the old curl's 2500/150 are not subtracted from it.
       curl: { bytesIn: 1200, bytesOut: 120 },
     });
+  });
+
+  it('per connection (the default): a connection open across the restart counts the difference, a new one whole, the remainder is a baseline', async () => {
+    const dir = tempDir();
+    const dataDir = path.join(dir, 'data');
+    const c1 = 'tcp4 198.51.100.7:50001<->203.0.113.10:443';
+    const c2 = 'tcp4 198.51.100.7:50002<->203.0.113.11:443';
+    // Run 1: Safari's c1 moves 500/60 between the frames; its row counts 100/10 more than c1 (sockets nettop does not list).
+    const first = capture(dir, 'run1.csv', [
+      [['Safari.501', 1100, 210], [c1, 1000, 200]],
+      [['Safari.501', 1600, 270], [c1, 1500, 260]],
+    ]);
+    const run1 = await startRun(dataDir, first, { 501: SAFARI_START }, true);
+    await waitFor('both frames and a repeat', () => run1.samples.length >= 3);
+    await run1.stop();
+    expect(byApp(dataDir)).toEqual({ Safari: { bytesIn: 500, bytesOut: 60 } });
+
+    // Run 2, same process: c1 moved 300/40 while netmon was down, c2 was opened since (700/70), and the row
+    // grew by 1500/150 beyond them (connections opened and closed meanwhile: the interface counters' part).
+    const second = capture(dir, 'run2.csv', [[['Safari.501', 3600, 460], [c1, 1800, 300], [c2, 700, 70]]]);
+    const run2 = await startRun(dataDir, second, { 501: SAFARI_START }, true);
+    expect(run2.plan.outcome).toBe('resumed');
+    await waitFor('the frame and a repeat', () => run2.samples.length >= 2);
+    await run2.stop();
+    // 500/60 + c1's (1800 − 1500)/(300 − 260) + c2's whole 700/70; the remainder (1100/90 now) is not counted again.
+    expect(byApp(dataDir)).toEqual({ Safari: { bytesIn: 1500, bytesOut: 170 } });
   });
 });

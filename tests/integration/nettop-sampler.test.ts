@@ -397,8 +397,11 @@ describe('NettopSampler, polling and the CPU budget', () => {
 
 describe('checkNettop (for netmon doctor)', () => {
   it('reports a usable frame', async () => {
-    const result = await checkNettop({ executable: FAKE_NETTOP, ptyWrapper: null, interfaceReader: null, env: { FAKE_NETTOP_SCRIPT: THREE_FRAMES } });
+    const result = await checkNettop({ executable: FAKE_NETTOP, ptyWrapper: null, interfaceReader: null, perConnection: false, env: { FAKE_NETTOP_SCRIPT: THREE_FRAMES } });
     expect(result).toMatchObject({ ok: true, flows: 3, malformedLines: 0, interfaceCounters: false });
+    // Per connection (the default): the same three processes, as 4 connections and 3 remainders.
+    const connections = await checkNettop({ executable: FAKE_NETTOP, ptyWrapper: null, interfaceReader: null, env: { FAKE_NETTOP_SCRIPT: THREE_FRAMES } });
+    expect(connections).toMatchObject({ ok: true, processes: 3, flows: 7, malformedLines: 0 });
   });
 
   it('reports usage text as the reason', async () => {

@@ -91,6 +91,7 @@ describe('settings form', () => {
     data_retention_days_raw: 7,
     data_retention_days_hourly: 90,
     capture_method: 'auto',
+    nettop_per_connection: true,
     domain_rollup: true,
     high_usage_threshold_gb: 10,
     enable_notifications: true,

@@ -129,7 +129,8 @@ function resumedSockets(flows: ReadonlyMap<string, FlowBaseline>, kernel: Readon
  * The first sample of a resumed run, with every flow the stored baselines do not know marked
  * `newSincePrevious`: the baselines held every flow alive at the last flush, so a flow they lack was
  * born after it, and all its bytes are uncounted (a fresh start would take them as a baseline and lose
- * them to the unattributed remainder). The same holds for a process's flow (nettop's `name.pid`) whose
+ * them to the unattributed remainder). Except a process's remainder (`FlowCounter.remainder`) whose
+ * process the baselines know: a baseline. The same holds for a process's flow (nettop's `name.pid`) whose
  * stored owner was another process (another start time): the pid was reused after the last flush. A
  * socket (`sk:COOKIE`) that changed hands is still the same socket: its stored counters stay its baseline.
  * Other samples, and fresh starts, pass unchanged.
@@ -137,9 +138,13 @@ function resumedSockets(flows: ReadonlyMap<string, FlowBaseline>, kernel: Readon
 export function firstResumedSample(sample: Sample, plan: ResumePlan): Sample {
   if (plan.outcome !== 'resumed') return sample;
   const known = plan.state.flows;
+  // A process's remainder (nettop per connection) is not continuous with the stored one: while its process
+  // lived on, it is a baseline (what it moved while netmon was down is in the interface counters only).
+  const livedOn = (f: FlowCounter): boolean => f.owner !== null && [...known.values()].some((base) => base.owner !== null && sameOwner(base.owner, f.owner));
   const isNew = (f: FlowCounter): boolean => {
     const base = known.get(f.id);
-    return base === undefined || (!f.id.startsWith('sk:') && !sameOwner(base.owner, f.owner));
+    if (base === undefined) return !(f.remainder === true && livedOn(f));
+    return !f.id.startsWith('sk:') && !sameOwner(base.owner, f.owner);
   };
   return { ...sample, flows: sample.flows.map((f) => (f.newSincePrevious === true || !isNew(f) ? f : { ...f, newSincePrevious: true })) };
 }

@@ -31,6 +31,8 @@ export interface SamplerPaths {
 /** What `create` needs. */
 export interface SamplerSetup extends SamplerPaths {
   intervalS: number;
+  /** nettop per connection (the default) or per process (`-P`, false): config `nettop_per_connection`. */
+  nettopPerConnection?: boolean | undefined;
   /** Where the pid files for stray reaping live (`DATA/run`). */
   stateDir: string;
   clock?: Clock | undefined;

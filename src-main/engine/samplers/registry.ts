@@ -18,7 +18,7 @@ const nettop: SamplerKind = {
   name: 'nettop',
   platform: 'darwin',
   title: 'nettop',
-  sees: 'nettop reports bytes per process',
+  sees: 'nettop reports bytes per connection (with its server address and interface) under each process, or per process with -P',
   probeBeforeAuto: false,
   // nettop reports the kernel's counters per process (it is restarted on a stall already).
   restartable: true,
@@ -28,6 +28,7 @@ const nettop: SamplerKind = {
       executable: setup.nettopPath ?? NETTOP_PATH,
       intervalS: setup.intervalS,
       stateDir: setup.stateDir,
+      perConnection: setup.nettopPerConnection ?? true,
       ...(setup.clock === undefined ? {} : { clock: setup.clock }),
     }),
 };

@@ -5,7 +5,10 @@
 // Per connection (no `-P`): one flow per connection row, keyed by process label + connection label, owned
 // by the process; plus one "other sockets" flow per process for the bytes its own row counts beyond its
 // listed connections (sockets already closed, or never listed). Process rows stay the authority: adding
-// process and connection rows would count everything twice.
+// process and connection rows would count everything twice, and a process's flows add up to its own row,
+// exactly what `-P` reports for it. Where its connection rows add up to more than its row in a direction
+// (rows read a moment apart; trimmed output), they are scaled down to it, whole bytes by largest
+// remainder, and the "other sockets" flow is 0.
 //
 // The "other sockets" remainder needs care in cumulative frames. When a connection closes, nettop first
 // prints it with empty counters and then drops it, while the process row keeps its bytes; a naive
@@ -17,8 +20,11 @@
 //
 // The remainder's id carries a generation that changes whenever a cumulative frame follows delta frames
 // (a new `-d` stream, or a switch to polling): the delta engine then takes it as a new baseline instead of
-// subtracting it from a running total it was never continuous with.
+// subtracting it from a running total it was never continuous with. For the same reason it is marked
+// `remainder`: a resumed run takes it as a baseline too while its process lived on (resume/seed.ts); the
+// connections themselves keep their ids across runs and resume like sockets.
 import type { FlowCounter, ProcessInfo, RemoteEndpoint } from '../../types.js';
+import { splitWhole } from '../../domains/extension/split.js';
 import type { NettopConnection, NettopFrame, NettopProcess } from './frame.js';
 
 interface Bytes {
@@ -106,30 +112,38 @@ export class ConnectionFlows {
           rows.set(connection.label, connection);
         }
       }
-      let sumIn = 0;
-      let sumOut = 0;
-      for (const [label, bytes] of connections) {
-        sumIn += bytes.bytesIn;
-        sumOut += bytes.bytesOut;
-        const flow: FlowCounter = { id: `${process.label}|${label}`, owner, remote: remotes.get(label), bytesIn: bytes.bytesIn, bytesOut: bytes.bytesOut };
-        const row = rows.get(label);
-        if (row?.interface != null) flow.iface = row.interface;
-        if (row !== undefined && row.local.address !== '*' && row.local.port !== null) flow.local = { address: row.local.address, port: row.local.port };
-        out.push(flow);
-      }
       let retired: Bytes = { bytesIn: 0, bytesOut: 0 };
       if (next !== null) {
         const before = previous?.get(process.label);
         if (before !== undefined) retired = retire(before, connections, process);
         next.set(process.label, { total: { bytesIn: process.bytesIn, bytesOut: process.bytesOut }, connections, retired });
       }
-      const otherIn = Math.max(0, process.bytesIn - sumIn - retired.bytesIn);
-      const otherOut = Math.max(0, process.bytesOut - sumOut - retired.bytesOut);
-      out.push({ id: `${process.label}|other@${this.#generation}`, owner, bytesIn: otherIn, bytesOut: otherOut });
+      const labels = [...connections.keys()];
+      // What the process row leaves for the connections listed now (closed ones' bytes were counted before).
+      const bytesIn = fitTo(Math.max(0, process.bytesIn - retired.bytesIn), labels.map((l) => connections.get(l)?.bytesIn ?? 0));
+      const bytesOut = fitTo(Math.max(0, process.bytesOut - retired.bytesOut), labels.map((l) => connections.get(l)?.bytesOut ?? 0));
+      labels.forEach((label, i) => {
+        const flow: FlowCounter = { id: `${process.label}|${label}`, owner, remote: remotes.get(label), bytesIn: bytesIn.parts[i] ?? 0, bytesOut: bytesOut.parts[i] ?? 0 };
+        const row = rows.get(label);
+        if (row?.interface != null) flow.iface = row.interface;
+        if (row !== undefined && row.local.address !== '*' && row.local.port !== null) flow.local = { address: row.local.address, port: row.local.port };
+        out.push(flow);
+      });
+      out.push({ id: `${process.label}|other@${this.#generation}`, owner, bytesIn: bytesIn.other, bytesOut: bytesOut.other, remainder: true });
     }
     if (next !== null) this.#ledger = next;
     return out;
   }
+}
+
+/**
+ * One direction of a process: its connections' bytes as listed, and the rest of `available` as "other
+ * sockets"; connections listing more than `available` are scaled down to it (the process row is the authority).
+ */
+function fitTo(available: number, listed: readonly number[]): { parts: number[]; other: number } {
+  const sum = listed.reduce((a, b) => a + b, 0);
+  if (sum <= available) return { parts: [...listed], other: available - sum };
+  return { parts: splitWhole(available, listed), other: 0 };
 }
 
 function retire(before: LedgerEntry, now: Map<string, Bytes>, process: NettopProcess): Bytes {

@@ -63,7 +63,7 @@ export interface NettopSamplerOptions {
   executable?: string;
   /** Seconds between samples; nettop's `-s` takes whole seconds. Default 5. */
   intervalS?: number;
-  /** Run without `-P` and emit one flow per connection (with its remote). Default false. */
+  /** Run without `-P` and emit one flow per connection (with its remote and interface); false: `-P`, one flow per process. Default true. */
   perConnection?: boolean;
   /** Stream with `-d` (see the header comment). Default true. */
   deltas?: boolean;

@@ -6,9 +6,9 @@ import { NETTOP_PATH } from './command.js';
 import type { NettopSamplerOptions } from './options.js';
 import { NettopSampler } from './sampler.js';
 
-/** What `checkNettop` found: a frame (how many flows, how long it took), or why not. */
+/** What `checkNettop` found: a frame (how many flows and processes, how long it took), or why not. */
 export type NettopCheck =
-  | { ok: true; flows: number; ms: number; malformedLines: number; interfaceCounters: boolean }
+  | { ok: true; flows: number; processes: number; ms: number; malformedLines: number; interfaceCounters: boolean }
   | { ok: false; reason: string };
 
 /**
@@ -36,7 +36,8 @@ export function checkNettop(options: NettopSamplerOptions & { timeoutMs?: number
     };
     sampler.start((sample) => {
       const health = sampler.health();
-      finish({ ok: true, flows: sample.flows.length, ms: Math.round(performance.now() - started), malformedLines: health.malformedLines, interfaceCounters: sample.iface !== null });
+      const processes = new Set(sample.flows.map((f) => f.owner?.pid)).size;
+      finish({ ok: true, flows: sample.flows.length, processes, ms: Math.round(performance.now() - started), malformedLines: health.malformedLines, interfaceCounters: sample.iface !== null });
     });
     look();
   });
@@ -55,7 +56,7 @@ export async function probeNettop(executable: string = NETTOP_PATH): Promise<Pro
     reason: null,
     fix: null,
     checks: [
-      { name: 'nettop', ok: true, detail: `one frame with ${result.flows} processes in ${result.ms} ms, ${result.malformedLines} unreadable lines` },
+      { name: 'nettop', ok: true, detail: `one frame with ${result.processes} processes (${result.flows} flows) in ${result.ms} ms, ${result.malformedLines} unreadable lines` },
       { name: 'interface counters', ok: result.interfaceCounters, detail: result.interfaceCounters ? 'netstat -ibn: totals for the unattributed remainder' : 'netstat -ibn gave no totals: unattributed bytes cannot be shown' },
       { name: 'nettop rights', ok: true, detail: 'nettop needs no privileges: every process is listed' },
     ],

@@ -1,5 +1,11 @@
-// The macOS sampler: per-process (or per-connection) byte counters from `nettop`, interface totals from
-// `netstat -ibn`.
+// The macOS sampler: per-connection (or, with `perConnection: false`, per-process `-P`) byte counters
+// from `nettop`, interface totals from `netstat -ibn`.
+//
+// Per connection is the default: each connection row says its remote address and interface, so the
+// browser extension's `ip` field joins to a browser's connections (exact per-site bytes, as on Linux) and
+// a tunnel's apps are told from its provider. The process rows stay the authority for totals (flows.ts).
+// `-P` stays selectable (config `nettop_per_connection: false`) for a machine where per-connection output
+// costs too much; the CPU budget (budget.ts) applies to either.
 //
 // Two ways to run nettop, chosen by what it costs (its own CPU time, measured; the policy is budget.ts):
 // - streaming (stream.ts): one long-lived `nettop -L 0 -s N -d …` under a pseudo-terminal;
@@ -86,7 +92,7 @@ export class NettopSampler implements Sampler {
     this.#executable = options.executable ?? NETTOP_PATH;
     this.#intervalS = options.intervalS ?? 5;
     this.#intervalMs = this.#intervalS * 1000;
-    this.#perConnection = options.perConnection ?? false;
+    this.#perConnection = options.perConnection ?? true;
     this.#deltas = options.deltas ?? true;
     this.#externalOnly = options.externalOnly ?? true;
     this.#budget = options.cpuBudget ?? 0.05;

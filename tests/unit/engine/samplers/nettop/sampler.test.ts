@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { usageReason } from '../../../../../src-main/engine/samplers/kit/describe-child.js';
 import { NettopSampler, nettopArgs } from '../../../../../src-main/engine/samplers/nettop/sampler.js';
+import { samplerKind } from '../../../../../src-main/engine/samplers/registry.js';
+import { DEFAULT_CONFIG } from '../../../../../src-shared/contract/settings.js';
 
 describe('nettop command lines', () => {
   it.each([
@@ -12,11 +14,26 @@ describe('nettop command lines', () => {
     expect(nettopArgs(options).join(' ')).toBe(expected);
   });
 
-  it('the sampler streams with -d and polls with -L 1', () => {
-    const sampler = new NettopSampler({ executable: '/usr/bin/nettop', intervalS: 5, interfaceReader: null, ptyWrapper: null });
+  it('the sampler streams with -d and polls with -L 1 (-P when asked per process)', () => {
+    const sampler = new NettopSampler({ executable: '/usr/bin/nettop', intervalS: 5, interfaceReader: null, ptyWrapper: null, perConnection: false });
     expect(sampler.streamingCommand().join(' ')).toBe('/usr/bin/nettop -P -L 0 -s 5 -d -x -n -t external -J bytes_in,bytes_out');
     expect(sampler.pollingCommand().join(' ')).toBe('/usr/bin/nettop -P -L 1 -x -n -t external -J bytes_in,bytes_out');
     expect(sampler.health()).toMatchObject({ sampler: 'nettop', state: 'starting', restarts: 0, malformedLines: 0, lastSampleAt: null });
+  });
+
+  it('per connection by default: no -P, numeric (-n), with the interface of each connection', () => {
+    const sampler = new NettopSampler({ executable: '/usr/bin/nettop', intervalS: 5, interfaceReader: null, ptyWrapper: null });
+    expect(sampler.streamingCommand().join(' ')).toBe('/usr/bin/nettop -L 0 -s 5 -d -x -n -t external -J bytes_in,bytes_out,interface');
+    expect(sampler.pollingCommand().join(' ')).toBe('/usr/bin/nettop -L 1 -x -n -t external -J bytes_in,bytes_out,interface');
+    expect(sampler.health().details).toMatchObject({ perConnection: true });
+  });
+
+  it('the registry builds it per connection unless config says otherwise', () => {
+    const nettop = samplerKind('nettop');
+    const setup = { intervalS: 5, stateDir: '/nonexistent' };
+    expect(nettop.create(setup).health().details).toMatchObject({ perConnection: true });
+    expect(nettop.create({ ...setup, nettopPerConnection: false }).health().details).toMatchObject({ perConnection: false });
+    expect(DEFAULT_CONFIG.nettop_per_connection).toBe(true);
   });
 });
 
