@@ -3,6 +3,7 @@
 import { createPrivacyAccess } from './engine/privacy/actions.js';
 import { PrivacySettings } from './engine/privacy/list.js';
 import { createApiHandlers, type ApiHandlers } from './api/handlers.js';
+import { createNetworksAccess } from './api/networks.js';
 import { createLiveFeed, type LiveFeed } from './api/live.js';
 import { createPlansAccess } from './api/plans.js';
 import { createStoreQueries } from './api/store-queries.js';
@@ -183,6 +184,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       browserReports: { record: (report) => store.recordBrowserReport(report) },
       plans: createPlansAccess(store),
       privacy: createPrivacyAccess(privacy, store),
+      networks: createNetworksAccess(store),
       browserDomains: {
         activeTab: (browser, host, atMs) => domains.noteActiveTab(browser, host, atMs),
         bytes: (browser, entries, fromMs, toMs) => domains.noteBytes(browser, entries, fromMs, toMs),

@@ -6,6 +6,7 @@ import type { ApiErrorCode, Result } from '../../src-shared/contract/types.js';
 import { ConfigError } from '../engine/config.js';
 import { createLogger } from '../engine/log.js';
 import { PlanInputError } from '../engine/plans/validate.js';
+import { NetworkInputError } from '../engine/network/user-marks.js';
 import { PrivacyError } from '../engine/privacy/list.js';
 
 const log = createLogger('api');
@@ -42,7 +43,7 @@ export async function runGuarded<T>(what: string, run: () => Promise<T>): Promis
     return { ok: true, value: await run() };
   } catch (err) {
     if (err instanceof ApiError) return fail(err.code, err.message);
-    if (err instanceof ConfigError || err instanceof PlanInputError || err instanceof PrivacyError) return fail('bad-request', err.message);
+    if (err instanceof ConfigError || err instanceof PlanInputError || err instanceof PrivacyError || err instanceof NetworkInputError) return fail('bad-request', err.message);
     // The client gets no internals (paths, SQL); the log has them.
     log.error(`${what} failed`, { error: err });
     return fail('internal', `${what} failed; see the log for details`);

@@ -11,6 +11,7 @@ import { browserReportHandlers, type BrowserReports } from './areas/browser.js';
 import { dataHandlers } from './areas/data.js';
 import { domainsHandlers } from './areas/domains.js';
 import { plansHandlers } from './areas/plans.js';
+import { networksHandlers } from './areas/networks.js';
 import { privacyHandlers } from './areas/privacy.js';
 import { settingsHandlers } from './areas/settings.js';
 import { statusHandlers } from './areas/status.js';
@@ -37,6 +38,7 @@ export function createApiHandlers(deps: ApiDeps): ApiHandlers {
     ...dataHandlers(context),
     ...plansHandlers(context),
     ...privacyHandlers(context),
+    ...networksHandlers(context),
   };
   return {
     async invoke<K extends ApiChannel>(channel: K, request: unknown): Promise<Result<ApiResponse<K>>> {

@@ -25,6 +25,7 @@ import type { ReportedBytes, ReportedHost } from '../engine/domains/types.js';
 import type { BrowserReportRow } from '../engine/store/index.js';
 import type { SamplerHealth } from '../engine/types.js';
 import type { LiveSource } from './live.js';
+import type { NetworksAccess } from './networks.js';
 
 // The contract's mirror of the engine's sampler health must not drift from it (the settings are the
 // contract's own table, so the engine's config needs no such check).
@@ -132,4 +133,6 @@ export interface ApiDeps {
   plans?: PlansAccess | undefined;
   /** Privacy levels and forget (engine/privacy); without it those channels answer unavailable. */
   privacy?: PrivacyAccess | undefined;
+  /** Per-network views and the user's network marks (networks.ts); without it those channels answer unavailable. */
+  networks?: NetworksAccess | undefined;
 }

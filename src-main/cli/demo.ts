@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ensureDataDir, loadConfig, resolveDataDir } from '../engine/config.js';
-import { DEMO_ANOMALY, generateDemo } from '../engine/demo.js';
+import { DEMO_ANOMALY, DEMO_NETWORKS, generateDemo } from '../engine/demo.js';
 import { setLogLevel } from '../engine/log.js';
 import { lastUsageAt } from '../engine/queries/index.js';
 import { DB_FILE_NAME, openStore, type Store } from '../engine/store/index.js';
@@ -49,6 +49,12 @@ export function runDemo(ctx: CommandContext): Promise<number> {
         flushOrFail(store);
       }
       domainRows += batch.domains.length;
+      // The same bytes on the network each crossed (two uplinks), with each hour's ledger.
+      const networks = DEMO_NETWORKS.map((n) => ({ ...n, lastSeen: batch.networks.reduce((m, r) => (r.network === n.key ? Math.max(m, r.ts) : m), 0) })).filter((n) => n.lastSeen > 0);
+      for (let at = 0; at < batch.networks.length; at += DOMAIN_SLICE) {
+        store.appendNetworks(batch.networks.slice(at, at + DOMAIN_SLICE), at === 0 ? networks : [], at === 0 ? batch.ledger : []);
+        flushOrFail(store);
+      }
       if (day % 30 === 0 || day === days) process.stderr.write(`netmon demo: ${day}/${days} days written${process.stderr.isTTY ? '\r' : '\n'}`);
     }
     if (process.stderr.isTTY) process.stderr.write('\n');

@@ -109,6 +109,13 @@ const COMMANDS: Record<string, Command> = {
     options: { yes: { type: 'boolean' }, app: { type: 'boolean' }, domain: { type: 'boolean' }, 'data-dir': dataDir },
     run: async (ctx) => (await import('./privacy.js')).runForget(ctx),
   },
+  network: {
+    summary: 'list the networks netmon saw; name one, mark it metered or not (your mark beats the guess)',
+    usage: 'netmon network list [--json] | rename ID NAME | rename ID --reset | metered ID yes|no|auto  [--data-dir DIR]',
+    positionals: true,
+    options: { json: { type: 'boolean' }, reset: { type: 'boolean' }, 'data-dir': dataDir },
+    run: async (ctx) => (await import('./network.js')).runNetwork(ctx),
+  },
   demo: {
     summary: 'fill a data folder with realistic synthetic history, for trying the dashboard',
     usage: 'netmon demo --days N [--data-dir DIR] [--seed N] [--force] [--anomaly]',

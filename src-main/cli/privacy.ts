@@ -2,14 +2,13 @@
 // (DATA/privacy.json, engine/privacy) and forgetting a name's history. A running serve reads the list
 // again at its next flush. NAME is an app, or a domain with --domain (a name like example.com is taken
 // as a domain unless --app says otherwise).
-import { existsSync } from 'node:fs';
 import { resolveDataDir } from '../engine/config.js';
 import { createPrivacyAccess, type PrivacyAccess } from '../engine/privacy/actions.js';
 import { PrivacyError, PrivacySettings } from '../engine/privacy/list.js';
-import { DatabaseTooNewError, DatabaseUnusableError, openDatabase } from '../engine/store/index.js';
 import { rewriteName } from '../engine/store/privacy.js';
 import { PRIVACY_LEVELS, type PrivacyKind, type PrivacyLevel } from '../../src-shared/privacy.js';
 import { UserError, type CommandContext } from './main.js';
+import { openForWriting } from './open-readonly.js';
 import { stringFlag } from './options.js';
 import { renderTable } from './table.js';
 
@@ -21,14 +20,7 @@ function kindOf(ctx: CommandContext, name: string): PrivacyKind {
 
 function withAccess<T>(ctx: CommandContext, run: (access: PrivacyAccess) => T): T {
   const dataDir = resolveDataDir(stringFlag(ctx.values['data-dir']));
-  if (!existsSync(dataDir)) throw new UserError(`no data folder at ${dataDir}`);
-  let db;
-  try {
-    db = openDatabase(dataDir).db;
-  } catch (err) {
-    if (err instanceof DatabaseTooNewError || err instanceof DatabaseUnusableError) throw new UserError(err.message);
-    throw err;
-  }
+  const db = openForWriting(dataDir);
   try {
     return run(createPrivacyAccess(new PrivacySettings(dataDir), { rewriteName: (kind, name, to) => rewriteName(db, kind, name, to) }));
   } catch (err) {

@@ -4,6 +4,7 @@
 // few other apps' as the eBPF capture names them, and an unnamed remainder). Deterministic: the same
 // seed and end time give the same history.
 import type { DomainUsage } from './domains/types.js';
+import type { LedgerDelta, NetworkInfo, NetworkUsage } from './network/network-rows.js';
 import type { AppUsage, ProcessSeen } from './types.js';
 import { UNATTRIBUTED } from './types.js';
 import { seededRandom } from './random.js';
@@ -245,6 +246,38 @@ export interface DemoBatch {
   processes: ProcessSeen[];
   /** Per app and interval, these add up exactly to the app's usage row (apps without a profile have none). */
   domains: DomainUsage[];
+  /** Every usage row again, on the network it crossed (DEMO_NETWORKS): the per-network tiers add up to the usage tiers. */
+  networks: NetworkUsage[];
+  /** Each hour's ledger sums; in the last 24 hours, the DEMO_FLAGGED_HOUR has sockets over 1.2 × the physical interfaces. */
+  ledger: LedgerDelta[];
+}
+
+/** The demo's two uplinks: home Wi-Fi, and a phone's hotspot at lunchtime (metered, by its subnet). */
+export const DEMO_NETWORKS: readonly Omit<NetworkInfo, 'lastSeen'>[] = [
+  { key: 'wifi:a4:2b:b0:11:a1:b2', label: 'Wi-Fi · a1b2', kind: 'wifi', metered: false, reason: 'no sign of a metered link' },
+  { key: 'hotspot:d2:11:07:5e:6f:01', label: 'Hotspot · 6f01', kind: 'hotspot', metered: true, reason: 'the address is in 172.20.10.0/28' },
+];
+/** Local hours [from, to) the demo spends on the hotspot, every day. */
+export const DEMO_HOTSPOT_HOURS: readonly [number, number] = [12, 14];
+/** The local hour whose ledger the demo flags in its last 24 hours (a content filter hiding the interface's input). */
+export const DEMO_FLAGGED_HOUR = 15;
+/** The demo's tunnel overhead row: the VPN's own bytes, a share of what Tailscale carried. */
+export const DEMO_OVERHEAD = { app: 'VPN overhead (Tailscale)', of: 'Tailscale', share: 0.08 } as const;
+
+/** The network rows and the ledger of one hour's usage rows (all stored on the same network). */
+function hourNetworks(rows: readonly AppUsage[], hourStart: number, hour: number, flagged: boolean): { networks: NetworkUsage[]; ledger: LedgerDelta } {
+  const network = hour >= DEMO_HOTSPOT_HOURS[0] && hour < DEMO_HOTSPOT_HOURS[1] ? DEMO_NETWORKS[1] : DEMO_NETWORKS[0];
+  const sum = (pick: (r: AppUsage) => boolean): { bytesIn: number; bytesOut: number } =>
+    rows.filter(pick).reduce((t, r) => ({ bytesIn: t.bytesIn + r.bytesIn, bytesOut: t.bytesOut + r.bytesOut }), { bytesIn: 0, bytesOut: 0 });
+  const attributed = sum((r) => r.app !== UNATTRIBUTED && r.app !== DEMO_OVERHEAD.app);
+  const overhead = sum((r) => r.app === DEMO_OVERHEAD.app);
+  const all = sum(() => true);
+  // The flagged hour: the interface counted half of what the sockets did.
+  const physical = flagged ? { bytesIn: Math.round((attributed.bytesIn + overhead.bytesIn) / 2), bytesOut: Math.round((attributed.bytesOut + overhead.bytesOut) / 2) } : all;
+  return {
+    networks: rows.map((r) => ({ ...r, network: network?.key ?? 'unknown', iface: 'en0' })),
+    ledger: { hourStart, physical, attributed, overhead, excluded: { bytesIn: 0, bytesOut: 0 }, unknownIntervals: 0 },
+  };
 }
 
 /**
@@ -270,14 +303,14 @@ export function* generateDemo(options: DemoOptions): Generator<DemoBatch> {
   const plantedDay = planted === undefined ? null : localDayStart(end - planted.daysAgo * 86_400);
 
   let dayIndex = -1;
-  let batch: DemoBatch = { usage: [], processes: [], domains: [] };
+  let batch: DemoBatch = { usage: [], processes: [], domains: [], networks: [], ledger: [] };
   let used = new Set<string>();
   for (let hourStart = start; hourStart < end; hourStart += 3600) {
     const date = new Date(hourStart * 1000);
     const index = Math.floor((hourStart - start) / 86_400);
     if (index !== dayIndex) {
       if (batch.usage.length > 0) yield batch;
-      batch = { usage: [], processes: [], domains: [] };
+      batch = { usage: [], processes: [], domains: [], networks: [], ledger: [] };
       dayIndex = index;
       used = new Set(APPS.filter((app) => random() < app.usedDays).map((app) => app.app));
       for (const app of APPS) {
@@ -293,6 +326,7 @@ export function* generateDemo(options: DemoOptions): Generator<DemoBatch> {
     const step = 3600 / steps;
     let hourIn = 0;
     let hourOut = 0;
+    const firstRow = batch.usage.length;
     for (const app of APPS) {
       if (!used.has(app.app)) continue;
       const profile = DOMAIN_PROFILES.get(app.app);
@@ -325,6 +359,14 @@ export function* generateDemo(options: DemoOptions): Generator<DemoBatch> {
     const unIn = Math.round(hourIn * 0.03 + random() * 2 * MB);
     const unOut = Math.round(hourOut * 0.03 + random() * 1 * MB);
     batch.usage.push({ ts: hourStart + 3600, durationS: 3600, app: UNATTRIBUTED, bytesIn: unIn, bytesOut: unOut });
+    // The VPN's own bytes (no random draw: the other figures stay those of the seed).
+    const tunnelled = batch.usage.slice(firstRow).filter((r) => r.app === DEMO_OVERHEAD.of);
+    const overIn = Math.round(tunnelled.reduce((a, r) => a + r.bytesIn, 0) * DEMO_OVERHEAD.share);
+    const overOut = Math.round(tunnelled.reduce((a, r) => a + r.bytesOut, 0) * DEMO_OVERHEAD.share);
+    if (overIn + overOut > 0) batch.usage.push({ ts: hourStart + 3600, durationS: 3600, app: DEMO_OVERHEAD.app, bytesIn: overIn, bytesOut: overOut });
+    const perNetwork = hourNetworks(batch.usage.slice(firstRow), hourStart, hour, hour === DEMO_FLAGGED_HOUR && hourStart >= end - 86_400);
+    batch.networks.push(...perNetwork.networks);
+    batch.ledger.push(perNetwork.ledger);
   }
   if (batch.usage.length > 0) yield batch;
 }

@@ -1,5 +1,7 @@
 import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { formatAgo, formatRate, timeZoneLabel } from '../lib/format.js';
+import { ledgerStatusText } from '../lib/network-text.js';
+import { useApi } from '../state/use-api.js';
 import { pageTitle, routeHash, type Page } from '../lib/route.js';
 import { useNetmon, useServices } from '../state/services.js';
 import { useLiveFeed } from '../state/use-live-feed.js';
@@ -36,11 +38,24 @@ function StatusLine() {
       )}
       {status?.pause.paused === true && <span className="out">capture paused</span>}
       {status !== null && !status.storage.ok && <span className="out">storage: {status.storage.error ?? 'cannot save'}</span>}
+      <LedgerStatus />
       {status !== null && <span>last stored sample: {status.lastSampleAt === null ? 'none yet' : formatAgo(nowS - status.lastSampleAt)}</span>}
       <span>times in {timeZoneLabel(nowS)}</span>
       <span>bytes in decimal units (1 MB = 1,000,000 B)</span>
       <span className="faint">keys: 1–6 pages</span>
     </footer>
+  );
+}
+
+/** The ledger's flagged hours of the last day, when there are any (connections over 1.2 × the interfaces). */
+function LedgerStatus() {
+  const ledger = useApi('networks:ledger', { range: '24h' }, { refreshS: 300 });
+  const flagged = ledger.data?.flagged.length ?? 0;
+  if (flagged === 0) return null;
+  return (
+    <span className="out" data-testid="statusline-ledger" title="a content filter may hide the interface's traffic: per-app figures for those hours may exceed the total">
+      {ledgerStatusText(flagged)}
+    </span>
   );
 }
 

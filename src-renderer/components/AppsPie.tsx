@@ -4,10 +4,11 @@ import type { PieSlice } from '../lib/selectors.js';
 
 const PALETTE = ['--p0', '--p1', '--p2', '--p3', '--p4', '--p5', '--p6', '--p7', '--p8', '--p9'];
 
-/** The colour of a slice: the palette for apps, fixed neutrals for Other and Unattributed. */
+/** The colour of a slice: the palette for apps, fixed neutrals for Other, Unattributed and a tunnel's overhead. */
 export function sliceColor(slice: PieSlice, index: number): string {
   if (slice.kind === 'unattributed') return 'var(--c-unattr)';
   if (slice.kind === 'other') return 'var(--c-other)';
+  if (slice.kind === 'overhead') return 'var(--c-overhead)';
   return `var(${PALETTE[index % PALETTE.length] ?? '--p0'})`;
 }
 
@@ -47,6 +48,7 @@ export function AppsPie({ slices, onPick }: { slices: readonly PieSlice[]; onPic
                   s.name
                 )}
                 {s.kind === 'unattributed' && <span className="faint"> — interface bytes no app could be tied to</span>}
+                {s.kind === 'overhead' && <span className="faint"> — overhead: the tunnel’s own bytes, not an application</span>}
               </td>
               <td className="num">{formatBytes(s.total)}</td>
               <td className="num">{formatShare(s.total, grand)}</td>

@@ -10,6 +10,8 @@ import { ErrorNote } from './ErrorNote.js';
 import { EstimateMark } from './EstimateMark.js';
 import { GapNotes } from './GapNotes.js';
 import { Heatmap } from './Heatmap.js';
+import { NetworkBreakdown } from './NetworkBreakdown.js';
+import { NetworkPicker } from './NetworkPicker.js';
 import { Segmented } from './Segmented.js';
 
 const PRESETS = ['30d', '90d', '365d'] as const;
@@ -113,8 +115,15 @@ export function HistoryPage({ params }: { params: Record<string, string> }) {
   const [to, setTo] = useState(days.to);
   const [pickError, setPickError] = useState<string | null>(null);
   const range = { since: days.since, until: days.until };
+  // One network picked (`network=ID`), or all: the daily bars, the totals and the months follow it.
+  const network = params['network'] ?? null;
   const heatmap = useApi('usage:heatmap', range);
-  const daily = useApi('usage:timeline', { ...range, bucket: 86_400 });
+  const allDaily = useApi('usage:timeline', network === null ? { ...range, bucket: 86_400 } : null);
+  const networkDaily = useApi('networks:timeline', network === null ? null : { ...range, bucket: 86_400, network });
+  const daily = network === null ? allDaily : networkDaily;
+  const networks = useApi('networks:list', range);
+  const keep = { network: network ?? undefined };
+  const pickNetwork = (next: string | null): void => replaceParams('history', { ...(days.preset === null ? { from: days.from, to: days.to } : { range: days.preset }), network: next ?? undefined });
   const points = daily.data?.points ?? [];
   const weeks = weeklySums(points).map((w) => ({ ...w, partial: w.points < 7 }));
   const months = monthRows(points);
@@ -127,24 +136,25 @@ export function HistoryPage({ params }: { params: Record<string, string> }) {
       return;
     }
     setPickError(null);
-    replaceParams('history', { from, to });
+    replaceParams('history', { from, to, ...keep });
   };
   const choosePreset = (p: Preset): void => {
     const resolved = resolveDays({ range: p }, nowS);
     setFrom(resolved.from);
     setTo(resolved.to);
     setPickError(null);
-    replaceParams('history', { range: p });
+    replaceParams('history', { range: p, ...keep });
   };
   const ready = heatmap.data !== null && daily.data !== null && heatmap.dataKey === heatmap.key && daily.dataKey === daily.key;
   return (
-    <div className="page" data-testid="page-history" data-ready={ready ? 'true' : 'false'} data-since={days.since} data-until={days.until}>
+    <div className="page" data-testid="page-history" data-ready={ready ? 'true' : 'false'} data-since={days.since} data-until={days.until} data-network={network ?? ''}>
       <div className="pagehead">
         <h1>History</h1>
         <span className="small muted" data-testid="history-range">
           {formatDate(days.since)} – {formatDate(days.until - 1)} ({Math.round((days.until - days.since) / 86_400)} days)
         </span>
         <span className="spacer" />
+        <NetworkPicker networks={networks.data?.networks ?? null} value={network} onChange={pickNetwork} />
         <Segmented label="range" options={PRESETS.map((p) => ({ value: p, label: `last ${PRESET_DAYS[p]} d` }))} value={days.preset} onChange={choosePreset} />
         <form
           className="row"
@@ -170,7 +180,7 @@ export function HistoryPage({ params }: { params: Record<string, string> }) {
       {heatmap.error !== null && <ErrorNote error={heatmap.error} what="heatmap" />}
       <section className="panel" aria-labelledby="h-range-total">
         <div className="panelhead">
-          <h2 id="h-range-total">In this range</h2>
+          <h2 id="h-range-total">In this range{network === null ? '' : ` on ${networks.data?.networks.find((n) => n.network === network)?.label ?? network}`}</h2>
           <span data-testid="history-total" className="nowrap">
             <strong>{formatBytes(totalOf(totals))}</strong> <span className="in">↓ {formatBytes(totals.bytesIn)}</span> <span className="out">↑ {formatBytes(totals.bytesOut)}</span>
           </span>
@@ -178,11 +188,12 @@ export function HistoryPage({ params }: { params: Record<string, string> }) {
           <span className="small muted">{points.length > 0 ? `${formatBytes(totalOf(totals) / points.length)} per day on average` : ''}</span>
         </div>
         <GapNotes gaps={daily.data?.gaps} />
+        {networks.data !== null && <NetworkBreakdown list={networks.data} picked={network} onPick={pickNetwork} testId="history-networks" />}
       </section>
       <section className="panel" aria-labelledby="h-heatmap">
         <div className="panelhead">
           <h2 id="h-heatmap">Hour of the week</h2>
-          <span className="small muted">weekday × local hour, summed over the range</span>
+          <span className="small muted">weekday × local hour, summed over the range{network === null ? '' : ' · all networks (the hour-of-week map is not split by network)'}</span>
           {heatmap.data?.approximate === true && <EstimateMark testId="heatmap-estimate" />}
         </div>
         {heatmap.data !== null && <Heatmap cells={heatmap.data.cells} />}

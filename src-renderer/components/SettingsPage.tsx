@@ -1,10 +1,11 @@
 // The Settings page: the monitoring form, the sampler's health, the data folder, pairing, budgets,
-// export and purge, each a panel of its own component.
+// export, networks, privacy and purge, each a panel of its own component.
 import { useState } from 'react';
 import { useNetmon, useServices } from '../state/services.js';
 import { BudgetsSettings } from './BudgetsSettings.js';
 import { DataFolderFacts } from './DataFolderFacts.js';
 import { ExportSettings } from './ExportSettings.js';
+import { NetworksSettings } from './NetworksSettings.js';
 import { PairingSettings } from './PairingSettings.js';
 import { PrivacySettings } from './PrivacySettings.js';
 import { PurgeSettings } from './PurgeSettings.js';
@@ -65,6 +66,13 @@ export function SettingsPage() {
               <h2 id="h-export">Export</h2>
             </div>
             <ExportSettings />
+          </section>
+          <section className="panel" aria-labelledby="h-networks">
+            <div className="panelhead">
+              <h2 id="h-networks">Networks</h2>
+              <span className="small muted">your name and metered mark beat what netmon guessed</span>
+            </div>
+            <NetworksSettings canWrite={canWrite} nowS={nowS} />
           </section>
           <section className="panel" aria-labelledby="h-privacy">
             <div className="panelhead">

@@ -18,7 +18,15 @@ export function overviewRequests(view: ViewRange): {
   apps: ApiRequest<'apps:list'>;
   domains: ApiRequest<'domains:list'>;
   summary: ApiRequest<'usage:summary'>;
+  networks: ApiRequest<'networks:list'>;
+  ledger: ApiRequest<'networks:ledger'>;
 } {
   const range = rangeRequest(view);
-  return { timeline: { ...range, bucket: 'auto' }, apps: { ...range, limit: 1000 }, domains: { ...range, limit: 10 }, summary: {} };
+  return { timeline: { ...range, bucket: 'auto' }, apps: { ...range, limit: 1000 }, domains: { ...range, limit: 10 }, summary: {}, networks: range, ledger: range };
+}
+
+/** What the overview asks instead of the all-traffic timeline and apps when one network is picked. */
+export function networkRequests(view: ViewRange, network: string): { timeline: ApiRequest<'networks:timeline'>; apps: ApiRequest<'networks:apps'> } {
+  const range = rangeRequest(view);
+  return { timeline: { ...range, bucket: 'auto', network }, apps: { ...range, network, limit: 1000 } };
 }

@@ -2,6 +2,7 @@
 // monthly sums, the heatmap's scale, the domain rollup. The engine aggregates; these only reshape
 // what it sent (a year of daily points at most), so they stay cheap enough to run on every render.
 import type { AppTotal, ByteTotals, DomainTotal, HeatmapCell, ProcessView, TimelinePoint } from '../../src-shared/contract/types.js';
+import { isOverheadName } from '../../src-shared/networks.js';
 
 /**
  * The name the engine stores the unattributed remainder under (src-main/engine/types.ts UNATTRIBUTED;
@@ -28,7 +29,7 @@ export function sumTotals(rows: readonly ByteTotals[]): ByteTotals {
 /** One slice of the applications pie. */
 export interface PieSlice extends ByteTotals {
   name: string;
-  kind: 'app' | 'other' | 'unattributed';
+  kind: 'app' | 'other' | 'unattributed' | 'overhead';
   total: number;
   /** Share of all bytes, 0..1. */
   share: number;
@@ -39,8 +40,10 @@ export interface PieSlice extends ByteTotals {
  * own slice (never folded into Other, never dropped). Empty slices are left out.
  */
 export function pieSlices(apps: readonly AppTotal[], topN = 10): PieSlice[] {
-  const attributed = apps.filter((a) => a.app !== UNATTRIBUTED).sort((a, b) => totalOf(b) - totalOf(a) || a.app.localeCompare(b.app));
+  const attributed = apps.filter((a) => a.app !== UNATTRIBUTED && !isOverheadName(a.app)).sort((a, b) => totalOf(b) - totalOf(a) || a.app.localeCompare(b.app));
   const unattributed = sumTotals(apps.filter((a) => a.app === UNATTRIBUTED));
+  // A tunnel's own bytes: overhead, each provider apart, never an application nor folded into Other.
+  const overhead = apps.filter((a) => isOverheadName(a.app));
   const top = attributed.slice(0, topN);
   const other = sumTotals(attributed.slice(topN));
   const grand = totalOf(sumTotals(apps));
@@ -54,6 +57,7 @@ export function pieSlices(apps: readonly AppTotal[], topN = 10): PieSlice[] {
   });
   const slices = top.map((a) => slice(a.app, 'app', a));
   if (totalOf(other) > 0) slices.push(slice(`Other (${attributed.length - top.length} apps)`, 'other', other));
+  for (const o of overhead) slices.push(slice(o.app, 'overhead', o));
   if (totalOf(unattributed) > 0) slices.push(slice('Unattributed', 'unattributed', unattributed));
   return slices.filter((s) => s.total > 0);
 }

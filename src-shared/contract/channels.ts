@@ -34,6 +34,12 @@ export const CHANNELS = {
   'privacy:list': { kind: 'query' },
   'privacy:set': { kind: 'command' },
   'privacy:forget': { kind: 'command' },
+  'networks:list': { kind: 'query' },
+  'networks:timeline': { kind: 'query' },
+  'networks:apps': { kind: 'query' },
+  'networks:ledger': { kind: 'query' },
+  'networks:rename': { kind: 'command' },
+  'networks:metered': { kind: 'command' },
   // A write that changes nothing: answered only when the request carries a valid pairing token.
   'pairing:check': { kind: 'command' },
   // The shell's own: the token for pairing the browser extension, and start at login.

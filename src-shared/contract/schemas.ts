@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { API_CHANNEL_NAMES, CHANNEL_KINDS, type ApiChannel, type ShellChannel } from './channels.js';
 import { MAX_BROWSER_BYTES_ENTRIES } from './http.js';
+import { MAX_NETWORK_LABEL } from '../networks.js';
 import { CONFIG_KEYS, SETTINGS, type ConfigKey, type ConfigValues, type Setting } from './settings.js';
 import { BUCKET_SECONDS, RANGE_PRESETS, assertNever, type RangePreset } from './types.js';
 
@@ -77,6 +78,7 @@ function buildRequestSchemas() {
     .refine((b) => b === 'auto' || (BUCKET_SECONDS as readonly number[]).includes(b), {
       message: `bucket must be auto or one of ${BUCKET_SECONDS.join(', ')} (seconds)`,
     });
+  const networkKey = z.string().min(1, 'network must not be empty').max(200, 'network is at most 200 characters');
   const empty = z.strictObject({});
   const rangeRequest = z.strictObject({ ...rangeFields }).superRefine(checkRange);
   // A setting's value as the contract carries it; the engine's config validates each value.
@@ -128,6 +130,15 @@ function buildRequestSchemas() {
     // Forget deletes history for good: the request must say so.
     'privacy:forget': z.strictObject({ kind: z.enum(['app', 'domain']), name: appName, confirm: z.literal(true, 'confirm: true is required: forgetting deletes every row of the name') }),
     'changes:list': z.strictObject({ days: wholeNumber(1, 28).optional() }),
+    // Networks (src-shared/networks.ts): a network is its id (networks.key, as `netmon report --by network --json` gives it).
+    'networks:list': rangeRequest,
+    'networks:timeline': z.strictObject({ ...rangeFields, network: networkKey, bucket: bucket.optional() }).superRefine(checkRange),
+    'networks:apps': z.strictObject({ ...rangeFields, network: networkKey, limit: limit.optional() }).superRefine(checkRange),
+    'networks:ledger': rangeRequest,
+    // null (or blank) gives netmon's label back; the engine trims and checks the name.
+    'networks:rename': z.strictObject({ network: networkKey, label: z.string().max(MAX_NETWORK_LABEL, `label is at most ${MAX_NETWORK_LABEL} characters`).nullable() }),
+    // null gives netmon's guess back.
+    'networks:metered': z.strictObject({ network: networkKey, metered: z.boolean().nullable() }),
   } satisfies Record<ApiChannel, z.ZodType>;
 }
 

@@ -8,6 +8,7 @@ import type { ConfigValues } from './settings.js';
 // The plan, budget, alert and "what changed" shapes live beside the contract (zod-free, types only).
 import type { BudgetStatusView, BudgetView, ChangesView, PlanStatusView, PlansStatus } from '../plans.js';
 import type { ForgetOutcome, PrivacyList, PrivacySetOutcome } from '../privacy.js';
+import type { LedgerView, NetworkApps, NetworkMarkOutcome, NetworksList, NetworkTimeline } from '../networks.js';
 
 // ---- Results and errors ------------------------------------------------------------------------
 
@@ -284,6 +285,12 @@ export interface ApiResponses {
   'privacy:set': PrivacySetOutcome;
   'privacy:forget': ForgetOutcome;
   'changes:list': ChangesView;
+  'networks:list': NetworksList;
+  'networks:timeline': NetworkTimeline;
+  'networks:apps': NetworkApps;
+  'networks:ledger': LedgerView;
+  'networks:rename': NetworkMarkOutcome;
+  'networks:metered': NetworkMarkOutcome;
 }
 
 /** What a channel answers. */

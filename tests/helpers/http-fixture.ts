@@ -6,7 +6,8 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { PauseState } from '../../src-shared/contract/types.js';
-import { createApiHandlers } from '../../src-main/api/handlers.js';
+import { createApiHandlers, type ApiHandlers } from '../../src-main/api/handlers.js';
+import { createNetworksAccess } from '../../src-main/api/networks.js';
 import { createLiveFeed, type LiveFeed } from '../../src-main/api/live.js';
 import { createStoreQueries } from '../../src-main/api/store-queries.js';
 import { loadConfig, updateConfig } from '../../src-main/engine/config.js';
@@ -37,6 +38,8 @@ export interface Fixture {
   /** The browser reports stored in a range (a query on the store's read handle). */
   reports: { list(range: { since: number; until: number }): BrowserReportRow[] };
   server: HttpServer;
+  /** The handlers the server runs (what the shell's IPC calls too). */
+  handlers: ApiHandlers;
   token: string;
   live: LiveFeed;
   written(): Written;
@@ -96,6 +99,7 @@ export async function startFixture(options: FixtureOptions = {}): Promise<Fixtur
     live,
     browserReports: { record: (report) => store.recordBrowserReport(report) },
     privacy: createPrivacyAccess(privacy, store),
+    networks: createNetworksAccess(store),
   });
   const server = await startHttpServer({
     port: 0,
@@ -115,6 +119,7 @@ export async function startFixture(options: FixtureOptions = {}): Promise<Fixtur
     store,
     reports,
     server,
+    handlers,
     token,
     live,
     written: () => ({

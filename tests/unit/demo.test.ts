@@ -3,17 +3,20 @@
 // active tab, a few other apps named too, an unnamed remainder, all deterministic from the seed.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEMO_DOMAIN_APPS, generateDemo, splitBytes, type DemoBatch, type DemoOptions } from '../../src-main/engine/demo.js';
+import { DEMO_DOMAIN_APPS, DEMO_FLAGGED_HOUR, DEMO_HOTSPOT_HOURS, DEMO_NETWORKS, DEMO_OVERHEAD, generateDemo, splitBytes, type DemoBatch, type DemoOptions } from '../../src-main/engine/demo.js';
+import { NetworkLedger } from '../../src-main/engine/network/ledger.js';
 import { UNATTRIBUTED } from '../../src-main/engine/types.js';
 
 // 2026-11-21T12:00:00Z; three days, the last of them in 10-minute rows.
 const OPTIONS: DemoOptions = { days: 3, endSeconds: 1_795_348_800, seed: 7, fineSeconds: 86_400, fineStepSeconds: 600 };
 const all = (options: DemoOptions): DemoBatch => {
-  const out: DemoBatch = { usage: [], processes: [], domains: [] };
+  const out: DemoBatch = { usage: [], processes: [], domains: [], networks: [], ledger: [] };
   for (const b of generateDemo(options)) {
     out.usage.push(...b.usage);
     out.processes.push(...b.processes);
     out.domains.push(...b.domains);
+    out.networks.push(...b.networks);
+    out.ledger.push(...b.ledger);
   }
   return out;
 };
@@ -106,5 +109,32 @@ describe('demo domain rows', () => {
     expect(other.domains).not.toEqual(demo.domains);
     const named = new Set(other.domains.map((d) => `${d.ts}|${d.app}`));
     for (const u of other.usage) expect(named.has(`${u.ts}|${u.app}`)).toBe(DEMO_DOMAIN_APPS.includes(u.app));
+  });
+});
+
+describe('demo networks and ledger', () => {
+  const demo = all(OPTIONS);
+
+  it('every usage row again on one of two networks (the hotspot at lunchtime), bytes equal', () => {
+    expect(demo.networks.map((n) => ({ ts: n.ts, durationS: n.durationS, app: n.app, bytesIn: n.bytesIn, bytesOut: n.bytesOut }))).toEqual(demo.usage);
+    for (const n of demo.networks) {
+      const hour = new Date((n.ts - 1) * 1000).getHours();
+      const onHotspot = hour >= DEMO_HOTSPOT_HOURS[0] && hour < DEMO_HOTSPOT_HOURS[1];
+      expect([n.ts, n.network]).toEqual([n.ts, DEMO_NETWORKS[onHotspot ? 1 : 0]?.key]);
+    }
+    expect(new Set(demo.networks.map((n) => n.network)).size).toBe(2);
+  });
+
+  it('a tunnel overhead row beside the apps; one flagged ledger hour, in the last day, at the flagged local hour', () => {
+    expect(demo.usage.some((u) => u.app === DEMO_OVERHEAD.app && u.bytesIn > 0)).toBe(true);
+    const ledger = new NetworkLedger();
+    for (const h of demo.ledger) ledger.addSums(h.hourStart * 1000, h);
+    const flagged = ledger.hours().filter((h) => h.mismatch);
+    expect(flagged).toHaveLength(1);
+    const at = (flagged[0]?.hourMs ?? 0) / 1000;
+    expect(new Date(at * 1000).getHours()).toBe(DEMO_FLAGGED_HOUR);
+    expect(OPTIONS.endSeconds - at).toBeLessThanOrEqual(86_400);
+    // The other hours' physical totals are the hour's stored rows.
+    expect(ledger.hours().length).toBe(OPTIONS.days * 24);
   });
 });

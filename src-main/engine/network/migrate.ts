@@ -95,10 +95,8 @@ export function overheadName(label: string): string {
   return `VPN overhead (${label})`;
 }
 
-/** Whether a stored row's name is a provider's overhead (shown as such, never as an app). */
-export function isOverheadName(name: string): boolean {
-  return /^VPN overhead \(.+\)$/.test(name);
-}
+// Whether a stored row's name is a provider's overhead: shared with the views (src-shared/networks.ts).
+export { isOverheadName } from '../../../src-shared/networks.js';
 
 const KERNEL_OVERHEAD_CAP = 0.25;
 
