@@ -2,11 +2,10 @@
 // namespace (as extension-domains.test.ts): a WebSocket site opened from a page at a bare address, whose
 // bytes are placed by the handshake's server address alone, and site access withdrawn by the user (chrome://extensions → Site access → On click),
 // shown on the badge and the options page.
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  activeTabHosts,
   chromiumExtensionSupport,
   domainRows,
   expectSocketStored,
@@ -86,9 +85,7 @@ describe.skipIf(!ready)(`the Chromium extension: a WebSocket site, withdrawn sit
     }
     truth = truthOf(server);
     byDomain = domainRows(dataDir);
-    const db = new Database(path.join(dataDir, 'network_monitor.db'), { readonly: true });
-    reportedHosts = db.prepare('SELECT DISTINCT hostname FROM browser_reports').pluck().all() as string[];
-    db.close();
+    reportedHosts = activeTabHosts(dataDir);
     if (process.env['NETMON_DEBUG_E2E'] !== undefined) console.log(JSON.stringify({ truth, byDomain, reportedHosts, socketBytes, badgeBefore, badgeAfter, optionsState }, null, 1));
   }, 170_000);
 

@@ -5,11 +5,9 @@
 // withdrawn the way about:addons withdraws it (ExtensionPermissions.remove in Firefox's own chrome),
 // shown on the badge and the options page instead of looking connected.
 import { existsSync } from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { netnsSupport } from '../helpers/netns.js';
-import { domainRows, expectSocketStored, FIREFOX, sleep, startExtensionStack, startFirefox, truthOf, type DomainRow, type ExtensionStack, type Marionette, type Truth } from './extension-helpers.js';
+import { activeTabHosts, domainRows, expectSocketStored, FIREFOX, sleep, startExtensionStack, startFirefox, truthOf, type DomainRow, type ExtensionStack, type Marionette, type Truth } from './extension-helpers.js';
 
 const support = netnsSupport();
 const ready = support.ok && existsSync(FIREFOX);
@@ -97,9 +95,7 @@ describe.skipIf(!ready)(`the Firefox build in Firefox ESR: a WebSocket site, wit
     }
     truth = truthOf(stack.server);
     byDomain = domainRows(stack.dataDir);
-    const db = new Database(path.join(stack.dataDir, 'network_monitor.db'), { readonly: true });
-    reportedHosts = db.prepare('SELECT DISTINCT hostname FROM browser_reports').pluck().all() as string[];
-    db.close();
+    reportedHosts = activeTabHosts(stack.dataDir);
     if (process.env['NETMON_DEBUG_E2E'] !== undefined) console.log(JSON.stringify({ truth, byDomain, reportedHosts, socketBytes, badgeBefore, badgeAfter, originsAfter, optionsState }, null, 1));
   }, 170_000);
 

@@ -34,17 +34,28 @@ setTimeout(async () => {
 }, i === 0 ? Number(q.get('wait') || 0) : 500);
 </script>`;
 
+// `/sw-page?n=N`: registers `/sw.js`, a service worker that downloads N bytes and then fetches
+// `/done` itself: requests the browser makes for no tab (webRequest's tabId -1).
+const SW_PAGE_HTML = `<!doctype html><title>sw</title><script>
+navigator.serviceWorker.register('/sw.js').then(() => navigator.serviceWorker.ready).then((r) => r.active.postMessage(location.search));
+</script>`;
+const SW_SCRIPT = `self.addEventListener('install', () => self.skipWaiting());
+self.addEventListener('message', (e) => e.waitUntil(fetch('/blob?n=' + new URLSearchParams(e.data).get('n')).then((r) => r.arrayBuffer()).then(() => fetch('/done'))));`;
+
 /**
  * The test server (node -e, in the server namespace, port 8080): a small page on any path;
  * `/blob?n=N` sends N bytes spread over about 2 s (so that 1-s polls see the connection move);
  * `/auto?plan=[[host,n],…]&i=I` downloads plan[I] from its own host, then goes on to the next host
- * (a browser driven by its pages, for Firefox); `/done` prints "done". On SIGTERM it prints, per
+ * (a browser driven by its pages, for Firefox); `/sw-page?n=N` the same download by a service worker;
+ * `/done` prints "done". On SIGTERM it prints, per
  * Host, the bytes written and read on its connections and how many there were.
  */
 export const SERVER_JS = `
 const http = require('node:http');
 const sockets = new Map();
 const AUTO = ${JSON.stringify(AUTO_HTML)};
+const SW_PAGE = ${JSON.stringify(SW_PAGE_HTML)};
+const SW_JS = ${JSON.stringify(SW_SCRIPT)};
 const server = http.createServer((req, res) => {
   const host = String(req.headers.host || '').replace(/:\\d+$/, '');
   if (!sockets.has(req.socket)) sockets.set(req.socket, host);
@@ -61,6 +72,8 @@ const server = http.createServer((req, res) => {
   }
   if (url.pathname.startsWith('/auto')) return send('text/html', AUTO);
   if (url.pathname === '/done') { process.stdout.write('done\\n'); return send('text/plain', 'ok'); }
+  if (url.pathname === '/sw-page') return send('text/html', SW_PAGE);
+  if (url.pathname === '/sw.js') return send('text/javascript', SW_JS);
   if (url.pathname === '/favicon.ico') { res.writeHead(404, { 'content-length': '0' }); res.end(); return; }
   send('text/html', '<!doctype html><title>' + host + '</title><p>' + host + '</p>');
 });
@@ -224,6 +237,16 @@ export interface DomainRow {
 /** `netmon report --by domain --json` over `range`: the stored domain rows. */
 export function domainRows(dataDir: string, range: ReportRange = rangeAfterStop()): DomainRow[] {
   return (JSON.parse(netmonReport(['--by', 'domain', '--json'], dataDir, range)) as { rows: DomainRow[] }).rows;
+}
+
+/** The hostnames of the stored active-tab reports (browser_reports), read from the database read-only. */
+export function activeTabHosts(dataDir: string): string[] {
+  const db = new Database(path.join(dataDir, 'network_monitor.db'), { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare('SELECT DISTINCT hostname FROM browser_reports').pluck().all() as string[];
+  } finally {
+    db.close();
+  }
 }
 
 /** What every extension e2e file starts: the builds, a namespace pair, the test server, and `netmon serve` on port 7500 in the client namespace. */
@@ -405,4 +428,39 @@ export function expectSocketStored(socket: { host: string; domain: string; bytes
   if (row === undefined || t === undefined) return;
   expect(t.written).toBeGreaterThan(socket.bytes);
   expect(Math.abs(row.bytesIn - t.written), `stored ${row.bytesIn}, server wrote ${t.written}`).toBeLessThanOrEqual(Math.max(t.written * 0.02, t.connections));
+}
+
+/** How many times the test server was told `/done` (a page or worker finished its download). */
+export function doneCount(server: Started): number {
+  return server.out().split('\n').filter((l) => l === 'done').length;
+}
+
+/** The extension's settings as chrome://extensions sets them: developer mode on, then "Allow in Incognito" (Chromium reloads the extension). */
+export async function allowInIncognito(context: BrowserContext, extensionId: string): Promise<void> {
+  const page = await context.newPage();
+  await page.goto(`chrome://extensions/?id=${extensionId}`);
+  // Unpacked extensions are disabled on reload while developer mode is off.
+  await page.evaluate(async (id) => {
+    const dev = (globalThis as unknown as { chrome: { developerPrivate: { updateProfileConfiguration(o: object): Promise<void>; updateExtensionConfiguration(o: object): Promise<void> } } }).chrome.developerPrivate;
+    await dev.updateProfileConfiguration({ inDeveloperMode: true });
+    await dev.updateExtensionConfiguration({ extensionId: id, incognitoAccess: true });
+  }, extensionId);
+  await page.close();
+}
+
+/**
+ * Stops the extension's service worker as Chromium does when it idles out (CDP Target.closeTarget on its
+ * target). Playwright keeps the same Worker object: its next evaluate runs in the worker started again.
+ */
+export async function stopServiceWorker(context: BrowserContext, extensionId: string): Promise<void> {
+  const page = context.pages()[0] ?? (await context.newPage());
+  const cdp = await context.newCDPSession(page);
+  try {
+    const { targetInfos } = (await cdp.send('Target.getTargets')) as { targetInfos: { targetId: string; type: string; url: string }[] };
+    const sw = targetInfos.find((t) => t.type === 'service_worker' && t.url.startsWith(`chrome-extension://${extensionId}/`));
+    if (sw === undefined) throw new Error(`no service worker of ${extensionId} runs: ${JSON.stringify(targetInfos.map((t) => t.url))}`);
+    await cdp.send('Target.closeTarget', { targetId: sw.targetId });
+  } finally {
+    await cdp.detach();
+  }
 }
