@@ -8,6 +8,7 @@ import { postToProvenServer } from './lib/handshake.js';
 import { ACTIVE_TAB_PATH, BYTES_PATH, MAX_ENTRIES, type Outgoing } from './lib/contract.js';
 import { hostOfRequestUrl, SITE_ORIGINS } from './lib/hostname.js';
 import { Outbox, type LinkState } from './lib/outbox.js';
+import { SessionWriter } from './lib/persist.js';
 import { PrivateTabs } from './lib/private-tabs.js';
 import type { Queued } from './lib/queue.js';
 import { DEFAULT_SETTINGS, detectBrowser, isPort, parseSettings, type Settings } from './lib/settings.js';
@@ -35,13 +36,15 @@ let lastBytesSentMs = 0;
 const browserName = (): string => settings.browser ?? detected;
 const sessionArea = api.storage.session ?? api.storage.local;
 
-let saveTimer: ReturnType<typeof setTimeout> | null = null;
+// The queue is written to storage.session on every change (no timer: it would die with the worker),
+// so that a report queued just before the worker stops is still sent once it runs again.
+// Nothing is written before start() read what the last worker kept (that would overwrite it).
+let queued: Queued<Outgoing>[] = [];
+let queueRestored = false;
+const queueWriter = new SessionWriter((items) => sessionArea.set({ [QUEUE_KEY]: items }), () => queued);
 function saveQueue(items: Queued<Outgoing>[]): void {
-  if (saveTimer !== null) clearTimeout(saveTimer);
-  saveTimer = setTimeout(() => {
-    saveTimer = null;
-    void sessionArea.set({ [QUEUE_KEY]: items }).catch(() => undefined);
-  }, 1000);
+  queued = items;
+  if (queueRestored) queueWriter.touch();
 }
 
 function showState(state: LinkState, detail: string): void {
@@ -232,28 +235,39 @@ api.runtime.onInstalled.addListener((details) => {
 });
 
 // When each response started, so that a transfer's bytes are known to have run from then to its end.
+// Kept in storage.session too: a long download outlives a worker stopped while it ran.
+const STARTED_KEY = 'netmonStarted';
 const startedAt = new Map<string, number>();
 const MAX_IN_FLIGHT = 10_000;
+const startedWriter = new SessionWriter((value) => sessionArea.set({ [STARTED_KEY]: value }), () => Object.fromEntries(startedAt));
+let markStartedRestored: () => void = () => undefined;
+const startedRestored = new Promise<void>((resolve) => (markStartedRestored = resolve));
 
 const filter = { urls: ['<all_urls>'] };
 // A WebSocket handshake (ws:, wss:) counts like a page: its response carries the server's address.
 api.webRequest.onResponseStarted.addListener((d: RequestDetails) => {
   if (startedAt.size >= MAX_IN_FLIGHT) startedAt.clear();
   startedAt.set(d.requestId, d.timeStamp);
+  startedWriter.touch();
   void counted(d).then((c) => {
     // The address as soon as the response starts: a long download's connection is known before it ends.
     if (c !== null && c.ip !== null) tally.add(c.host, c.ip, 0, 0, !gecko, d.timeStamp);
   });
 }, filter);
 api.webRequest.onCompleted.addListener((d: RequestDetails) => {
-  const start = startedAt.get(d.requestId) ?? d.timeStamp;
-  startedAt.delete(d.requestId);
-  void counted(d).then((c) => {
+  void startedRestored.then(async () => {
+    const start = startedAt.get(d.requestId) ?? d.timeStamp;
+    if (startedAt.delete(d.requestId)) startedWriter.touch();
+    const c = await counted(d);
     const bytes = c === null ? null : bytesOfRequest(d);
     if (c !== null && bytes !== null) tally.add(c.host, c.ip, bytes.bytesIn, bytes.bytesOut, bytes.estimate, start, d.timeStamp);
   });
 }, filter, ['responseHeaders']);
-api.webRequest.onErrorOccurred.addListener((d: RequestDetails) => startedAt.delete(d.requestId), filter);
+api.webRequest.onErrorOccurred.addListener((d: RequestDetails) => {
+  void startedRestored.then(() => {
+    if (startedAt.delete(d.requestId)) startedWriter.touch();
+  });
+}, filter);
 
 // A service worker that was stopped comes back on this alarm and picks up where it left off.
 // Firefox allows alarms under 30 s: its event page then keeps the 5-s reports going on a quiet page.
@@ -264,7 +278,7 @@ api.alarms.onAlarm.addListener(() => {
 });
 
 async function start(): Promise<void> {
-  const stored = await api.storage.local.get('settings');
+  const stored = await api.storage.local.get('settings').catch((): Record<string, unknown> => ({}));
   settings = parseSettings(stored['settings']);
   if (gecko) {
     const info = await api.runtime.getBrowserInfo?.();
@@ -274,9 +288,20 @@ async function start(): Promise<void> {
     detected = detectBrowser({ brands });
   }
   if (settings.token === '') showState('not-paired', 'no pairing token');
-  const saved = await sessionArea.get(QUEUE_KEY);
-  const items = saved[QUEUE_KEY];
-  if (Array.isArray(items)) outbox.restore(items as Queued<Outgoing>[]);
+  try {
+    const saved = await sessionArea.get([QUEUE_KEY, STARTED_KEY]);
+    const items = saved[QUEUE_KEY];
+    queueRestored = true;
+    outbox.restore(Array.isArray(items) ? (items as Queued<Outgoing>[]) : []);
+    // Start times a stopped worker kept; a request seen since then keeps its own.
+    const started = saved[STARTED_KEY];
+    if (typeof started === 'object' && started !== null) {
+      for (const [id, at] of Object.entries(started)) if (typeof at === 'number' && !startedAt.has(id)) startedAt.set(id, at);
+    }
+  } finally {
+    queueRestored = true;
+    markStartedRestored();
+  }
   try {
     for (const t of await api.tabs.query({})) notePrivate(t);
     privateAllowed = await api.extension.isAllowedIncognitoAccess();

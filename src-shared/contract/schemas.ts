@@ -183,6 +183,8 @@ const browserName = z
   .max(32)
   .regex(/^[a-z0-9][a-z0-9 ._-]*$/i, 'browser is a short name such as zen, firefox or chrome');
 const hostField = z.string().min(1, 'domain must not be empty').max(1024, 'domain is too long');
+/** A report's own id, drawn by the extension once per report: a report sent again (a retry, a restored queue) is counted once. */
+const reportId = z.string().regex(/^[0-9a-f]{32}$/, 'reportId is 32 lower-case hexadecimal characters').optional();
 
 /** What the extension posts to `POST /api/browser/active-tab`; unknown fields are ignored, not refused. */
 export const browserActiveTabSchema = z.object({
@@ -191,6 +193,7 @@ export const browserActiveTabSchema = z.object({
   /** When the tab became active, epoch seconds. */
   timestamp: epochSeconds,
   browser: browserName,
+  reportId,
 });
 export type BrowserActiveTab = z.input<typeof browserActiveTabSchema>;
 
@@ -224,6 +227,7 @@ export const browserBytesSchema = z
     since: epochSeconds,
     until: epochSeconds,
     entries: z.array(browserBytesEntrySchema).max(MAX_BROWSER_BYTES_ENTRIES, `at most ${MAX_BROWSER_BYTES_ENTRIES} entries per report`),
+    reportId,
   })
   .refine((r) => r.until >= r.since, { message: 'until must not be before since', path: ['until'] });
 export type BrowserBytes = z.input<typeof browserBytesSchema>;

@@ -323,6 +323,8 @@ export interface BrowserBytesAccepted {
   accepted: number;
   /** Entries refused (a host that is not a hostname, an address that is not one): nothing of them is kept. */
   refused: number;
+  /** True when a report with this reportId was taken before: nothing of it is counted again. */
+  duplicate?: boolean;
 }
 
 /** What the engine made of an active-tab report (`stored` is false while capture is paused). */
@@ -332,4 +334,6 @@ export interface BrowserReportAccepted {
   hostname: string;
   /** Registrable domain (Public Suffix List), or the hostname where it has none. */
   domain: string;
+  /** True when a report with this reportId was taken before: it is not stored again. */
+  duplicate?: boolean;
 }

@@ -234,3 +234,44 @@ describe('the monitor joins the reports with the connections', () => {
     }
   });
 });
+
+describe('a report sent again (same reportId) is counted once', () => {
+  let s: Stack;
+  beforeAll(async () => {
+    s = await startStack(T0);
+  });
+  afterAll(async () => stopStack(s));
+
+  const post = async (p: string, body: unknown): Promise<{ status: number; value: Record<string, unknown> }> => {
+    const reply = await send(s.server.port, { method: 'POST', path: p, headers: { origin: EXT, 'content-type': 'application/json', 'x-netmon-token': s.token }, body: JSON.stringify(body) });
+    return { status: reply.status, value: (reply.json() as { value: Record<string, unknown> }).value };
+  };
+  const stored = (): number => s.store.db.prepare("SELECT COUNT(*) FROM browser_reports WHERE hostname = 'once.test'").pluck().get() as number;
+  const ID = (n: number): string => n.toString(16).padStart(32, '0');
+
+  it('an active-tab report: the repeat is answered as taken (200), not stored; another id with the same content is stored', async () => {
+    const report = { domain: 'once.test', timestamp: T0_S, browser: 'chromium', reportId: ID(1) };
+    expect(await post('/api/browser/active-tab', report)).toMatchObject({ status: 200, value: { stored: true } });
+    expect(await post('/api/browser/active-tab', report)).toMatchObject({ status: 200, value: { stored: false, duplicate: true } });
+    expect(stored()).toBe(1);
+    expect(await post('/api/browser/active-tab', { ...report, reportId: ID(2) })).toMatchObject({ status: 200, value: { stored: true } });
+    // An extension that sends no id (an older one) is taken every time, as before.
+    const { reportId: _, ...withoutId } = report;
+    await post('/api/browser/active-tab', withoutId);
+    await post('/api/browser/active-tab', withoutId);
+    expect(stored()).toBe(4);
+  });
+
+  it('a byte report: the tracker takes it once', async () => {
+    const report = { browser: 'chromium', since: T0_S - 5, until: T0_S, entries: [{ domain: 'once.test', ip: '198.51.100.9', bytesIn: 500, bytesOut: 0, estimate: true }], reportId: ID(3) };
+    const before = s.tracker.stats().byteReports;
+    expect(await post('/api/browser/bytes', report)).toMatchObject({ status: 200, value: { stored: true, accepted: 1 } });
+    expect(await post('/api/browser/bytes', report)).toMatchObject({ status: 200, value: { stored: false, accepted: 0, duplicate: true } });
+    expect(s.tracker.stats().byteReports).toBe(before + 1);
+  });
+
+  it('an id that is not 32 hex characters → 400', async () => {
+    const reply = await post('/api/browser/active-tab', { domain: 'once.test', timestamp: T0_S, browser: 'chromium', reportId: 'x' });
+    expect(reply.status).toBe(400);
+  });
+});

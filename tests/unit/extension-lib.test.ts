@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ByteTally, bytesOfRequest, chunks } from '../../extension/src/lib/bytes.js';
 import { post, type FetchLike } from '../../extension/src/lib/client.js';
 import { hostOfRequestUrl, hostOfUrl } from '../../extension/src/lib/hostname.js';
+import { SessionWriter } from '../../extension/src/lib/persist.js';
 import { PrivateTabs } from '../../extension/src/lib/private-tabs.js';
 import { BoundedQueue } from '../../extension/src/lib/queue.js';
 import { detectBrowser, parsePairingInput, parseSettings } from '../../extension/src/lib/settings.js';
@@ -226,5 +227,33 @@ describe('post: what netmon answered, sorted', () => {
     const spy: FetchLike = (u, i) => ((called = true), answering(200)(u, i));
     expect(await post(spy, 7500, '', item)).toMatchObject({ kind: 'not-paired' });
     expect(called).toBe(false);
+  });
+});
+
+describe('SessionWriter: state kept in storage.session without timers', () => {
+  it('writes each change at once; changes during a write are folded into one more write of the latest value', async () => {
+    const writes: number[] = [];
+    let release: () => void = () => undefined;
+    let value = 1;
+    const writer = new SessionWriter(
+      (v) => {
+        writes.push(v as number);
+        return new Promise<void>((resolve) => (release = resolve));
+      },
+      () => value,
+    );
+    writer.touch();
+    expect(writes).toEqual([1]);
+    value = 2;
+    writer.touch();
+    value = 3;
+    writer.touch();
+    expect(writes).toEqual([1]);
+    release();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(writes).toEqual([1, 3]);
+    release();
+    await writer.settled();
+    expect(writes).toEqual([1, 3]);
   });
 });

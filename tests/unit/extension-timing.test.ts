@@ -127,12 +127,14 @@ describe('Outbox', () => {
     const time = new FakeTime();
     let answer: Outcome = { kind: 'ok' };
     const sent: [number, string][] = [];
+    const ids: (string | undefined)[] = [];
     const states: LinkState[] = [];
     const outbox = new Outbox(
       {
         now: () => time.now,
         send: (it) => {
           sent.push([time.now - 1_000_000, it.body.browser === 'chromium' && 'domain' in it.body ? it.body.domain : '?']);
+          ids.push(it.body.reportId);
           return Promise.resolve(answer);
         },
         onState: (s) => states.push(s),
@@ -141,8 +143,23 @@ describe('Outbox', () => {
       },
       { retryMs: 5000, unpairedRetryMs: 30_000, paceMs: 150, ...options },
     );
-    return { time, outbox, sent, states, answer: (o: Outcome) => (answer = o) };
+    return { time, outbox, sent, ids, states, answer: (o: Outcome) => (answer = o) };
   }
+
+  it('gives each report its own id and sends it with the same id on every retry', async () => {
+    const { time, outbox, ids, answer } = setup();
+    answer({ kind: 'not-running', detail: 'fetch failed' });
+    outbox.push(item(1));
+    outbox.push(item(2));
+    await time.advance(6000);
+    answer({ kind: 'ok' });
+    await time.advance(6000);
+    // Tried: 1 (down), 1 again (down), then 1 and 2.
+    expect(ids.length).toBe(4);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{32}$/);
+    expect(new Set(ids.slice(0, 3)).size).toBe(1);
+    expect(ids[3]).not.toBe(ids[0]);
+  });
 
   it('sends at once while netmon answers', async () => {
     const { time, outbox, sent, states } = setup();

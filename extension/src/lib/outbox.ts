@@ -6,6 +6,11 @@ import type { Outcome } from './client.js';
 import type { Outgoing } from './contract.js';
 import { BoundedQueue, type Queued } from './queue.js';
 
+/** A report id: 16 random bytes in hexadecimal (the contract's reportId). */
+export function newReportId(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 /** What the badge shows. */
 export type LinkState = 'connected' | 'not-running' | 'not-paired' | 'problem';
 
@@ -67,9 +72,14 @@ export class Outbox {
     return this.current;
   }
 
-  /** Queues an item and starts sending, unless a retry is already scheduled (netmon down, not paired, busy). */
+  /**
+   * Queues an item and starts sending, unless a retry is already scheduled (netmon down, not paired, busy).
+   * The item gets its report id here: every retry, and a queue restored after the background was
+   * stopped, sends it with the same id, and netmon counts a report once.
+   */
   push(item: Outgoing): void {
-    this.queue.push(item, this.deps.now());
+    const body = item.body.reportId === undefined ? { ...item.body, reportId: newReportId() } : item.body;
+    this.queue.push({ ...item, body } as Outgoing, this.deps.now());
     this.deps.onChange?.(this.queue.snapshot());
     if (this.timer === null) this.kick();
   }
@@ -77,6 +87,8 @@ export class Outbox {
   /** Puts back what a previous background kept. */
   restore(saved: readonly Queued<Outgoing>[]): void {
     this.queue.restore(saved, this.deps.now());
+    // What was queued before the restore is kept together with it.
+    this.deps.onChange?.(this.queue.snapshot());
     this.kick();
   }
 

@@ -6,6 +6,7 @@ import { normalizeIp } from '../../engine/domains/ip.js';
 import type { ReportedBytes } from '../../engine/domains/types.js';
 import { createLogger } from '../../engine/log.js';
 import { describeIssues, fail, runGuarded } from '../errors.js';
+import { RecentReportIds } from '../report-ids.js';
 import type { AreaContext } from './area.js';
 
 const log = createLogger('api');
@@ -27,6 +28,9 @@ export interface BrowserReports {
 }
 
 export function browserReportHandlers({ deps, nowS }: AreaContext): BrowserReports {
+  // A report the extension sends again (same reportId) is answered as taken and counted once.
+  const ids = new RecentReportIds();
+  const claim = (id: string | undefined): boolean => id === undefined || ids.claim(id, deps.now());
   return {
     async reportActiveTab(body) {
       const parsed = browserActiveTabSchema.safeParse(body);
@@ -40,8 +44,10 @@ export function browserReportHandlers({ deps, nowS }: AreaContext): BrowserRepor
       }
       // While paused nothing is recorded, browser reports included; the extension is not told off for it.
       if (deps.capture.state().paused) return { ok: true, value: { stored: false, id: null, hostname: host.hostname, domain: host.domain } };
+      const { reportId } = parsed.data;
+      if (!claim(reportId)) return { ok: true, value: { stored: false, id: null, hostname: host.hostname, domain: host.domain, duplicate: true } };
       deps.browserDomains?.activeTab(parsed.data.browser, host, parsed.data.timestamp * 1000);
-      return runGuarded('browser report', async () => {
+      const result = await runGuarded('browser report', async () => {
         const id = await deps.browserReports.record({
           receivedAt,
           ts: parsed.data.timestamp,
@@ -51,6 +57,9 @@ export function browserReportHandlers({ deps, nowS }: AreaContext): BrowserRepor
         });
         return { stored: true, id, hostname: host.hostname, domain: host.domain };
       });
+      // Not stored: the extension keeps the report and sends it again, which must then count.
+      if (!result.ok && reportId !== undefined) ids.release(reportId);
+      return result;
     },
 
     async reportBrowserBytes(body) {
@@ -69,6 +78,7 @@ export function browserReportHandlers({ deps, nowS }: AreaContext): BrowserRepor
       }
       const refused = report.entries.length - entries.length;
       if (deps.capture.state().paused) return { ok: true, value: { stored: false, accepted: 0, refused } };
+      if (!claim(report.reportId)) return { ok: true, value: { stored: false, accepted: 0, refused, duplicate: true } };
       log.debug('browser bytes', {
         browser: report.browser,
         since: report.since,
