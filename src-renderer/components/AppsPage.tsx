@@ -97,11 +97,12 @@ export function AppsPage({ params }: { params: Record<string, string> }) {
             </thead>
             <tbody>
               {rows.map((r) => (
-                <tr key={r.app} className={[r.app === selected ? 'selected' : '', r.unattributed ? 'unattributed' : ''].join(' ').trim() || undefined} data-app={r.app}>
+                <tr key={r.app} className={[r.app === selected ? 'selected' : '', r.unattributed || r.overhead ? 'unattributed' : ''].join(' ').trim() || undefined} data-app={r.app} data-kind={r.overhead ? 'overhead' : undefined}>
                   <td>
                     <button type="button" className="link" aria-pressed={r.app === selected} onClick={() => setParams({ app: r.app === selected ? undefined : r.app })}>
                       {r.app}
                     </button>
+                    {r.overhead && <span className="faint"> — overhead: the tunnel’s own bytes, not an application</span>}
                   </td>
                   <td className="num">{formatBytes(r.bytesIn)}</td>
                   <td className="num">{formatBytes(r.bytesOut)}</td>

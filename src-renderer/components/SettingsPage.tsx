@@ -67,13 +67,6 @@ export function SettingsPage() {
             </div>
             <ExportSettings />
           </section>
-          <section className="panel" aria-labelledby="h-networks">
-            <div className="panelhead">
-              <h2 id="h-networks">Networks</h2>
-              <span className="small muted">your name and metered mark beat what netmon guessed</span>
-            </div>
-            <NetworksSettings canWrite={canWrite} nowS={nowS} />
-          </section>
           <section className="panel" aria-labelledby="h-privacy">
             <div className="panelhead">
               <h2 id="h-privacy">Privacy</h2>
@@ -90,6 +83,13 @@ export function SettingsPage() {
           </section>
         </div>
       </div>
+      <section className="panel" aria-labelledby="h-networks">
+        <div className="panelhead">
+          <h2 id="h-networks">Networks</h2>
+          <span className="small muted">your name and metered mark beat what netmon guessed</span>
+        </div>
+        <NetworksSettings canWrite={canWrite} nowS={nowS} />
+      </section>
     </div>
   );
 }

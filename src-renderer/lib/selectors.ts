@@ -71,6 +71,8 @@ export interface AppRow extends ByteTotals {
   /** Epoch seconds a process of the app was last seen in the range, or null when none was. */
   lastSeen: number | null;
   unattributed: boolean;
+  /** A tunnel provider's own bytes (`VPN overhead (…)`): shown as overhead, not as an application. */
+  overhead: boolean;
 }
 
 /** Table rows from the apps list (which carries each app's last-seen time), with shares of the grand total. */
@@ -84,6 +86,7 @@ export function appRows(apps: readonly (AppTotal & { lastSeen?: number | null })
     share: grand > 0 ? totalOf(a) / grand : 0,
     lastSeen: a.lastSeen ?? null,
     unattributed: a.app === UNATTRIBUTED,
+    overhead: isOverheadName(a.app),
   }));
 }
 

@@ -89,6 +89,9 @@ describe('networks on the dashboard', () => {
     // Back to all networks.
     await page.getByTestId('network-picker').selectOption('');
     await waitForTimeline(page, '');
+    // The applications page too lists the VPN's bytes as overhead.
+    await showPage(page, e2e.server, 'apps?range=7d', 'page-apps');
+    await expect.poll(() => page.locator('[data-testid="apps-table"] tr[data-kind="overhead"]').textContent(), { timeout: 30_000 }).toContain('VPN overhead (Tailscale) — overhead: the tunnel’s own bytes, not an application');
     expect(main.errors).toEqual([]);
   });
 

@@ -3,7 +3,7 @@
 process.env.TZ = 'Europe/Berlin';
 import { describe, expect, it } from 'vitest';
 import { ledgerFlagText, ledgerStatusText, meteredText, pickerLabel } from '../../src-renderer/lib/network-text.js';
-import { pieSlices } from '../../src-renderer/lib/selectors.js';
+import { appRows, pieSlices } from '../../src-renderer/lib/selectors.js';
 
 describe('pie slices with a tunnel', () => {
   it('keeps each overhead row apart, as overhead, even when small', () => {
@@ -18,6 +18,12 @@ describe('pie slices with a tunnel', () => {
       ['Other (1 apps)', 'other', 50],
       ['VPN overhead (OpenVPN)', 'overhead', 5],
       ['Unattributed', 'unattributed', 20],
+    ]);
+    expect(appRows(apps).map((r) => [r.app, r.overhead, r.unattributed])).toEqual([
+      ['Firefox', false, false],
+      ['Slack', false, false],
+      ['VPN overhead (OpenVPN)', true, false],
+      ['(unattributed)', false, true],
     ]);
   });
 });
