@@ -17,7 +17,9 @@ export interface TierPartsOptions {
 
 /** The CTEs `seg` and `parts (…keys, bi, bo)` summing `prefix`'s tiers over the segments, per `keys`. */
 export function tierPartsSql(prefix: string, keys: readonly string[], appFilter: boolean, options: TierPartsOptions = {}): string {
-  const app = `${appFilter ? ' AND t.app_id = $app' : ''}${options.networkFilter === true ? ' AND t.network_id = $network' : ''}`;
+  // `+`: the network is a filter on the rows the time key finds, never an index of its own (SQLite would
+  // otherwise build an automatic index over the whole tier on every call).
+  const app = `${appFilter ? ' AND t.app_id = $app' : ''}${options.networkFilter === true ? ' AND +t.network_id = $network' : ''}`;
   const bucketed = options.bucketed === true;
   const cols = [...(bucketed ? ['seg.i'] : []), ...keys.map((k) => `t.${k}`)].join(', ');
   const group = `GROUP BY ${cols}`;

@@ -14,7 +14,7 @@ import { UNKNOWN_NETWORK, UNKNOWN_NETWORK_LABEL } from '../../../../src-shared/n
 import type { LedgerDelta, NetworkUsage } from '../../../../src-main/engine/network/network-rows.js';
 import { markMetered, NetworkInputError, renameNetwork } from '../../../../src-main/engine/network/user-marks.js';
 import { grandTotals, timeline, totalsByApp } from '../../../../src-main/engine/queries/index.js';
-import { knownNetworks, ledgerInRange, networkApps, networkTimeline, readNetwork } from '../../../../src-main/engine/queries/network-views.js';
+import { knownNetworks, ledgerInRange, NETWORK_VIEW_SQL, networkApps, networkTimeline, readNetwork } from '../../../../src-main/engine/queries/network-views.js';
 import { totalsByNetwork } from '../../../../src-main/engine/queries/networks.js';
 import { openStore, type Store } from '../../../../src-main/engine/store/index.js';
 import type { AppUsage } from '../../../../src-main/engine/types.js';
@@ -171,5 +171,16 @@ describe('per-network views', () => {
     expect(() => renameNetwork(write, HOME.key, 'x'.repeat(201))).toThrow(/label: at most 200/);
     expect(() => renameNetwork(write, HOME.key, 'a\nb')).toThrow(/control/);
     expect(readNetwork(store.db, HOME.key)?.userLabel).toBeNull();
+  });
+});
+
+describe('EXPLAIN QUERY PLAN of the network views', () => {
+  it.each(['timeline', 'apps'] as const)('%s: every network tier searched by its time key, none scanned', (name) => {
+    const details = (store.db.prepare(`EXPLAIN QUERY PLAN ${NETWORK_VIEW_SQL[name]}`).all({ segments: '[]', network: 1 }) as { detail: string }[]).map((r) => r.detail);
+    const tiers = details.filter((d) => /^SEARCH t\b/.test(d));
+    // Five branches: daily, hourly, raw, hourly estimate, daily estimate.
+    expect(tiers).toHaveLength(5);
+    for (const d of tiers) expect(d).toMatch(/USING PRIMARY KEY \((day_start|hour_start|ts)>/);
+    expect(details.some((d) => /^SCAN (t|network_)/.test(d))).toBe(false);
   });
 });
