@@ -71,3 +71,67 @@ export function icnsOf(pngFile: string, out: string): string {
   writeFileSync(out, Buffer.concat([head, entry, png]));
   return out;
 }
+
+/**
+ * A stand-in for fpm (electron-builder downloads the real one from GitHub; `CUSTOM_FPM_PATH` points it
+ * here): it takes the arguments electron-builder's deb target passes (`-d`, `--deb-recommends`, the
+ * package's name, version, maintainer, scripts, `SRC=DEST` mappings) and builds the .deb with Debian's
+ * own dpkg-deb, so that what the package declares (Depends, Recommends, the rendered postinst) and holds
+ * can be read back with dpkg-deb. Writes DIR/fpm and returns its path.
+ */
+export function fpmStandIn(dir: string): string {
+  const script = `#!${process.execPath}
+const { cpSync, mkdirSync, mkdtempSync, writeFileSync, copyFileSync, chmodSync, rmSync } = require('node:fs');
+const { execFileSync } = require('node:child_process');
+const path = require('node:path');
+const os = require('node:os');
+const args = process.argv.slice(2);
+const one = {};
+const many = { '-d': [], '--deb-recommends': [] };
+const mappings = [];
+const flags = new Set(['--force']);
+for (let i = 0; i < args.length; i++) {
+  const a = args[i];
+  if (a in many) many[a].push(args[++i]);
+  else if (flags.has(a)) continue;
+  else if (a.startsWith('-')) one[a] = args[++i];
+  else mappings.push(a);
+}
+if (one['-t'] !== 'deb' || one['-s'] !== 'dir') throw new Error('the stand-in fpm builds a deb from a dir only');
+const stage = mkdtempSync(path.join(os.tmpdir(), 'fpm-stand-in-'));
+for (const m of mappings) {
+  const at = m.lastIndexOf('=');
+  const src = m.slice(0, at);
+  const dest = path.join(stage, m.slice(at + 1));
+  mkdirSync(path.dirname(dest), { recursive: true });
+  if (src.endsWith('/')) cpSync(src, dest, { recursive: true, verbatimSymlinks: true });
+  else copyFileSync(src, dest);
+}
+const control = path.join(stage, 'DEBIAN');
+mkdirSync(control);
+const [synopsis, ...rest] = (one['--description'] || '').split('\\n');
+const fields = [
+  ['Package', one['--name']],
+  ['Version', one['--version']],
+  ['Architecture', one['--architecture']],
+  ['Maintainer', one['--maintainer']],
+  ['Depends', many['-d'].join(', ')],
+  ['Recommends', many['--deb-recommends'].join(', ')],
+  ['Priority', one['--deb-priority']],
+  ['Homepage', one['--url']],
+  ['Description', [synopsis, ...rest.map((l) => ' ' + (l.trim() === '' ? '.' : l.trim()))].join('\\n')],
+].filter(([, v]) => v);
+writeFileSync(path.join(control, 'control'), fields.map(([k, v]) => k + ': ' + v).join('\\n') + '\\n');
+for (const [flag, name] of [['--after-install', 'postinst'], ['--after-remove', 'postrm']]) {
+  if (one[flag] === undefined) continue;
+  copyFileSync(one[flag], path.join(control, name));
+  chmodSync(path.join(control, name), 0o755);
+}
+execFileSync('dpkg-deb', ['--root-owner-group', '-Zxz', '-z1', '--build', stage, one['--package']], { stdio: 'inherit' });
+rmSync(stage, { recursive: true, force: true });
+`;
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'fpm');
+  executable(file, script);
+  return file;
+}

@@ -1,6 +1,6 @@
 // What packaging relies on, checked without packaging: electron-builder.yml is valid for the installed
 // electron-builder and asks for what a release needs (hardened, notarized dmg for both Mac archs,
-// AppImage and .deb, no native rebuild, the prebuilt addon outside the asar); the entitlements parse;
+// the .deb, no native rebuild, the prebuilt addon outside the asar); the entitlements parse;
 // the icons and tray images exist at the sizes their names promise, macOS tray images are templates
 // (black and alpha) and the levels grow; the built renderer has no inline script the app's CSP refuses.
 import { execFileSync } from 'node:child_process';
@@ -53,6 +53,7 @@ describe('electron-builder.yml', () => {
     // The Linux sampler runs ss (iproute2); the linux prebuild needs glibc 2.34.
     expect(config.deb.depends).toContain('iproute2');
     expect(config.deb.depends).toContain('libc6 (>= 2.34)');
+    expect(config.deb.depends).toContain('libstdc++6 (>= 11)');
     expect(existsSync(path.join(REPO, config.deb.afterInstall))).toBe(true);
     expect(config.electronFuses).toMatchObject({ runAsNode: false, enableNodeOptionsEnvironmentVariable: false, enableNodeCliInspectArguments: false, onlyLoadAppFromAsar: true, enableEmbeddedAsarIntegrityValidation: true });
     for (const file of [config.mac.entitlements, config.mac.entitlementsInherit, config.mac.icon]) expect(existsSync(path.join(REPO, file)), file).toBe(true);

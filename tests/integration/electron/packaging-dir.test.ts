@@ -1,6 +1,8 @@
-// The packaging check: electron-builder packs the app for real, `--dir` for Linux (x64) and macOS
-// (arm64), from electron-builder.yml as it is, with a stand-in Electron (tests/helpers/electron-stand-in.ts)
-// as `electronDist`; then what the packages hold is read back: the archive's files (the main bundle, the
+// The packaging check: electron-builder packs the app for real, the .deb for Linux (x64; fpm stood in for
+// by dpkg-deb) and `--dir` for macOS (arm64), from electron-builder.yml as it is, with a stand-in Electron
+// (tests/helpers/electron-stand-in.ts) as `electronDist`; then what the packages hold is read back (and
+// what the .deb declares: Depends with glibc and libstdc++ floors that cover what objdump says its
+// binaries need, the rendered postinst): the archive's files (the main bundle, the
 // preload, the renderer and every asset its index names, nothing else: no sources, tests, maps or
 // better-sqlite3 build/), the one prebuild of the target unpacked beside the archive, the eBPF helper
 // unpacked in the Linux package only, the fuses flipped in the binary, and the Mac Info.plist's keys
@@ -13,7 +15,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAIN_EXTERNALS } from '../../../vite.main.config.js';
-import { icnsOf, linuxElectronStandIn, macElectronStandIn } from '../../helpers/electron-stand-in.js';
+import { fpmStandIn, icnsOf, linuxElectronStandIn, macElectronStandIn } from '../../helpers/electron-stand-in.js';
 
 const REPO = path.resolve(import.meta.dirname, '..', '..', '..');
 const require = createRequire(import.meta.url);
@@ -88,21 +90,29 @@ function readPacked(resources: string, fuseBinary: string): Packed {
   return { resources, fuseBinary, files, unpacked };
 }
 
-async function builder(args: string[]): Promise<void> {
+async function builder(args: string[], env: NodeJS.ProcessEnv = {}): Promise<void> {
   const cli = path.join(REPO, 'node_modules', 'electron-builder', 'cli.js');
-  await run(process.execPath, [cli, ...args], { cwd: REPO, env: { ...process.env, CSC_IDENTITY_AUTO_DISCOVERY: 'false' }, maxBuffer: 16 * 1024 * 1024 });
+  await run(process.execPath, [cli, ...args], { cwd: REPO, env: { ...process.env, CSC_IDENTITY_AUTO_DISCOVERY: 'false', ...env }, maxBuffer: 16 * 1024 * 1024 });
 }
 
 let root: string;
 let linux: Packed;
 let mac: Packed;
 let macInfo = '';
+/** The .deb electron-builder made. */
+let deb = '';
 
 beforeAll(async () => {
   if (!built) return;
   root = mkdtempSync(path.join(os.tmpdir(), 'netmon-packaging-'));
   const linuxDist = linuxElectronStandIn(path.join(root, 'electron-linux'), ELECTRON_VERSION);
-  await builder(['--linux', '--dir', '--x64', `-c.electronDist=${linuxDist}`, `-c.directories.output=${path.join(root, 'out-linux')}`]);
+  // The .deb itself (which leaves linux-unpacked beside it, as --dir would), fpm stood in for by dpkg-deb.
+  await builder(['--linux', 'deb', '--x64', `-c.electronDist=${linuxDist}`, `-c.directories.output=${path.join(root, 'out-linux')}`], {
+    CUSTOM_FPM_PATH: fpmStandIn(path.join(root, 'fpm')),
+  });
+  deb = readdirSync(path.join(root, 'out-linux'))
+    .filter((f) => f.endsWith('.deb'))
+    .map((f) => path.join(root, 'out-linux', f))[0] ?? '';
   const linuxApp = path.join(root, 'out-linux', 'linux-unpacked');
   linux = readPacked(path.join(linuxApp, 'resources'), path.join(linuxApp, 'netmon-app'));
 
@@ -133,6 +143,35 @@ function rendererAssets(): string[] {
   const refs = [...html.matchAll(/(?:src|href)="\.?\/?([^"]+)"/g)].map((m) => m[1] ?? '');
   return refs.filter((r) => !r.startsWith('http') && !r.startsWith('data:')).map((r) => `/dist/renderer/${r}`);
 }
+
+/** electron-builder's default deb Depends (used only when `deb.depends` is not set). */
+function electronBuilderDebDepends(): string[] {
+  const { default: FpmTarget } = require('app-builder-lib/out/targets/FpmTarget.js') as { default: { prototype: { getDefaultDepends(target: string): string[] } } };
+  return FpmTarget.prototype.getDefaultDepends.call(null, 'deb');
+}
+
+/** The version in `NAME (>= VERSION)` among `depends`, or '0' when it has none. */
+function floorOf(depends: string[], name: string): string {
+  for (const d of depends) {
+    const m = /^(\S+) \(>= ([^)]+)\)$/.exec(d);
+    if (m?.[1] === name) return m[2] ?? '0';
+  }
+  return '0';
+}
+
+/** Compares dotted numeric versions. */
+function compareVersions(a: string, b: string): number {
+  const x = a.split('.').map(Number);
+  const y = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d !== 0) return Math.sign(d);
+  }
+  return 0;
+}
+
+/** The GCC release whose libstdc++ first has each GLIBCXX version (Debian's libstdc++6 carries GCC's version). */
+const GLIBCXX_GCC: Record<string, string> = { '3.4.28': '10', '3.4.29': '11', '3.4.30': '12', '3.4.31': '13', '3.4.32': '13.2', '3.4.33': '14' };
 
 /** What may be in the archive at all. */
 const ALLOWED = [
@@ -189,6 +228,46 @@ describe.skipIf(!built)(`the packages electron-builder makes${built ? '' : ' (sk
       expect(linux.unpacked).toContain('/dist/helper/netmon-capture');
       expect(statSync(path.join(linux.resources, 'app.asar.unpacked', 'dist', 'helper', 'netmon-capture')).mode & 0o111).not.toBe(0);
     }
+  });
+
+  it("Linux: the .deb declares electron-builder's own depends (ours replace them), iproute2, and the glibc and libstdc++ floors its binaries need", async () => {
+    const field = async (name: string): Promise<string> => (await run('dpkg-deb', ['-f', deb, name])).stdout.trim();
+    expect(await field('Package')).toBe('netmon');
+    const depends = (await field('Depends')).split(', ');
+    expect(depends).toEqual(expect.arrayContaining([...electronBuilderDebDepends(), 'iproute2']));
+    // Every ELF file the package runs from outside the archive: the prebuild, and the helper where built.
+    const unpacked = path.join(linux.resources, 'app.asar.unpacked');
+    const elves = linux.unpacked.filter((f) => f.endsWith('.node') || f.endsWith('/netmon-capture')).map((f) => path.join(unpacked, f));
+    expect(elves.length).toBeGreaterThanOrEqual(helperBuilt ? 2 : 1);
+    const needed = { GLIBC: '0', GLIBCXX: '0' };
+    for (const elf of elves) {
+      const symbols = (await run('objdump', ['-T', elf], { maxBuffer: 16 * 1024 * 1024 })).stdout;
+      for (const [, lib, version] of symbols.matchAll(/\((GLIBC|GLIBCXX)_([\d.]+)\)/g)) {
+        const key = lib as keyof typeof needed;
+        if (compareVersions(version ?? '0', needed[key]) > 0) needed[key] = version ?? '0';
+      }
+    }
+    // Measured on better-sqlite3 13.2's linux-x64 prebuild: GLIBC_2.34 and GLIBCXX_3.4.29.
+    expect(compareVersions(needed.GLIBC, '2.34')).toBeGreaterThanOrEqual(0);
+    expect(compareVersions(floorOf(depends, 'libc6'), needed.GLIBC), `libc6 floor for GLIBC_${needed.GLIBC}`).toBeGreaterThanOrEqual(0);
+    const gcc = GLIBCXX_GCC[needed.GLIBCXX];
+    expect(gcc, `the GCC of GLIBCXX_${needed.GLIBCXX} (add it to GLIBCXX_GCC)`).toBeDefined();
+    expect(compareVersions(floorOf(depends, 'libstdc++6'), gcc ?? '999'), `libstdc++6 floor for GLIBCXX_${needed.GLIBCXX}`).toBeGreaterThanOrEqual(0);
+    expect((await field('Recommends')).split(', ')).toEqual(expect.arrayContaining(['libcap2-bin', 'libbpf1']));
+  });
+
+  it("Linux: the .deb's postinst is electron-builder's, rendered, and grants the helper where the package puts it", async () => {
+    const control = path.join(root, 'deb-control');
+    await run('dpkg-deb', ['-e', deb, control]);
+    const postinst = readFileSync(path.join(control, 'postinst'), 'utf8');
+    expect(postinst).not.toContain('${');
+    expect(postinst).toContain("'/usr/bin/netmon-app'");
+    const helper = /^HELPER='([^']+)'$/m.exec(postinst)?.[1];
+    expect(helper).toBe('/opt/netmon/resources/app.asar.unpacked/dist/helper/netmon-capture');
+    const listing = (await run('dpkg-deb', ['-c', deb], { maxBuffer: 16 * 1024 * 1024 })).stdout;
+    expect(listing).toMatch(/ \.\/opt\/netmon\/netmon-app$/m);
+    if (helperBuilt) expect(listing).toContain(` .${helper ?? ''}`);
+    expect(listing).toMatch(/ \.\/usr\/share\/applications\/netmon-app\.desktop$/m);
   });
 
   it('macOS: its own prebuild for the arch, unpacked, and no Linux helper anywhere', () => {
