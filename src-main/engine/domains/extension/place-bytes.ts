@@ -1,7 +1,8 @@
 // One interval's browser bytes → bytes per (app, domain). Pure. The IP join comes first: a flow whose
 // server address the browser reported is that host's (shared out by the browser's own counts when
-// several hosts used the address). The rest is estimated: bytes of a sampler row without an address
-// (nettop's per-process rows) by what the browser itself fetched per host during the interval;
+// several hosts used the address): Linux sockets and nettop's connection rows (macOS, per connection)
+// alike. The rest is estimated: bytes of a sampler row without an address (nettop's `-P` process rows,
+// a process's remainder beyond its listed connections) by what the browser itself fetched per host during the interval;
 // bytes to an address nobody reported, and address-less bytes of an interval in which the browser
 // reported nothing, by the active tab over the interval; with neither, they are UNATTRIBUTED. Every
 // byte of the browser lands in exactly one row, so per-domain shares add up to the browser's total.
