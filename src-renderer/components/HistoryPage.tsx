@@ -10,6 +10,7 @@ import { ErrorNote } from './ErrorNote.js';
 import { EstimateMark } from './EstimateMark.js';
 import { GapNotes } from './GapNotes.js';
 import { Heatmap } from './Heatmap.js';
+import { LedgerFlag } from './LedgerFlag.js';
 import { NetworkBreakdown } from './NetworkBreakdown.js';
 import { NetworkPicker } from './NetworkPicker.js';
 import { Segmented } from './Segmented.js';
@@ -122,6 +123,7 @@ export function HistoryPage({ params }: { params: Record<string, string> }) {
   const networkDaily = useApi('networks:timeline', network === null ? null : { ...range, bucket: 86_400, network });
   const daily = network === null ? allDaily : networkDaily;
   const networks = useApi('networks:list', range);
+  const ledger = useApi('networks:ledger', range);
   const keep = { network: network ?? undefined };
   const pickNetwork = (next: string | null): void => replaceParams('history', { ...(days.preset === null ? { from: days.from, to: days.to } : { range: days.preset }), network: next ?? undefined });
   const points = daily.data?.points ?? [];
@@ -176,6 +178,7 @@ export function HistoryPage({ params }: { params: Record<string, string> }) {
         </form>
       </div>
       {pickError !== null && <p className="note error">{pickError}</p>}
+      <LedgerFlag ledger={ledger.data} />
       {daily.error !== null && <ErrorNote error={daily.error} what="daily totals" />}
       {heatmap.error !== null && <ErrorNote error={heatmap.error} what="heatmap" />}
       <section className="panel" aria-labelledby="h-range-total">

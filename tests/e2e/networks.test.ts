@@ -95,7 +95,7 @@ describe('networks on the dashboard', () => {
     expect(main.errors).toEqual([]);
   });
 
-  it('history: whole days on one network equal the report for those days', async () => {
+  it('history: whole days on one network equal the report for those days; the flagged hour is said', async () => {
     const { page } = main;
     await showPage(page, e2e.server, `history?range=30d&network=${encodeURIComponent(HOME)}`, 'page-history');
     const since = await numberAttr(page, '[data-testid="page-history"]', 'data-since');
@@ -106,6 +106,8 @@ describe('networks on the dashboard', () => {
     const bars = await page.getByTestId('weekly-chart').getAttribute('data-bars');
     expect(Number(bars)).toBeGreaterThan(0);
     expect(await page.locator('#h-range-total').textContent()).toContain(`on ${home?.label ?? '?'}`);
+    // The range holds the demo's flagged hour: History says so too.
+    await expect.poll(() => page.getByTestId('ledger-flag').getAttribute('data-flagged'), { timeout: 30_000 }).toBe('1');
     await screenshot(page, 'history-network');
     expect(main.errors).toEqual([]);
   });
