@@ -27,6 +27,10 @@ let linkState: LinkState | null = null;
 /** Whether the browser lets the extension see the sites: the user can withdraw host access at any time. */
 let siteAccess = true;
 let privateAllowed: boolean | null = null;
+// A pairing link opened for another port than the one set: kept (in storage.session, with its token)
+// until the user takes it on the options page; it is never used without that click.
+const OFFER_KEY = 'netmonLinkOffer';
+let linkOffer: { port: number; token: string } | null = null;
 const privateTabs = new PrivateTabs({ getTab: (id) => api.tabs.get(id) });
 
 const tally = new ByteTally();
@@ -79,6 +83,11 @@ const outbox = new Outbox({
 });
 
 async function snapshot(): Promise<TabSnapshot> {
+  if (api.windows === undefined) {
+    // No windows API (Firefox for Android): the active tab of the last focused window.
+    const [tab] = await api.tabs.query({ active: true, lastFocusedWindow: true });
+    return { focused: tab !== undefined, url: tab?.url ?? null, incognito: tab?.incognito ?? false };
+  }
   const win = await api.windows.getLastFocused();
   if (!win.focused || win.id === undefined) return { focused: false, url: null, incognito: win.incognito };
   const [tab] = await api.tabs.query({ active: true, windowId: win.id });
@@ -145,6 +154,7 @@ function status(): StatusReply {
     siteAccess,
     privateAllowed,
     reportPrivate: settings.reportPrivate,
+    linkOffer: linkOffer?.port ?? null,
   };
 }
 
@@ -190,7 +200,13 @@ api.runtime.onMessage.addListener((message, sender, sendResponse) => {
         // The content script runs on 127.0.0.1 and localhost pages only; the page must be netmon's own port.
         const origin = sender.url === undefined ? null : new URL(sender.url);
         const fromNetmon = origin !== null && origin.protocol === 'http:' && ['127.0.0.1', 'localhost'].includes(origin.hostname) && Number(origin.port || 80) === message.port;
-        if (!fromNetmon || message.port !== settings.port) return undefined;
+        if (!fromNetmon) return undefined;
+        if (message.port !== settings.port) {
+          // Not silent: the options page says a link for this port was seen and offers to pair with it.
+          linkOffer = { port: message.port, token: message.token };
+          void sessionArea.set({ [OFFER_KEY]: linkOffer }).catch(() => undefined);
+          return undefined;
+        }
       }
       void pair(message.token, message.port, message.source).then(sendResponse, () => sendResponse(status()));
       return true;
@@ -202,6 +218,18 @@ api.runtime.onMessage.addListener((message, sender, sendResponse) => {
         sendResponse(status());
       });
       return true;
+    case 'accept-link': {
+      const offer = linkOffer;
+      if (offer === null) return undefined;
+      void pair(offer.token, offer.port, 'link').then((reply) => {
+        if (reply.saved === true) {
+          linkOffer = null;
+          void sessionArea.set({ [OFFER_KEY]: null }).catch(() => undefined);
+        }
+        sendResponse({ ...reply, linkOffer: linkOffer?.port ?? null });
+      }, () => sendResponse(status()));
+      return true;
+    }
     case 'site-access':
       void checkSiteAccess().then(() => sendResponse(status()));
       return true;
@@ -225,7 +253,7 @@ api.tabs.onUpdated.addListener((_id, change, tab) => {
   if (tab.active && (change.url !== undefined || change.status === 'complete')) tabs.poke();
 });
 api.tabs.onRemoved.addListener((id) => privateTabs.forget(id));
-api.windows.onFocusChanged.addListener(() => tabs.poke());
+api.windows?.onFocusChanged.addListener(() => tabs.poke());
 api.action.onClicked.addListener(() => void api.runtime.openOptionsPage());
 api.permissions.onAdded.addListener(() => void checkSiteAccess());
 api.permissions.onRemoved.addListener(() => void checkSiteAccess());
@@ -289,7 +317,9 @@ async function start(): Promise<void> {
   }
   if (settings.token === '') showState('not-paired', 'no pairing token');
   try {
-    const saved = await sessionArea.get([QUEUE_KEY, STARTED_KEY]);
+    const saved = await sessionArea.get([QUEUE_KEY, STARTED_KEY, OFFER_KEY]);
+    const offer = saved[OFFER_KEY] as { port?: unknown; token?: unknown } | null | undefined;
+    if (linkOffer === null && isPort(offer?.port) && typeof offer.token === 'string' && /^[0-9a-f]{64}$/.test(offer.token)) linkOffer = { port: offer.port, token: offer.token };
     const items = saved[QUEUE_KEY];
     queueRestored = true;
     outbox.restore(Array.isArray(items) ? (items as Queued<Outgoing>[]) : []);

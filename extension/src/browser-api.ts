@@ -59,7 +59,7 @@ export interface ExtensionApi {
     onInstalled: ExtEvent<(details: { reason: string }) => void>;
   };
   tabs: {
-    query(query: { active?: boolean; windowId?: number }): Promise<Tab[]>;
+    query(query: { active?: boolean; windowId?: number; lastFocusedWindow?: boolean }): Promise<Tab[]>;
     get(tabId: number): Promise<Tab>;
     create(properties: { url: string }): Promise<Tab>;
     onCreated: ExtEvent<(tab: Tab) => void>;
@@ -67,7 +67,8 @@ export interface ExtensionApi {
     onUpdated: ExtEvent<(tabId: number, change: { url?: string; status?: string }, tab: Tab) => void>;
     onRemoved: ExtEvent<(tabId: number) => void>;
   };
-  windows: {
+  /** Missing in Firefox for Android (the manifest declares it, for the data-collection key). */
+  windows?: {
     WINDOW_ID_NONE: number;
     getLastFocused(): Promise<BrowserWindow>;
     onFocusChanged: ExtEvent<(windowId: number) => void>;
@@ -123,6 +124,8 @@ export type Message =
   | { type: 'pair'; token: string; port: number; source: 'options' | 'link' }
   | { type: 'test' }
   | { type: 'unpair' }
+  /** The user takes the pairing link that was opened for another port (status `linkOffer`). */
+  | { type: 'accept-link' }
   /** The options page got (or lost) site access through permissions.request. */
   | { type: 'site-access' };
 
@@ -142,6 +145,8 @@ export interface StatusReply {
   privateAllowed: boolean | null;
   /** Whether private windows are reported (the option; off by default). */
   reportPrivate: boolean;
+  /** netmon's pairing link was opened for this port, not the one set: the options page offers it. */
+  linkOffer: number | null;
   /** For `pair`: whether the token was saved. */
   saved?: boolean;
 }

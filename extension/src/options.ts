@@ -34,6 +34,9 @@ function showStatus(s: StatusReply): void {
   el('glance-access').textContent = s.siteAccess ? 'allowed on all sites' : 'no site access: the browser does not let the extension see sites';
   el('glance-private').textContent = `${s.privateAllowed === null ? 'unknown whether the extension may run there' : s.privateAllowed ? 'the extension may run there' : 'the extension is kept out of them'}; ${s.reportPrivate ? 'reported' : 'not reported'}`;
   el('allow-access').hidden = s.siteAccess;
+  // A pairing link opened for another port than the one set does nothing by itself: it is offered here.
+  el('link-offer').hidden = s.linkOffer === null;
+  el('link-offer-text').textContent = s.linkOffer === null ? '' : `netmon's pairing link for port ${s.linkOffer} was opened, but this extension is set to port ${s.port}.`;
   el('unpair').hidden = !s.paired;
 }
 
@@ -83,6 +86,14 @@ async function init(): Promise<void> {
       .catch(() => false)
       .then(() => api.runtime.sendMessage({ type: 'site-access' }))
       .then((reply) => showStatus(reply as StatusReply));
+  });
+  el('accept-link').addEventListener('click', () => {
+    void api.runtime.sendMessage({ type: 'accept-link' }).then((reply) => {
+      const r = reply as StatusReply;
+      el('pair-result').textContent = r.saved === true ? `Paired with netmon on port ${r.port}.` : `Not paired: ${r.detail}`;
+      el<HTMLInputElement>('port').value = String(r.port);
+      showStatus(r);
+    });
   });
   el('unpair').addEventListener('click', () => {
     void api.runtime.sendMessage({ type: 'unpair' }).then((reply) => {

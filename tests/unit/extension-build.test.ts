@@ -93,6 +93,12 @@ describe('extension build', () => {
     expect(result.warnings, JSON.stringify(result.warnings)).toEqual([]);
   }, 60_000);
 
+  it('the options page and both READMEs state what the extension cannot see', () => {
+    const repo = path.join(import.meta.dirname, '..', '..');
+    const texts = [readFileSync(path.join(dirs.chromium, 'options.html'), 'utf8'), readFileSync(path.join(repo, 'README.md'), 'utf8'), readFileSync(path.join(repo, 'extension', 'README.md'), 'utf8')];
+    for (const text of texts) for (const spot of ['WebRTC', 'WebTransport', 'aborted', 'uploads', 'Content-Length']) expect(text).toContain(spot);
+  });
+
   it('draws valid PNG icons of the asked size', () => {
     const png = iconPng(48);
     expect(png.subarray(0, 8)).toEqual(Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]));
