@@ -265,8 +265,11 @@ export interface ExtensionStack {
   destroy(): void;
 }
 
-/** `moreServerAddresses`: added to the server's side of the link (one per host name, for the IP join). */
-export async function startExtensionStack(prefix: string, moreServerAddresses: readonly string[] = []): Promise<ExtensionStack> {
+/**
+ * `moreServerAddresses`: added to the server's side of the link (one per host name, for the IP join);
+ * `sampler`: serve's sampler flags (default the unprivileged Linux sampler).
+ */
+export async function startExtensionStack(prefix: string, moreServerAddresses: readonly string[] = [], sampler: readonly string[] = ['--sampler', 'linux']): Promise<ExtensionStack> {
   const root = mkdtempSync(path.join(os.tmpdir(), prefix));
   const dataDir = path.join(root, 'data');
   const ext = await buildAll(path.join(root, 'ext'));
@@ -274,7 +277,7 @@ export async function startExtensionStack(prefix: string, moreServerAddresses: r
   for (const a of moreServerAddresses) spawnSync('ip', ['-n', pair.server, 'addr', 'add', `${a}/24`, 'dev', pair.serverDevice], { stdio: 'inherit' });
   const server = startIn(pair.server, [process.execPath, '-e', SERVER_JS]);
   await waitFor('the test server', () => server.out().includes('listening'));
-  const serve = startIn(pair.client, [process.execPath, NETMON, 'serve', '--port', '7500', '--sampler', 'linux', '--interval', '1', '--no-open', '--data-dir', dataDir]);
+  const serve = startIn(pair.client, [process.execPath, NETMON, 'serve', '--port', '7500', ...sampler, '--interval', '1', '--no-open', '--data-dir', dataDir]);
   await waitFor('netmon serve', () => /netmon: dashboard \S+#pair=[0-9a-f]{64}/.test(serve.out()));
   const dashboard = /netmon: dashboard (\S+#pair=[0-9a-f]{64})/.exec(serve.out())?.[1] ?? '';
   return {
