@@ -5,13 +5,15 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { app, dialog, protocol } from 'electron';
-import { resolveDataDir } from '../engine/config.js';
+import { ensureDataDir, resolveDataDir } from '../engine/config.js';
 import { createLogger } from '../engine/log.js';
 import { DatabaseTooNewError, DatabaseUnusableError } from '../engine/store/index.js';
 import { PortInUseError, portInUseMessage } from '../http/server.js';
 import { startRuntime, type Runtime, type RuntimeOptions } from '../runtime.js';
 import { APP_SCHEME, rendererLocation, serveAppRequest } from './app-url.js';
 import { AUTOSTART_FILE_NAME, autostartDir } from './autostart.js';
+import { offerMoveToApplications } from './move-to-applications.js';
+import { loadShellState, saveShellState, type ShellState } from './shell-state.js';
 import { startShell, type Shell, type ShellOptions } from './shell.js';
 
 const log = createLogger('electron:app');
@@ -43,6 +45,8 @@ export interface AppOptions {
   startEngine?: (options: RuntimeOptions) => Promise<Runtime>;
   /** Extra engine options (tests: port 0, a replayed sampler). */
   engineOptions?: Partial<RuntimeOptions>;
+  /** The OS (tests play macOS); default process.platform. */
+  platform?: NodeJS.Platform;
   /** Passed on to the shell (tests shorten the poll). */
   shellOptions?: Partial<Pick<ShellOptions, 'now' | 'pollMs' | 'stopTimeoutMs'>>;
 }
@@ -62,6 +66,41 @@ export function startFailure(err: unknown, port: number | undefined): string {
 export function showErrorInFront(title: string, message: string): void {
   if (process.platform === 'darwin') app.focus({ steal: true });
   dialog.showErrorBox(title, message);
+}
+
+/** macOS, a packaged copy outside /Applications: offers the move once (move-to-applications.ts); true when the app is quitting for it. */
+function movingToApplications(platform: NodeJS.Platform, dataDir: string): boolean {
+  // null: the file is there but unreadable (then it is neither trusted nor overwritten).
+  const remembered = (): ShellState | null => {
+    try {
+      return loadShellState(dataDir);
+    } catch {
+      return null;
+    }
+  };
+  const outcome = offerMoveToApplications({
+    platform,
+    isPackaged: app.isPackaged,
+    execPath: process.execPath,
+    isInApplicationsFolder: () => app.isInApplicationsFolder(),
+    ask: (options) => {
+      app.focus({ steal: true });
+      return dialog.showMessageBoxSync({ type: 'question', ...options });
+    },
+    move: () => app.moveToApplicationsFolder(),
+    declinedBefore: () => remembered()?.moveDeclined === true,
+    rememberDeclined: () => {
+      const state = remembered();
+      if (state === null) return;
+      try {
+        saveShellState(ensureDataDir(dataDir), { ...state, moveDeclined: true });
+      } catch (err) {
+        log.warn('could not remember the declined move', { error: err });
+      }
+    },
+    showError: showErrorInFront,
+  });
+  return outcome === 'moving';
 }
 
 /**
@@ -96,6 +135,9 @@ export async function runApp(options: AppOptions): Promise<Shell | null> {
   const dataDir = resolveDataDir(undefined, options.env);
 
   await app.whenReady();
+  const platform = options.platform ?? process.platform;
+  // Before anything starts: the app may quit here to start again from /Applications.
+  if (movingToApplications(platform, dataDir)) return null;
   const paths = appPaths(options.mainDir, { isPackaged: app.isPackaged, appPath: app.getAppPath(), resourcesPath: process.resourcesPath });
   protocol.handle(APP_SCHEME, (request) => serveAppRequest(paths.rendererDir, request));
   // The vite dev server may stand in for the built renderer, but never in a packaged app.
@@ -125,7 +167,7 @@ export async function runApp(options: AppOptions): Promise<Shell | null> {
     location: rendererLocation(devUrl),
     preloadPath: paths.preloadPath,
     trayImagesDir: paths.trayImagesDir,
-    platform: process.platform,
+    platform,
     launch: { execPath: process.execPath, isPackaged: app.isPackaged, appPath: app.getAppPath(), appImage: options.env['APPIMAGE'] },
     autostartFile: path.join(autostartDir(options.env, os.homedir()), AUTOSTART_FILE_NAME),
     ...options.shellOptions,

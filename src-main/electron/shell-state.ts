@@ -1,5 +1,6 @@
 // What the shell remembers between runs, in the data folder beside config.json (600): the
-// dashboard's placement, the last day whose high usage was announced and the last plan alert delivered. A damaged or foreign file
+// dashboard's placement, the last day whose high usage was announced, the last plan alert delivered and a
+// declined move to Applications. A damaged or foreign file
 // is read as "nothing remembered", never as an error.
 import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,6 +16,8 @@ export interface ShellState {
   usageAlertDay: number | null;
   /** The id of the last plan alert delivered as a notification. */
   planAlertId: number | null;
+  /** macOS: the user answered "Not Now" to moving the app to Applications (move-to-applications.ts); absent until then. */
+  moveDeclined?: true;
 }
 
 /** Nothing remembered. */
@@ -54,6 +57,7 @@ export function parseShellState(text: string | null): ShellState {
     dashboard: parseBounds(r['dashboard']),
     usageAlertDay: count(r['usageAlertDay']),
     planAlertId: count(r['planAlertId']),
+    ...(r['moveDeclined'] === true ? { moveDeclined: true as const } : {}),
   };
 }
 

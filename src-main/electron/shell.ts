@@ -181,8 +181,9 @@ export function startShell(options: ShellOptions): Shell {
     showDockIcon: false,
     // Activating the app opens the dashboard (above), not the popover.
     activateWithApp: false,
-    // Linux panels give no tray position; the popover goes to the top right, where most panels keep the tray.
-    ...(platform === 'linux' ? { windowPosition: 'topRight' as const } : {}),
+    // No windowPosition: on Linux menubar sets its own at every show from the panel's side (a top panel:
+    // top right; bottom: bottom right; Menubar.js showWindow), over whatever is given here; on Wayland the
+    // compositor places windows and ignores setPosition, so the popover opens where it puts it (README).
     browserWindow: {
       ...POPOVER_SIZE,
       resizable: false,

@@ -75,6 +75,18 @@ class FakeApp extends EventEmitter {
   focus(options?: { steal?: boolean }): void {
     if (options?.steal === true) this.focusSteals += 1;
   }
+  /** macOS: whether this copy runs from /Applications, and what a move does (true, false: cancelled, or an error thrown). */
+  inApplications = true;
+  moveResult: boolean | Error = true;
+  moves = 0;
+  isInApplicationsFolder(): boolean {
+    return this.inApplications;
+  }
+  moveToApplicationsFolder(): boolean {
+    this.moves += 1;
+    if (this.moveResult instanceof Error) throw this.moveResult;
+    return this.moveResult;
+  }
   getLoginItemSettings(): { openAtLogin: boolean; status: string; wasOpenedAtLogin: boolean } {
     return { ...this.loginItem, wasOpenedAtLogin: false };
   }
@@ -433,7 +445,22 @@ export const dialog = {
   showErrorBox(title: string, content: string): void {
     fake.errorBoxes.push({ title, content });
   },
+  /** Answers with `fake.messageBoxAnswer` (the index of the button the user picks). */
+  showMessageBoxSync(options: FakeMessageBox): number {
+    fake.messageBoxes.push({ ...options, focusStealsBefore: app.focusSteals });
+    return fake.messageBoxAnswer;
+  },
 };
+
+/** A message box as shown, with how often the app had taken focus before it. */
+export interface FakeMessageBox {
+  message: string;
+  detail?: string;
+  buttons?: string[];
+  defaultId?: number;
+  cancelId?: number;
+  focusStealsBefore?: number;
+}
 
 export const protocol = {
   registerSchemesAsPrivileged(schemes: Array<{ scheme: string; privileges: Record<string, boolean> }>): void {
@@ -498,6 +525,9 @@ export const fake = {
   openedPaths: [] as string[],
   openedExternal: [] as string[],
   errorBoxes: [] as Array<{ title: string; content: string }>,
+  messageBoxes: [] as FakeMessageBox[],
+  /** The button a message box's user picks. */
+  messageBoxAnswer: 0,
   privilegedSchemes: [] as Array<{ scheme: string; privileges: Record<string, boolean> }>,
   protocolHandlers: new Map<string, (request: Request) => Promise<Response> | Response>(),
   permissionRequestHandler: null as PermissionRequestHandler | null,
@@ -517,7 +547,8 @@ export const fake = {
     journal.length = 0;
     app.removeAllListeners();
     powerMonitor.removeAllListeners();
-    Object.assign(app, { isPackaged: false, appPath: process.cwd(), lockAvailable: true, quitRequests: 0, quitted: false, exitCode: null, focusSteals: 0 });
+    Object.assign(app, { isPackaged: false, appPath: process.cwd(), lockAvailable: true, quitRequests: 0, quitted: false, exitCode: null, focusSteals: 0, inApplications: true, moveResult: true, moves: 0 });
+    fake.messageBoxAnswer = 0;
     app.loginItem = { openAtLogin: false, status: 'not-registered' };
     app.dock.visible = true;
     ipcMain.removeAllListeners();
@@ -525,7 +556,7 @@ export const fake = {
     windows.clear();
     rendererPage = null;
     FakeNotification.supported = true;
-    for (const list of [fake.windows, fake.trays, fake.menubars, fake.notifications, fake.exposed, fake.openedPaths, fake.openedExternal, fake.errorBoxes, fake.privilegedSchemes]) {
+    for (const list of [fake.windows, fake.trays, fake.menubars, fake.notifications, fake.exposed, fake.openedPaths, fake.openedExternal, fake.errorBoxes, fake.messageBoxes, fake.privilegedSchemes]) {
       list.length = 0;
     }
     fake.protocolHandlers.clear();

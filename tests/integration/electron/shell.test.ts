@@ -63,11 +63,12 @@ afterEach(async () => {
   rmSync(setup.root, { recursive: true, force: true });
 });
 
-async function launch(options: { engine?: Partial<RuntimeOptions>; expectShell?: boolean } = {}): Promise<{ shell: Shell; runtime: Runtime }> {
+async function launch(options: { engine?: Partial<RuntimeOptions>; expectShell?: boolean; platform?: NodeJS.Platform } = {}): Promise<{ shell: Shell; runtime: Runtime }> {
   let runtime: Runtime | null = null;
   const shell = await runApp({
     mainDir: setup.mainDir,
     env: setup.env,
+    ...(options.platform === undefined ? {} : { platform: options.platform }),
     startEngine: async (o) => {
       runtime = await startRuntime(o);
       runtimes.push(runtime);
@@ -652,6 +653,63 @@ describe('macOS', () => {
     await tick();
     tray().emit('right-click');
     expect(tray().poppedUp[0]?.item('start-at-login')).toMatchObject({ checked: true, label: 'Start at Login (allow in System Settings)' });
+  });
+});
+
+describe('macOS: a packaged copy outside Applications (the disk image, App Translocation)', () => {
+  beforeEach(() => {
+    app.isPackaged = true;
+    app.inApplications = false;
+    // Electron's Resources folder, where a packaged app finds its tray images.
+    Object.defineProperty(process, 'resourcesPath', { value: path.join(REPO, 'build'), configurable: true, writable: true });
+  });
+  afterEach(() => {
+    Reflect.deleteProperty(process, 'resourcesPath');
+  });
+
+  it('offers the move in front before anything starts; "Move to Applications" moves and starts nothing', async () => {
+    fake.messageBoxAnswer = 0;
+    const startEngine = vi.fn(startRuntime);
+    const shell = await runApp({ mainDir: setup.mainDir, env: setup.env, platform: 'darwin', startEngine, engineOptions: { port: 0, sampler: 'linux', logToFile: false } });
+    expect(shell).toBeNull();
+    expect(app.moves).toBe(1);
+    expect(startEngine).not.toHaveBeenCalled();
+    expect(fake.messageBoxes).toHaveLength(1);
+    expect(fake.messageBoxes[0]).toMatchObject({ message: 'Move netmon to the Applications folder?', buttons: ['Move to Applications', 'Not Now'], cancelId: 1 });
+    // The app took focus before its box (an accessory app's box can open behind other windows).
+    expect(fake.messageBoxes[0]?.focusStealsBefore).toBe(1);
+  });
+
+  it('"Not Now": the app starts where it is, and the next launch does not ask again', async () => {
+    fake.messageBoxAnswer = 1;
+    const first = await launch({ platform: 'darwin' });
+    expect(fake.messageBoxes).toHaveLength(1);
+    expect(app.moves).toBe(0);
+    expect(first.runtime.monitor.samplerHealth().sampler).toBe('linux');
+    app.quit();
+    await first.shell.whenStopped();
+    // Quitting kept the answer (the shell rewrites electron-state.json as it quits).
+    fake.reset();
+    app.isPackaged = true;
+    app.inApplications = false;
+    await launch({ platform: 'darwin' });
+    expect(fake.messageBoxes).toEqual([]);
+    expect(app.moves).toBe(0);
+  });
+
+  it('a failed move says why in front, once, and the app starts where it is', async () => {
+    app.moveResult = new Error('The destination is read-only');
+    await launch({ platform: 'darwin' });
+    expect(app.moves).toBe(1);
+    expect(fake.errorBoxes).toHaveLength(1);
+    expect(fake.errorBoxes[0]?.content).toContain('The destination is read-only');
+    expect(fake.trays).toHaveLength(1);
+  });
+
+  it('asks nothing from /Applications', async () => {
+    app.inApplications = true;
+    await launch({ platform: 'darwin' });
+    expect(fake.messageBoxes).toEqual([]);
   });
 });
 
