@@ -65,7 +65,8 @@ function renderBadge(): void {
     'not-paired': { text: '!', color: '#ef6c00', title: 'netmon: not paired — open the options and paste the token from netmon’s settings' },
     problem: { text: 'err', color: '#c62828', title: `netmon: ${linkDetail} — reports are kept and retried` },
     'no-site-access': { text: '?', color: '#ef6c00', title: 'netmon: no site access — the browser does not let the extension see sites; open the options to allow it' },
-    unknown: { text: '', color: '#757575', title: 'netmon: not connected yet' },
+    // Not blank: blank means connected.
+    unknown: { text: '…', color: '#757575', title: 'netmon: not connected yet' },
   };
   const l = look[!siteAccess ? 'no-site-access' : (linkState ?? 'unknown')];
   void api.action.setBadgeText({ text: l.text }).catch(() => undefined);
@@ -158,9 +159,14 @@ function status(): StatusReply {
   };
 }
 
+function emptyBytesReport(): Outgoing {
+  const now = Math.floor(Date.now() / 1000);
+  return { path: BYTES_PATH, body: { browser: browserName(), since: now, until: now, entries: [] } };
+}
+
 /** Checks a token against netmon with an empty byte report; saves it when netmon takes it (or when the user pasted it). */
 async function pair(token: string, port: number, source: 'options' | 'link'): Promise<StatusReply> {
-  const outcome = await postToProvenServer(fetch, port, token, { path: BYTES_PATH, body: { browser: browserName(), since: Math.floor(Date.now() / 1000), until: Math.floor(Date.now() / 1000), entries: [] } });
+  const outcome = await postToProvenServer(fetch, port, token, emptyBytesReport());
   // A link only pairs when netmon itself accepts its token: a page cannot pair the extension with a token of its own.
   const save = outcome.kind === 'ok' || (source === 'options' && outcome.kind === 'not-running');
   if (save) {
@@ -190,7 +196,15 @@ api.runtime.onMessage.addListener((message, sender, sendResponse) => {
       sendResponse(status());
       return undefined;
     case 'test':
-      outbox.push({ path: BYTES_PATH, body: { browser: browserName(), since: Math.floor(Date.now() / 1000), until: Math.floor(Date.now() / 1000), entries: [] } });
+      if (isPort(message.port) && message.port !== settings.port) {
+        // The port field differs from the saved port: try that port with this pairing, send nothing else, keep the setting.
+        const port = message.port;
+        void postToProvenServer(fetch, port, settings.token, emptyBytesReport()).then((outcome) =>
+          sendResponse({ ...status(), tested: { port, outcome: outcome.kind === 'ok' ? 'connected' : 'detail' in outcome && outcome.detail !== '' ? outcome.detail : outcome.kind } }),
+        );
+        return true;
+      }
+      outbox.push(emptyBytesReport());
       setTimeout(() => sendResponse(status()), 1000);
       return true;
     case 'pair': {

@@ -122,7 +122,8 @@ export function isGecko(api: ExtensionApi): boolean {
 export type Message =
   | { type: 'status' }
   | { type: 'pair'; token: string; port: number; source: 'options' | 'link' }
-  | { type: 'test' }
+  /** Test the connection; with `port` (the options page's field), test that port without changing the setting. */
+  | { type: 'test'; port?: number }
   | { type: 'unpair' }
   /** The user takes the pairing link that was opened for another port (status `linkOffer`). */
   | { type: 'accept-link' }
@@ -147,6 +148,8 @@ export interface StatusReply {
   reportPrivate: boolean;
   /** netmon's pairing link was opened for this port, not the one set: the options page offers it. */
   linkOffer: number | null;
+  /** For `test` of another port than the one set: what that port answered (nothing is saved). */
+  tested?: { port: number; outcome: string };
   /** For `pair`: whether the token was saved. */
   saved?: boolean;
 }

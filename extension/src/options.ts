@@ -103,9 +103,11 @@ async function init(): Promise<void> {
   });
   el('test').addEventListener('click', () => {
     el('pair-result').textContent = 'Testing…';
-    void api.runtime.sendMessage({ type: 'test' }).then((reply) => {
-      showStatus(reply as StatusReply);
-      el('pair-result').textContent = '';
+    // The port in the field, which may not be saved yet.
+    void api.runtime.sendMessage({ type: 'test', port: Number(el<HTMLInputElement>('port').value) }).then((reply) => {
+      const r = reply as StatusReply;
+      showStatus(r);
+      el('pair-result').textContent = r.tested === undefined ? '' : `Port ${r.tested.port}: ${r.tested.outcome === 'connected' ? 'netmon answers and takes this pairing (press Pair to use this port)' : r.tested.outcome}`;
     });
   });
   el<HTMLInputElement>('private').addEventListener('change', (e) => void saveSettings({ reportPrivate: (e.target as HTMLInputElement).checked }));

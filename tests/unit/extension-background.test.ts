@@ -32,8 +32,9 @@ const area = (init: Record<string, unknown> = {}) => {
 };
 
 /** A browser with the given parts, netmon answering on the ports of `netmon` (port → its token), and the background loaded. */
-function runBackground(script: string, options: { windows: boolean; settings: Record<string, unknown>; netmon: Record<number, string>; tab: { url: string } }) {
+function runBackground(script: string, options: { windows: boolean; settings: Record<string, unknown>; netmon: Record<number, string>; tab: { url: string }; hang?: boolean }) {
   const posts: { port: number; path: string; body: Record<string, unknown> }[] = [];
+  const badges: string[] = [];
   const local = area({ settings: options.settings });
   const session = area();
   const onMessage = event();
@@ -44,7 +45,7 @@ function runBackground(script: string, options: { windows: boolean; settings: Re
     tabs: { query: () => Promise.resolve([tab]), get: () => Promise.resolve(tab), create: () => Promise.resolve(tab), onCreated: event(), onActivated: event(), onUpdated: event(), onRemoved: event() },
     webRequest: { onResponseStarted: event(), onCompleted: event(), onErrorOccurred: event() },
     storage: { local, session, onChanged: event() },
-    action: { setBadgeText: () => Promise.resolve(), setBadgeBackgroundColor: () => Promise.resolve(), setTitle: () => Promise.resolve(), onClicked: event() },
+    action: { setBadgeText: (d: { text: string }) => Promise.resolve(void badges.push(d.text)), setBadgeBackgroundColor: () => Promise.resolve(), setTitle: () => Promise.resolve(), onClicked: event() },
     alarms: { create: () => undefined, onAlarm: event() },
     permissions: { contains: () => Promise.resolve(true), request: () => Promise.resolve(true), onAdded: event(), onRemoved: event() },
     extension: { isAllowedIncognitoAccess: () => Promise.resolve(false) },
@@ -53,6 +54,8 @@ function runBackground(script: string, options: { windows: boolean; settings: Re
   const fetch = (url: string, init: { method: string; body?: string }) => {
     const u = new URL(url);
     const port = Number(u.port);
+    // netmon taking its time: no answer yet.
+    if (options.hang === true) return new Promise<never>(() => undefined);
     const token = options.netmon[port];
     if (token === undefined) return Promise.reject(new TypeError('NetworkError when attempting to fetch resource.'));
     if (u.pathname === '/api/auth/prove') {
@@ -75,19 +78,19 @@ function runBackground(script: string, options: { windows: boolean; settings: Re
       });
       if (keep !== true && !answered) resolve(undefined);
     });
-  return { posts, local, session, message, options: `${base}options.html`, timers };
+  return { posts, badges, local, session, message, options: `${base}options.html`, timers };
 }
 
-describe('the background script against a fake browser and netmon', () => {
-  let dir: string;
-  let script: string;
-  beforeAll(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'netmon-ext-bg-'));
-    await buildTarget('firefox', dir);
-    script = readFileSync(path.join(dir, 'background.js'), 'utf8');
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let dir: string;
+let script: string;
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'netmon-ext-bg-'));
+  await buildTarget('firefox', dir);
+  script = readFileSync(path.join(dir, 'background.js'), 'utf8');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+describe('the background script against a fake browser and netmon', () => {
   it('runs without the windows API (Firefox for Android) and still reports the active tab', async () => {
     const bg = runBackground(script, { windows: false, settings: { token: T1, port: 7500 }, netmon: { 7500: T1 }, tab: { url: 'https://news.example.org/article?id=1' } });
     await sleep(800);
@@ -110,5 +113,38 @@ describe('the background script against a fake browser and netmon', () => {
     const taken = (await bg.message({ type: 'accept-link' }, bg.options)) as { saved?: boolean; port: number; linkOffer: number | null };
     expect(taken).toMatchObject({ saved: true, port: 7600, linkOffer: null });
     expect(bg.local.data['settings']).toMatchObject({ token: T2, port: 7600 });
+  });
+});
+
+describe('the background: what the options page and the badge are told (review m7, m8)', () => {
+  it('the badge is not blank (blank is connected) while netmon has not answered yet', async () => {
+    const bg = runBackground(script, { windows: true, settings: { token: T1, port: 7500 }, netmon: { 7500: T1 }, tab: { url: 'about:blank' }, hang: true });
+    await sleep(300);
+    expect(bg.badges.length).toBeGreaterThan(0);
+    expect(bg.badges.at(-1)).not.toBe('');
+  });
+
+  it('"Test connection" tries the port in the field, saves nothing, and says what that port answered', async () => {
+    const bg = runBackground(script, { windows: true, settings: { token: T1, port: 7500 }, netmon: { 7600: T1 }, tab: { url: 'about:blank' } });
+    await sleep(300);
+    const reply = (await bg.message({ type: 'test', port: 7600 }, bg.options)) as { tested?: { port: number; outcome: string }; port: number };
+    expect(reply).toMatchObject({ tested: { port: 7600, outcome: 'connected' }, port: 7500 });
+    expect(bg.local.data['settings']).toMatchObject({ port: 7500 });
+    const other = (await bg.message({ type: 'test', port: 7700 }, bg.options)) as { tested?: { port: number; outcome: string } };
+    expect(other.tested?.port).toBe(7700);
+    expect(other.tested?.outcome).not.toBe('connected');
+  });
+
+  it('who sent a message is taken from the sender, not the message: a page cannot pose as the options page', async () => {
+    const bg = runBackground(script, { windows: true, settings: { token: T1, port: 7500 }, netmon: { 7500: T1, 7600: T2 }, tab: { url: 'about:blank' } });
+    await sleep(300);
+    // From netmon's own page (where the pairing content script runs), claiming to be the options page.
+    expect(await bg.message({ type: 'pair', token: T2, port: 7600, source: 'options' }, 'http://127.0.0.1:7500/')).toBeUndefined();
+    expect(await bg.message({ type: 'status' }, 'https://evil.example/')).toBeUndefined();
+    expect(await bg.message({ type: 'unpair' }, 'http://127.0.0.1:7500/')).toBeUndefined();
+    // A link whose page is not netmon's port it names.
+    expect(await bg.message({ type: 'pair', token: T2, port: 7500, source: 'link' }, 'http://127.0.0.1:7600/')).toBeUndefined();
+    await sleep(50);
+    expect(bg.local.data['settings']).toMatchObject({ token: T1, port: 7500 });
   });
 });
