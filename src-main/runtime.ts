@@ -1,6 +1,7 @@
 // The running netmon: config, store, sampler, monitor, live feed and the local HTTP API, assembled once
 // so that `netmon serve` and the Electron shell start exactly the same thing. No Electron here.
 import { createPrivacyAccess } from './engine/privacy/actions.js';
+import { foldPrivateApps, privacyCounters } from './engine/privacy/counters.js';
 import { PrivacySettings } from './engine/privacy/list.js';
 import { createApiHandlers, type ApiHandlers } from './api/handlers.js';
 import { createNetworksAccess } from './api/networks.js';
@@ -131,7 +132,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           intervalS: report.durationS,
           bytesInPerS: perS(report.total.bytesIn),
           bytesOutPerS: perS(report.total.bytesOut),
-          topApps: report.apps.slice(0, 5).map((row) => ({ app: row.app, bytesInPerS: perS(row.bytesIn), bytesOutPerS: perS(row.bytesOut) })),
+          topApps: foldPrivateApps(privacy, report.apps).slice(0, 5).map((row) => ({ app: row.app, bytesInPerS: perS(row.bytesIn), bytesOutPerS: perS(row.bytesOut) })),
         },
       });
     };
@@ -182,7 +183,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       },
       live,
       browserReports: { record: (report) => store.recordBrowserReport(report) },
-      plans: createPlansAccess(store),
+      plans: createPlansAccess(store, privacy),
       privacy: createPrivacyAccess(privacy, store),
       networks: createNetworksAccess(store),
       browserDomains: {
@@ -198,10 +199,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     // A rotated token file applies at once; a deleted one must not silently mint a new token mid-run.
     const currentToken = watchPairingToken(dataDir);
     const token = currentToken();
-    // What GET /metrics and the textfile show.
+    // What GET /metrics and the textfile show: private names under the private rows, forgotten ones gone.
+    const shownCounters = privacyCounters(privacy);
     const metricsSnapshot = () => ({
-      apps: counters.apps(),
-      networks: counters.networks(),
+      ...shownCounters(counters),
       iface: counters.iface(),
       unattributed: counters.unattributed(),
       samplers: [monitor.samplerHealth()],

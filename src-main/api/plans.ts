@@ -7,6 +7,8 @@ import { changes } from '../engine/plans/changes-query.js';
 import { budgetStatus, measuredInCycle, planStatus, plansStatus } from '../engine/plans/status.js';
 import { GB } from '../engine/plans/types.js';
 import { PlanInputError, validateBudget, validatePlan } from '../engine/plans/validate.js';
+import type { PrivacyView } from '../engine/privacy/list.js';
+import { budgetTargetOf, planNetworkOf } from '../engine/privacy/targets.js';
 import type { Store } from '../engine/store/index.js';
 import { listBudgets, planByName, removeBudget, saveBudget, saveCalibration, savePlan } from '../engine/store/plans.js';
 import type { PlansAccess } from './ports.js';
@@ -14,14 +16,17 @@ import type { PlansAccess } from './ports.js';
 /**
  * Plans over the store. The plan queries take a full connection (the CLI's own, or the store's writer),
  * so every call runs through `withWriter`, the engine's one way to its connection; writes are single rows.
+ * With the privacy levels, a budget or plan typed on a private name counts the private row instead (its
+ * answer names that row; engine/privacy/targets.ts).
  */
-export function createPlansAccess(store: Pick<Store, 'withWriter'>): PlansAccess {
+export function createPlansAccess(store: Pick<Store, 'withWriter'>, privacy?: PrivacyView): PlansAccess {
   const on = <T>(run: (db: Parameters<Parameters<Store['withWriter']>[0]>[0]) => T): T => store.withWriter(run);
   return {
     status: (nowS) => on((db) => plansStatus(db, nowS)),
     set: (request, nowS) =>
       on((db) => {
-        const spec = validatePlan(request, nowS, (key) => isKnownNetwork(db, key));
+        const network = planNetworkOf(privacy, request.network, (key) => isKnownNetwork(db, key));
+        const spec = validatePlan({ ...request, network: network.network }, nowS, network.known);
         return planStatus(db, savePlan(db, spec, nowS), nowS);
       }),
     calibrate: (request, nowS) =>
@@ -39,7 +44,8 @@ export function createPlansAccess(store: Pick<Store, 'withWriter'>): PlansAccess
       }),
     addBudget: (request, nowS) => {
       const budget = validateBudget(request);
-      return on((db) => saveBudget(db, budget, nowS));
+      const { target } = budgetTargetOf(privacy, budget.target);
+      return on((db) => saveBudget(db, { ...budget, target }, nowS));
     },
     removeBudget: (request) => ({ removed: on((db) => removeBudget(db, request.id)) }),
     changes: (request, nowS) => on((db) => changes(db, nowS, request.days ?? 7)),

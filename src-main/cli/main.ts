@@ -96,17 +96,17 @@ const COMMANDS: Record<string, Command> = {
     run: async (ctx) => (await import('./token.js')).runToken(ctx),
   },
   privacy: {
-    summary: 'hide an app or domain from the views, or keep it private (counted under "Private", name never stored)',
-    usage: 'netmon privacy list [--json] | set NAME hide|private|normal [--app|--domain]  [--data-dir DIR]',
+    summary: 'hide an app, domain or network from the views, or keep it private (counted under "Private", name never stored)',
+    usage: 'netmon privacy list [--json] | set NAME hide|private|normal [--app|--domain|--network]  [--data-dir DIR]',
     positionals: true,
-    options: { app: { type: 'boolean' }, domain: { type: 'boolean' }, json: { type: 'boolean' }, 'data-dir': dataDir },
+    options: { app: { type: 'boolean' }, domain: { type: 'boolean' }, network: { type: 'boolean' }, json: { type: 'boolean' }, 'data-dir': dataDir },
     run: async (ctx) => (await import('./privacy.js')).runPrivacy(ctx),
   },
   forget: {
-    summary: 'delete all history of an app or domain (asks for --yes)',
-    usage: 'netmon forget NAME --yes [--app|--domain] [--data-dir DIR]',
+    summary: 'delete all history of an app, domain or network (asks for --yes)',
+    usage: 'netmon forget NAME --yes [--app|--domain|--network] [--data-dir DIR]',
     positionals: true,
-    options: { yes: { type: 'boolean' }, app: { type: 'boolean' }, domain: { type: 'boolean' }, 'data-dir': dataDir },
+    options: { yes: { type: 'boolean' }, app: { type: 'boolean' }, domain: { type: 'boolean' }, network: { type: 'boolean' }, 'data-dir': dataDir },
     run: async (ctx) => (await import('./privacy.js')).runForget(ctx),
   },
   network: {

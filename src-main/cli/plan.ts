@@ -13,6 +13,8 @@ import { isKnownNetwork, networkLabel } from '../engine/plans/figures.js';
 import { budgetStatus, measuredInCycle, planStatus } from '../engine/plans/status.js';
 import { parseWeekday, PlanInputError, validateBudget, validatePlan, type PlanInput } from '../engine/plans/validate.js';
 import { GB } from '../engine/plans/types.js';
+import { PrivacySettings } from '../engine/privacy/list.js';
+import { budgetTargetOf, planNetworkOf } from '../engine/privacy/targets.js';
 import { DatabaseTooNewError, DatabaseUnusableError, openDatabase } from '../engine/store/index.js';
 import { listBudgets, listCycleSummaries, planByName, removeBudget, removePlan, saveBudget, saveCalibration, savePlan } from '../engine/store/plans.js';
 import { UserError, type CommandContext } from './main.js';
@@ -130,7 +132,10 @@ function planSet(ctx: CommandContext): number {
   if (input.kind === '') throw new UserError('kind: required (monthly, every-n-days, weekly, daily, one-time or bucket)', 2);
   const nowS = Math.floor(Date.now() / 1000);
   return withDb(ctx, (db) => {
-    const plan = savePlan(db, validatePlan(input, nowS, (key) => isKnownNetwork(db, key)), nowS);
+    // A private network is not stored by its id: the plan counts the private network (engine/privacy/targets.ts).
+    const network = planNetworkOf(new PrivacySettings(resolveDataDir(stringFlag(ctx.values['data-dir']))), input.network, (key) => isKnownNetwork(db, key));
+    const plan = savePlan(db, validatePlan({ ...input, network: network.network }, nowS, network.known), nowS);
+    if (network.note !== null) ctx.out(`Note: ${network.note}.`);
     ctx.out(planLines(planStatus(db, plan, nowS), networkLabel(db, plan.network)).join('\n'));
     return 0;
   });
@@ -234,11 +239,11 @@ export function runBudget(ctx: CommandContext): Promise<number> {
       if (rest.length > 0) throw new UserError(`unexpected ${JSON.stringify(rest.join(' '))}`, 2);
       return Promise.resolve(
         withDb(ctx, (db) => {
-          const budget = saveBudget(
-            db,
-            validateBudget({ app: stringFlag(ctx.values['app']), domain: stringFlag(ctx.values['domain']), quotaGb: gbFlag(ctx.values['quota'], 'quota'), direction: stringFlag(ctx.values['direction']) }),
-            nowS,
-          );
+          const typed = validateBudget({ app: stringFlag(ctx.values['app']), domain: stringFlag(ctx.values['domain']), quotaGb: gbFlag(ctx.values['quota'], 'quota'), direction: stringFlag(ctx.values['direction']) });
+          // A private app or site is not stored by name: the budget counts the private row (engine/privacy/targets.ts).
+          const { target, note } = budgetTargetOf(new PrivacySettings(resolveDataDir(stringFlag(ctx.values['data-dir']))), typed.target);
+          const budget = saveBudget(db, { ...typed, target }, nowS);
+          if (note !== null) ctx.out(`Note: ${note}.`);
           ctx.out(`Budget ${budget.id}: ${budget.target.name} ≤ ${formatBytes(budget.quotaBytes)} per cycle.`);
           return 0;
         }),

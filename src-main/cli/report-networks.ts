@@ -8,10 +8,12 @@ import { renderTable } from './table.js';
 
 const RETENTION_NOTE = '~ estimate: part of these bytes is spread evenly from hourly or daily totals (the finer rows are past retention)';
 
-export function reportByNetwork(db: ReadableDB, range: QueryRange, by: 'network' | 'interface', json: boolean, heading: string, out: (line: string) => void): number {
+/** `hidden`: network ids left out of the rows (netmon privacy set ID hide --network); the totals still count them. */
+export function reportByNetwork(db: ReadableDB, range: QueryRange, by: 'network' | 'interface', json: boolean, heading: string, out: (line: string) => void, hidden: ReadonlySet<string> = new Set()): number {
   const fig = (n: number, spread: boolean): string => `${spread ? '~' : ''}${formatBytes(n)}`;
   if (by === 'network') {
     const result = totalsByNetwork(db, range);
+    result.rows = result.rows.filter((r) => !hidden.has(r.network));
     if (json) {
       out(JSON.stringify({ since: range.since, until: range.until, approximate: result.approximate, rows: result.rows, totals: result.totals }));
       return 0;
@@ -30,6 +32,7 @@ export function reportByNetwork(db: ReadableDB, range: QueryRange, by: 'network'
     return 0;
   }
   const result = totalsByInterface(db, range);
+  result.rows = result.rows.filter((r) => !hidden.has(r.network));
   if (json) {
     out(JSON.stringify({ since: range.since, until: range.until, approximate: result.approximate, rows: result.rows, totals: result.totals }));
     return 0;

@@ -44,7 +44,7 @@ export function runReport(ctx: CommandContext): Promise<number> {
   const privacy = new PrivacySettings(dataDir);
   try {
     if (by === 'network' || by === 'interface') {
-      return Promise.resolve(reportByNetwork(db, range, by, ctx.values['json'] === true, describeRange(range.since, range.until), (line) => ctx.out(line)));
+      return Promise.resolve(reportByNetwork(db, range, by, ctx.values['json'] === true, describeRange(range.since, range.until), (line) => ctx.out(line), new Set(privacy.names('network', 'hide'))));
     }
     if (by === 'domain') {
       const domains = totalsByDomain(db, range, { app: app ?? null });

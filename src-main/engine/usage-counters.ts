@@ -32,6 +32,8 @@ export interface UsageCounters {
   apps(): AppCounter[];
   iface(): InterfaceTotals | null;
   unattributed(): InterfaceTotals;
+  /** Removes an application's or a network's counter (its name was forgotten: engine/privacy/counters.ts). */
+  drop(kind: 'app' | 'network', name: string): void;
 }
 
 /** Counters starting at zero. */
@@ -66,5 +68,9 @@ export function createUsageCounters(): UsageCounters {
     apps: () => [...perApp.entries()].map(([app, b]) => ({ app, bytesIn: b.bytesIn, bytesOut: b.bytesOut })).sort((a, b) => a.app.localeCompare(b.app)),
     iface: () => (iface === null ? null : { ...iface }),
     unattributed: () => ({ ...unattributed }),
+    drop(kind, name) {
+      if (kind === 'app') perApp.delete(name);
+      else perNetwork.delete(name);
+    },
   };
 }

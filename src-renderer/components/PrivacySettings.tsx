@@ -1,5 +1,6 @@
-// Settings › Privacy: hide an app or domain from the views, keep it private (counted under "Private",
-// its name never stored), back to normal, or forget its history after a confirmation.
+// Settings › Privacy: hide an app, domain or network from the views, keep it private (counted under
+// "Private" or "Private network", its name or id never stored), back to normal, or forget its history
+// after a confirmation. A network is named by its id (`netmon report --by network --json`).
 import { useEffect, useState } from 'react';
 import type { PrivacyEntry, PrivacyKind } from '../../src-shared/privacy.js';
 import { useServices } from '../state/services.js';
@@ -25,7 +26,8 @@ export function PrivacySettings({ canWrite }: { canWrite: boolean }) {
     const result = await client.call('privacy:set', { kind: k, name: n, level });
     if (result.ok) {
       setEntries(result.value.entries);
-      setOutcome({ ok: true, text: `${k} ${n}: ${WORDS[level]}${result.value.folded > 0 ? ` (${result.value.folded} stored rows moved under Private)` : ''}` });
+      const moved = (result.value.moved ?? []).map((m) => `; ${m}`).join('');
+      setOutcome({ ok: true, text: `${k} ${n}: ${WORDS[level]}${result.value.folded > 0 ? ` (${result.value.folded} stored rows moved under Private)` : ''}${moved}` });
     } else setOutcome({ ok: false, error: result.error });
   };
   const forget = async (): Promise<void> => {
@@ -42,7 +44,7 @@ export function PrivacySettings({ canWrite }: { canWrite: boolean }) {
       {entries === null ? (
         <p className="muted">reading the list…</p>
       ) : entries.length === 0 ? (
-        <p className="small muted">every app and domain is shown and stored as usual</p>
+        <p className="small muted">every app, domain and network is shown and stored as usual</p>
       ) : (
         <table className="small">
           <tbody>
@@ -65,8 +67,9 @@ export function PrivacySettings({ canWrite }: { canWrite: boolean }) {
         <select aria-label="kind" value={kind} onChange={(e) => setKind(e.target.value as PrivacyKind)}>
           <option value="app">app</option>
           <option value="domain">domain</option>
+          <option value="network">network</option>
         </select>
-        <input aria-label="name" placeholder={kind === 'app' ? 'Firefox' : 'example.com'} value={name} onChange={(e) => setName(e.target.value)} />
+        <input aria-label="name" placeholder={kind === 'app' ? 'Firefox' : kind === 'domain' ? 'example.com' : 'wifi:aa:bb:cc:dd:ee:ff'} value={name} onChange={(e) => setName(e.target.value)} />
         <button type="button" disabled={!canWrite || name.trim() === ''} onClick={() => void set(kind, name.trim(), 'hide')}>
           hide
         </button>

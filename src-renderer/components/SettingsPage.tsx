@@ -70,7 +70,7 @@ export function SettingsPage() {
           <section className="panel" aria-labelledby="h-privacy">
             <div className="panelhead">
               <h2 id="h-privacy">Privacy</h2>
-              <span className="small muted">per app or domain; kept in privacy.json, not in the database</span>
+              <span className="small muted">per app, domain or network; kept in privacy.json, not in the database</span>
             </div>
             <PrivacySettings canWrite={canWrite} />
           </section>

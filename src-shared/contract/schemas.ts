@@ -126,9 +126,9 @@ function buildRequestSchemas() {
     'budgets:add': z.strictObject({ app: appName.optional(), domain: z.string().max(253).optional(), quotaGb: z.number(), direction: z.string().max(16).optional() }),
     'budgets:remove': z.strictObject({ id: wholeNumber(1, 2 ** 31) }),
     'privacy:list': empty,
-    'privacy:set': z.strictObject({ kind: z.enum(['app', 'domain']), name: appName, level: z.enum(['hide', 'private', 'normal']) }),
+    'privacy:set': z.strictObject({ kind: z.enum(['app', 'domain', 'network']), name: appName, level: z.enum(['hide', 'private', 'normal']) }),
     // Forget deletes history for good: the request must say so.
-    'privacy:forget': z.strictObject({ kind: z.enum(['app', 'domain']), name: appName, confirm: z.literal(true, 'confirm: true is required: forgetting deletes every row of the name') }),
+    'privacy:forget': z.strictObject({ kind: z.enum(['app', 'domain', 'network']), name: appName, confirm: z.literal(true, 'confirm: true is required: forgetting deletes every row of the name') }),
     'changes:list': z.strictObject({ days: wholeNumber(1, 28).optional() }),
     // Networks (src-shared/networks.ts): a network is its id (networks.key, as `netmon report --by network --json` gives it).
     'networks:list': rangeRequest,

@@ -9,6 +9,7 @@ import type { PauseState } from '../../src-shared/contract/types.js';
 import { createApiHandlers, type ApiHandlers } from '../../src-main/api/handlers.js';
 import { createNetworksAccess } from '../../src-main/api/networks.js';
 import { createLiveFeed, type LiveFeed } from '../../src-main/api/live.js';
+import { createPlansAccess } from '../../src-main/api/plans.js';
 import { createStoreQueries } from '../../src-main/api/store-queries.js';
 import { loadConfig, updateConfig } from '../../src-main/engine/config.js';
 import { lastUsageAt } from '../../src-main/engine/queries/index.js';
@@ -100,6 +101,7 @@ export async function startFixture(options: FixtureOptions = {}): Promise<Fixtur
     browserReports: { record: (report) => store.recordBrowserReport(report) },
     privacy: createPrivacyAccess(privacy, store),
     networks: createNetworksAccess(store),
+    plans: createPlansAccess(store, privacy),
   });
   const server = await startHttpServer({
     port: 0,

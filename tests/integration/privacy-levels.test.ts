@@ -3,45 +3,17 @@
 // under one "Private" row, and the name nowhere in the database file (its bytes are grepped, WAL
 // included). Forget: every row of the name gone from every tier. Hide: the views leave it out, nothing
 // else changes. The list lives in privacy.json, which a purge of usage does not touch.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PRIVATE_APP, PRIVATE_DOMAIN } from '../../src-shared/privacy.js';
 import type { AppUsage, ProcessSeen } from '../../src-main/engine/types.js';
 import type { DomainUsage } from '../../src-main/engine/domains/types.js';
 import { netmon } from '../helpers/cli.js';
-import { send, startFixture, type Fixture } from '../helpers/http-fixture.js';
+import type { Fixture } from '../helpers/http-fixture.js';
+import { call, fixturePerTest, inFile } from '../helpers/privacy.js';
 
-let fx: Fixture | null = null;
-let closedEarly: string | null = null;
-afterEach(async () => {
-  await fx?.close();
-  fx = null;
-  if (closedEarly !== null) rmSync(closedEarly, { recursive: true, force: true });
-  closedEarly = null;
-});
-
-/** Stops the server and closes the store, so the CLI has the data folder to itself. */
-async function closeEarly(f: Fixture): Promise<void> {
-  await f.server.close();
-  f.store.close();
-  closedEarly = f.dir;
-  fx = null;
-}
-
-const json = { 'content-type': 'application/json' };
-async function call(f: Fixture, method: 'GET' | 'POST', p: string, body?: unknown): Promise<{ status: number; value: unknown }> {
-  const reply = await send(f.server.port, { method, path: p, headers: { ...(body === undefined ? {} : json), 'x-netmon-token': f.token }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  const parsed = reply.json() as { ok: boolean; value?: unknown; error?: unknown };
-  return { status: reply.status, value: parsed.ok ? parsed.value : parsed.error };
-}
-
-/** Every byte of the database, its WAL and journal included. */
-function fileBytes(dir: string): Buffer {
-  const base = path.join(dir, 'network_monitor.db');
-  return Buffer.concat([base, `${base}-wal`, `${base}-journal`].filter((f) => existsSync(f)).map((f) => readFileSync(f)));
-}
-const inFile = (dir: string, text: string): boolean => fileBytes(dir).includes(Buffer.from(text, 'utf8'));
+const { start, closeEarly } = fixturePerTest();
 
 const now = Math.floor(Date.now() / 1000);
 // Three hours ago, two hours ago, an hour ago: raw, hourly and daily rows of each.
@@ -64,8 +36,7 @@ const total = (rows: { bytesIn: number; bytesOut: number }[]): number => rows.re
 
 describe('privacy levels', () => {
   it('private: counted in totals and the plan under "Private", the name never in the database file', async () => {
-    fx = await startFixture();
-    const f = fx;
+    const f = await start();
     expect((await call(f, 'POST', '/api/v1/privacy:set', { kind: 'app', name: 'Secretapp', level: 'private' })).status).toBe(200);
     expect((await call(f, 'POST', '/api/v1/privacy:set', { kind: 'domain', name: 'hushhush.test', level: 'private' })).status).toBe(200);
     write(f, [...usage('Secretapp', 1000, 100), ...usage('Firefox', 500, 50)], [...domainRows('Secretapp', 'a.test', 400), ...domainRows('Firefox', 'hushhush.test', 300), ...domainRows('Firefox', 'open.test', 200)], [proc('Secretapp', 'secretapp-bin'), proc('Firefox', 'firefox')]);
@@ -89,8 +60,7 @@ describe('privacy levels', () => {
   });
 
   it('private on a name with history folds it under "Private" (same totals) and the name leaves the file', async () => {
-    fx = await startFixture();
-    const f = fx;
+    const f = await start();
     write(f, usage('Oldapp', 700, 70), domainRows('Oldapp', 'old.test', 600), [proc('Oldapp', 'oldapp-bin')]);
     expect(inFile(f.dir, 'Oldapp')).toBe(true);
     const set = (await call(f, 'POST', '/api/v1/privacy:set', { kind: 'app', name: 'Oldapp', level: 'private' })).value as { folded: number };
@@ -105,8 +75,7 @@ describe('privacy levels', () => {
   });
 
   it('forget: every row of the name in every tier, after a confirmation; others untouched', async () => {
-    fx = await startFixture();
-    const f = fx;
+    const f = await start();
     write(f, [...usage('Chatty', 900, 90), ...usage('Quiet', 10, 1)], [...domainRows('Chatty', 'chat.test', 800), ...domainRows('Quiet', 'chat.test', 5)], [proc('Chatty', 'chatty-bin')]);
     const unconfirmed = await call(f, 'POST', '/api/v1/privacy:forget', { kind: 'app', name: 'Chatty' });
     expect(unconfirmed.status).toBe(400);
@@ -131,8 +100,7 @@ describe('privacy levels', () => {
   });
 
   it('hide filters the views only: recorded, counted in totals, kept by a purge of usage', async () => {
-    fx = await startFixture();
-    const f = fx;
+    const f = await start();
     write(f, [...usage('Noisy', 300, 30), ...usage('Firefox', 100, 10)], domainRows('Firefox', 'noisy.test', 50));
     await call(f, 'POST', '/api/v1/privacy:set', { kind: 'app', name: 'Noisy', level: 'hide' });
     await call(f, 'POST', '/api/v1/privacy:set', { kind: 'domain', name: 'noisy.test', level: 'hide' });

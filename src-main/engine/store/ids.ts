@@ -10,6 +10,8 @@ export interface IdCache {
   commit(): void;
   /** The transaction rolled back: ids inserted in it are forgotten. */
   rollback(): void;
+  /** Forgets every id (rows were deleted or renamed behind the cache: a forget or fold, here or in another process). */
+  reset(): void;
 }
 
 export function rollbackSafeIds(upsert: Database.Statement): IdCache {
@@ -28,6 +30,10 @@ export function rollbackSafeIds(upsert: Database.Statement): IdCache {
       fresh = new Map();
     },
     rollback() {
+      fresh = new Map();
+    },
+    reset() {
+      known.clear();
       fresh = new Map();
     },
   };

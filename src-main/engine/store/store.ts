@@ -222,8 +222,8 @@ class SqliteStore implements Store {
       return { ok: true, written: { usage: 0, processes: 0, gaps: 0 } };
     }
     try {
-      if (this.privacy !== null) redactPending(this.pending, this.privacy);
-      const written = this.writer.write(this.pending, this.flushExtra);
+      const privacy = this.privacy;
+      const written = this.writer.write(this.pending, this.flushExtra, privacy === null ? undefined : () => redactPending(this.pending, privacy));
       this.pending.clear();
       this.markSuccess(written.usage + written.processes + written.gaps + (written.domains ?? 0) + (written.networks ?? 0));
       return { ok: true, written };
@@ -301,7 +301,11 @@ class SqliteStore implements Store {
   rewriteName(kind: PrivacyKind, name: string, to: string | null): NameRows {
     if (this.closed) throw new Error('the store is closed');
     dropPending(this.pending, kind, name);
-    return rewriteName(this.conn, kind, name, to);
+    try {
+      return rewriteName(this.conn, kind, name, to);
+    } finally {
+      this.writer.resetIds();
+    }
   }
 
   dataFolderSize(): FolderSize {

@@ -75,9 +75,12 @@ export interface FlushCounts {
 export interface BatchWriter {
   /**
    * Writes everything in `pending`, then `extra` (the delta engine's baselines, engine/resume), in one
-   * BEGIN IMMEDIATE … COMMIT; throws (rolled back) on failure.
+   * BEGIN IMMEDIATE … COMMIT; throws (rolled back) on failure. `before` runs first inside the
+   * transaction (the privacy levels' redaction: it sees what another process committed before it).
    */
-  write(pending: PendingBuffer, extra?: ((db: Database.Database) => void) | null): FlushCounts;
+  write(pending: PendingBuffer, extra?: ((db: Database.Database) => void) | null, before?: () => void): FlushCounts;
+  /** Forgets the cached name ids (this connection deleted or renamed names). */
+  resetIds(): void;
 }
 
 /** Prepares the usage statements now and the domain ones on the first domain row (a store opened at an older schema in tests has no domain tables). */
@@ -91,7 +94,19 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
   let network: (TierStatements & { key: Database.Statement; info: Database.Statement; ledger: Database.Statement }) | null = null;
   let networks: ReturnType<typeof rollbackSafeIds> | null = null;
 
-  const writeAll = (pending: PendingBuffer, extra: ((db: Database.Database) => void) | null): FlushCounts => {
+  // Another connection's commit (the CLI's forget or fold) may have deleted names whose ids are cached:
+  // PRAGMA data_version changes exactly then, and the caches start again.
+  let dataVersion = db.pragma('data_version', { simple: true }) as number;
+  const resetIds = (): void => {
+    apps.reset();
+    domains?.reset();
+    networks?.reset();
+  };
+  const writeAll = (pending: PendingBuffer, extra: ((db: Database.Database) => void) | null, before: (() => void) | null): FlushCounts => {
+    const version = db.pragma('data_version', { simple: true }) as number;
+    if (version !== dataVersion) resetIds();
+    dataVersion = version;
+    before?.();
     const counts: FlushCounts = {
       usage: writeTiers(usage, pending.usage, (row) => [apps.id(row.app)]),
       processes: pending.processes.size,
@@ -126,9 +141,10 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
   // Created once: better-sqlite3 wraps the function in BEGIN IMMEDIATE … COMMIT (or ROLLBACK on a throw).
   const tx = db.transaction(writeAll);
   return {
-    write(pending, extra = null) {
+    resetIds,
+    write(pending, extra = null, before) {
       try {
-        const counts = tx.immediate(pending, extra);
+        const counts = tx.immediate(pending, extra, before ?? null);
         apps.commit();
         domains?.commit();
         networks?.commit();
