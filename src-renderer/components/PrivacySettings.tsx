@@ -8,6 +8,8 @@ import { ErrorNote, type CallOutcome } from './ErrorNote.js';
 
 type Level = 'hide' | 'private' | 'normal';
 const WORDS: Record<Level, string> = { hide: 'hidden from the views', private: 'counted under "Private", name not stored', normal: 'normal' };
+/** What a level means for a kind: a private network is counted under "Private network", its id and label not stored. */
+const words = (kind: PrivacyKind, level: Level): string => (kind === 'network' && level === 'private' ? 'counted under "Private network", id and label not stored' : WORDS[level]);
 
 /** The privacy list with its controls. */
 export function PrivacySettings({ canWrite }: { canWrite: boolean }) {
@@ -27,7 +29,7 @@ export function PrivacySettings({ canWrite }: { canWrite: boolean }) {
     if (result.ok) {
       setEntries(result.value.entries);
       const moved = (result.value.moved ?? []).map((m) => `; ${m}`).join('');
-      setOutcome({ ok: true, text: `${k} ${n}: ${WORDS[level]}${result.value.folded > 0 ? ` (${result.value.folded} stored rows moved under Private)` : ''}${moved}` });
+      setOutcome({ ok: true, text: `${k} ${n}: ${words(k, level)}${result.value.folded > 0 ? ` (${result.value.folded} stored rows moved under Private)` : ''}${moved}` });
     } else setOutcome({ ok: false, error: result.error });
   };
   const forget = async (): Promise<void> => {
@@ -52,7 +54,7 @@ export function PrivacySettings({ canWrite }: { canWrite: boolean }) {
               <tr key={`${e.kind}:${e.name}`}>
                 <td>{e.kind}</td>
                 <td>{e.name}</td>
-                <td>{WORDS[e.level]}</td>
+                <td>{words(e.kind, e.level)}</td>
                 <td>
                   <button type="button" disabled={!canWrite} onClick={() => void set(e.kind, e.name, 'normal')}>
                     normal
