@@ -5,6 +5,7 @@
 // at once (they live in the database, not in its memory).
 import { formatBytes } from '../../src-shared/units.js';
 import { resolveDataDir } from '../engine/config.js';
+import { PrivacySettings } from '../engine/privacy/list.js';
 import { markMetered, NetworkInputError, renameNetwork, type NetworkWriter } from '../engine/network/user-marks.js';
 import { knownNetworks } from '../engine/queries/network-views.js';
 import { UserError, type CommandContext } from './main.js';
@@ -39,6 +40,9 @@ function list(ctx: CommandContext): number {
     const nowS = Math.floor(Date.now() / 1000);
     const range = { since: monthStart(nowS), until: nowS };
     const found = knownNetworks(db, range);
+    // Hidden networks (netmon privacy set ID hide --network) leave the list.
+    const hidden = new Set(new PrivacySettings(resolveDataDir(stringFlag(ctx.values['data-dir']))).names('network', 'hide'));
+    found.networks = found.networks.filter((n) => !hidden.has(n.network));
     if (ctx.values['json'] === true) {
       ctx.out(JSON.stringify({ since: range.since, until: range.until, approximate: found.approximate, networks: found.networks }, null, 2));
       return 0;

@@ -97,7 +97,12 @@ describe('privacy levels for networks', () => {
     expect(await import('node:fs').then((fs) => fs.readFileSync(`${f.dir}/privacy.json`, 'utf8'))).not.toContain(HOME);
 
     expect((await call(f, 'POST', '/api/v1/privacy:set', { kind: 'network', name: CAFE, level: 'hide' })).status).toBe(200);
+    // The dashboard's list of networks leaves it out too (its totals still count it).
+    const views = (await call(f, 'GET', '/api/v1/networks:list?range=7d')).value as { networks: { network: string }[]; totals: { bytesIn: number } };
+    expect(views.networks.map((n) => n.network)).not.toContain(CAFE);
+    expect(views.totals.bytesIn).toBe(300);
     await closeEarly(f);
+    expect((JSON.parse(netmon(['network', 'list', '--json', '--data-dir', f.dir]).stdout) as { networks: { network: string }[] }).networks.map((n) => n.network)).not.toContain(CAFE);
     const report = byNetwork(f.dir);
     expect(report.rows).toEqual([]);
     expect(report.totals).toEqual({ bytesIn: 300, bytesOut: 30 });

@@ -22,7 +22,10 @@ export function networksHandlers({ deps, nowS }: AreaContext): Handlers<AreaChan
   return {
     'networks:list': (req) => {
       const range = resolveRange(req, nowS());
-      return Promise.resolve({ ...range, ...networks().list(range) });
+      // Hidden networks (privacy level hide) leave the list; the totals still count them.
+      const found = networks().list(range);
+      const hidden = deps.privacy?.hidden('network');
+      return Promise.resolve({ ...range, ...found, networks: hidden === undefined ? found.networks : found.networks.filter((n) => !hidden.has(n.network)) });
     },
     'networks:timeline': async (req): Promise<NetworkTimeline> => {
       const access = known(req.network);
@@ -39,7 +42,9 @@ export function networksHandlers({ deps, nowS }: AreaContext): Handlers<AreaChan
     'networks:apps': (req) => {
       const access = known(req.network);
       const range = resolveRange(req, nowS());
-      return Promise.resolve({ ...range, network: req.network, ...access.apps(range, req.network, req.limit ?? 100) });
+      const found = access.apps(range, req.network, req.limit ?? 100);
+      const hidden = deps.privacy?.hidden('app');
+      return Promise.resolve({ ...range, network: req.network, ...found, apps: hidden === undefined ? found.apps : found.apps.filter((a) => !hidden.has(a.app)) });
     },
     'networks:ledger': (req) => {
       const range = resolveRange(req, nowS());
