@@ -130,8 +130,16 @@ export function startShell(options: ShellOptions): Shell {
   const openDashboard = (route?: string): void => {
     popover?.hideWindow();
     dashboard.open(route);
-    // An accessory (LSUIElement) app's window does not come to the front by itself: take focus.
-    if (platform === 'darwin') app.focus({ steal: true });
+    // An accessory (LSUIElement) app's window does not come to the front by itself: take focus, once
+    // the Dock icon is shown (until then the app is still an accessory, and macOS may leave it behind).
+    if (platform !== 'darwin') return;
+    const dock = app.dock;
+    if (dock === undefined) app.focus({ steal: true });
+    else
+      void dock.show().then(
+        () => app.focus({ steal: true }),
+        () => app.focus({ steal: true }),
+      );
   };
   // macOS: opening the app again from Finder, Spotlight or the Dock sends `activate` (never
   // `second-instance`): it brings the dashboard, as a second launch does elsewhere.

@@ -36,10 +36,15 @@ class FakeApp extends EventEmitter {
   loginItem: { openAtLogin: boolean; status: 'not-registered' | 'enabled' | 'requires-approval' | 'not-found' } = { openAtLogin: false, status: 'not-registered' };
   readonly dock = {
     visible: true,
-    show: (): Promise<void> => {
-      this.dock.visible = true;
-      return Promise.resolve();
-    },
+    // Like Electron's: resolves once the icon is shown (the app is a regular app from then on).
+    show: (): Promise<void> =>
+      new Promise<void>((resolve) =>
+        setImmediate(() => {
+          this.dock.visible = true;
+          journal.push('dock shown');
+          resolve();
+        }),
+      ),
     hide: (): void => {
       this.dock.visible = false;
     },
@@ -73,7 +78,9 @@ class FakeApp extends EventEmitter {
   /** Times the app took focus from other apps (`focus({ steal: true })`). */
   focusSteals = 0;
   focus(options?: { steal?: boolean }): void {
-    if (options?.steal === true) this.focusSteals += 1;
+    if (options?.steal !== true) return;
+    this.focusSteals += 1;
+    journal.push('focus stolen');
   }
   /** macOS: whether this copy runs from /Applications, and what a move does (true, false: cancelled, or an error thrown). */
   inApplications = true;

@@ -85,6 +85,39 @@ describe('electron-builder.yml', () => {
     // What the packages really hold is checked by packing them: tests/integration/electron/packaging-dir.test.ts.
   });
 
+  it("keeps, by electron-builder's own file matcher, each platform's prebuild only, and never better-sqlite3's build/, deps/ or src/", async () => {
+    const config = await loadConfig();
+    // The matcher electron-builder copies node_modules with: every file, less the `!` patterns of top-level
+    // and platform `files` (fileMatcher.js getNodeModuleFileMatcher), given what it reads of a packager.
+    const { getNodeModuleFileMatcher } = require('app-builder-lib/out/fileMatcher.js') as {
+      getNodeModuleFileMatcher(
+        this: void,
+        appDir: string,
+        destination: string,
+        expand: (s: string) => string,
+        platformOptions: { files: string[] },
+        packager: { config: { files?: unknown }; debugLogger: { isEnabled: boolean } },
+      ): { createFilter(): (file: string, stat: { isDirectory(): boolean }) => boolean };
+    };
+    const file = { isDirectory: () => false };
+    const sqlite = 'node_modules/better-sqlite3';
+    for (const [name, patterns, arch, own, other] of [
+      ['mac', config.mac.files, 'arm64', 'darwin-arm64', 'linux-x64'],
+      ['linux', config.linux.files, 'x64', 'linux-x64', 'darwin-arm64'],
+    ] as const) {
+      // ${arch} as electron-builder expands it for the target; the paths need not exist.
+      const keeps = getNodeModuleFileMatcher(REPO, '/', (s) => s.replaceAll('${arch}', arch), { files: patterns }, { config: { files: config.files }, debugLogger: { isEnabled: false } }).createFilter();
+      const kept = (relative: string): boolean => keeps(path.join(REPO, relative), file);
+      expect(kept(`${sqlite}/prebuilds/${own}.node`), `${name}: ${own}`).toBe(true);
+      expect(kept(`${sqlite}/prebuilds/${other}.node`), `${name}: ${other}`).toBe(false);
+      // A locally compiled addon (npm rebuild, electron-rebuild) would win over the prebuild (lib/binding.js).
+      for (const stray of [`${sqlite}/build/Release/better_sqlite3.node`, `${sqlite}/deps/sqlite3/sqlite3.c`, `${sqlite}/src/better_sqlite3.cpp`]) {
+        expect(kept(stray), `${name}: ${stray}`).toBe(false);
+      }
+      expect(kept(`${sqlite}/lib/index.js`), `${name}: lib`).toBe(true);
+    }
+  });
+
   it('rebuilds nothing, because better-sqlite3 ships N-API prebuilds for every target', async () => {
     const config = await loadConfig();
     expect(config.npmRebuild).toBe(false);

@@ -647,6 +647,18 @@ describe('macOS', () => {
     expect(app.focusSteals).toBeGreaterThan(0);
   });
 
+  it('takes focus for the dashboard only once the Dock icon is shown (while it is an accessory app, macOS may leave it behind)', async () => {
+    shellOver(parts(), 'darwin');
+    await tick();
+    app.dock.hide();
+    fake.journal.length = 0;
+    app.emit('activate', {}, false);
+    await vi.waitFor(() => expect(fake.journal).toContain('focus stolen'));
+    const shown = fake.journal.indexOf('dock shown');
+    expect(shown).toBeGreaterThanOrEqual(0);
+    expect(shown).toBeLessThan(fake.journal.indexOf('focus stolen'));
+  });
+
   it('shows "allow in System Settings" while macOS waits for approval', async () => {
     app.loginItem = { openAtLogin: false, status: 'requires-approval' };
     shellOver(parts(), 'darwin');
