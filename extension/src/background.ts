@@ -5,7 +5,7 @@ import { extensionApi, isGecko, type Message, type RequestDetails, type StatusRe
 import { ActiveTabReporter, type TabSnapshot } from './lib/active-tab.js';
 import { ByteTally, bytesOfRequest, chunks } from './lib/bytes.js';
 import { postToProvenServer } from './lib/handshake.js';
-import { ACTIVE_TAB_PATH, BYTES_PATH, MAX_ENTRIES, type Outgoing } from './lib/contract.js';
+import { ACTIVE_TAB_PATH, BYTES_PATH, MAX_ENTRIES, type BytesEntry, type Outgoing } from './lib/contract.js';
 import { hostOfRequestUrl, SITE_ORIGINS } from './lib/hostname.js';
 import { Outbox, type LinkState } from './lib/outbox.js';
 import { SessionWriter } from './lib/persist.js';
@@ -35,6 +35,12 @@ const privateTabs = new PrivateTabs({ getTab: (id) => api.tabs.get(id) });
 
 const tally = new ByteTally();
 let tallySinceMs = Date.now();
+// What was counted and not yet reported is kept in storage.session too (a stopped worker would lose up to 5 s of it).
+const TALLY_KEY = 'netmonTally';
+function countBytes(...args: Parameters<ByteTally['add']>): void {
+  tally.add(...args);
+  if (queueRestored) stateWriter.touch();
+}
 let lastBytesSentMs = 0;
 
 const browserName = (): string => settings.browser ?? detected;
@@ -45,10 +51,12 @@ const sessionArea = api.storage.session ?? api.storage.local;
 // Nothing is written before start() read what the last worker kept (that would overwrite it).
 let queued: Queued<Outgoing>[] = [];
 let queueRestored = false;
-const queueWriter = new SessionWriter((items) => sessionArea.set({ [QUEUE_KEY]: items }), () => queued);
+// One write for the queue and the tally together: a report taken from the tally into the queue is in one
+// of them, never both, whenever the worker stops.
+const stateWriter = new SessionWriter((value) => sessionArea.set(value as Record<string, unknown>), () => ({ [QUEUE_KEY]: queued, [TALLY_KEY]: { since: tallySinceMs, entries: tally.peek() } }));
 function saveQueue(items: Queued<Outgoing>[]): void {
   queued = items;
-  if (queueRestored) queueWriter.touch();
+  if (queueRestored) stateWriter.touch();
 }
 
 function showState(state: LinkState, detail: string): void {
@@ -134,6 +142,7 @@ function sendBytes(): void {
     lastBytesSentMs = now;
   }
   tallySinceMs = now;
+  if (queueRestored) stateWriter.touch();
 }
 
 function bytesLoop(): void {
@@ -293,7 +302,7 @@ api.webRequest.onResponseStarted.addListener((d: RequestDetails) => {
   startedWriter.touch();
   void counted(d).then((c) => {
     // The address as soon as the response starts: a long download's connection is known before it ends.
-    if (c !== null && c.ip !== null) tally.add(c.host, c.ip, 0, 0, !gecko, d.timeStamp);
+    if (c !== null && c.ip !== null) countBytes(c.host, c.ip, 0, 0, !gecko, d.timeStamp);
   });
 }, filter);
 api.webRequest.onCompleted.addListener((d: RequestDetails) => {
@@ -302,7 +311,7 @@ api.webRequest.onCompleted.addListener((d: RequestDetails) => {
     if (startedAt.delete(d.requestId)) startedWriter.touch();
     const c = await counted(d);
     const bytes = c === null ? null : bytesOfRequest(d);
-    if (c !== null && bytes !== null) tally.add(c.host, c.ip, bytes.bytesIn, bytes.bytesOut, bytes.estimate, start, d.timeStamp);
+    if (c !== null && bytes !== null) countBytes(c.host, c.ip, bytes.bytesIn, bytes.bytesOut, bytes.estimate, start, d.timeStamp);
   });
 }, filter, ['responseHeaders']);
 api.webRequest.onErrorOccurred.addListener((d: RequestDetails) => {
@@ -331,7 +340,12 @@ async function start(): Promise<void> {
   }
   if (settings.token === '') showState('not-paired', 'no pairing token');
   try {
-    const saved = await sessionArea.get([QUEUE_KEY, STARTED_KEY, OFFER_KEY]);
+    const saved = await sessionArea.get([QUEUE_KEY, STARTED_KEY, OFFER_KEY, TALLY_KEY]);
+    const kept = saved[TALLY_KEY] as { since?: unknown; entries?: unknown } | undefined;
+    if (typeof kept?.since === 'number' && Array.isArray(kept.entries)) {
+      tally.restore(kept.entries as BytesEntry[]);
+      tallySinceMs = Math.min(tallySinceMs, kept.since);
+    }
     const offer = saved[OFFER_KEY] as { port?: unknown; token?: unknown } | null | undefined;
     if (linkOffer === null && isPort(offer?.port) && typeof offer.token === 'string' && /^[0-9a-f]{64}$/.test(offer.token)) linkOffer = { port: offer.port, token: offer.token };
     const items = saved[QUEUE_KEY];
@@ -344,6 +358,7 @@ async function start(): Promise<void> {
     }
   } finally {
     queueRestored = true;
+    stateWriter.touch();
     markStartedRestored();
   }
   try {

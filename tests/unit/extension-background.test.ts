@@ -32,11 +32,11 @@ const area = (init: Record<string, unknown> = {}) => {
 };
 
 /** A browser with the given parts, netmon answering on the ports of `netmon` (port → its token), and the background loaded. */
-function runBackground(script: string, options: { windows: boolean; settings: Record<string, unknown>; netmon: Record<number, string>; tab: { url: string }; hang?: boolean }) {
+function runBackground(script: string, options: { windows: boolean; settings: Record<string, unknown>; netmon: Record<number, string>; tab: { url: string }; hang?: boolean; session?: ReturnType<typeof area> }) {
   const posts: { port: number; path: string; body: Record<string, unknown> }[] = [];
   const badges: string[] = [];
   const local = area({ settings: options.settings });
-  const session = area();
+  const session = options.session ?? area();
   const onMessage = event();
   const tab = { id: 1, windowId: 1, active: true, incognito: false, url: options.tab.url };
   const base = 'moz-extension://fake-uuid/';
@@ -78,7 +78,8 @@ function runBackground(script: string, options: { windows: boolean; settings: Re
       });
       if (keep !== true && !answered) resolve(undefined);
     });
-  return { posts, badges, local, session, message, options: `${base}options.html`, timers };
+  const webRequest = browser['webRequest'] as Record<'onResponseStarted' | 'onCompleted', FakeEvent>;
+  return { posts, badges, local, session, message, webRequest, options: `${base}options.html`, timers };
 }
 
 let dir: string;
@@ -146,5 +147,25 @@ describe('the background: what the options page and the badge are told (review m
     expect(await bg.message({ type: 'pair', token: T2, port: 7500, source: 'link' }, 'http://127.0.0.1:7600/')).toBeUndefined();
     await sleep(50);
     expect(bg.local.data['settings']).toMatchObject({ token: T1, port: 7500 });
+  });
+});
+
+describe('the background: what a stopped worker leaves (review m1)', () => {
+  it('bytes counted and not yet reported are kept in storage.session and reported by the next worker', async () => {
+    // The first worker: netmon does not answer; a download completes; the worker stops before its 5-s report.
+    const first = runBackground(script, { windows: true, settings: { token: T1, port: 7500 }, netmon: {}, tab: { url: 'about:blank' } });
+    await sleep(300);
+    const now = Date.now();
+    const d = { requestId: '7', url: 'https://files.example.net/big?x=1', tabId: 1, incognito: false, ip: '203.0.113.5', requestSize: 100, responseSize: 50_000 };
+    first.webRequest.onResponseStarted.listeners[0]?.({ ...d, timeStamp: now - 2000 });
+    first.webRequest.onCompleted.listeners[0]?.({ ...d, timeStamp: now });
+    await sleep(200);
+    // The next worker, on the same session storage, with netmon answering.
+    const next = runBackground(script, { windows: true, settings: { token: T1, port: 7500 }, netmon: { 7500: T1 }, tab: { url: 'about:blank' }, session: first.session });
+    await sleep(800);
+    const entries = next.posts.filter((p) => p.path === '/api/browser/bytes').flatMap((p) => p.body['entries'] as { domain: string; bytesIn: number; startedAt?: number }[]);
+    const files = entries.filter((e) => e.domain === 'files.example.net');
+    expect(files.map((e) => e.bytesIn)).toEqual([50_000]);
+    expect(files[0]?.startedAt).toBe(now - 2000);
   });
 });

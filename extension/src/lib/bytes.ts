@@ -64,6 +64,16 @@ export class ByteTally {
     return this.counts.size;
   }
 
+  /** The counts so far, without taking them (to keep them across a stopped worker). */
+  peek(): BytesEntry[] {
+    return [...this.counts.values()].map((e) => ({ ...e }));
+  }
+
+  /** Adds counts kept by a previous worker. */
+  restore(entries: readonly BytesEntry[]): void {
+    for (const e of entries) this.add(e.domain, e.ip, e.bytesIn, e.bytesOut, e.estimate, e.startedAt, e.endedAt);
+  }
+
   /** The counts so far, largest first; the tally starts again from zero. */
   take(): BytesEntry[] {
     const entries = [...this.counts.values()].sort((a, b) => b.bytesIn + b.bytesOut - (a.bytesIn + a.bytesOut));
