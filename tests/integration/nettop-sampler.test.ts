@@ -167,6 +167,15 @@ describe('NettopSampler, streaming', () => {
       { bytesIn: 988_161_110, bytesOut: 124_084_679 },
       { bytesIn: 988_161_110, bytesOut: 124_084_679 },
     ]);
+    // And per interface, so that the tunnel stage sums the physical ones only (en0 here, never utun3 or
+    // awdl0): without them a VPN's bytes counted twice in the network total.
+    expect(h.samples[0]?.interfaces).toEqual({
+      gif0: { bytesIn: 0, bytesOut: 0 },
+      stf0: { bytesIn: 0, bytesOut: 0 },
+      en0: { bytesIn: 987_654_321, bytesOut: 123_456_789 },
+      awdl0: { bytesIn: 456_789, bytesOut: 567_890 },
+      utun3: { bytesIn: 50_000, bytesOut: 60_000 },
+    });
   });
 
   it('under a pseudo-terminal (util-linux script): same samples, and stop() kills nettop in its own session', async () => {

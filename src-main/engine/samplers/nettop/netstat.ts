@@ -24,8 +24,16 @@ export interface InterfaceCounters {
   bytesOut: number;
 }
 
-/** Reads the machine's interface totals (all counted interfaces summed), or null when it cannot. */
-export type InterfaceReader = () => Promise<InterfaceTotals | null>;
+/**
+ * One reading of the interface counters: the counted interfaces summed, and each of them by name (so the
+ * tunnel stage can tell a VPN's utun from the physical link and never add the two: engine/network).
+ */
+export interface InterfaceReading extends InterfaceTotals {
+  interfaces?: Record<string, InterfaceTotals> | undefined;
+}
+
+/** Reads the machine's interface counters, or null when it cannot. */
+export type InterfaceReader = () => Promise<InterfaceReading | null>;
 
 /** Parses `netstat -ibn` output into per-interface counters; null when there is no header to read it by. */
 export function parseNetstatIbn(text: string): InterfaceCounters[] | null {
@@ -101,7 +109,8 @@ export function netstatInterfaceReader(options: NetstatReaderOptions = {}): Inte
           resolve(null);
           return;
         }
-        resolve(sumInterfaces(counters, include));
+        const counted = counters.filter((c) => include(c.name));
+        resolve({ ...sumInterfaces(counted, () => true), interfaces: Object.fromEntries(counted.map((c) => [c.name, { bytesIn: c.bytesIn, bytesOut: c.bytesOut }])) });
       });
     });
 }

@@ -331,12 +331,15 @@ export class NettopSampler implements Sampler {
   /** Emits in frame order even though interface counters and start times are read asynchronously. */
   #emit(stamp: Stamp, mode: 'cumulative' | 'delta', flows: FlowCounter[]): void {
     this.#emitChain = this.#emitChain.then(async () => {
-      const iface = await stamp.iface;
+      const reading = await stamp.iface;
       const owned = this.#startTimes === null ? flows : await this.#startTimes.stamp(flows);
       if (this.#stopped || this.#onSample === null) return;
       this.#lastSampleAt = stamp.wallMs;
       try {
-        this.#onSample({ wallMs: stamp.wallMs, monoMs: stamp.monoMs, mode, flows: owned, closed: [], iface });
+        // Per interface too: without them the tunnel stage would take the sum of every interface (en0 and
+        // a VPN's utun) as the network total, counting tunnelled bytes twice.
+        const iface = reading === null ? null : { bytesIn: reading.bytesIn, bytesOut: reading.bytesOut };
+        this.#onSample({ wallMs: stamp.wallMs, monoMs: stamp.monoMs, mode, flows: owned, closed: [], iface, interfaces: reading?.interfaces });
       } catch (error) {
         this.#log.error('sample consumer threw', { error });
       }

@@ -3,11 +3,11 @@
 // it is stamped with the time its header arrived. No complete frame for `stallIntervals` intervals kills
 // and restarts the child (its unfinished frame is dropped and counted as malformed). Every `cpuCheckMs`
 // the CPU share of the child's tree is measured and handed to the sampler (the budget, budget.ts).
-import type { InterfaceTotals } from '../../types.js';
 import { Timers } from '../kit/timers.js';
 import { psProcessTable, RestartingChild, treeCpuSeconds, type ChildExit, type GroupChild, type PidRegistry, type ProcessTableReader, type SpawnSpec } from '../process/index.js';
 import { explainExit, noteMalformed, outputTrace, type Explained, type OutputTrace } from './explain.js';
 import type { NettopFrame } from './frame.js';
+import type { InterfaceReading } from './netstat.js';
 import type { ModeContext } from './options.js';
 import { NettopParser } from './parse.js';
 
@@ -23,8 +23,8 @@ export function processTreeCpuReader(processTable: ProcessTableReader = psProces
 export interface Stamp {
   wallMs: number;
   monoMs: number;
-  /** The interface totals, read from the same moment. */
-  iface: Promise<InterfaceTotals | null>;
+  /** The interface counters, read from the same moment. */
+  iface: Promise<InterfaceReading | null>;
 }
 
 /** What the stream needs from the sampler, and tells it. */
