@@ -39,6 +39,8 @@ export interface RuntimeOptions {
   port?: number | undefined;
   sampler?: SamplerName | undefined;
   nettopPath?: string | undefined;
+  /** nettop's `netstat` (interface counters); tests point it at a stand-in. */
+  netstatPath?: string | undefined;
   /** The eBPF helper (`netmon-capture`) to use; default this install's. */
   helperPath?: string | undefined;
   /** Folder of the renderer's build, served at `/`; null serves the API only. */
@@ -118,7 +120,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   try {
     const intervalS = options.intervalS ?? config.sampling_interval_seconds;
     const samplerName = options.sampler ?? config.capture_method;
-    const choice = await chooseSampler({ name: samplerName, intervalS, dataDir, nettopPath: options.nettopPath, nettopPerConnection: config.nettop_per_connection, helperPath: options.helperPath, clock });
+    const choice = await chooseSampler({ name: samplerName, intervalS, dataDir, nettopPath: options.nettopPath, netstatPath: options.netstatPath, nettopPerConnection: config.nettop_per_connection, helperPath: options.helperPath, clock });
     const live = createLiveFeed();
     const counters = createUsageCounters();
     const onInterval = (report: IntervalReport): void => {

@@ -41,13 +41,14 @@ const dataDir = { type: 'string' } as const;
 const COMMANDS: Record<string, Command> = {
   serve: {
     summary: 'run the monitor headless and serve the dashboard and API on 127.0.0.1',
-    usage: 'netmon serve [--port 7500] [--data-dir DIR] [--interval S] [--sampler auto|nettop|linux|ebpf] [--nettop-path PATH] [--helper-path PATH] [--metrics-textfile FILE.prom] [--no-open]',
+    usage: 'netmon serve [--port 7500] [--data-dir DIR] [--interval S] [--sampler auto|nettop|linux|ebpf] [--nettop-path PATH] [--netstat-path PATH] [--helper-path PATH] [--metrics-textfile FILE.prom] [--no-open]',
     options: {
       port: { type: 'string' },
       'data-dir': dataDir,
       interval: { type: 'string' },
       sampler: { type: 'string' },
       'nettop-path': { type: 'string' },
+      'netstat-path': { type: 'string' },
       'helper-path': { type: 'string' },
       'metrics-textfile': { type: 'string' },
       open: { type: 'boolean' },

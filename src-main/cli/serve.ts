@@ -48,7 +48,7 @@ export async function runServe(ctx: CommandContext): Promise<number> {
   try {
     let runtime;
     try {
-      runtime = await startRuntime({ dataDir, port, intervalS, sampler, nettopPath: stringFlag(ctx.values['nettop-path']), helperPath: stringFlag(ctx.values['helper-path']), staticDir, metricsTextfile: stringFlag(ctx.values['metrics-textfile']) });
+      runtime = await startRuntime({ dataDir, port, intervalS, sampler, nettopPath: stringFlag(ctx.values['nettop-path']), netstatPath: stringFlag(ctx.values['netstat-path']), helperPath: stringFlag(ctx.values['helper-path']), staticDir, metricsTextfile: stringFlag(ctx.values['metrics-textfile']) });
     } catch (err) {
       // The port that was taken: --port, or web_server_port from config.json.
       if (err instanceof PortInUseError) throw new UserError(portInUseMessage(err.port, `choose another with --port ${err.port + 1}`));

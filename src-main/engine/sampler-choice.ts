@@ -27,6 +27,7 @@ export interface SamplerChoiceOptions {
   nettopPath?: string | undefined;
   /** nettop per connection (default) or per process (`-P`). */
   nettopPerConnection?: boolean | undefined;
+  netstatPath?: string | undefined;
   /** The eBPF helper (`netmon-capture`); default: this install's `dist/helper/netmon-capture`. */
   helperPath?: string | undefined;
   clock?: Clock;
@@ -47,6 +48,7 @@ export async function chooseSampler(options: SamplerChoiceOptions): Promise<Samp
     stateDir: path.join(options.dataDir, 'run'),
     nettopPath: options.nettopPath,
     nettopPerConnection: options.nettopPerConnection,
+    netstatPath: options.netstatPath,
     helperPath: options.helperPath ?? defaultHelperPath(),
     clock: options.clock,
   };

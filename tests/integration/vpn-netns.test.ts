@@ -8,20 +8,20 @@
 // - the stored total equal to the physical veth's counters within 1 % (tun0 is never added).
 // nethogs runs on the veth in the same run; its figures are written beside ours
 // (tests/artifacts/vpn-netns-SAMPLER.txt), never asserted.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNetnsPair, deviceBytes, execInNetns, netnsArgv, netnsSupport, type NetnsPair } from '../helpers/netns.js';
+import { createNetnsPair, deviceBytes, netnsArgv, netnsSupport, type NetnsPair } from '../helpers/netns.js';
 import { startApp, startPeers, type AppPlan, type AppReport } from '../helpers/netns-apps.js';
 import { nethogsSupport, startNethogs, type NethogsTotal } from '../helpers/nethogs.js';
+import { openvpnSupport, startOpenvpnPair, VPN_SERVER_TUNNEL } from '../helpers/openvpn.js';
 import { testNode } from '../helpers/traffic.js';
 import { NETMON, REPO, netmon, startServe } from '../helpers/cli.js';
 
 const HELPER = path.join(REPO, 'dist', 'helper', 'netmon-capture');
-const SERVER_TUNNEL = '203.0.113.1';
-const CLIENT_TUNNEL = '203.0.113.2';
+const SERVER_TUNNEL = VPN_SERVER_TUNNEL;
 const SERVER = '198.51.100.1';
 
 function support(): { ok: true } | { ok: false; reason: string } {
@@ -29,10 +29,7 @@ function support(): { ok: true } | { ok: false; reason: string } {
   if (!netns.ok) return netns;
   const hogs = nethogsSupport();
   if (!hogs.ok) return hogs;
-  const ovpn = spawnSync('openvpn', ['--version'], { encoding: 'utf8' });
-  if (ovpn.error !== undefined) return { ok: false, reason: `openvpn is not installed (apt-get install openvpn): ${ovpn.error.message}` };
-  if (!existsSync('/dev/net/tun')) return { ok: false, reason: '/dev/net/tun is missing' };
-  return { ok: true };
+  return openvpnSupport();
 }
 const supported = support();
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -42,27 +39,6 @@ interface Row {
   bytesOut: number;
 }
 type AppRow = Row & { app: string };
-
-/** Starts openvpn in `ns`; resolves once it says the tunnel is up. */
-function startOpenvpn(ns: string, args: string[]): Promise<ChildProcess> {
-  const [command, ...rest] = netnsArgv(ns, ['openvpn', '--dev', 'tun0', '--cipher', 'AES-256-CBC', '--verb', '3', ...args]);
-  const child = spawn(command, rest, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`openvpn in ${ns} did not come up:\n${out}`)), 15_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      if (out.includes('Initialization Sequence Completed')) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`openvpn in ${ns} exited ${code}:\n${out}`));
-    });
-  });
-}
 
 const PLANS: Record<string, AppPlan> = {
   // Through the tunnel: 4 MB down and 1 MB up to the server's tunnel address.
@@ -99,12 +75,7 @@ describe.each(['ebpf', 'linux'])('a real VPN (openvpn, static key, tun0) with ne
     pair = createNetnsPair();
     root = mkdtempSync(path.join(os.tmpdir(), 'netmon-vpn-netns-'));
     dataDir = path.join(root, 'data');
-    const key = path.join(root, 'static.key');
-    execInNetns(pair.server, ['openvpn', '--genkey', 'secret', key]);
-    const server = startOpenvpn(pair.server, ['--secret', key, '--ifconfig', SERVER_TUNNEL, CLIENT_TUNNEL, '--proto', 'tcp-server', '--local', SERVER, '--lport', '1194']);
-    await sleep(300);
-    const client = await startOpenvpn(pair.client, ['--secret', key, '--ifconfig', CLIENT_TUNNEL, SERVER_TUNNEL, '--proto', 'tcp-client', '--remote', SERVER, '1194']);
-    await server;
+    const vpn = await startOpenvpnPair(pair, root);
     const [doctorCommand, ...doctorArgs] = netnsArgv(pair.client, [testNode(), NETMON, 'doctor', '--json', '--data-dir', path.join(root, 'none')]);
     const doctor = spawnSync(doctorCommand, doctorArgs, { encoding: 'utf8' });
     doctorChecks = (JSON.parse(doctor.stdout) as { checks: { name: string; detail: string }[] }).checks;
@@ -127,7 +98,7 @@ describe.each(['ebpf', 'linux'])('a real VPN (openvpn, static key, tun0) with ne
       hogs = await nethogs.stop();
     } finally {
       await peers.stop();
-      client.kill('SIGTERM');
+      vpn.stop();
     }
     const report = netmon(['report', '--by', 'app', '--json', '--since', '1h', '--data-dir', dataDir]);
     expect(report.code, report.stderr).toBe(0);

@@ -24,6 +24,8 @@ export interface ProbeResult {
 export interface SamplerPaths {
   /** nettop (tests point it at a replay). */
   nettopPath?: string | undefined;
+  /** `netstat` for nettop's interface counters (`netstat -ibn`); given, it is read on any OS (a stand-in on Linux). */
+  netstatPath?: string | undefined;
   /** The eBPF helper (`netmon-capture`). */
   helperPath?: string | undefined;
 }

@@ -9,6 +9,7 @@ import type { SamplerKind } from './kind.js';
 import { LinuxSampler } from './linux/sampler.js';
 import { probeLinux } from './linux/probe.js';
 import { NETTOP_PATH } from './nettop/command.js';
+import { netstatInterfaceReader } from './nettop/netstat.js';
 import { probeNettop } from './nettop/probe.js';
 import { NettopSampler } from './nettop/sampler.js';
 
@@ -29,6 +30,7 @@ const nettop: SamplerKind = {
       intervalS: setup.intervalS,
       stateDir: setup.stateDir,
       perConnection: setup.nettopPerConnection ?? true,
+      ...(setup.netstatPath === undefined ? {} : { interfaceReader: netstatInterfaceReader({ netstatPath: setup.netstatPath }) }),
       ...(setup.clock === undefined ? {} : { clock: setup.clock }),
     }),
 };

@@ -8,10 +8,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nettopArgs } from '../../../../../src-main/engine/samplers/nettop/command.js';
 import { ConnectionFlows, processFlows, totalOf } from '../../../../../src-main/engine/samplers/nettop/flows.js';
-import { parseNetstatIbn, sumInterfaces } from '../../../../../src-main/engine/samplers/nettop/netstat.js';
 import { parseNettop, type NettopFrame } from '../../../../../src-main/engine/samplers/nettop/parse.js';
 import { SocketBook, type StandInProcess } from '../../../../fixtures/nettop/stand-in/book.ts';
-import { FrameRenderer, nettopHeader, parseNettopArgv, renderNetstatIbn, type NettopArgs, type NetstatInterface } from '../../../../fixtures/nettop/stand-in/csv.ts';
+import { FrameRenderer, nettopHeader, parseNettopArgv, type NettopArgs } from '../../../../fixtures/nettop/stand-in/csv.ts';
 import { readSsOutput } from '../../../../fixtures/nettop/stand-in/ss.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..', '..', '..', '..');
@@ -124,6 +123,16 @@ describe('the stand-in book: ss sockets as nettop processes and connections', ()
     expect(book.frame([], [], ROUTES, (pid) => pid !== 13486).map((p) => p.label)).not.toContain('nmdl.13486');
     // The listener's close event (sk:9) had no owner and no bytes: nothing counted unowned.
     expect(book.unowned).toEqual({ bytesIn: 0, bytesOut: 0 });
+  });
+
+  it('a socket born and closed between two polls, its owner read by cookie, is listed once, closed, with its final counters', () => {
+    const book = new SocketBook(EXTERNAL);
+    const closes = CLOSES.map((s) => (s.cookie === '1011' ? { ...s, owner: { name: 'nmdl', pid: 13486 } } : s));
+    const [dl] = book.frame([], closes, ROUTES, () => true);
+    expect(dl?.label).toBe('nmdl.13486');
+    expect(dl?.connections.map((c) => [c.label, c.iface, c.state, c.bytesIn, c.bytesOut])).toEqual([['tcp4 198.51.100.2:36192<->198.51.100.1:9000', 'nmveth0', 'Closed', 300_000, 12_345]]);
+    // The other close events had no owner: unowned, nmdl's not among them.
+    expect(book.unowned).toEqual({ bytesIn: 904_000, bytesOut: 15 });
   });
 
   it('-t loopback lists only the loopback pair, as tcp6 with the port after a dot', () => {
@@ -247,43 +256,5 @@ describe('the stand-in’s flags', () => {
 
   it('keeps nettop’s column order whatever the order of -J', () => {
     expect(nettopHeader(args(['-J', 'time,bytes_out,state,bytes_in']).columns, true)).toBe('time,,state,bytes_in,bytes_out,');
-  });
-});
-
-describe('the netstat stand-in', () => {
-  const iface = (name: string, index: number, rx: number, tx: number, extra: Partial<NetstatInterface> = {}): NetstatInterface => ({
-    name,
-    index,
-    mtu: 1500,
-    mac: null,
-    up: true,
-    rxPackets: 10,
-    rxErrors: 0,
-    rxBytes: rx,
-    txPackets: 20,
-    txErrors: 0,
-    txBytes: tx,
-    collisions: 0,
-    addresses: [],
-    ...extra,
-  });
-
-  it('prints BSD netstat -ibn that netmon’s netstat parser reads back, one link row per interface', () => {
-    const text = renderNetstatIbn([
-      iface('lo', 1, 5000, 5000, { mtu: 65536, addresses: [{ network: '127/8', address: '127.0.0.1' }] }),
-      iface('nmv123456c', 7, 4_123_456_789, 1_000_001, { mac: 'a6:2e:1b:00:00:01', addresses: [{ network: '198.51.100/24', address: '198.51.100.2' }] }),
-      iface('tun0', 9, 777, 888, { mtu: 1500 }),
-      iface('ifb0', 3, 0, 0, { up: false }),
-    ]);
-    expect(parseNetstatIbn(text)).toEqual([
-      { name: 'lo', bytesIn: 5000, bytesOut: 5000 },
-      { name: 'ifb0', bytesIn: 0, bytesOut: 0 },
-      { name: 'nmv123456c', bytesIn: 4_123_456_789, bytesOut: 1_000_001 },
-      { name: 'tun0', bytesIn: 777, bytesOut: 888 },
-    ]);
-    expect(sumInterfaces(parseNetstatIbn(text) ?? [])).toEqual({ bytesIn: 4_123_457_566, bytesOut: 1_000_889 });
-    const real = readFileSync(path.join(repoRoot, 'tests', 'fixtures', 'nettop', 'netstat-ibn.txt'), 'utf8').split('\n');
-    expect(text.split('\n')[0]).toBe(real[0]);
-    expect(text).toContain('ifb0*      1500  <Link#3>');
   });
 });
