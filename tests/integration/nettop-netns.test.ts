@@ -28,16 +28,12 @@ const NETSTAT = path.join(REPO, 'tests', 'fixtures', 'nettop', 'netns-netstat');
 const SERVER = '198.51.100.1';
 const OVERHEAD = 'VPN overhead (OpenVPN)';
 /**
- * How long each app spreads its bytes over. The sampler reads the interface counters (netstat) as each
- * nettop frame arrives, a moment after nettop (here the stand-in) read the sockets, so the interfaces run
- * ahead of the sockets by that moment's bytes; when the traffic stops, the sockets catch up and the
- * surplus has nothing left to settle against (attribution settles a surplus against later remainders
- * only): the stored total then exceeds the interfaces' by rate × that moment (12–180 ms measured here,
- * more when the machine is busy; far less on a Mac, whose netstat starts in milliseconds), a share of
- * the total of that moment over the traffic's length: 1–5 % over 3 s, up to 1.1 % over 15 s, under 1 %
- * over 24 s.
+ * How long each app spreads its bytes over. Long enough that the sampler's reading of the interface
+ * counters matters: read as each frame arrived (after nettop read the sockets), they ran ahead of the rows
+ * and that moment's bytes were counted twice whenever traffic stopped: +1–5 % over 3 s here, up to +1.6 %
+ * over 24 s on a busy machine. Read ahead of each frame (stream.ts), +0.0–0.1 %.
  */
-const PACE_MS = 24_000;
+const PACE_MS = 12_000;
 
 const netns = netnsSupport();
 const vpnSupport = openvpnSupport();

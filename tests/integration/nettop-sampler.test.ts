@@ -178,6 +178,27 @@ describe('NettopSampler, streaming', () => {
     });
   });
 
+  it('reads the interface counters ahead of each frame (a quarter interval before it is due), never after nettop read its rows', async () => {
+    // Each reading says when it was taken (its bytesIn is its index); a frame's sample carries the reading
+    // it was stamped with. Read as the frame arrived, the interfaces would run ahead of nettop's rows and
+    // the bytes between were counted twice when traffic stopped (tests/integration/nettop-netns.test.ts).
+    const readAt: number[] = [];
+    const h = harness({
+      interfaceReader: () => {
+        readAt.push(performance.now());
+        return Promise.resolve({ bytesIn: readAt.length - 1, bytesOut: 0 });
+      },
+    });
+    await waitFor('6 samples', () => h.samples.length >= 6);
+    // The first frame (and only it) has no reading armed ahead of it.
+    for (const sample of h.samples.slice(1, 6)) {
+      const at = readAt[sample.iface?.bytesIn ?? -1] ?? Infinity;
+      // 200 ms frames: read 50 ms before the frame is due; a frame late by timer jitter only widens it.
+      expect(sample.monoMs - at, `reading ${sample.iface?.bytesIn} vs the frame at ${sample.monoMs}`).toBeGreaterThanOrEqual(25);
+      expect(sample.monoMs - at).toBeLessThan(200);
+    }
+  });
+
   it('under a pseudo-terminal (util-linux script): same samples, and stop() kills nettop in its own session', async () => {
     const h = harness({ ptyWrapper: utilLinuxScriptPty });
     await waitFor('3 samples', () => h.samples.length >= 3);

@@ -5,7 +5,7 @@ import type { StderrDigest } from '../kit/stderr-digest.js';
 import type { ProcessTableReader, StartTimeReader } from '../process/index.js';
 import type { NettopFrame } from './frame.js';
 import type { PtyWrapper } from './command.js';
-import type { InterfaceReader } from './netstat.js';
+import type { InterfaceReader, InterfaceReading } from './netstat.js';
 import type { CpuReader, Stamp } from './stream.js';
 
 /** Timings of the NettopSampler; all have defaults suited to a 5 s interval. */
@@ -99,8 +99,10 @@ export interface ModeContext {
   stderr: StderrDigest;
   clock: Clock;
   log: Logger;
-  /** Now, with the interface totals read from the same moment. */
-  stamp: () => Stamp;
+  /** Now, with the interface counters read from the same moment, or the reading given (taken earlier). */
+  stamp: (iface?: Promise<InterfaceReading | null>) => Stamp;
+  /** Reads the interface counters now (null: no reader). */
+  readInterfaces: () => Promise<InterfaceReading | null> | null;
   /** Exits before a first frame just before now (the sampler's count). */
   fruitless: () => number;
   onFrame: (stamp: Stamp, frame: NettopFrame) => void;

@@ -28,7 +28,7 @@ import { PidRegistry, psProcessTable, psStartTimes, type ProcessTableReader } fr
 import { budgetStep, initialBudget, type BudgetEvent, type BudgetPolicy, type BudgetState } from './budget.js';
 import { bsdScriptPty, formatSeconds, NETTOP_PATH, nettopArgs, percent, type NettopArgOptions, type PtyWrapper } from './command.js';
 import { ConnectionFlows, processFlows } from './flows.js';
-import { netstatInterfaceReader, type InterfaceReader } from './netstat.js';
+import { netstatInterfaceReader, type InterfaceReader, type InterfaceReading } from './netstat.js';
 import type { NettopFrame } from './frame.js';
 import type { Explained } from './explain.js';
 import { DEFAULT_TIMING, type ModeContext, type NettopSamplerOptions, type NettopStrategy, type NettopTiming } from './options.js';
@@ -298,7 +298,8 @@ export class NettopSampler implements Sampler {
       stderr: this.#stderr,
       clock: this.#clock,
       log: this.#log,
-      stamp: () => this.#stampNow(),
+      stamp: (iface) => this.#stampNow(iface),
+      readInterfaces: () => this.#readInterfaces(),
       fruitless: () => this.#fruitless,
     };
   }
@@ -318,10 +319,14 @@ export class NettopSampler implements Sampler {
     this.#trouble = null;
   }
 
-  /** Now, with the interface totals read at once (asynchronously: `#emit` waits for them). */
-  #stampNow(): Stamp {
+  /** Now, with the interface counters read at once (asynchronously: `#emit` waits for them), or the reading given. */
+  #stampNow(iface?: Promise<InterfaceReading | null>): Stamp {
+    return { wallMs: this.#clock.now(), monoMs: this.#clock.mono(), iface: iface ?? this.#readInterfaces() ?? Promise.resolve(null) };
+  }
+
+  #readInterfaces(): Promise<InterfaceReading | null> | null {
     const read = this.#interfaceReader;
-    return { wallMs: this.#clock.now(), monoMs: this.#clock.mono(), iface: read === null ? Promise.resolve(null) : read().catch(() => null) };
+    return read === null ? null : read().catch(() => null);
   }
 
   #flowsOf(frame: NettopFrame, mode: 'cumulative' | 'delta'): FlowCounter[] {
