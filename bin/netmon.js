@@ -13,26 +13,24 @@ if (tooOld !== null) {
 
 const { statSync } = process.getBuiltinModule('node:fs');
 
-// The young generation's ceiling is fixed when V8 sets up its heap, so it cannot be set from here like
-// the flags below: serve re-executes itself (same pid, nothing started yet) with it. Measured with `npm
-// run bench -- capture` (eBPF sampler, ~2 800 short connections/s): V8 grew its semi-spaces from 1 to
-// 16 MB during the burst and kept them (≈ 33 MB resident) long after it; with a 1 MB ceiling serve's RSS
-// after the burst went from 105 to 77 MB, CPU per connection did not rise (more, cheaper scavenges: what
-// survives one is little). Skipped where process.execve is missing (Node < 22.15, Windows) or the flag
-// was already given.
-const SEMI_SPACE = '--max-semi-space-size=1';
-if (
-  process.argv[2] === 'serve' &&
-  typeof process.execve === 'function' &&
-  process.platform !== 'win32' &&
-  !process.execArgv.some((arg) => arg.startsWith('--max-semi-space-size')) &&
-  !(process.env.NODE_OPTIONS ?? '').includes('--max-semi-space-size')
-) {
-  try {
-    process.execve(process.execPath, [process.execPath, SEMI_SPACE, ...process.execArgv, ...process.argv.slice(1)], process.env);
-  } catch (error) {
-    // Only memory is at stake: serve runs on with V8's default young generation rather than not at all.
-    process.stderr.write(`netmon: could not restart with ${SEMI_SPACE} (${error instanceof Error ? error.message : String(error)}); going on without it\n`);
+// What serve needs at process start is in src-main/cli/serve-process.ts (also read by the systemd unit
+// and the soak bench): V8's young generation ceiling (--max-semi-space-size=1: under ~2 800 short
+// connections/s V8 grew its semi-spaces from 1 to 16 MB during the burst and kept them, ≈ 33 MB
+// resident; with the ceiling serve's RSS after the burst went from 105 to 77 MB, CPU per connection did
+// not rise, measured with `npm run bench -- capture`), and on Linux glibc's MALLOC_ARENA_MAX (free
+// memory kept in V8's helper threads' malloc arenas made the soak's RSS drift). Neither can be set
+// from here once the process runs, so serve re-executes itself once (same pid, nothing started yet)
+// with what is missing. Skipped where process.execve is missing (Node < 22.15, Windows).
+if (process.argv[2] === 'serve' && typeof process.execve === 'function' && process.platform !== 'win32') {
+  const { serveRestart } = await import('../dist/src-main/cli/serve-process.js');
+  const restart = serveRestart(process.platform, process.execArgv, process.env);
+  if (restart !== null) {
+    try {
+      process.execve(process.execPath, [process.execPath, ...restart.flags, ...process.execArgv, ...process.argv.slice(1)], { ...process.env, ...restart.env });
+    } catch (error) {
+      // Only memory is at stake: serve runs on with the defaults rather than not at all.
+      process.stderr.write(`netmon: could not restart with ${[...restart.flags, ...Object.entries(restart.env).map(([k, v]) => `${k}=${v}`)].join(' ')} (${error instanceof Error ? error.message : String(error)}); going on without it\n`);
+    }
   }
 }
 
@@ -41,9 +39,10 @@ if (process.argv[2] === 'serve') {
   // idle`, idle CPU did not rise): no TurboFan, whose compiler pages and zones cost ≈ 6 MB resident
   // for a poll every few seconds (Ignition, Sparkplug and Maglev remain); and bytecode not run since
   // the last full GC is dropped (recompiled if ever needed), so start-up and request code does not
-  // stay resident while idle (≈ 0.8 MB). Set before any of our code loads. The short commands
-  // (report, export, demo) keep V8's defaults: they are busy, not idle.
-  process.getBuiltinModule('node:v8').setFlagsFromString('--no-opt --bytecode-old-age=1');
+  // stay resident while idle (≈ 0.8 MB). Set before the engine loads (SERVE_V8_FLAGS). The short
+  // commands (report, export, demo) keep V8's defaults: they are busy, not idle.
+  const { SERVE_V8_FLAGS } = await import('../dist/src-main/cli/serve-process.js');
+  process.getBuiltinModule('node:v8').setFlagsFromString(SERVE_V8_FLAGS);
 }
 
 const dist = new URL('../dist/', import.meta.url);

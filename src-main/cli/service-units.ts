@@ -2,7 +2,9 @@
 // launchd LaunchAgent (macOS). Pure text from the paths given; `service.ts` writes and registers them.
 // Both stop serve with SIGTERM and give it time to write its buffer (it also stores its baselines, so
 // even a forced kill loses nothing but the per-interval detail), restart it after a crash, and start it
-// at login.
+// at login. The unit also sets serve's environment (SERVE_ENV: glibc's malloc arenas, which are read at
+// process start only; see serve-process.ts).
+import { SERVE_ENV } from './serve-process.js';
 
 /** What the unit runs. */
 export interface ServiceSpec {
@@ -28,6 +30,7 @@ function systemdWord(word: string): string {
 /** A systemd user unit (`~/.config/systemd/user/netmon.service`). */
 export function systemdUnit(spec: ServiceSpec): string {
   const exec = [spec.node, spec.script, 'serve', '--no-open', ...spec.args].map(systemdWord).join(' ');
+  const env = Object.entries(SERVE_ENV).map(([key, value]) => `Environment=${key}=${value}\n`).join('');
   return `# netmon serve as a systemd user service. Written by \`netmon service install\`; removed by \`netmon service uninstall\`.
 [Unit]
 Description=netmon: where did my bandwidth go? (headless monitor and dashboard on 127.0.0.1)
@@ -35,7 +38,9 @@ After=network.target
 
 [Service]
 Type=simple
-ExecStart=${exec}
+# Two malloc arenas instead of glibc's one per thread: V8's helper threads share one, and serve holds
+# 2-5 MB less after 30 days (npm run bench -- soak). glibc reads it at process start only.
+${env}ExecStart=${exec}
 # SIGTERM to serve alone: it stops its sampler's children itself and writes its buffer first.
 KillMode=mixed
 KillSignal=SIGTERM

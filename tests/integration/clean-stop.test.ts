@@ -66,6 +66,9 @@ describe('netmon service', () => {
     expect(installed.stdout).toContain('now run: systemctl --user enable --now netmon.service');
     const text = readFileSync(unit, 'utf8');
     expect(text).toContain(`ExecStart=${process.execPath} ${NETMON} serve --no-open --data-dir "${path.join(home, 'nm data')}"`);
+    // glibc's malloc arenas are set at process start: the unit gives serve the environment itself (the
+    // soak's RSS drift, see serve-process.ts), in its [Service] section.
+    expect(text).toMatch(/^\[Service\]\n(?:[^[].*\n|\n)*?Environment=MALLOC_ARENA_MAX=2\n/m);
     // System mode: a user manager needs a session this test does not have; the unit's syntax and its
     // executables are checked the same way.
     const checked = spawnSync('systemd-analyze', ['verify', unit], { encoding: 'utf8' });
