@@ -4,6 +4,7 @@
 import type Database from 'better-sqlite3';
 import { UNATTRIBUTED } from '../types.js';
 import { DatabaseTooNewError } from './errors.js';
+import { DOMAIN_TIERS, NETWORK_TIERS, USAGE_TIERS, tierTablesSql } from './tiers.js';
 
 /** One schema step: `up` moves the database from `version - 1` to `version`. */
 export interface Migration {
@@ -32,35 +33,7 @@ CREATE TABLE meta (
   value INTEGER NOT NULL
 ) STRICT, WITHOUT ROWID;
 
-CREATE TABLE usage_raw (
-  ts INTEGER NOT NULL,
-  app_id INTEGER NOT NULL REFERENCES apps (id),
-  duration_s INTEGER NOT NULL CHECK (duration_s >= 0),
-  bytes_in INTEGER NOT NULL CHECK (bytes_in >= 0),
-  bytes_out INTEGER NOT NULL CHECK (bytes_out >= 0),
-  PRIMARY KEY (ts, app_id)
-) STRICT, WITHOUT ROWID;
-CREATE INDEX usage_raw_app_ts ON usage_raw (app_id, ts);
-
-CREATE TABLE usage_hourly (
-  hour_start INTEGER NOT NULL CHECK (hour_start % 3600 = 0),
-  app_id INTEGER NOT NULL REFERENCES apps (id),
-  bytes_in INTEGER NOT NULL CHECK (bytes_in >= 0),
-  bytes_out INTEGER NOT NULL CHECK (bytes_out >= 0),
-  PRIMARY KEY (hour_start, app_id)
-) STRICT, WITHOUT ROWID;
-CREATE INDEX usage_hourly_app_hour ON usage_hourly (app_id, hour_start);
-
-CREATE TABLE usage_daily (
-  day_start INTEGER NOT NULL,
-  day_end INTEGER NOT NULL CHECK (day_end > day_start),
-  app_id INTEGER NOT NULL REFERENCES apps (id),
-  bytes_in INTEGER NOT NULL CHECK (bytes_in >= 0),
-  bytes_out INTEGER NOT NULL CHECK (bytes_out >= 0),
-  PRIMARY KEY (day_start, app_id)
-) STRICT, WITHOUT ROWID;
-CREATE INDEX usage_daily_app_day ON usage_daily (app_id, day_start);
-
+${tierTablesSql(USAGE_TIERS)}
 CREATE TABLE processes (
   id INTEGER PRIMARY KEY,
   app_id INTEGER NOT NULL REFERENCES apps (id),
@@ -134,41 +107,7 @@ CREATE TABLE domains (
     AND (name = '${UNATTRIBUTED}' OR (name = lower(name) AND name NOT GLOB '*[^a-z0-9._-]*')))
 ) STRICT;
 
-CREATE TABLE domain_raw (
-  ts INTEGER NOT NULL,
-  app_id INTEGER NOT NULL REFERENCES apps (id),
-  domain_id INTEGER NOT NULL REFERENCES domains (id),
-  estimate INTEGER NOT NULL CHECK (estimate IN (0, 1)),
-  duration_s INTEGER NOT NULL CHECK (duration_s >= 0),
-  bytes_in INTEGER NOT NULL CHECK (bytes_in >= 0),
-  bytes_out INTEGER NOT NULL CHECK (bytes_out >= 0),
-  PRIMARY KEY (ts, app_id, domain_id, estimate)
-) STRICT, WITHOUT ROWID;
-CREATE INDEX domain_raw_app_ts ON domain_raw (app_id, ts);
-
-CREATE TABLE domain_hourly (
-  hour_start INTEGER NOT NULL CHECK (hour_start % 3600 = 0),
-  app_id INTEGER NOT NULL REFERENCES apps (id),
-  domain_id INTEGER NOT NULL REFERENCES domains (id),
-  estimate INTEGER NOT NULL CHECK (estimate IN (0, 1)),
-  bytes_in INTEGER NOT NULL CHECK (bytes_in >= 0),
-  bytes_out INTEGER NOT NULL CHECK (bytes_out >= 0),
-  PRIMARY KEY (hour_start, app_id, domain_id, estimate)
-) STRICT, WITHOUT ROWID;
-CREATE INDEX domain_hourly_app_hour ON domain_hourly (app_id, hour_start);
-
-CREATE TABLE domain_daily (
-  day_start INTEGER NOT NULL,
-  day_end INTEGER NOT NULL CHECK (day_end > day_start),
-  app_id INTEGER NOT NULL REFERENCES apps (id),
-  domain_id INTEGER NOT NULL REFERENCES domains (id),
-  estimate INTEGER NOT NULL CHECK (estimate IN (0, 1)),
-  bytes_in INTEGER NOT NULL CHECK (bytes_in >= 0),
-  bytes_out INTEGER NOT NULL CHECK (bytes_out >= 0),
-  PRIMARY KEY (day_start, app_id, domain_id, estimate)
-) STRICT, WITHOUT ROWID;
-CREATE INDEX domain_daily_app_day ON domain_daily (app_id, day_start);
-`;
+${tierTablesSql(DOMAIN_TIERS)}`;
 
 // v4: the delta engine's baselines, replaced by every flush in the same transaction as its rows, so
 // that a restart in the same boot resumes from them (engine/resume). One point (boot id, sampler, the
@@ -287,38 +226,7 @@ CREATE TABLE networks (
 ) STRICT;
 INSERT INTO networks (key, label) VALUES ('unknown', 'unknown network');
 
-CREATE TABLE network_raw (
-  ts INTEGER NOT NULL,
-  network_id INTEGER NOT NULL REFERENCES networks (id),
-  iface TEXT NOT NULL CHECK (length(iface) <= 64),
-  app_id INTEGER NOT NULL REFERENCES apps (id),
-  duration_s INTEGER NOT NULL CHECK (duration_s >= 0),
-  bytes_in INTEGER NOT NULL CHECK (bytes_in >= 0),
-  bytes_out INTEGER NOT NULL CHECK (bytes_out >= 0),
-  PRIMARY KEY (ts, network_id, iface, app_id)
-) STRICT, WITHOUT ROWID;
-
-CREATE TABLE network_hourly (
-  hour_start INTEGER NOT NULL CHECK (hour_start % 3600 = 0),
-  network_id INTEGER NOT NULL REFERENCES networks (id),
-  iface TEXT NOT NULL CHECK (length(iface) <= 64),
-  app_id INTEGER NOT NULL REFERENCES apps (id),
-  bytes_in INTEGER NOT NULL CHECK (bytes_in >= 0),
-  bytes_out INTEGER NOT NULL CHECK (bytes_out >= 0),
-  PRIMARY KEY (hour_start, network_id, iface, app_id)
-) STRICT, WITHOUT ROWID;
-
-CREATE TABLE network_daily (
-  day_start INTEGER NOT NULL,
-  day_end INTEGER NOT NULL CHECK (day_end > day_start),
-  network_id INTEGER NOT NULL REFERENCES networks (id),
-  iface TEXT NOT NULL CHECK (length(iface) <= 64),
-  app_id INTEGER NOT NULL REFERENCES apps (id),
-  bytes_in INTEGER NOT NULL CHECK (bytes_in >= 0),
-  bytes_out INTEGER NOT NULL CHECK (bytes_out >= 0),
-  PRIMARY KEY (day_start, network_id, iface, app_id)
-) STRICT, WITHOUT ROWID;
-
+${tierTablesSql(NETWORK_TIERS)}
 -- The hour's ledger (engine/network/ledger.ts): sums added by every flush; doctor reads it back.
 CREATE TABLE network_ledger (
   hour_start INTEGER PRIMARY KEY CHECK (hour_start % 3600 = 0),

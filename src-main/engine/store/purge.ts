@@ -15,6 +15,7 @@ import type { Coverage } from './meta.js';
 import { BROWSER_REPORT_SQL } from './browser-reports.js';
 import { hasDomainTables, hasTable } from './schema.js';
 import { cachedStatement } from './statements.js';
+import { DOMAIN_TIERS, NETWORK_TIERS, USAGE_TIERS, tierKeyNames, type TierFamily } from './tiers.js';
 import { hourCeil, hourStart, localDayCeil, localDayStart } from './time.js';
 
 /** What a purge removed: the range actually purged (possibly wider than asked) and the rows deleted. */
@@ -44,36 +45,11 @@ export function purgeBounds(since: number, until: number, coverage: Coverage): {
 // Daily rows that can contain an instant start at most this long before it (longest day plus slack).
 const LONGEST_DAY_S = 26 * 3600;
 
-const SQL = {
-  deleteRaw: 'DELETE FROM usage_raw WHERE ts > ? AND ts <= ?',
-  deleteHourly: 'DELETE FROM usage_hourly WHERE hour_start >= ? AND hour_start < ?',
-  deleteDaily: 'DELETE FROM usage_daily WHERE day_start >= ? AND day_start < ?',
-  hourlyFromDaily: `
-    UPDATE usage_daily AS d
-       SET bytes_in = max(0, d.bytes_in - s.bi), bytes_out = max(0, d.bytes_out - s.bo)
-      FROM (SELECT app_id, sum(bytes_in) AS bi, sum(bytes_out) AS bo FROM usage_hourly
-             WHERE hour_start >= $from AND hour_start < $to GROUP BY app_id) AS s
-     WHERE d.app_id = s.app_id AND d.day_start > $from - ${LONGEST_DAY_S} AND d.day_start <= $from AND d.day_end > $from`,
-  rawFromHourly: `
-    UPDATE usage_hourly AS h
-       SET bytes_in = max(0, h.bytes_in - s.bi), bytes_out = max(0, h.bytes_out - s.bo)
-      FROM (SELECT ((ts - 1) / 3600) * 3600 AS hs, app_id, sum(bytes_in) AS bi, sum(bytes_out) AS bo FROM usage_raw
-             WHERE ts > $from AND ts <= $to GROUP BY hs, app_id) AS s
-     WHERE h.hour_start = s.hs AND h.app_id = s.app_id`,
-  rawFromDaily: `
-    UPDATE usage_daily AS d
-       SET bytes_in = max(0, d.bytes_in - s.bi), bytes_out = max(0, d.bytes_out - s.bo)
-      FROM (SELECT app_id, sum(bytes_in) AS bi, sum(bytes_out) AS bo FROM usage_raw
-             WHERE ts > $from AND ts <= $to GROUP BY app_id) AS s
-     WHERE d.app_id = s.app_id AND d.day_start > $from - ${LONGEST_DAY_S} AND d.day_start <= $from AND d.day_end > $from`,
-  zeroHourly: 'DELETE FROM usage_hourly WHERE hour_start >= ? AND hour_start < ? AND bytes_in = 0 AND bytes_out = 0',
-  zeroDaily: 'DELETE FROM usage_daily WHERE day_start > ? AND day_start < ? AND bytes_in = 0 AND bytes_out = 0',
-  processes: 'DELETE FROM processes WHERE first_seen >= ? AND last_seen < ?',
-} as const;
-
-// The same steps for the other families of tiers, keyed by more than the app: domains (schema v3) by
-// (app, domain, estimate), networks (schema v7) by (network, interface, app).
-function familySql(prefix: string, keyList: readonly string[]): { [K in keyof typeof SQL]: string } {
+// The steps for one family of tiers (tiers.ts): usage by app, domains (schema v3) by (app, domain,
+// estimate), networks (schema v7) by (network, interface, app).
+function familySql(family: TierFamily): Record<'deleteRaw' | 'deleteHourly' | 'deleteDaily' | 'hourlyFromDaily' | 'rawFromHourly' | 'rawFromDaily' | 'zeroHourly' | 'zeroDaily', string> {
+  const prefix = family.prefix;
+  const keyList = tierKeyNames(family);
   const keys = keyList.join(', ');
   const match = (a: string, b: string): string => keyList.map((k) => `${a}.${k} = ${b}.${k}`).join(' AND ');
   return {
@@ -100,11 +76,12 @@ function familySql(prefix: string, keyList: readonly string[]): { [K in keyof ty
      WHERE ${match('d', 's')} AND d.day_start > $from - ${LONGEST_DAY_S} AND d.day_start <= $from AND d.day_end > $from`,
     zeroHourly: `DELETE FROM ${prefix}_hourly WHERE hour_start >= ? AND hour_start < ? AND bytes_in = 0 AND bytes_out = 0`,
     zeroDaily: `DELETE FROM ${prefix}_daily WHERE day_start > ? AND day_start < ? AND bytes_in = 0 AND bytes_out = 0`,
-    processes: SQL.processes,
   };
 }
-const DOMAIN_SQL = familySql('domain', ['app_id', 'domain_id', 'estimate']);
-const NETWORK_SQL = familySql('network', ['network_id', 'iface', 'app_id']);
+const USAGE_SQL = familySql(USAGE_TIERS);
+const DOMAIN_SQL = familySql(DOMAIN_TIERS);
+const NETWORK_SQL = familySql(NETWORK_TIERS);
+const PROCESSES_SQL = 'DELETE FROM processes WHERE first_seen >= ? AND last_seen < ?';
 
 /** Deletes [since, until) (widened by `purgeBounds`) from all tiers, in one transaction. */
 export function purgeRange(db: Database.Database, since: number, until: number, coverage: Coverage): PurgeOutcome {
@@ -145,8 +122,8 @@ export function purgeRange(db: Database.Database, since: number, until: number, 
   };
   const deleted = db
     .transaction(() => {
-      const usage = purgeTiers(SQL);
-      const counts: PurgeOutcome['deleted'] = { ...usage, processes: run(SQL.processes, bounds.since, bounds.until) };
+      const usage = purgeTiers(USAGE_SQL);
+      const counts: PurgeOutcome['deleted'] = { ...usage, processes: run(PROCESSES_SQL, bounds.since, bounds.until) };
       if (hasDomainTables(db)) {
         const d = purgeTiers(DOMAIN_SQL);
         const domains = d.raw + d.hourly + d.daily;

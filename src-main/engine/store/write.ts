@@ -5,53 +5,26 @@ import type Database from 'better-sqlite3';
 import { rollbackSafeIds } from './ids.js';
 import type { PendingBuffer } from './pending.js';
 import { writeTiers, type TierStatements } from './rollup.js';
+import { DOMAIN_TIERS, NETWORK_TIERS, USAGE_TIERS, tierUpsertSql, type TierFamily } from './tiers.js';
+
+/** Inserts a name (or key) once and answers its id either way. */
+const idSql = (table: string, column: string): string => `INSERT INTO ${table} (${column}) VALUES (?) ON CONFLICT (${column}) DO UPDATE SET ${column} = excluded.${column} RETURNING id`;
 
 const SQL = {
-  app: 'INSERT INTO apps (name) VALUES (?) ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id',
-  raw: `INSERT INTO usage_raw (ts, app_id, duration_s, bytes_in, bytes_out) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT (ts, app_id) DO UPDATE SET duration_s = max(duration_s, excluded.duration_s),
-          bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out`,
-  hourly: `INSERT INTO usage_hourly (hour_start, app_id, bytes_in, bytes_out) VALUES (?, ?, ?, ?)
-        ON CONFLICT (hour_start, app_id) DO UPDATE SET
-          bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out`,
-  daily: `INSERT INTO usage_daily (day_start, day_end, app_id, bytes_in, bytes_out) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT (day_start, app_id) DO UPDATE SET
-          bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out`,
+  app: idSql('apps', 'name'),
   process: `INSERT INTO processes (app_id, name, pid, path, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (app_id, name, pid, path) DO UPDATE SET
           first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`,
   gap: 'INSERT INTO gaps (start_ts, end_ts, reason) VALUES (?, ?, ?)',
 } as const;
 
-// Domain rows (schema v3): the same three tiers, keyed by (time, app, domain, estimate).
-const DOMAIN_SQL = {
-  domain: 'INSERT INTO domains (name) VALUES (?) ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id',
-  raw: `INSERT INTO domain_raw (ts, app_id, domain_id, estimate, duration_s, bytes_in, bytes_out) VALUES (?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (ts, app_id, domain_id, estimate) DO UPDATE SET duration_s = max(duration_s, excluded.duration_s),
-          bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out`,
-  hourly: `INSERT INTO domain_hourly (hour_start, app_id, domain_id, estimate, bytes_in, bytes_out) VALUES (?, ?, ?, ?, ?, ?)
-        ON CONFLICT (hour_start, app_id, domain_id, estimate) DO UPDATE SET
-          bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out`,
-  daily: `INSERT INTO domain_daily (day_start, day_end, app_id, domain_id, estimate, bytes_in, bytes_out) VALUES (?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (day_start, app_id, domain_id, estimate) DO UPDATE SET
-          bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out`,
-} as const;
-
-// Per-network rows (schema v7): the same three tiers, keyed by (time, network, interface, app).
+// Domain rows (schema v3), keyed by (time, app, domain, estimate), and per-network rows (schema v7),
+// keyed by (time, network, interface, app): the same three tiers as usage (their upserts: tiers.ts).
 const NETWORK_SQL = {
-  network: 'INSERT INTO networks (key) VALUES (?) ON CONFLICT (key) DO UPDATE SET key = excluded.key RETURNING id',
+  network: idSql('networks', 'key'),
   info: `INSERT INTO networks (key, label, kind, metered, metered_reason, last_seen) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (key) DO UPDATE SET label = excluded.label, kind = excluded.kind, metered = excluded.metered,
           metered_reason = excluded.metered_reason, last_seen = max(last_seen, excluded.last_seen)`,
-  raw: `INSERT INTO network_raw (ts, network_id, iface, app_id, duration_s, bytes_in, bytes_out) VALUES (?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (ts, network_id, iface, app_id) DO UPDATE SET duration_s = max(duration_s, excluded.duration_s),
-          bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out`,
-  hourly: `INSERT INTO network_hourly (hour_start, network_id, iface, app_id, bytes_in, bytes_out) VALUES (?, ?, ?, ?, ?, ?)
-        ON CONFLICT (hour_start, network_id, iface, app_id) DO UPDATE SET
-          bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out`,
-  daily: `INSERT INTO network_daily (day_start, day_end, network_id, iface, app_id, bytes_in, bytes_out) VALUES (?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (day_start, network_id, iface, app_id) DO UPDATE SET
-          bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out`,
   ledger: `INSERT INTO network_ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hour_start) DO UPDATE SET
           physical_in = physical_in + excluded.physical_in, physical_out = physical_out + excluded.physical_out,
           attributed_in = attributed_in + excluded.attributed_in, attributed_out = attributed_out + excluded.attributed_out,
@@ -85,7 +58,11 @@ export interface BatchWriter {
 
 /** Prepares the usage statements now and the domain ones on the first domain row (a store opened at an older schema in tests has no domain tables). */
 export function createBatchWriter(db: Database.Database): BatchWriter {
-  const usage: TierStatements = { raw: db.prepare(SQL.raw), hourly: db.prepare(SQL.hourly), daily: db.prepare(SQL.daily) };
+  const tiers = (family: TierFamily): TierStatements => {
+    const sql = tierUpsertSql(family);
+    return { raw: db.prepare(sql.raw), hourly: db.prepare(sql.hourly), daily: db.prepare(sql.daily) };
+  };
+  const usage = tiers(USAGE_TIERS);
   const process = db.prepare(SQL.process);
   const gap = db.prepare(SQL.gap);
   let domain: (TierStatements & { name: Database.Statement }) | null = null;
@@ -115,7 +92,7 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
     for (const p of pending.processes.values()) process.run(apps.id(p.app), p.name, p.pid, p.path, p.firstSeen, p.lastSeen);
     for (const g of pending.gaps) gap.run(g.start, g.end, g.reason);
     if (pending.domainUsage.length > 0) {
-      domain ??= { name: db.prepare(DOMAIN_SQL.domain), raw: db.prepare(DOMAIN_SQL.raw), hourly: db.prepare(DOMAIN_SQL.hourly), daily: db.prepare(DOMAIN_SQL.daily) };
+      domain ??= { name: db.prepare(idSql('domains', 'name')), ...tiers(DOMAIN_TIERS) };
       const names = (domains ??= rollbackSafeIds(domain.name));
       counts.domains = writeTiers(domain, pending.domainUsage, (row) => [apps.id(row.app), names.id(row.domain), row.estimate ? 1 : 0]);
     }
@@ -124,9 +101,7 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
         key: db.prepare(NETWORK_SQL.network),
         info: db.prepare(NETWORK_SQL.info),
         ledger: db.prepare(NETWORK_SQL.ledger),
-        raw: db.prepare(NETWORK_SQL.raw),
-        hourly: db.prepare(NETWORK_SQL.hourly),
-        daily: db.prepare(NETWORK_SQL.daily),
+        ...tiers(NETWORK_TIERS),
       };
       for (const h of pending.ledger.values()) {
         network.ledger.run(h.hourStart, h.physical.bytesIn, h.physical.bytesOut, h.attributed.bytesIn, h.attributed.bytesOut, h.overhead.bytesIn, h.overhead.bytesOut, h.excluded.bytesIn, h.excluded.bytesOut, h.unknownIntervals);
