@@ -61,6 +61,24 @@ describe.skipIf(!ready)(`the Chromium extension: a WebSocket site, withdrawn sit
         [SOCKET.host, SOCKET.bytes] as const,
       );
       await chat.close();
+      // The handshake's host and address must reach netmon before site access is withdrawn: without host
+      // access Chromium refuses the extension's own fetch to netmon, and the report waits in the queue
+      // until the test ends (the bytes then stay unattributed). The tally is reported every 5 s, so wait
+      // until the extension holds nothing unsent (its queue and tally, as kept in storage.session).
+      await sleep(1000);
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const unsent = await worker.evaluate(async () => {
+          const kept = (await (globalThis as unknown as { chrome: { storage: { session: { get(keys: string[]): Promise<Record<string, unknown>> } } } }).chrome.storage.session.get(['netmonQueue', 'netmonTally'])) as {
+            netmonQueue?: unknown[];
+            netmonTally?: { entries?: unknown[] };
+          };
+          return (kept.netmonQueue?.length ?? 0) + (kept.netmonTally?.entries?.length ?? 0);
+        });
+        if (unsent === 0) break;
+        if (Date.now() > deadline) throw new Error(`the extension still holds ${unsent} unsent report(s) or tally entries after 20 s`);
+        await sleep(250);
+      }
 
       const settingsPage = await context.newPage();
       await settingsPage.goto(`chrome://extensions/?id=${extensionId}`);
