@@ -124,6 +124,39 @@ describe('flush', () => {
     expect(grandTotals(again.db, { since: H, until: H + 60 })).toMatchObject({ bytesIn: 7, bytesOut: 8 });
     again.close();
   });
+
+  it("sees another connection's commit at every flush: a name renamed there gets a new id here, not the cached one", () => {
+    const store = openStore({ dataDir: tempDataDir() });
+    const side = sideConnection(store);
+    try {
+      const appNames = (): unknown[] => table(store, "SELECT a.name, sum(bytes_in) AS bytes_in FROM usage_raw JOIN apps a ON a.id = app_id GROUP BY a.name ORDER BY a.name");
+      // Several flushes first, so that the writer has read the version more than once before the change.
+      for (let i = 0; i < 3; i += 1) {
+        store.append([{ ts: H + 5 + i * 5, durationS: 5, app: 'a', bytesIn: 1, bytesOut: 0 }]);
+        expect(store.flush().ok).toBe(true);
+      }
+      // What the CLI's forget or fold does from its own process: the id the writer cached no longer means 'a'.
+      side.prepare("UPDATE apps SET name = 'renamed' WHERE name = 'a'").run();
+      store.append([{ ts: H + 60, durationS: 5, app: 'a', bytesIn: 100, bytesOut: 0 }]);
+      expect(store.flush().ok).toBe(true);
+      expect(appNames()).toEqual([
+        { name: 'a', bytes_in: 100 },
+        { name: 'renamed', bytes_in: 3 },
+      ]);
+      // And again after a second commit there (the statement reads the version each time it runs).
+      side.prepare("UPDATE apps SET name = 'renamed again' WHERE name = 'a'").run();
+      store.append([{ ts: H + 120, durationS: 5, app: 'a', bytesIn: 1000, bytesOut: 0 }]);
+      expect(store.flush().ok).toBe(true);
+      expect(appNames()).toEqual([
+        { name: 'a', bytes_in: 1000 },
+        { name: 'renamed', bytes_in: 3 },
+        { name: 'renamed again', bytes_in: 100 },
+      ]);
+    } finally {
+      side.close();
+      store.close();
+    }
+  });
 });
 
 /** 5-s rows for `apps` over `hours` from H, with bytes that differ per row. */

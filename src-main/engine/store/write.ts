@@ -72,15 +72,21 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
   let networks: ReturnType<typeof rollbackSafeIds> | null = null;
 
   // Another connection's commit (the CLI's forget or fold) may have deleted names whose ids are cached:
-  // PRAGMA data_version changes exactly then, and the caches start again.
-  let dataVersion = db.pragma('data_version', { simple: true }) as number;
+  // PRAGMA data_version changes exactly then, and the caches start again. One statement, prepared once
+  // and stepped each flush (SQLite reads the version when the statement runs): `db.pragma()` would
+  // prepare a new one per flush, whose native memory (about 2.5 KB) better-sqlite3 frees only when V8
+  // collects the JS object and the event loop next turns; the 30-day soak, whose loop never yields,
+  // measured them as resident memory growing 5 MB per simulated day.
+  const dataVersionStmt = db.prepare('PRAGMA data_version').pluck();
+  const readDataVersion = (): number => dataVersionStmt.get() as number;
+  let dataVersion = readDataVersion();
   const resetIds = (): void => {
     apps.reset();
     domains?.reset();
     networks?.reset();
   };
   const writeAll = (pending: PendingBuffer, extra: ((db: Database.Database) => void) | null, before: (() => void) | null): FlushCounts => {
-    const version = db.pragma('data_version', { simple: true }) as number;
+    const version = readDataVersion();
     if (version !== dataVersion) resetIds();
     dataVersion = version;
     before?.();
