@@ -9,10 +9,9 @@
  * The environment serve runs with on Linux. glibc's malloc gives each thread that allocates its own
  * arena (up to 8 per core) and keeps what was freed there for reuse; V8's helper threads (GC, compiler)
  * each take one. In the 30-day soak run as serve runs (`npm run bench -- soak`, 2 shared cores), the
- * default made five thread arenas holding 4.8 MB and left 78.3 MB resident on day 30 (two runs); with
- * two arenas for the whole process the helper threads share one (1.3–2.2 MB) and day 30 ended at
- * 73.7–76.0 MB (four runs). One arena measured the same as two. Not the whole story: glibc's main arena
- * (`[heap]`, SQLite) grows to 12.7 MB by day 27 either way, so the drift from day 1 stays 4.7–7.3 %.
+ * default made five thread arenas holding 4.8 MB and left 74.4 MB resident on day 30; with two arenas
+ * for the whole process the helper threads share one (1.2-2.2 MB) and day 30 ended at 71.8-72.6 MB
+ * (four runs, drift from day 1 1.0-1.4 %). One arena measured the same as two.
  * Read by glibc at process start only; other C libraries (musl) and other systems ignore it.
  */
 export const SERVE_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
