@@ -260,6 +260,8 @@ describe('a report sent again (same reportId) is counted once', () => {
     await post('/api/browser/active-tab', withoutId);
     await post('/api/browser/active-tab', withoutId);
     expect(stored()).toBe(4);
+    // Each row keeps the id it came with (schema v8), none for the reports sent without one.
+    expect(s.store.db.prepare("SELECT report_id FROM browser_reports WHERE hostname = 'once.test' ORDER BY id").pluck().all()).toEqual([ID(1), ID(2), null, null]);
   });
 
   it('a byte report: the tracker takes it once', async () => {

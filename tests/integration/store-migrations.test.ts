@@ -1,7 +1,7 @@
-// The migration framework on real files: from empty, from each earlier version (v1 to v6, with a
-// fake next version defined here), all pending steps in one transaction, a failed step leaving nothing behind; and
+// The migration framework on real files: from empty, from each earlier version (v1 to v7, with a
+// fake next version defined here), all pending steps in one transaction, a failed step leaving nothing behind;
 // v2 (browser reports) over a v1 database that already got the table from the API's first-use
-// creation before v2 existed.
+// creation before v2 existed; and v8 (the extension's report ids on browser reports).
 process.env.TZ = 'Europe/Berlin';
 import Database from 'better-sqlite3';
 import path from 'node:path';
@@ -49,7 +49,7 @@ CREATE TABLE IF NOT EXISTS browser_reports (
 CREATE INDEX IF NOT EXISTS browser_reports_ts ON browser_reports (ts);
 `;
 
-/** A database at `version` (1 to 6) with two usage rows (30 bytes in). */
+/** A database at `version` (1 to 7) with two usage rows (30 bytes in). */
 function databaseAt(version: number): string {
   const dir = tempDataDir();
   const store = openStore({ dataDir: dir, migrations: MIGRATIONS.slice(0, version) });
@@ -83,7 +83,7 @@ const indexesOf = (db: Database.Database, table: string): string[] =>
 describe('migrations', () => {
   it('the application migrations are numbered from 1 without holes', () => {
     expect(MIGRATIONS.map((m) => m.version)).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
-    expect(SCHEMA_VERSION).toBe(7);
+    expect(SCHEMA_VERSION).toBe(8);
   });
 
   it('from empty to the newest, in one go', () => {
@@ -95,14 +95,15 @@ describe('migrations', () => {
     db.close();
   });
 
-  it.each([1, 2, 3, 4, 5, 6])('from v%i with data to the newest and to a fake next version, keeping and backfilling the data', (version) => {
+  it.each([1, 2, 3, 4, 5, 6, 7])('from v%i with data to the newest and to a fake next version, keeping and backfilling the data', (version) => {
     const dir = databaseAt(version);
     const { db: newest, migratedFrom } = openDatabase(dir);
     expect({ migratedFrom, version: newest.pragma('user_version', { simple: true }) }).toEqual({ migratedFrom: version, version: SCHEMA_VERSION });
     expect(tablesOf(newest)).toContain('browser_reports');
     expect(newest.prepare('SELECT sum(bytes_in) FROM usage_raw').pluck().get()).toBe(30);
-    // v7: rows from before per-network tiers are under the "unknown network", in every tier.
-    for (const tier of ['raw', 'hourly', 'daily']) {
+    // v7: rows from before per-network tiers are under the "unknown network", in every tier (a v7
+    // database's flush wrote its own).
+    for (const tier of version < 7 ? ['raw', 'hourly', 'daily'] : []) {
       expect(newest.prepare(`SELECT n.key, n.label, t.iface, sum(t.bytes_in) FROM network_${tier} t JOIN networks n ON n.id = t.network_id GROUP BY 1, 2, 3`).raw().all()).toEqual([
         ['unknown', 'unknown network', '', newest.prepare(`SELECT sum(bytes_in) FROM usage_${tier}`).pluck().get()],
       ]);
@@ -135,7 +136,7 @@ describe('migrations', () => {
     raw.close();
   });
 
-  it.each([1, 2, 3, 4, 5, 6])('a failing step on a v%i database leaves that version and its data intact', (version) => {
+  it.each([1, 2, 3, 4, 5, 6, 7])('a failing step on a v%i database leaves that version and its data intact', (version) => {
     const dir = databaseAt(version);
     expect(() => openDatabase(dir, { migrations: [...MIGRATIONS, failingV3] })).toThrow(/no_such_table/);
     const raw = new Database(path.join(dir, DB_FILE_NAME), { readonly: true });
@@ -212,16 +213,23 @@ describe('v2: browser reports', () => {
       [1_720_000_060, 'bbc.co.uk', 'bbc.co.uk', 'chrome'],
     ]);
     const before = new Database(path.join(dir, DB_FILE_NAME), { readonly: true });
-    const schemaBefore = before.prepare("SELECT sql, rootpage FROM sqlite_schema WHERE name = 'browser_reports'").get();
+    const schemaBefore = before.prepare("SELECT sql, rootpage FROM sqlite_schema WHERE name = 'browser_reports'").get() as { sql: string; rootpage: number };
     before.close();
+    // Through v7: the same table, not a rebuilt one (same definition, same b-tree).
+    const atV7 = openDatabase(dir, { migrations: MIGRATIONS.slice(0, 7) });
+    expect(atV7.db.prepare("SELECT sql, rootpage FROM sqlite_schema WHERE name = 'browser_reports'").get()).toEqual(schemaBefore);
+    atV7.db.close();
     const store = openStore({ dataDir: dir });
     try {
       expect(store.health().schemaVersion).toBe(SCHEMA_VERSION);
       const db = sideConnection(store, { readonly: true });
       onTestFinished(() => void db.close());
       expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-      // The same table, not a rebuilt one (same definition, same b-tree), its rows with their ids.
-      expect(db.prepare("SELECT sql, rootpage FROM sqlite_schema WHERE name = 'browser_reports'").get()).toEqual(schemaBefore);
+      // Still the same table (the same b-tree; v8 added its column to the definition), its rows with their ids.
+      expect(db.prepare("SELECT sql, rootpage FROM sqlite_schema WHERE name = 'browser_reports'").get()).toEqual({
+        sql: schemaBefore.sql.replace(/\n\) STRICT$/, `\n, report_id TEXT\n  CHECK (report_id IS NULL OR (length(report_id) = 32 AND report_id NOT GLOB '*[^0-9a-f]*'))) STRICT`),
+        rootpage: schemaBefore.rootpage,
+      });
       expect(db.prepare('SELECT id, ts, hostname, domain, browser FROM browser_reports ORDER BY id').all()).toEqual([
         { id: 1, ts: 1_720_000_000, hostname: 'www.netflix.com', domain: 'netflix.com', browser: 'zen' },
         { id: 2, ts: 1_720_000_060, hostname: 'bbc.co.uk', domain: 'bbc.co.uk', browser: 'chrome' },
@@ -262,6 +270,29 @@ describe('v2: browser reports', () => {
       expect(tablesOf(db).filter((t) => t.startsWith('browser_reports'))).toEqual(['browser_reports']);
       expect(indexesOf(db, 'browser_reports')).toEqual(['browser_reports_ts']);
       expect(() => db.prepare("INSERT INTO browser_reports (received_at, ts, hostname, domain, browser) VALUES (1, 1, 'a.com/x', 'a.com', 'zen')").run()).toThrow(/CHECK/);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('v8: report ids of browser reports', () => {
+  it('adds the report id to a v7 table, its rows kept without one, and refuses anything but 32 hex characters', () => {
+    const dir = databaseAt(7);
+    const raw = new Database(path.join(dir, DB_FILE_NAME));
+    raw.prepare("INSERT INTO browser_reports (received_at, ts, hostname, domain, browser) VALUES (2, 1, 'www.netflix.com', 'netflix.com', 'zen')").run();
+    raw.close();
+    const { db, migratedFrom } = openDatabase(dir);
+    try {
+      expect(migratedFrom).toBe(7);
+      expect(db.prepare('SELECT id, hostname, report_id FROM browser_reports').all()).toEqual([{ id: 1, hostname: 'www.netflix.com', report_id: null }]);
+      const insert = db.prepare("INSERT INTO browser_reports (received_at, ts, hostname, domain, browser, report_id) VALUES (1, 1, 'a.com', 'a.com', 'zen', ?)");
+      for (const bad of ['https://a.com/watch?v=0123456789abcdef0123456789ab', '0123456789ABCDEF0123456789ABCDEF', '0123456789abcdef', '0123456789abcdef0123456789abcdef0', 'a.com', '']) {
+        expect(() => insert.run(bad), bad).toThrow(/CHECK constraint failed/);
+      }
+      insert.run('0123456789abcdef0123456789abcdef');
+      insert.run(null);
+      expect(db.prepare('SELECT report_id FROM browser_reports ORDER BY id').pluck().all()).toEqual([null, '0123456789abcdef0123456789abcdef', null]);
     } finally {
       db.close();
     }

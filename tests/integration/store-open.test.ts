@@ -80,7 +80,7 @@ describe('opening a new database', () => {
       ]);
       for (const t of tables) expect(t.strict, t.name).toBe(1);
       expect(db.prepare('SELECT name FROM apps WHERE id = 1').pluck().get()).toBe(UNATTRIBUTED);
-      expect({ schemaVersion, migratedFrom, recovered }).toEqual({ schemaVersion: 7, migratedFrom: 0, recovered: null });
+      expect({ schemaVersion, migratedFrom, recovered }).toEqual({ schemaVersion: 8, migratedFrom: 0, recovered: null });
       // STRICT refuses a text timestamp instead of coercing it.
       expect(() => db.prepare("INSERT INTO gaps (start_ts, end_ts, reason) VALUES ('soon', 2, 'stall')").run()).toThrow(/cannot store TEXT value in INTEGER column/);
     } finally {
@@ -104,7 +104,7 @@ describe('opening a new database', () => {
     populated(dir, 10);
     const opened = openDatabase(dir);
     opened.db.close();
-    expect(opened.migratedFrom).toBe(7);
+    expect(opened.migratedFrom).toBe(8);
     expect(opened.check.kind).toBe('full');
   });
 });
@@ -127,11 +127,11 @@ describe('a database newer than the app', () => {
     const dir = tempDataDir();
     const dbPath = populated(dir, 10);
     const raw = new Database(dbPath);
-    raw.pragma('user_version = 8');
+    raw.pragma('user_version = 9');
     raw.close();
     const before = sha(dbPath);
     expect(() => openDatabase(dir)).toThrow(DatabaseTooNewError);
-    expect(() => openDatabase(dir)).toThrow(/schema version 8, but this netmon knows versions up to 7.*not touched/);
+    expect(() => openDatabase(dir)).toThrow(/schema version 9, but this netmon knows versions up to 8.*not touched/);
     expect(() => openDatabase(dir, { readonly: true })).toThrow(DatabaseTooNewError);
     expect(sha(dbPath)).toBe(before);
     expect(corruptFiles(dir)).toEqual([]);

@@ -54,6 +54,7 @@ export function browserReportHandlers({ deps, nowS }: AreaContext): BrowserRepor
           hostname: host.hostname,
           domain: host.domain,
           browser: parsed.data.browser.toLowerCase(),
+          reportId,
         });
         return { stored: true, id, hostname: host.hostname, domain: host.domain };
       });

@@ -14,6 +14,8 @@ export interface BrowserReportRow {
   hostname: string;
   domain: string;
   browser: string;
+  /** The extension's id for the report (32 random hex characters, schema v8); absent from older extensions. */
+  reportId?: string | undefined;
 }
 
 interface Row {
@@ -25,13 +27,13 @@ interface Row {
 }
 
 export const BROWSER_REPORT_SQL = {
-  insert: 'INSERT INTO browser_reports (received_at, ts, hostname, domain, browser) VALUES (?, ?, ?, ?, ?)',
+  insert: 'INSERT INTO browser_reports (received_at, ts, hostname, domain, browser, report_id) VALUES (?, ?, ?, ?, ?, ?)',
   purge: 'DELETE FROM browser_reports WHERE ts >= ? AND ts < ?',
 } as const;
 
 /** Inserts one report on the store's connection; returns its row id. */
 export function insertBrowserReport(db: Database.Database, report: BrowserReportRow): number {
-  const info = db.prepare<[number, number, string, string, string]>(BROWSER_REPORT_SQL.insert).run(report.receivedAt, report.ts, report.hostname, report.domain, report.browser);
+  const info = db.prepare<[number, number, string, string, string, string | null]>(BROWSER_REPORT_SQL.insert).run(report.receivedAt, report.ts, report.hostname, report.domain, report.browser, report.reportId ?? null);
   return Number(info.lastInsertRowid);
 }
 

@@ -246,6 +246,13 @@ INSERT INTO network_hourly SELECT hour_start, (SELECT id FROM networks WHERE key
 INSERT INTO network_daily SELECT day_start, day_end, (SELECT id FROM networks WHERE key = 'unknown'), '', app_id, bytes_in, bytes_out FROM usage_daily;
 `;
 
+// v8: the extension's report id with each active-tab report: 32 random hexadecimal characters the
+// extension draws for a report and sends again with every retry (nothing of the page, and the CHECK
+// refuses anything else); NULL for a report from an extension that sends none, and for rows from
+// before v8. It tells a report sent twice apart from two reports of the same tab in the same second.
+const V8 = `ALTER TABLE browser_reports ADD COLUMN report_id TEXT
+  CHECK (report_id IS NULL OR (length(report_id) = 32 AND report_id NOT GLOB '*[^0-9a-f]*'))`;
+
 /** The application's migrations, oldest first. Append; never edit a released one. */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -262,6 +269,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'plans, budgets, alerts, cycle history', up: (db) => db.exec(V5) },
   { version: 6, name: 'domain tiers by domain', up: (db) => db.exec(V6) },
   { version: 7, name: 'per-network usage tiers', up: (db) => db.exec(V7) },
+  { version: 8, name: 'report ids of browser reports', up: (db) => db.exec(V8) },
 ];
 
 /** The schema version this build writes. */
