@@ -23,7 +23,10 @@ describe.skipIf(!ready)(`the Chromium extension: reports queued before its worke
   let context: BrowserContext;
   let rows: { id: number; hostname: string; ts: number; received_at: number; report_id: string | null }[] = [];
   /** The active-tab reports the worker kept in storage.session just before it was stopped. */
-  let queuedBeforeStop: { domain: string; timestamp: number; reportId: string }[] = [];
+  let queuedBeforeStop: { domain: string; timestamp: number; reportId: string; atMs: number }[] = [];
+  /** When the test stopped the worker, and when the worker started again (its performance.timeOrigin), epoch ms. */
+  let stoppedAtMs = 0;
+  let restartedAtMs = 0;
   let markerAfterStop: unknown = 'not read';
   let stoppedAtS = 0;
   let finalState = '';
@@ -50,9 +53,10 @@ describe.skipIf(!ready)(`the Chromium extension: reports queued before its worke
       stoppedAtS = Math.floor(Date.now() / 1000);
       queuedBeforeStop = await worker.evaluate(async () => {
         const session = (globalThis as unknown as { chrome: { storage: { session: { get(key: string): Promise<Record<string, unknown>> } } } }).chrome.storage.session;
-        const kept = (await session.get('netmonQueue'))['netmonQueue'] as { value: { path: string; body: { domain?: string; timestamp?: number; reportId?: string } } }[] | undefined;
-        return (kept ?? []).filter((q) => q.value.path.endsWith('/active-tab')).map((q) => ({ domain: q.value.body.domain ?? '', timestamp: q.value.body.timestamp ?? 0, reportId: q.value.body.reportId ?? '' }));
+        const kept = (await session.get('netmonQueue'))['netmonQueue'] as { atMs: number; value: { path: string; body: { domain?: string; timestamp?: number; reportId?: string } } }[] | undefined;
+        return (kept ?? []).filter((q) => q.value.path.endsWith('/active-tab')).map((q) => ({ domain: q.value.body.domain ?? '', timestamp: q.value.body.timestamp ?? 0, reportId: q.value.body.reportId ?? '', atMs: q.atMs }));
       });
+      stoppedAtMs = Date.now();
       await stopServiceWorker(context, extensionId);
       process.kill(-serveGroup, 'SIGCONT');
       await sleep(500);
@@ -60,6 +64,7 @@ describe.skipIf(!ready)(`the Chromium extension: reports queued before its worke
       const options = await context.newPage();
       await options.goto(optionsUrl);
       markerAfterStop = await worker.evaluate(() => (globalThis as { netmonTestMarker?: number }).netmonTestMarker ?? null);
+      restartedAtMs = await worker.evaluate(() => performance.timeOrigin);
       const until = Date.now() + 40_000;
       for (;;) {
         finalState = (await options.textContent('#status')) ?? '';
@@ -79,7 +84,7 @@ describe.skipIf(!ready)(`the Chromium extension: reports queued before its worke
     const db = new Database(path.join(dataDir, 'network_monitor.db'), { readonly: true });
     rows = db.prepare('SELECT id, hostname, ts, received_at, report_id FROM browser_reports ORDER BY id').all() as typeof rows;
     db.close();
-    if (process.env['NETMON_DEBUG_E2E'] !== undefined) console.log(JSON.stringify({ rows, queuedBeforeStop, stoppedAtS, markerAfterStop, finalState }, null, 1));
+    if (process.env['NETMON_DEBUG_E2E'] !== undefined) console.log(JSON.stringify({ rows, queuedBeforeStop, stoppedAtS, stoppedAtMs, restartedAtMs, markerAfterStop, finalState }, null, 1));
   }, 180_000);
 
   afterAll(() => {
@@ -105,7 +110,7 @@ describe.skipIf(!ready)(`the Chromium extension: reports queued before its worke
   });
 
   it('each report queued before the stop is stored exactly once, by its report id', () => {
-    const seen = JSON.stringify({ rows, queuedBeforeStop, stoppedAtS });
+    const seen = JSON.stringify({ rows, queuedBeforeStop, stoppedAtS, stoppedAtMs, restartedAtMs });
     for (const q of queuedBeforeStop) {
       const stored = rows.filter((r) => r.report_id === q.reportId);
       expect(stored.map((r) => ({ hostname: r.hostname, ts: r.ts })), seen).toEqual([{ hostname: q.domain, ts: q.timestamp }]);
@@ -113,7 +118,7 @@ describe.skipIf(!ready)(`the Chromium extension: reports queued before its worke
   });
 
   it('no report is stored twice, and every other report is a new one the worker made after the stop', () => {
-    const seen = JSON.stringify({ rows, queuedBeforeStop, stoppedAtS });
+    const seen = JSON.stringify({ rows, queuedBeforeStop, stoppedAtS, stoppedAtMs, restartedAtMs });
     for (const r of rows) expect(r.report_id, seen).toMatch(/^[0-9a-f]{32}$/);
     const ids = rows.map((r) => r.report_id);
     expect(new Set(ids).size, seen).toBe(ids.length);
