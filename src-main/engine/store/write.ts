@@ -75,8 +75,8 @@ export function createBatchWriter(db: Database.Database): BatchWriter {
   // PRAGMA data_version changes exactly then, and the caches start again. One statement, prepared once
   // and stepped each flush (SQLite reads the version when the statement runs): `db.pragma()` would
   // prepare a new one per flush, whose native memory (about 2.5 KB) better-sqlite3 frees only when V8
-  // collects the JS object and the event loop next turns; the 30-day soak, whose loop never yields,
-  // measured them as resident memory growing 5 MB per simulated day.
+  // collects the JS object and the event loop next turns (a 30-day soak whose loop never turned
+  // measured them as resident memory growing 5 MB per simulated day).
   const dataVersionStmt = db.prepare('PRAGMA data_version').pluck();
   const readDataVersion = (): number => dataVersionStmt.get() as number;
   let dataVersion = readDataVersion();
