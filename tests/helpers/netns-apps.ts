@@ -67,6 +67,10 @@ export interface TaskCount {
   port: number;
   bytesSent: number;
   bytesReceived: number;
+  /** UDP: replies the kernel delivered to the task's socket and dropped from its full receive buffer. */
+  datagramsDropped: number;
+  /** Their bytes: they reached the app (and the sampler's ingress hook) though it never read them. */
+  bytesDropped: number;
   connections: number;
 }
 
@@ -76,18 +80,20 @@ export interface AppReport {
   durationMs: number;
   bytesSent: number;
   bytesReceived: number;
+  /** Bytes of UDP replies dropped at the app's full sockets (see TaskCount). */
+  bytesDropped: number;
   /** TCP connections, UDP sockets and DNS queries: each may differ from the kernel by a FIN byte at most. */
   connections: number;
   dns: { sent: number; received: number; queries: number };
   tasks: TaskCount[];
 }
 
-/** The servers' own totals. */
+/** The servers' own totals; `dropped`: datagrams dropped at a server socket's full receive buffer. */
 export interface PeersReport {
-  dns: { sent: number; received: number; queries: number };
+  dns: { sent: number; received: number; queries: number; dropped: number };
   tls: { sent: number; received: number; connections: number; names: Record<string, number> };
   tcp: { sent: number; received: number; connections: number };
-  udp: { sent: number; received: number; datagrams: number };
+  udp: { sent: number; received: number; datagrams: number; dropped: number };
 }
 
 /** A running app: `done` resolves with its report when it exits. */

@@ -49,6 +49,8 @@ describe.each(samplers)('kill -9 of serve mid-flow, sampler $name', ({ name: sam
   let again: { rows: Row[]; total: number };
   let ifaceAgain = 0;
   let restartedStderr = '';
+  // When (ms after the upload started) serve was killed, the restarted one served, and the upload ended.
+  const at = { killed: 0, restarted: 0, uploadEnded: 0 };
 
   const serve = (): Promise<Served> =>
     startServe(netnsArgv(pair.client, [testNode(), NETMON, 'serve', '--port', '0', '--no-open', '--sampler', sampler, '--interval', '1', '--data-dir', dataDir, '--helper-path', HELPER]));
@@ -63,12 +65,16 @@ describe.each(samplers)('kill -9 of serve mid-flow, sampler $name', ({ name: sam
     const one = await serve();
     await sleep(2500);
     const upload = startTraffic(pair.client, { name: 'nmpaced', mode: 'upload', host: pair.serverAddress, port: 9000, bytes: 20_000_000, paceMs: 20_000 });
+    const started = Date.now();
     await sleep(8000);
     one.child.kill('SIGKILL');
     await new Promise((resolve) => one.child.once('exit', resolve));
+    at.killed = Date.now() - started;
     const two = await serve();
+    at.restarted = Date.now() - started;
     restartedStderr = two.stderr();
     truth = await upload.done;
+    at.uploadEnded = Date.now() - started;
     await sleep(2500);
     expect(await two.stop(), two.stderr()).toBe(0);
     const after = interfaceBytes(pair.client);
@@ -81,6 +87,11 @@ describe.each(samplers)('kill -9 of serve mid-flow, sampler $name', ({ name: sam
     const last = interfaceBytes(pair.client);
     ifaceAgain = last.bytesIn - before.bytesIn + (last.bytesOut - before.bytesOut);
     again = stored(dataDir);
+    const row = first.rows.find((r) => r.app === 'nmpaced');
+    const unattributed = first.rows.find((r) => r.app === '(unattributed)');
+    console.log(
+      `resume-netns ${sampler}: nmpaced stored out ${row?.bytesOut ?? 0} of ${truth.bytesSent} sent, unattributed out ${unattributed?.bytesOut ?? 0}; ms after the upload began: serve killed ${at.killed}, restarted serve serving ${at.restarted}, upload ended ${at.uploadEnded}`,
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -99,7 +110,11 @@ describe.each(samplers)('kill -9 of serve mid-flow, sampler $name', ({ name: sam
 
   it.skipIf(skip !== null)('the paced upload is within 2 % of what the process sent', () => {
     const row = first.rows.find((r) => r.app === 'nmpaced') ?? { app: 'nmpaced', bytesIn: 0, bytesOut: 0 };
-    expect(Math.abs(row.bytesOut - truth.bytesSent), `stored ${row.bytesOut}, sent ${truth.bytesSent}`).toBeLessThanOrEqual(truth.bytesSent * 0.02);
+    const unattributed = first.rows.find((r) => r.app === '(unattributed)');
+    expect(
+      Math.abs(row.bytesOut - truth.bytesSent),
+      `stored ${row.bytesOut}, sent ${truth.bytesSent}, unattributed out ${unattributed?.bytesOut ?? 0}; ms after the upload began: serve killed ${at.killed}, restarted serve serving ${at.restarted}, upload ended ${at.uploadEnded}`,
+    ).toBeLessThanOrEqual(truth.bytesSent * 0.02);
   });
 
   it.skipIf(skip !== null)('a restart without new traffic adds nothing to the app, and the total still follows the interface', () => {
