@@ -5,7 +5,7 @@
 // network namespace under a bare LinuxSampler (tests/fixtures/linux/sampler-runner.js) without setpriv,
 // whose parent-death signal would end it by itself.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createNetnsPair, netnsArgv, netnsSupport, type NetnsPair } from '../../../helpers/netns.js';
@@ -18,9 +18,15 @@ interface PidEntry {
   args: string | null;
 }
 
+/** The pid file's entries; none while it is absent (the registry removes it when it empties, at any moment). */
 function pidFile(dataDir: string, kind: string): PidEntry[] {
   const file = path.join(dataDir, 'run', `${kind}.pids.json`);
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as PidEntry[]) : [];
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as PidEntry[];
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
 }
 
 /** Kills serve at once (no stop: its children are left behind) and waits for it to be gone. */
