@@ -2,6 +2,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const NETMON = path.join(REPO, 'bin', 'netmon.js');
@@ -16,6 +17,20 @@ export interface CliResult {
 export function netmon(args: string[], env: NodeJS.ProcessEnv = {}): CliResult {
   const result = spawnSync(process.execPath, [NETMON, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** A row of `netmon report --json` by app. */
+export interface ReportRow {
+  app: string;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+/** What `netmon report --by app --json` stored over the last `since` in `dataDir` (the command must succeed). */
+export function reportRows(dataDir: string, since = '1h'): ReportRow[] {
+  const report = netmon(['report', '--by', 'app', '--json', '--since', since, '--data-dir', dataDir]);
+  expect(report.code, report.stderr).toBe(0);
+  return (JSON.parse(report.stdout) as { rows: ReportRow[] }).rows;
 }
 
 /** A running `netmon serve`, with its URL once it printed it. */

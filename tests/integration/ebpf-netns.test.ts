@@ -26,7 +26,7 @@ import { firstFlight } from '../helpers/quic-initial.js';
 import { clientHelloMessage } from '../helpers/tls-hello.js';
 import { nethogsSupport, startNethogs, type NethogsTotal } from '../helpers/nethogs.js';
 import { watchProcessTree, type TreeUsage } from '../helpers/proc-usage.js';
-import { REPO, netmon, startServe } from '../helpers/cli.js';
+import { REPO, netmon, reportRows, startServe } from '../helpers/cli.js';
 import { HELPER, serveArgv } from '../helpers/ebpf-serve.js';
 
 const SAMPLER = process.env['NETMON_NETNS_SAMPLER'] ?? 'ebpf';
@@ -199,9 +199,7 @@ describe.skipIf(!supported.ok)(`netmon serve --sampler ${SAMPLER} against ground
     } finally {
       peers = await server.stop();
     }
-    const report = netmon(['report', '--by', 'app', '--json', '--since', '1h', '--data-dir', dataDir]);
-    expect(report.code, report.stderr).toBe(0);
-    apps = (JSON.parse(report.stdout) as { rows: AppRow[] }).rows;
+    apps = reportRows(dataDir);
     for (const name of truth.keys()) {
       const byDomain = netmon(['report', '--by', 'domain', '--app', name, '--json', '--since', '1h', '--data-dir', dataDir]);
       // A failure is kept and reported by the domain test, so the byte tests still run.

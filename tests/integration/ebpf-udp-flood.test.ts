@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, netmon, startServe } from '../helpers/cli.js';
+import { REPO, reportRows, startServe, type ReportRow } from '../helpers/cli.js';
 import { HELPER, serveArgv } from '../helpers/ebpf-serve.js';
 import { CLIENT_ADDRESS, SERVER_ADDRESS, createNetnsPair, execInNetns, netnsArgv, netnsSupport, type NetnsPair } from '../helpers/netns.js';
 import { startApp, startPeers, type AppPlan, type AppReport } from '../helpers/netns-apps.js';
@@ -99,17 +99,11 @@ const AFTER: AppPlan = {
   ],
 };
 
-interface AppRow {
-  app: string;
-  bytesIn: number;
-  bytesOut: number;
-}
-
 describe.skipIf(!supported.ok)(`eBPF sampler under a UDP-peer flood${supported.ok ? '' : ` (skipped: ${supported.reason})`}`, () => {
   let pair: NetnsPair;
   let root: string;
   const truth = new Map<string, AppReport>();
-  let apps: AppRow[] = [];
+  let apps: ReportRow[] = [];
   let table: TableLine[] = [];
   let flood: Record<string, number> = {};
   let sunk: Record<string, number> = {};
@@ -151,9 +145,7 @@ describe.skipIf(!supported.ok)(`eBPF sampler under a UDP-peer flood${supported.o
     } finally {
       await server.stop();
     }
-    const report = netmon(['report', '--by', 'app', '--json', '--since', '1h', '--data-dir', dataDir]);
-    expect(report.code, report.stderr).toBe(0);
-    apps = (JSON.parse(report.stdout) as { rows: AppRow[] }).rows;
+    apps = reportRows(dataDir);
     writeFigures();
   }, 150_000);
 
@@ -164,7 +156,7 @@ describe.skipIf(!supported.ok)(`eBPF sampler under a UDP-peer flood${supported.o
 
   /** What came in to an app: read, plus UDP replies the kernel dropped at its full socket after netmon's hook counted them. */
   const delivered = (counted: AppReport): number => counted.bytesReceived + counted.bytesDropped;
-  const app = (name: string): AppRow => apps.find((r) => r.app === name) ?? { app: name, bytesIn: 0, bytesOut: 0 };
+  const app = (name: string): ReportRow => apps.find((r) => r.app === name) ?? { app: name, bytesIn: 0, bytesOut: 0 };
   const error = (measured: number, expected: number): number => (expected === 0 ? 0 : Math.abs(measured - expected) / expected);
   const duringFlood = (): TableLine[] => table.filter((l) => l.atMs <= floodEnd + 1000);
 

@@ -16,7 +16,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NETMON, REPO, netmon, startServe } from '../helpers/cli.js';
+import { NETMON, REPO, reportRows, startServe } from '../helpers/cli.js';
 import { parseNetstatIbn } from '../../src-main/engine/samplers/nettop/netstat.js';
 import { createNetnsPair, deviceBytes, execInNetns, netnsArgv, netnsSupport, type NetnsPair } from '../helpers/netns.js';
 import { startApp, startPeers, type AppPlan, type AppReport } from '../helpers/netns-apps.js';
@@ -143,9 +143,7 @@ describe.each(SCENARIOS)('netmon serve --sampler nettop on the nettop stand-in: 
       .split('\n')
       .filter((l) => l.length > 0)
       .map((l) => JSON.parse(l) as StandInFrame);
-    const report = netmon(['report', '--by', 'app', '--json', '--since', '1h', '--data-dir', dataDir]);
-    expect(report.code, report.stderr).toBe(0);
-    apps = (JSON.parse(report.stdout) as { rows: AppRow[] }).rows;
+    apps = reportRows(dataDir);
     writeFigures();
   }, 90_000);
 

@@ -14,22 +14,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetnsPair, interfaceBytes, netnsArgv, netnsSupport, type NetnsPair } from '../helpers/netns.js';
 import { startTraffic, startTrafficServer, testNode, type TrafficReport, type TrafficServer } from '../helpers/traffic.js';
-import { NETMON, REPO, netmon, startServe, type Served } from '../helpers/cli.js';
+import { NETMON, REPO, reportRows, startServe, type ReportRow, type Served } from '../helpers/cli.js';
 
 const support = netnsSupport();
 const HELPER = path.join(REPO, 'dist', 'helper', 'netmon-capture');
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-interface Row {
-  app: string;
-  bytesIn: number;
-  bytesOut: number;
-}
-
-function stored(dataDir: string): { rows: Row[]; total: number } {
-  const report = netmon(['report', '--json', '--since', '1h', '--data-dir', dataDir]);
-  expect(report.code, report.stderr).toBe(0);
-  const rows = (JSON.parse(report.stdout) as { rows: Row[] }).rows;
+function stored(dataDir: string): { rows: ReportRow[]; total: number } {
+  const rows = reportRows(dataDir);
   return { rows, total: rows.reduce((sum, r) => sum + r.bytesIn + r.bytesOut, 0) };
 }
 
@@ -45,8 +37,8 @@ describe.each(samplers)('kill -9 of serve mid-flow, sampler $name', ({ name: sam
   let dataDir: string;
   let truth: TrafficReport;
   let iface = 0;
-  let first: { rows: Row[]; total: number };
-  let again: { rows: Row[]; total: number };
+  let first: { rows: ReportRow[]; total: number };
+  let again: { rows: ReportRow[]; total: number };
   let ifaceAgain = 0;
   let restartedStderr = '';
   // When (ms after the upload started) serve was killed, the restarted one served, and the upload ended.

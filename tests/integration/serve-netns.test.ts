@@ -9,17 +9,11 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetnsPair, interfaceBytes, netnsArgv, netnsSupport, type NetnsPair } from '../helpers/netns.js';
 import { startTraffic, startTrafficServer, testNode, type TrafficReport, type TrafficServer } from '../helpers/traffic.js';
-import { NETMON, netmon, startServe } from '../helpers/cli.js';
+import { NETMON, reportRows, startServe, type ReportRow } from '../helpers/cli.js';
 
 const support = netnsSupport();
 const INTERVAL_S = 1;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-interface Row {
-  app: string;
-  bytesIn: number;
-  bytesOut: number;
-}
 
 describe.skipIf(!support.ok)(`netmon serve with real traffic in network namespaces${support.ok ? '' : ` (skipped: ${support.reason})`}`, () => {
   let pair: NetnsPair;
@@ -29,7 +23,7 @@ describe.skipIf(!support.ok)(`netmon serve with real traffic in network namespac
   let dataDir: string;
   const truth = new Map<string, TrafficReport>();
   let burstTruth: TrafficReport;
-  let rows: Row[] = [];
+  let rows: ReportRow[] = [];
   let ifaceDelta = { bytesIn: 0, bytesOut: 0 };
   let serveCode: number | null = null;
   let serveStderr = '';
@@ -63,9 +57,7 @@ describe.skipIf(!support.ok)(`netmon serve with real traffic in network namespac
     serveStderr = served.stderr();
     const after = interfaceBytes(pair.client);
     ifaceDelta = { bytesIn: after.bytesIn - before.bytesIn, bytesOut: after.bytesOut - before.bytesOut };
-    const report = netmon(['report', '--json', '--since', '1h', '--data-dir', dataDir]);
-    expect(report.code, report.stderr).toBe(0);
-    rows = (JSON.parse(report.stdout) as { rows: Row[] }).rows;
+    rows = reportRows(dataDir);
     if (process.env['NETMON_DEBUG_NETNS'] !== undefined) console.log(JSON.stringify({ rows, truth: [...truth.entries()], burstTruth, ifaceDelta }, null, 1));
   }, 120_000);
 
@@ -76,7 +68,7 @@ describe.skipIf(!support.ok)(`netmon serve with real traffic in network namespac
     if (root !== undefined) rmSync(root, { recursive: true, force: true });
   });
 
-  const app = (name: string): Row => rows.find((r) => r.app === name) ?? { app: name, bytesIn: 0, bytesOut: 0 };
+  const app = (name: string): ReportRow => rows.find((r) => r.app === name) ?? { app: name, bytesIn: 0, bytesOut: 0 };
   // 2 %, and never less than one byte per connection: the kernel counts the peer's FIN as a byte received.
   const within2 = (measured: number, expected: number, connections: number, what: string): void => {
     expect(Math.abs(measured - expected), `${what}: measured ${measured}, the process counted ${expected}`).toBeLessThanOrEqual(Math.max(expected * 0.02, connections));
