@@ -7,34 +7,24 @@ import { PRIVATE_APP, PRIVATE_NETWORK, PRIVATE_NETWORK_LABEL } from '../../../sr
 import type { AppCounter, NetworkCounter, UsageCounters } from '../usage-counters.js';
 import type { PrivacyView } from './list.js';
 
-/** Private apps of a list of rows under the private row, added up (order kept, first place wins). */
-export function foldPrivateApps<T extends { app: string; bytesIn: number; bytesOut: number }>(privacy: PrivacyView, rows: readonly T[]): T[] {
-  const out: T[] = [];
-  let folded: T | null = null;
+/** Rows added up under the name each has once `shown` (order of first appearance, other fields from the first row). */
+function addUp<T extends { bytesIn: number; bytesOut: number }>(rows: Iterable<T>, shown: (row: T) => T, name: (row: T) => string): T[] {
+  const out = new Map<string, T>();
   for (const row of rows) {
-    if (row.app === PRIVATE_APP || privacy.level('app', row.app) !== 'private') {
-      out.push(row);
-      continue;
-    }
-    if (folded === null) {
-      folded = { ...row, app: PRIVATE_APP };
-      out.push(folded);
-    } else {
-      folded.bytesIn += row.bytesIn;
-      folded.bytesOut += row.bytesOut;
-    }
-  }
-  // A stored "Private" row and the folded one are the same row.
-  const merged = new Map<string, T>();
-  for (const row of out) {
-    const seen = merged.get(row.app);
-    if (seen === undefined) merged.set(row.app, { ...row });
+    const r = shown(row);
+    const seen = out.get(name(r));
+    if (seen === undefined) out.set(name(r), { ...r });
     else {
-      seen.bytesIn += row.bytesIn;
-      seen.bytesOut += row.bytesOut;
+      seen.bytesIn += r.bytesIn;
+      seen.bytesOut += r.bytesOut;
     }
   }
-  return [...merged.values()];
+  return [...out.values()];
+}
+
+/** Private apps of a list of rows under the private row, added up with it (order kept, first place wins). */
+export function foldPrivateApps<T extends { app: string; bytesIn: number; bytesOut: number }>(privacy: PrivacyView, rows: readonly T[]): T[] {
+  return addUp(rows, (row) => (row.app === PRIVATE_APP || privacy.level('app', row.app) !== 'private' ? row : { ...row, app: PRIVATE_APP }), (row) => row.app);
 }
 
 /** The counters as they may be shown, with forgotten names' counters dropped first. */
@@ -52,17 +42,11 @@ export function privacyCounters(privacy: PrivacyView): (counters: UsageCounters)
     for (const a of counters.apps()) forget(counters, 'app', a.app);
     for (const n of counters.networks()) forget(counters, 'network', n.network);
     const apps = foldPrivateApps(privacy, counters.apps()).sort((a, b) => a.app.localeCompare(b.app));
-    const networks = new Map<string, NetworkCounter>();
-    for (const n of counters.networks()) {
-      const hidden = n.network === PRIVATE_NETWORK || privacy.level('network', n.network) === 'private';
-      const row = hidden ? { ...n, network: PRIVATE_NETWORK, label: PRIVATE_NETWORK_LABEL } : { ...n };
-      const seen = networks.get(row.network);
-      if (seen === undefined) networks.set(row.network, row);
-      else {
-        seen.bytesIn += row.bytesIn;
-        seen.bytesOut += row.bytesOut;
-      }
-    }
-    return { apps, networks: [...networks.values()].sort((a, b) => a.network.localeCompare(b.network)) };
+    const networks = addUp(
+      counters.networks(),
+      (n) => (n.network === PRIVATE_NETWORK || privacy.level('network', n.network) === 'private' ? { ...n, network: PRIVATE_NETWORK, label: PRIVATE_NETWORK_LABEL } : n),
+      (n) => n.network,
+    );
+    return { apps, networks: networks.sort((a, b) => a.network.localeCompare(b.network)) };
   };
 }
